@@ -1,0 +1,1 @@
+"""The writers: each turns a Report into bytes of one format."""
