@@ -70,3 +70,12 @@ def describe_codepoints(cps: list[int]) -> str:
     import unicodedata
 
     return ", ".join(f"U+{cp:04X} {unicodedata.name(chr(cp), '(unnamed)')} ({chr(cp)!r})" for cp in cps)
+
+
+def ensure_covered(texts, what: str = "the report") -> None:
+    """Raise RenderError naming every code point of ``texts`` that no shipped font can draw (no tofu)."""
+    cps = missing_codepoints(texts)
+    if cps:
+        from .errors import RenderError
+
+        raise RenderError(f"{what} uses characters no shipped font covers: {describe_codepoints(cps)}")
