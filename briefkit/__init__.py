@@ -13,7 +13,7 @@ __all__ = ["load", "build", "render_pdf", "render_docx", "render_html", "ReportE
 
 def load(path):
     """Read and validate a report file; raises ReportError listing every problem."""
-    from .load import load as _load
+    from .loader import load as _load
 
     return _load(path)
 
@@ -44,6 +44,6 @@ def build(report, outdir="out", formats=("pdf", "docx")):
 
     ``report`` is a loaded Report or a path to a report file.
     """
-    from .build import build as _build
+    from .builder import build as _build
 
     return _build(report, outdir, formats=formats)

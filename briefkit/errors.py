@@ -33,6 +33,9 @@ class BriefkitError(Exception):
 class ReportError(BriefkitError):
     """The report is invalid; ``problems`` lists every problem found, in file order."""
 
+    report_id: str | None = None
+    """The id the report's outputs would have (meta.id or the file stem), when it can be told."""
+
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems, key=lambda p: (p.line, p.col, p.path, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))

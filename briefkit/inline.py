@@ -1,0 +1,108 @@
+"""The inline language (**bold**, *italic*, [text](url), [^source-id]) parsed with markdown-it-py into model nodes."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+from .model import Emph, Inline, Inlines, Link, NoteRef, Strong, Text
+
+ALLOWED_SCHEMES = ("http", "https", "mailto")
+_NOTE = re.compile(r"\[\^([^\]\n]*)\]")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _footnote_ref(state: StateInline, silent: bool) -> bool:
+    # `[^id]` is a citation, never a link: it must win over the link rule.
+    if not state.src.startswith("[^", state.pos):
+        return False
+    m = _NOTE.match(state.src, state.pos)
+    if not m:
+        return False
+    if not silent:
+        token = state.push("note_ref", "", 0)
+        token.meta = {"id": m.group(1)}
+        token.content = m.group(0)
+    state.pos = m.end()
+    return True
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["emphasis", "link", "escape", "newline"])
+    md.inline.ruler.before("link", "note_ref", _footnote_ref)
+    # Every destination is accepted by the parser; the loader reports disallowed schemes as
+    # errors instead of letting markdown-it silently turn the link into text.
+    md.validateLink = lambda url: True
+    return md
+
+
+class InlineProblem(Exception):
+    pass
+
+
+def link_problem(href: str) -> str | None:
+    """Why ``href`` is not an allowed link, or None when it is."""
+    scheme = urlsplit(href).scheme.lower() if ":" in href else ""
+    if scheme not in ALLOWED_SCHEMES:
+        shown = f"scheme '{scheme}:'" if scheme else "a relative address"
+        return f"link '{href}' uses {shown}; only http, https and mailto links are allowed"
+    if scheme in ("http", "https") and not urlsplit(href).netloc:
+        return f"link '{href}' has no host"
+    return None
+
+
+def parse(text: str) -> tuple[Inlines, list[str], list[str]]:
+    """Parse inline text into nodes.
+
+    Returns ``(nodes, problems, note_ids)``: problems are messages about disallowed links or
+    malformed citations; note_ids are the cited source ids, for the loader to resolve.
+    """
+    tokens = _parser().parseInline(text)
+    children = tokens[0].children or [] if tokens else []
+    problems: list[str] = []
+    notes: list[str] = []
+    stack: list[tuple[str, str | None, list[Inline]]] = [("root", None, [])]
+
+    def emit(node: Inline) -> None:
+        out = stack[-1][2]
+        if isinstance(node, Text) and out and isinstance(out[-1], Text):
+            out[-1] = Text(out[-1].text + node.text)
+        else:
+            out.append(node)
+
+    for tok in children:
+        t = tok.type
+        if t == "text":
+            if tok.content:
+                emit(Text(tok.content))
+        elif t in ("softbreak", "hardbreak"):
+            emit(Text(" "))
+        elif t in ("strong_open", "em_open"):
+            stack.append((t, None, []))
+        elif t == "link_open":
+            href = tok.attrGet("href") or ""
+            why = link_problem(href)
+            if why:
+                problems.append(why)
+            stack.append((t, href, []))
+        elif t in ("strong_close", "em_close", "link_close"):
+            kind, href, kids = stack.pop()
+            content = tuple(kids)
+            emit(Strong(content) if kind == "strong_open" else
+                 Emph(content) if kind == "em_open" else Link(href or "", content))
+        elif t == "note_ref":
+            sid = tok.meta["id"]
+            if not _SLUG.match(sid):
+                problems.append(f"footnote reference '{tok.content}' needs a source id like [^sochi-2019]")
+                emit(Text(tok.content))
+            else:
+                notes.append(sid)
+                emit(NoteRef(sid))
+        else:  # pragma: no cover - the enabled rules produce nothing else
+            emit(Text(tok.content))
+    return tuple(stack[0][2]), problems, notes

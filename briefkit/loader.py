@@ -1,0 +1,655 @@
+"""Report file → validated, frozen model: decoding, YAML/JSON parsing with positions, and every rule of the format."""
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem, ReportError
+from .inline import parse as parse_inline
+from .model import (RTL_LANGUAGES, Actor, Area, Author, BulletList, Meta, Para, PartialDate, Publisher, Quote,
+                    Report, Section, Source, SourceRef, TimelineEvent)
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_NODES = 200_000
+"""Nodes after alias expansion: a 'billion laughs' file stops here instead of eating memory."""
+MAX_DEPTH = 50
+LOGO_TYPES = {".png", ".jpg", ".jpeg"}
+MAX_LOGO_BYTES = 5 * 1024 * 1024
+
+_CORE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map",
+                                                   "timestamp")}
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]")
+_SLUG_CHARS = re.compile(r"[^a-z0-9]+")
+
+Path_ = tuple  # a location inside the report: ('areas', 2, 'relation')
+
+
+def format_path(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(root)"
+
+
+@dataclass
+class _Doc:
+    """Parsed data plus where each value and key sits in the file (1-based line, col)."""
+
+    data: Any = None
+    values: dict = field(default_factory=dict)
+    keys: dict = field(default_factory=dict)
+
+
+class _Collector:
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+        self.doc = _Doc()
+        self.skip: set[Path_] = set()
+        """Paths already reported (e.g. a refused YAML tag): no further problems below them."""
+
+    def at(self, pos: tuple[int, int], path: Path_, message: str) -> None:
+        self.problems.append(Problem(self.file, pos[0], pos[1], format_path(path), message))
+
+    def add(self, path: Path_, message: str, *, key: bool = False) -> None:
+        if any(path[:len(s)] == s for s in self.skip):
+            return
+        pos = None
+        if key:
+            pos = self.doc.keys.get(path)
+        if pos is None:
+            p = path
+            while pos is None and p:
+                pos = self.doc.values.get(p)
+                p = p[:-1]
+            pos = pos or self.doc.values.get((), (1, 1))
+        self.at(pos, path, message)
+
+
+def _suggest(word: str, options) -> str:
+    match = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+# ---- reading and parsing ------------------------------------------------------------------------
+
+def _decode(raw: bytes, c: _Collector) -> str | None:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        before = raw[:e.start]
+        line = before.count(b"\n") + 1
+        col = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
+        c.at((line, col), (), f"the file is not valid UTF-8: byte 0x{raw[e.start]:02X} at offset {e.start}")
+        return None
+
+
+def _compose(text: str, c: _Collector, is_json: bool):
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    if is_json:
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as e:
+            c.at((e.lineno, e.colno), (), f"JSON syntax error: {e.msg}")
+            return None
+    try:
+        return YAML(typ="rt").compose(text)
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = ": ".join(x for x in (e.context, e.problem) if x)
+        c.at(where, (), f"{'JSON' if is_json else 'YAML'} syntax error: {what}")
+    except YAMLError as e:
+        c.at((1, 1), (), f"{'JSON' if is_json else 'YAML'} syntax error: {e}")
+    except RecursionError:
+        c.at((1, 1), (), f"the file nests deeper than {MAX_DEPTH} levels")
+    return None
+
+
+def _convert(node, c: _Collector) -> Any:
+    """ruamel node graph → plain data, recording positions; checks tags, duplicate keys and size."""
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    budget = [MAX_NODES]
+
+    def pos(n) -> tuple[int, int]:
+        return (n.start_mark.line + 1, n.start_mark.column + 1)
+
+    def walk(n, path: Path_, depth: int):
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooBig(f"the report expands to more than {MAX_NODES} values "
+                          "(aliases referencing aliases?): refusing to load it")
+        if depth > MAX_DEPTH:
+            raise _TooBig(f"the report nests deeper than {MAX_DEPTH} levels")
+        c.doc.values.setdefault(path, pos(n))
+        tag = n.tag if isinstance(n.tag, str) else getattr(n.tag, "value", str(n.tag))
+        if tag not in _CORE_TAGS:
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            c.add(path, f"YAML tag '{shown}' is not allowed: reports use plain values only")
+            c.skip.add(path)
+            return None
+        if isinstance(n, ScalarNode):
+            return _scalar(n, tag)
+        if isinstance(n, SequenceNode):
+            return [walk(item, path + (i,), depth + 1) for i, item in enumerate(n.value)]
+        if isinstance(n, MappingNode):
+            out: dict = {}
+            for knode, vnode in n.value:
+                if not isinstance(knode, ScalarNode):
+                    c.at(pos(knode), path, "a key must be plain text, not a list or mapping")
+                    continue
+                key = knode.value
+                if key == "<<":
+                    c.at(pos(knode), path, "YAML merge keys (<<) are not supported: write the keys out")
+                    continue
+                kpath = path + (key,)
+                if key in out:
+                    first = c.doc.keys.get(kpath, (0, 0))
+                    c.at(pos(knode), kpath, f"duplicate key '{key}' (first given at line {first[0]})")
+                    continue
+                c.doc.keys[kpath] = pos(knode)
+                if vnode.tag == "tag:yaml.org,2002:null" and vnode.value == "":
+                    c.doc.values[kpath] = pos(knode)  # an empty value has no position of its own
+                out[key] = walk(vnode, kpath, depth + 1)
+            return out
+        return None  # pragma: no cover
+
+    return walk(node, (), 0)
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _scalar(n, tag: str):
+    v = n.value
+    if tag.endswith(":int") and n.style is None:
+        try:
+            return int(v, 0) if not v.lstrip("+-").isdigit() else int(v)
+        except ValueError:
+            return v
+    if tag.endswith(":float") and n.style is None:
+        try:
+            return float(v)
+        except ValueError:
+            return v
+    if tag.endswith(":bool") and n.style is None:
+        return v.lower() == "true"
+    if tag.endswith(":null") and n.style is None:
+        return None
+    return v  # strings, and timestamps kept as typed (dates are validated as text)
+
+
+# ---- structure (JSON Schema) --------------------------------------------------------------------
+
+def _describe(value) -> str:
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+_TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+               "array": "a list", "object": "a mapping", "null": "nothing"}
+
+
+def _pattern_message(pattern: str, value) -> str:
+    from . import schema as S
+
+    if pattern == S.SLUG:
+        hint = _SLUG_CHARS.sub("-", str(value).lower()).strip("-")
+        return (f"'{value}' is not a valid id: use lowercase Latin letters, digits and single hyphens"
+                + (f" (like '{hint}')" if hint else ""))
+    if pattern == S.DATE:
+        return f"'{value}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"
+    if pattern == S.COLOR:
+        return f"'{value}' is not a colour: write #RGB or #RRGGBB"
+    if pattern == S.LANG:
+        return f"'{value}' is not a language tag like ar, ar-SY, fa or en"
+    if "https?" in pattern:
+        return f"'{value}' is not an allowed address: only http, https and mailto links are allowed"
+    return f"'{value}' does not match {pattern}"  # pragma: no cover
+
+
+def _schema_problems(data, c: _Collector) -> None:
+    import jsonschema
+
+    from .schema import SCHEMA
+
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    for err in validator.iter_errors(data):
+        _report_schema_error(err, c)
+
+
+def _report_schema_error(err, c: _Collector) -> None:
+    path = tuple(err.absolute_path)
+    v = err.validator
+    inst = err.instance
+    if v in ("oneOf", "anyOf"):
+        branches: dict[int, list] = {}
+        for sub in err.context:
+            branches.setdefault(sub.schema_path[0], []).append(sub)
+        plausible = [errs for errs in branches.values()
+                     if not any(e.validator == "type" and tuple(e.absolute_path) == path for e in errs)]
+        if plausible:
+            for sub in min(plausible, key=len):
+                _report_schema_error(sub, c)
+        else:
+            wanted = "text or a list of text" if not isinstance(inst, dict) else \
+                "a paragraph (text), {quote: ...} or {list: [...]}"
+            if isinstance(inst, dict) and path and path[-2:-1] and "body" in path:
+                wanted = "a paragraph (text), {quote: ..., by: ...} or {list: [...]}"
+            c.add(path, f"expected {wanted}, got {_describe(inst)}")
+        return
+    if v == "additionalProperties":
+        allowed = list(err.schema.get("properties", {}))
+        for key in sorted(set(inst) - set(allowed), key=lambda k: list(inst).index(k)):
+            if allowed:
+                c.add(path + (key,), f"unknown key '{key}'{_suggest(key, allowed)}", key=True)
+            else:  # pragma: no cover
+                c.add(path + (key,), f"unexpected key '{key}'", key=True)
+        return
+    if v == "required":
+        missing = [k for k in err.validator_value if k not in inst]
+        for key in missing:
+            c.add(path, f"missing required key '{key}'")
+        return
+    if v == "type":
+        want = err.validator_value
+        want = [want] if isinstance(want, str) else want
+        names = " or ".join(_TYPE_NAMES[w] for w in want if w != "integer" or "string" not in want)
+        extra = ""
+        if "string" in want and isinstance(inst, (int, float)) and not isinstance(inst, bool):
+            extra = f' (put it in quotes: "{inst}")'
+        c.add(path, f"expected {names}, got {_describe(inst)}{extra}")
+        return
+    if v == "enum":
+        options = err.validator_value
+        c.add(path, f"'{inst}' is not one of {', '.join(options)}{_suggest(inst, options)}")
+        return
+    if v == "const":
+        c.add(path, f"unsupported format version {inst!r}: this briefkit reads version 1")
+        return
+    if v == "pattern":
+        c.add(path, _pattern_message(err.validator_value, inst))
+        return
+    if v == "minLength":
+        c.add(path, "must not be empty")
+        return
+    if v == "minItems":
+        n = err.validator_value
+        what = {"actors": "a brief needs at least two actors", "areas": "a brief needs at least one area"}
+        c.add(path, what.get(path[-1] if path else "", f"needs at least {n} item{'s' if n > 1 else ''}"))
+        return
+    if v in ("minimum", "maximum"):
+        c.add(path, f"{inst} is out of range: use a whole number from 1 to 5")
+        return
+    c.add(path, err.message)  # pragma: no cover - every validator the schema uses is handled above
+
+
+# ---- meaning (references, text, dates, paths) ---------------------------------------------------
+
+def _walk_strings(value, path: Path_):
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _walk_strings(v, path + (i,))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _walk_strings(v, path + (k,))
+
+
+def _check_text(data, c: _Collector) -> set[Path_]:
+    bad: set[Path_] = set()
+    for path, s in _walk_strings(data, ()):
+        found = sorted(set(_FORBIDDEN.findall(s)))
+        if found:
+            bad.add(path)
+            names = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}" for ch in found)
+            c.add(path, f"text contains characters that are not allowed: {names}")
+    if isinstance(data, dict):
+        for key_path in list(c.doc.keys):
+            if _FORBIDDEN.search(str(key_path[-1])):
+                c.add(key_path, "key contains a control character", key=True)
+    return bad
+
+
+def _date(value, path: Path_, c: _Collector) -> PartialDate | None:
+    if value is None:
+        return None
+    text = str(value)
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    if not m:
+        return None  # reported by the schema
+    y, mo, d = (int(g) if g else None for g in m.groups())
+    if mo is not None and not 1 <= mo <= 12:
+        c.add(path, f"'{text}' is not a date: month {mo} does not exist")
+        return None
+    if d is not None:
+        import calendar
+
+        if not 1 <= d <= calendar.monthrange(y, mo)[1]:
+            c.add(path, f"'{text}' is not a date: {y}-{mo:02d} has no day {d}")
+            return None
+    return PartialDate(y, mo, d)
+
+
+def _ids(items, list_name: str, c: _Collector) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            continue
+        sid = item["id"]
+        if sid in seen:
+            first = c.doc.values.get((list_name, seen[sid], "id"), (0, 0))
+            c.add((list_name, i, "id"), f"duplicate id '{sid}' (already used by {list_name}[{seen[sid]}] "
+                                        f"at line {first[0]})")
+        else:
+            seen[sid] = i
+        out.append(sid)
+    return out
+
+
+class _Builder:
+    """Builds the model while checking references; problems go to the collector."""
+
+    def __init__(self, data: dict, c: _Collector, source_ids: list[str]):
+        self.data, self.c, self.source_ids = data, c, source_ids
+
+    def inline(self, value, path: Path_):
+        if not isinstance(value, str):
+            return ()
+        nodes, problems, notes = parse_inline(value)
+        for msg in problems:
+            self.c.add(path, msg)
+        for sid in notes:
+            if sid not in self.source_ids:
+                hint = _suggest(sid, self.source_ids) if self.source_ids else " (the report has no sources)"
+                self.c.add(path, f"footnote [^{sid}] cites an unknown source '{sid}'{hint}")
+        return nodes
+
+    def paragraphs(self, value, path: Path_):
+        if isinstance(value, str):
+            return (self.inline(value, path),)
+        if isinstance(value, list):
+            return tuple(self.inline(v, path + (i,)) for i, v in enumerate(value))
+        return ()
+
+    def block(self, value, path: Path_):
+        if isinstance(value, str):
+            return Para(self.inline(value, path))
+        if isinstance(value, dict) and "quote" in value:
+            by = value.get("by")
+            return Quote(self.inline(value.get("quote"), path + ("quote",)),
+                         self.inline(by, path + ("by",)) if by is not None else None)
+        if isinstance(value, dict) and "list" in value:
+            items = value.get("list") if isinstance(value.get("list"), list) else []
+            return BulletList(tuple(self.inline(v, path + ("list", i)) for i, v in enumerate(items)),
+                              bool(value.get("ordered", False)))
+        return Para(())
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _as_dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _expand_color(color):
+    if isinstance(color, str) and re.fullmatch(r"#[0-9A-Fa-f]{3}", color):
+        return "#" + "".join(ch * 2 for ch in color[1:]).upper()
+    return color.upper() if isinstance(color, str) else None
+
+
+def _default_id(file: Path, c: _Collector) -> str:
+    slug = _SLUG_CHARS.sub("-", file.stem.lower()).strip("-")
+    if not slug:
+        c.add(("meta",), f"the file name '{file.name}' gives no usable id: add meta.id (like 'my-brief')")
+    return slug or "brief"
+
+
+def _locale_ok(tag: str) -> bool:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(tag.replace("-", "_"))
+        return True
+    except (UnknownLocaleError, ValueError):
+        return False
+
+
+def _logo(value, path: Path_, base: Path, c: _Collector) -> Path | None:
+    if not isinstance(value, str):
+        return None
+    rel = Path(value)
+    if rel.is_absolute() or value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value):
+        c.add(path, f"'{value}' must be a path relative to the report's folder")
+        return None
+    if "://" in value or value.startswith("file:"):
+        c.add(path, f"'{value}' must be a file path inside the report's folder, not an address")
+        return None
+    folder = base.resolve()
+    target = (folder / rel).resolve()
+    if not target.is_relative_to(folder):
+        c.add(path, f"'{value}' leaves the report's folder")
+        return None
+    if target.suffix.lower() not in LOGO_TYPES:
+        c.add(path, f"'{value}' must be a PNG or JPEG image")
+        return None
+    if not target.is_file():
+        c.add(path, f"'{value}' does not exist (looked in {folder})")
+        return None
+    if target.stat().st_size > MAX_LOGO_BYTES:
+        c.add(path, f"'{value}' is larger than {MAX_LOGO_BYTES // 1024 // 1024} MB")
+        return None
+    return target
+
+
+def _build(data: dict, file: Path, c: _Collector) -> Report:
+    meta_d = _as_dict(data.get("meta"))
+    source_ids = _ids(data.get("sources"), "sources", c)
+    actor_ids = _ids(data.get("actors"), "actors", c)
+    area_ids = _ids(data.get("areas"), "areas", c)
+    section_ids = _ids(data.get("sections"), "sections", c)
+    b = _Builder(data, c, source_ids)
+
+    lang = meta_d.get("lang") if isinstance(meta_d.get("lang"), str) else "ar"
+    locale = meta_d.get("locale") if isinstance(meta_d.get("locale"), str) else lang
+    for key, tag in (("lang", lang), ("locale", locale)):
+        if isinstance(meta_d.get(key), str) and re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", tag) \
+                and not _locale_ok(tag):
+            c.add(("meta", key), f"'{tag}' is not a language or locale briefkit knows (like ar, ar-SY, fa, en)")
+    primary = lang.split("-")[0].lower()
+    direction = meta_d.get("dir") if meta_d.get("dir") in ("rtl", "ltr") else \
+        ("rtl" if primary in RTL_LANGUAGES else "ltr")
+
+    authors = []
+    for i, a in enumerate(_as_list(meta_d.get("authors"))):
+        if isinstance(a, str):
+            authors.append(Author(a))
+        elif isinstance(a, dict) and isinstance(a.get("name"), str):
+            authors.append(Author(a["name"], a.get("role") if isinstance(a.get("role"), str) else None))
+    pub_d = meta_d.get("publisher")
+    publisher = None
+    if isinstance(pub_d, dict) and isinstance(pub_d.get("name"), str):
+        publisher = Publisher(pub_d["name"], pub_d.get("url"),
+                              _logo(pub_d.get("logo"), ("meta", "publisher", "logo"), file.parent, c))
+    src_d = meta_d.get("source")
+    source = None
+    if isinstance(src_d, dict) and isinstance(src_d.get("title"), str):
+        source = SourceRef(src_d["title"], src_d.get("url"),
+                           _date(src_d.get("accessed"), ("meta", "source", "accessed"), c))
+    meta_id = meta_d.get("id") if isinstance(meta_d.get("id"), str) else _default_id(file, c)
+    meta = Meta(
+        id=meta_id,
+        title=meta_d.get("title") if isinstance(meta_d.get("title"), str) else "",
+        subtitle=meta_d.get("subtitle"), kicker=meta_d.get("kicker"),
+        breadcrumb=tuple(x for x in _as_list(meta_d.get("breadcrumb")) if isinstance(x, str)),
+        lang=lang, dir=direction, locale=locale,
+        date=_date(meta_d.get("date"), ("meta", "date"), c),
+        authors=tuple(authors), publisher=publisher, source=source,
+        keywords=tuple(x for x in _as_list(meta_d.get("keywords")) if isinstance(x, str)),
+        digits=meta_d.get("digits") if meta_d.get("digits") in ("latin", "native") else "latin",
+    )
+
+    actors = tuple(
+        Actor(a["id"], a.get("name", ""), tuple(_as_list(a.get("aliases"))), _expand_color(a.get("color")))
+        for a in _as_list(data.get("actors")) if isinstance(a, dict) and isinstance(a.get("id"), str))
+
+    areas = []
+    for i, a in enumerate(_as_list(data.get("areas"))):
+        if not isinstance(a, dict):
+            continue
+        path = ("areas", i)
+        pos_d = _as_dict(a.get("positions"))
+        for key in pos_d:
+            if key not in actor_ids:
+                c.add(path + ("positions", key), f"'{key}' is not an actor id{_suggest(key, actor_ids)}",
+                      key=True)
+        positions = tuple((aid, b.inline(pos_d[aid], path + ("positions", aid)))
+                          for aid in actor_ids if aid in pos_d)
+        for j, sid in enumerate(_as_list(a.get("sections"))):
+            if isinstance(sid, str) and sid not in section_ids:
+                c.add(path + ("sections", j), f"'{sid}' is not a section id{_suggest(sid, section_ids)}")
+        areas.append(Area(
+            id=a.get("id", ""), title=a.get("title", ""), region=a.get("region", ""),
+            relation=a.get("relation", "mixed"),
+            intensity=a.get("intensity") if isinstance(a.get("intensity"), int) else None,
+            summary=b.inline(a.get("summary"), path + ("summary",)),
+            positions=positions,
+            sections=tuple(s for s in _as_list(a.get("sections")) if isinstance(s, str)),
+        ))
+
+    sections = tuple(
+        Section(s.get("id", ""), s.get("heading", ""),
+                tuple(b.block(blk, ("sections", i, "body", j)) for j, blk in enumerate(_as_list(s.get("body")))))
+        for i, s in enumerate(_as_list(data.get("sections"))) if isinstance(s, dict))
+
+    timeline = []
+    for i, e in enumerate(_as_list(data.get("timeline"))):
+        if not isinstance(e, dict):
+            continue
+        area = e.get("area")
+        if isinstance(area, str) and area not in area_ids:
+            c.add(("timeline", i, "area"), f"'{area}' is not an area id{_suggest(area, area_ids)}")
+        d = _date(e.get("date"), ("timeline", i, "date"), c)
+        event = b.inline(e.get("event"), ("timeline", i, "event"))
+        if d:
+            timeline.append(TimelineEvent(d, event, area if isinstance(area, str) else None))
+
+    sources = tuple(
+        Source(s["id"], s.get("title", ""), s.get("publisher"), s.get("url"),
+               _date(s.get("date"), ("sources", i, "date"), c))
+        for i, s in enumerate(_as_list(data.get("sources"))) if isinstance(s, dict) and isinstance(s.get("id"), str))
+
+    return Report(
+        meta=meta, actors=actors, areas=tuple(areas), sections=sections,
+        takeaways=tuple(b.inline(t, ("takeaways", i)) for i, t in enumerate(_as_list(data.get("takeaways")))),
+        summary=b.paragraphs(data.get("summary"), ("summary",)),
+        timeline=tuple(timeline),
+        outlook=b.paragraphs(data.get("outlook"), ("outlook",)),
+        recommendations=tuple(b.inline(t, ("recommendations", i))
+                              for i, t in enumerate(_as_list(data.get("recommendations")))),
+        sources=sources,
+        path=file,
+    )
+
+
+def _drop_shadowed(problems: list[Problem]) -> None:
+    # A misspelt required key ("qoute") is one mistake: keep the "did you mean 'quote'" line and
+    # drop the "missing required key 'quote'" it explains.
+    explained = set()
+    for p in problems:
+        m = re.search(r"unknown key '.*' \(did you mean '(.*)'\?\)$", p.message)
+        if m:
+            explained.add((p.path.rsplit(".", 1)[0] if "." in p.path else "(root)", m.group(1)))
+    problems[:] = [p for p in problems
+                   if not (p.message.startswith("missing required key '")
+                           and (p.path, p.message.split("'")[1]) in explained)]
+
+
+# ---- entry point --------------------------------------------------------------------------------
+
+def load(path) -> Report:
+    """Read, parse and validate a report file. Raises ReportError with every problem found."""
+    file = Path(path)
+    c = _Collector(str(path))
+    try:
+        if file.stat().st_size > MAX_BYTES:
+            c.at((0, 0), (), f"the file is larger than {MAX_BYTES // 1024 // 1024} MB")
+            raise ReportError(c.problems)
+        raw = file.read_bytes()
+    except OSError as e:
+        c.at((0, 0), (), f"cannot read the file: {e.strerror or e}")
+        raise ReportError(c.problems) from None
+    return loads(raw, file, name=str(path))
+
+
+def loads(raw: bytes | str, file: Path | str = "report.yaml", *, name: str | None = None) -> Report:
+    """Validate report text (bytes or str); ``file`` gives the format (by suffix) and the folder for logos."""
+    file = Path(file)
+    c = _Collector(name or str(file))
+    try:
+        return _loads(raw, file, c)
+    except ReportError as e:
+        # The id its outputs would have had, so a build can remove a stale file of that name.
+        meta = c.doc.data.get("meta") if isinstance(c.doc.data, dict) else None
+        given = meta.get("id") if isinstance(meta, dict) else None
+        e.report_id = given if isinstance(given, str) and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", given) \
+            else _SLUG_CHARS.sub("-", file.stem.lower()).strip("-") or None
+        raise
+
+
+def _loads(raw: bytes | str, file: Path, c: _Collector) -> Report:
+    text = raw if isinstance(raw, str) else _decode(raw, c)
+    if text is None:
+        raise ReportError(c.problems)
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        c.at((1, 1), (), "the report is empty")
+        raise ReportError(c.problems)
+    node = _compose(text, c, file.suffix.lower() == ".json")
+    if node is None:
+        if not c.problems:
+            c.at((1, 1), (), "the report is empty")
+        raise ReportError(c.problems)
+    try:
+        data = _convert(node, c)
+    except _TooBig as e:
+        c.problems.clear()
+        c.at((1, 1), (), str(e))
+        raise ReportError(c.problems) from None
+    c.doc.data = data
+    if not isinstance(data, dict):
+        c.at((1, 1), (), f"the report must be a mapping of keys (briefkit, meta, actors, ...), "
+                         f"got {_describe(data)}")
+        raise ReportError(c.problems)
+    _schema_problems(data, c)
+    _check_text(data, c)
+    report = _build(data, file, c)
+    if c.problems:
+        _drop_shadowed(c.problems)
+        # One problem can reach the checks twice (e.g. a schema and a reference check): keep one.
+        raise ReportError(list(dict.fromkeys(c.problems)))
+    return report

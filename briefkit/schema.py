@@ -1,0 +1,106 @@
+"""The JSON Schema (draft 2020-12) of the report format: the single source of its structure rules."""
+from __future__ import annotations
+
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+DATE = r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$"
+COLOR = r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$"
+LANG = r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
+
+
+def _obj(props: dict, required: tuple[str, ...] = (), **extra) -> dict:
+    out = {"type": "object", "properties": props, "additionalProperties": False}
+    if required:
+        out["required"] = list(required)
+    out.update(extra)
+    return out
+
+
+_text = {"$ref": "#/$defs/text"}
+_inline = {"$ref": "#/$defs/inline"}
+_slug = {"$ref": "#/$defs/slug"}
+_date = {"$ref": "#/$defs/date"}
+_url = {"$ref": "#/$defs/url"}
+
+
+def _list(item: dict, min_items: int = 0) -> dict:
+    out = {"type": "array", "items": item}
+    if min_items:
+        out["minItems"] = min_items
+    return out
+
+
+_paragraphs = {"oneOf": [_inline, _list(_inline, 1)]}
+
+SCHEMA: dict = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://briefkit.invalid/schema/report-1.json",
+    "title": "briefkit report",
+    "description": "One policy brief about the relation between two or more actors.",
+    "$defs": {
+        "text": {"type": "string", "minLength": 1, "description": "Plain text."},
+        "inline": {"type": "string", "minLength": 1,
+                   "description": "Inline text: **bold**, *italic*, [text](https://…), [^source-id]."},
+        "slug": {"type": "string", "pattern": SLUG},
+        "date": {"type": ["string", "integer"], "pattern": DATE,
+                 "description": "YYYY, YYYY-MM or YYYY-MM-DD."},
+        "url": {"type": "string", "pattern": r"^(?i:https?://|mailto:)\S+$"},
+        "author": {"oneOf": [_text, _obj({"name": _text, "role": _text}, ("name",))]},
+        "block": {"oneOf": [
+            _inline,
+            _obj({"quote": _inline, "by": _inline}, ("quote",)),
+            _obj({"list": _list(_inline, 1), "ordered": {"type": "boolean"}}, ("list",)),
+        ]},
+    },
+    **_obj({
+        "briefkit": {"const": 1, "description": "Format version; must be 1."},
+        "meta": _obj({
+            "id": _slug,
+            "title": _text,
+            "subtitle": _text,
+            "kicker": _text,
+            "breadcrumb": _list(_text),
+            "lang": {"type": "string", "pattern": LANG},
+            "dir": {"enum": ["rtl", "ltr"]},
+            "locale": {"type": "string", "pattern": LANG},
+            "date": _date,
+            "authors": _list({"$ref": "#/$defs/author"}),
+            "publisher": _obj({"name": _text, "url": _url, "logo": _text}, ("name",)),
+            "source": _obj({"title": _text, "url": _url, "accessed": _date}, ("title",)),
+            "keywords": _list(_text),
+            "digits": {"enum": ["latin", "native"]},
+        }, ("title",)),
+        "actors": _list(_obj({
+            "id": _slug,
+            "name": _text,
+            "aliases": _list(_text),
+            "color": {"type": "string", "pattern": COLOR},
+        }, ("id", "name")), 2),
+        "takeaways": _list(_inline),
+        "summary": _paragraphs,
+        "areas": _list(_obj({
+            "id": _slug,
+            "title": _text,
+            "region": _text,
+            "relation": {"enum": ["cooperation", "rivalry", "mixed"]},
+            "intensity": {"type": "integer", "minimum": 1, "maximum": 5},
+            "summary": _inline,
+            "positions": {"type": "object", "additionalProperties": _inline},
+            "sections": _list(_slug),
+        }, ("id", "title", "region", "relation")), 1),
+        "sections": _list(_obj({
+            "id": _slug,
+            "heading": _text,
+            "body": _list({"$ref": "#/$defs/block"}),
+        }, ("id", "heading"))),
+        "timeline": _list(_obj({"date": _date, "event": _inline, "area": _slug}, ("date", "event"))),
+        "outlook": _paragraphs,
+        "recommendations": _list(_inline),
+        "sources": _list(_obj({
+            "id": _slug,
+            "title": _text,
+            "publisher": _text,
+            "url": _url,
+            "date": _date,
+        }, ("id", "title"))),
+    }, ("briefkit", "meta", "actors", "areas")),
+}
