@@ -252,10 +252,9 @@ def _report_schema_error(err, c: _Collector) -> None:
             for sub in min(plausible, key=len):
                 _report_schema_error(sub, c)
         else:
-            wanted = "text or a list of text" if not isinstance(inst, dict) else \
-                "a paragraph (text), {quote: ...} or {list: [...]}"
-            if isinstance(inst, dict) and path and path[-2:-1] and "body" in path:
-                wanted = "a paragraph (text), {quote: ..., by: ...} or {list: [...]}"
+            in_body = len(path) >= 2 and path[-2] == "body"
+            wanted = ("a paragraph (text), {quote: ..., by: ...} or {list: [...]}" if in_body
+                      else "text or a list of text")
             c.add(path, f"expected {wanted}, got {_describe(inst)}")
         return
     if v == "additionalProperties":

@@ -1,0 +1,120 @@
+"""The command line in process and as a subprocess: exit codes, error lines, schema, imports."""
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from ruamel.yaml import YAML
+
+from briefkit.cli import main
+from briefkit.schema import SCHEMA
+
+from conftest import SEEDS
+
+INVALID = Path(__file__).parent / "invalid"
+
+
+def run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_validate_seeds_exit_0():
+    code, _, err = run("validate", *map(str, sorted(SEEDS.glob("*.yaml"))))
+    assert (code, err) == (0, "")
+
+
+def test_validate_invalid_prints_exact_lines(monkeypatch):
+    monkeypatch.chdir(INVALID)
+    code, out, err = run("validate", "03-relation-typo.yaml", "33-many-problems.yaml")
+    assert code == 1 and out == ""
+    expected = (INVALID / "03-relation-typo.errors").read_text() + (INVALID / "33-many-problems.errors").read_text()
+    assert err == expected
+
+
+def test_validate_json_output(monkeypatch):
+    monkeypatch.chdir(INVALID)
+    code, out, _ = run("validate", "--json", "03-relation-typo.yaml")
+    doc = json.loads(out)
+    assert code == 1 and doc["exit_code"] == 1
+    (rep,) = doc["reports"]
+    assert rep["status"] == "invalid"
+    assert rep["errors"] == [{"file": "03-relation-typo.yaml", "line": 11, "col": 15, "path": "areas[0].relation",
+                              "message": "'rivaly' is not one of cooperation, rivalry, mixed (did you mean 'rivalry'?)"}]
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["validate", "no-such-file.yaml"], "no such file or folder"),
+    (["build", "no-such-file.yaml"], "no such file or folder"),
+    (["build", "--format", "pdf,odt", "x.yaml"], "--format"),
+    (["build", "--shard", "0/3", "x.yaml"], "--shard"),
+    (["build", "--shard", "4/3", "x.yaml"], "--shard"),
+    (["build", "--shard", "two", "x.yaml"], "--shard"),
+    (["build", "--jobs", "0", "x.yaml"], "--jobs"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_usage_errors_exit_2(argv, needle, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.yaml").write_text("briefkit: 1\n")
+    try:
+        code, _, err = run(*argv)
+    except SystemExit as e:  # argparse's own errors
+        code, err = e.code, capsys.readouterr().err
+    assert code == 2
+    assert needle in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_no_command_prints_help_and_exits_2():
+    code, _, err = run()
+    assert code == 2 and "build" in err
+
+
+def test_schema_is_valid_and_accepts_every_sample():
+    code, out, _ = run("schema")
+    schema = json.loads(out)
+    assert code == 0 and schema == json.loads(json.dumps(SCHEMA))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    samples = sorted(SEEDS.glob("*.yaml")) + sorted((Path(__file__).parent / "cases").glob("*.yaml"))
+    assert samples
+    for path in samples:
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        _stringify_dates(data)
+        errors = [e.message for e in validator.iter_errors(data)]
+        assert errors == [], path
+
+
+def _stringify_dates(node):
+    # YAML's safe loader turns 2019-10-22 into a date; the schema (like briefkit) reads it as text.
+    import datetime as dt
+
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for k, v in list(items):
+        if isinstance(v, dt.date):
+            node[k] = v.isoformat()
+        else:
+            _stringify_dates(v)
+
+
+def test_schema_rejects_unknown_keys():
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    doc = {"briefkit": 1, "meta": {"title": "t", "colour": 1}, "actors": [{"id": "a", "name": "A"}] * 2,
+           "areas": [{"id": "x", "title": "X", "region": "R", "relation": "mixed"}], "extra": True}
+    messages = " ".join(e.message for e in validator.iter_errors(doc))
+    assert "extra" in messages and "colour" in messages
+
+
+def test_python_m_version_and_validate_do_not_import_weasyprint():
+    out = subprocess.run([sys.executable, "-m", "briefkit", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("briefkit ")
+    probe = ("import sys; from briefkit.cli import main; code = main(['validate', %r]); "
+             "print(code, 'weasyprint' in sys.modules, 'docx' in sys.modules)" % str(SEEDS / "turkey-russia-relations.yaml"))
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.stdout.split() == ["0", "False", "False"], out.stderr
