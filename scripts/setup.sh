@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Sets briefkit up on a fresh Debian or Ubuntu machine and builds the seed brief:
+# system packages (Pango, the HarfBuzz subsetter, poppler, LibreOffice for the DOCX render test),
+# a virtual environment in .venv with briefkit and its test tools, then out/turkey-russia-relations.{pdf,docx}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fontconfig  # WeasyPrint's text stack
+  libharfbuzz-subset0   # fast, reproducible font subsetting (without it PDFs differ run to run)
+  poppler-utils         # pdftotext, pdffonts, pdftoppm: tests and screenshots
+  libreoffice-writer-nogui  # the DOCX render test converts the brief to PDF headless
+)
+python=${PYTHON:-python3}
+if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then packages+=(python3-venv); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+"$python" - <<'PY'
+import sys
+if sys.version_info < (3, 11):
+    sys.exit(f"setup: briefkit needs Python 3.11 or newer, this is {sys.version.split()[0]}")
+PY
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+.venv/bin/python -m pip install -q -e '.[test]'
+.venv/bin/python -c "import briefkit, weasyprint.text.ffi as f; assert f.harfbuzz_subset is not None, 'libharfbuzz-subset0 not loaded'"
+
+.venv/bin/briefkit build seeds/turkey-russia-relations.yaml -o out
+echo "setup: done; the seed brief is in out/"
