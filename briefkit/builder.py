@@ -113,11 +113,14 @@ class Result:
     """The render failure, for ``failed``."""
     outputs: list[Output] = field(default_factory=list)
     seconds: float = 0.0
+    peak_rss_mb: float | None = None
+    """Peak memory of the process that rendered this report (a worker, with --jobs > 1)."""
 
     def as_dict(self) -> dict:
         d = {"input": self.input, "id": self.id, "status": self.status,
              "errors": [p.as_dict() for p in self.errors],
-             "outputs": [o.as_dict() for o in self.outputs], "seconds": round(self.seconds, 3)}
+             "outputs": [o.as_dict() for o in self.outputs], "seconds": round(self.seconds, 3),
+             "peak_rss_mb": self.peak_rss_mb}
         if self.message:
             d["errors"].append({"file": self.input, "line": 0, "col": 0, "path": "(render)",
                                 "message": self.message})
@@ -161,7 +164,16 @@ def render_report(source, formats: tuple[str, ...]) -> tuple[Result, dict[str, b
     except Exception as e:  # noqa: BLE001 - a bug in a writer must fail this report, not the run
         result.status, result.message, blobs = "failed", f"internal error: {type(e).__name__}: {e}", {}
     result.seconds = time.perf_counter() - started
+    result.peak_rss_mb = _peak_rss_mb()
     return result, blobs
+
+
+def _peak_rss_mb() -> float | None:
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return None
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 # ---- writing ------------------------------------------------------------------------------------
