@@ -337,7 +337,9 @@ def _date(value, path: Path_, c: _Collector) -> PartialDate | None:
     text = str(value)
     m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
     if not m:
-        return None  # reported by the schema
+        if isinstance(value, int) and not isinstance(value, bool):  # text is checked by the schema
+            c.add(path, f"'{text}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+        return None
     y, mo, d = (int(g) if g else None for g in m.groups())
     if mo is not None and not 1 <= mo <= 12:
         c.add(path, f"'{text}' is not a date: month {mo} does not exist")
@@ -405,6 +407,14 @@ class _Builder:
             return BulletList(tuple(self.inline(v, path + ("list", i)) for i, v in enumerate(items)),
                               bool(value.get("ordered", False)))
         return Para(())
+
+
+def _whole(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value if isinstance(value, int) else None
 
 
 def _as_list(value) -> list:
@@ -534,7 +544,7 @@ def _build(data: dict, file: Path, c: _Collector) -> Report:
         areas.append(Area(
             id=a.get("id", ""), title=a.get("title", ""), region=a.get("region", ""),
             relation=a.get("relation", "mixed"),
-            intensity=a.get("intensity") if isinstance(a.get("intensity"), int) else None,
+            intensity=_whole(a.get("intensity")),
             summary=b.inline(a.get("summary"), path + ("summary",)),
             positions=positions,
             sections=tuple(s for s in _as_list(a.get("sections")) if isinstance(s, str)),

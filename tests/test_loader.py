@@ -179,3 +179,12 @@ def test_model_is_frozen():
     r = loads(MINIMAL, "r.yaml")
     with pytest.raises(AttributeError):
         r.meta.title = "x"
+
+
+def test_whole_number_forms():
+    r = loads(MINIMAL + "    intensity: 4.0\n", "r.yaml")
+    assert r.areas[0].intensity == 4
+    with pytest.raises(briefkit.ReportError) as info:
+        loads(MINIMAL.replace('  title: "موجز"', '  title: "موجز"\n  date: 20190'), "r.yaml")
+    assert [str(p) for p in info.value.problems] == [
+        "r.yaml:4:9: meta.date: '20190' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"]
