@@ -1,0 +1,226 @@
+"""Report → PDF: the HTML writer's document typeset by WeasyPrint with the shipped fonts only.
+
+The only importer of weasyprint, imported lazily (``briefkit validate`` never pays for it).
+
+- Resources come through ``PackageFetcher``: files under the package's fonts/ and templates/
+  folders and the report's own logo; nothing else (no network, no other ``file:``, no attachments).
+- One ``FontConfiguration`` per process; ``presentational_hints`` off.
+- Two passes: when the brief runs longer than ``TOC_MIN_PAGES`` pages it is typeset again with a
+  table of contents (whose page numbers come from ``target-counter``).
+- Metadata from the report; the creation date is the report's date (or ``SOURCE_DATE_EPOCH``),
+  never the wall clock. RTL briefs get ``/ViewerPreferences /Direction /R2L``.
+- After rendering, every font WeasyPrint embedded must be one of the shipped files (byte for byte):
+  a system fallback font is a RenderError, never a silent substitution.
+- WeasyPrint's log records at WARNING and above become RenderError.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import logging
+import mimetypes
+import os
+import threading
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ..errors import RenderError
+from ..model import Report
+from ..resources import FONT_FILES, fonts_dir, templates_dir
+from . import html as html_writer
+
+TOC_MIN_PAGES = 5
+"""A brief of this many pages or more gets a table of contents (i.e. longer than 4 pages)."""
+MAX_RESOURCE_BYTES = 20_000_000
+
+_lock = threading.Lock()
+
+
+# ---- WeasyPrint objects, created once ---------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _weasy():
+    import weasyprint  # noqa: F401  (lazy: 0.45 s)
+    from weasyprint.text.fonts import FontConfiguration
+
+    return weasyprint, FontConfiguration()
+
+
+@lru_cache(maxsize=1)
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class PackageFetcher(URLFetcher):
+        """Serves only regular files under the allowed roots (and the allowed extra files)."""
+
+        def __init__(self, roots, files=()):
+            super().__init__(timeout=5, allowed_protocols={"file"}, allow_redirects=False)
+            self.roots = [Path(r).resolve() for r in roots]
+            self.files = {Path(f).resolve() for f in files}
+            self.denied: list[str] = []
+
+        def _deny(self, url, why):
+            self.denied.append(url)
+            raise ValueError(f"briefkit refused to load {url[:200]!r}: {why}")
+
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme != "file":
+                self._deny(url, "only the package's own files may be loaded")
+            parts = urlsplit(url)
+            if parts.netloc not in ("", "localhost"):
+                self._deny(url, "remote file URL")
+            path = Path(unquote(parts.path)).resolve()
+            if path not in self.files and not any(path.is_relative_to(r) for r in self.roots):
+                self._deny(url, "outside the package's fonts and templates")
+            if not path.is_file() or path.stat().st_size > MAX_RESOURCE_BYTES:
+                self._deny(url, "not a regular file or too large")
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+
+    return PackageFetcher
+
+
+def make_fetcher(report: Report | None = None):
+    files = []
+    if report is not None and report.meta.publisher and report.meta.publisher.logo:
+        files.append(report.meta.publisher.logo)
+    return _fetcher_class()([fonts_dir(), templates_dir()], files)
+
+
+@lru_cache(maxsize=1)
+def shipped_font_digests() -> dict[str, str]:
+    """sha256 of every shipped font file → its family name."""
+    out = {}
+    for family, faces in FONT_FILES.items():
+        for file in faces.values():
+            out[hashlib.sha256((fonts_dir() / file).read_bytes()).hexdigest()] = family
+    return out
+
+
+# ---- logging -----------------------------------------------------------------------------------------
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@contextmanager
+def _captured_log():
+    """Route WeasyPrint's log into a list (not stderr) for the duration of one render."""
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    old_propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = old_propagate
+
+
+# ---- metadata ------------------------------------------------------------------------------------------
+
+def creation_date(report: Report | None) -> str | None:
+    """The report's own date (W3C form), else SOURCE_DATE_EPOCH, else nothing: never the clock."""
+    if report is not None and report.meta.date:
+        return report.meta.date.iso()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None
+
+
+def _finisher(rtl: bool):
+    def finish(document, pdf):
+        if rtl:
+            import pydyf
+
+            prefs = pdf.catalog.get("ViewerPreferences") or pydyf.Dictionary({})
+            prefs["Direction"] = "/R2L"
+            pdf.catalog["ViewerPreferences"] = prefs
+    return finish
+
+
+# ---- rendering -------------------------------------------------------------------------------------------
+
+def layout(html: str, report: Report | None = None, *, fetcher=None):
+    """Lay out prepared HTML with briefkit's settings; returns the WeasyPrint Document."""
+    weasyprint, font_config = _weasy()
+    fetcher = fetcher or make_fetcher(report)
+    document = weasyprint.HTML(string=html, base_url=templates_dir().as_uri() + "/",
+                               url_fetcher=fetcher).render(
+        font_config=font_config, presentational_hints=False)
+    return document
+
+
+def write(document, report: Report | None = None) -> bytes:
+    created = creation_date(report)
+    document.metadata.created = created
+    document.metadata.modified = created
+    document.metadata.attachments = []
+    rtl = report.rtl if report is not None else False
+    return document.write_pdf(finisher=_finisher(rtl), presentational_hints=False)
+
+
+def check_fonts(document) -> None:
+    """Every font the PDF embeds must be one of the shipped files (no system fallback, ever)."""
+    from weasyprint.text.fonts import get_hb_object_data
+
+    digests = shipped_font_digests()
+    strangers = sorted({f.family for f in document.fonts.values()
+                        if hashlib.sha256(get_hb_object_data(f.hb_face)).hexdigest() not in digests})
+    if strangers:
+        raise RenderError("text fell back to fonts briefkit does not ship: " + ", ".join(strangers))
+
+
+last_warnings: list[str] = []
+"""WeasyPrint's warnings during the last render (CSS it ignored); tests assert there are none."""
+
+
+def _check_log(records) -> None:
+    last_warnings[:] = [r.getMessage() for r in records if r.levelno < logging.ERROR]
+    errors = [r for r in records if r.levelno >= logging.ERROR]
+    if errors:
+        msgs = sorted({r.getMessage() for r in errors})
+        raise RenderError("typesetting failed: " + "; ".join(m[:300] for m in msgs[:5]))
+
+
+def render_html(html: str, report: Report | None = None) -> bytes:
+    """Typeset prepared HTML through exactly the path ``render`` uses (one pass; for the benchmark)."""
+    with _lock, _captured_log() as records:
+        document = layout(html, report)
+        data = write(document, report)
+    _check_log(records)
+    check_fonts(document)
+    return data
+
+
+def render_document(report: Report):
+    """(PDF bytes, WeasyPrint Document) for a report: one pass, or two when a TOC is needed."""
+    html = html_writer.render_string(report)
+    with _lock, _captured_log() as records:
+        document = layout(html, report)
+        if len(document.pages) >= TOC_MIN_PAGES:
+            document = layout(html_writer.render_string(report, toc=True), report)
+        data = write(document, report)
+    _check_log(records)
+    check_fonts(document)
+    return data, document
+
+
+def render(report: Report) -> bytes:
+    """The brief as PDF bytes (deterministic for a given report and installation)."""
+    try:
+        return render_document(report)[0]
+    except RenderError:
+        raise
+    except Exception as exc:  # WeasyPrint/Pango failures surface as render errors (exit 3)
+        raise RenderError(f"PDF typesetting failed: {type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,184 @@
+"""The HTML writer: golden HTML per case, escaping of hostile text, footnote numbering, bidi isolation.
+
+Regenerate the goldens with ``BRIEFKIT_UPDATE_GOLDEN=1 pytest tests/test_html.py`` and review the diff.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+import briefkit
+from briefkit import RenderError
+from briefkit.writers import html as html_writer
+
+HERE = Path(__file__).resolve().parent
+CASES = HERE / "cases"
+GOLDEN = HERE / "golden"
+CASE_FILES = sorted(CASES.glob("[0-9][0-9]-*.yaml"))
+"""This writer's cases (numbered); other writers keep their own cases beside them."""
+UPDATE = os.environ.get("BRIEFKIT_UPDATE_GOLDEN") == "1"
+
+
+def load_case(name: str):
+    return briefkit.load(CASES / f"{name}.yaml")
+
+
+def normalise(html: str) -> str:
+    """The HTML as stored in the goldens: the package stylesheet (the first <style>) and the
+    machine-specific path of the cases folder are replaced by placeholders."""
+    start = html.index("<style>\n") + len("<style>\n")
+    end = html.index("</style>", start)
+    html = html[:start] + "/* templates/brief.css */\n" + html[end:]
+    return html.replace(CASES.as_uri(), "file:///CASES")
+
+
+def body(html: str) -> str:
+    return html[html.index("<body"):]
+
+
+@pytest.mark.parametrize("case", CASE_FILES, ids=lambda p: p.stem)
+def test_golden_html(case):
+    html = normalise(briefkit.render_html(briefkit.load(case)).decode("utf-8"))
+    golden = GOLDEN / f"{case.stem}.html"
+    if UPDATE or not golden.exists():
+        if not UPDATE:
+            pytest.fail(f"no golden for {case.stem}; run with BRIEFKIT_UPDATE_GOLDEN=1 and review")
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(html, encoding="utf-8")
+    assert html == golden.read_text(encoding="utf-8")
+
+
+def test_no_orphan_goldens():
+    assert {p.stem for p in GOLDEN.glob("*.html")} == {p.stem for p in CASE_FILES}
+
+
+def test_deterministic(seed_report):
+    assert briefkit.render_html(seed_report) == briefkit.render_html(seed_report)
+
+
+def test_document_shell(seed_report, english_report):
+    ar = briefkit.render_html(seed_report).decode()
+    assert '<html lang="ar" dir="rtl">' in ar
+    assert f"<title>{seed_report.meta.title}</title>" in ar
+    en = briefkit.render_html(english_report).decode()
+    assert '<html lang="en" dir="ltr">' in en
+    assert "Key takeaways" in en and "أبرز النقاط" not in en
+    assert "@top-left { content: string(doctitle); }" in en      # LTR: title at the start (left)
+    assert "@top-right { content: string(doctitle); }" in ar     # RTL: title at the start (right)
+
+
+# ---- hostile text -----------------------------------------------------------------------------------
+
+def test_hostile_text_is_literal():
+    report = load_case("07-hostile")
+    html = body(briefkit.render_html(report).decode())
+    for tag in ("<script", "<img", "<link", "<object", "<embed", "<iframe", "<svg", "<style"):
+        assert tag not in html, tag
+    text = re.sub(r'</?bdi( dir="ltr")?>', "", html)   # Latin runs are isolated in an RTL brief
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "&lt;link rel=attachment href=file:///etc/passwd&gt;" in text
+    assert 'rel="attachment"' not in html and "rel=attachment>" not in html
+    # the only hrefs are the brief's own anchors
+    assert set(re.findall(r'href="([^"]*)"', html)) <= {"#fn-s"}
+    # and the document head carries the title as text only
+    head = briefkit.render_html(report).decode().split("<body", 1)[0]
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;&lt;link rel=attachment" in head
+
+
+# ---- footnotes ------------------------------------------------------------------------------------
+
+def _footnotes(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<span class="footnote" id="fn-([a-z0-9-]+)" data-n="([^"]+)">', html)
+
+
+def test_footnotes_by_first_citation():
+    report = load_case("02-footnotes")
+    html = briefkit.render_html(report).decode()
+    # takeaway cites two, the areas table cites one then three; the section only repeats them
+    assert _footnotes(html) == [("two", "1"), ("one", "2"), ("three", "3")]
+    assert [(f.number, f.source.id) for f in report.footnotes] == [(1, "two"), (2, "one"), (3, "three")]
+    assert re.findall(r'<a class="fn-again" href="#fn-([a-z]+)">(\d)</a>', html) == [
+        ("two", "1"), ("one", "2"), ("three", "3")]
+    # the sources list follows the footnote numbers; the uncited source comes last, unnumbered
+    assert re.findall(r'<li id="source-([a-z]+)"><span class="src-n">([^<]+)</span>', html) == [
+        ("two", "1"), ("one", "2"), ("three", "3"), ("unused", "·")]
+
+
+def test_seed_one_footnote_per_cited_source(seed_report):
+    html = briefkit.render_html(seed_report).decode()
+    notes = _footnotes(html)
+    assert [sid for sid, _ in notes] == [f.source.id for f in seed_report.footnotes]
+    assert [n for _, n in notes] == [str(f.number) for f in seed_report.footnotes]
+
+
+# ---- bidi ----------------------------------------------------------------------------------------------
+
+def test_latin_inside_arabic_is_isolated_across_inline_boxes():
+    html = briefkit.render_html(load_case("03-bidi")).decode()
+    assert '<bdi dir="ltr"><strong>North Atlantic Treaty</strong> Organization</bdi>' in html
+    assert '<bdi dir="ltr">2017-09-12</bdi>' in html
+    assert '<bdi dir="ltr">10-20%</bdi>' in html
+    assert 'صفقة <bdi dir="ltr">S-400</bdi>' in html
+    assert '<bdi dir="ltr">F-35 Lightning II</bdi>' in html
+
+
+def test_arabic_inside_english_is_isolated():
+    html = briefkit.render_html(load_case("04-english")).decode()
+    assert 'Egypt (<bdi dir="rtl">مصر</bdi>)' in html
+
+
+# ---- languages and digits --------------------------------------------------------------------------
+
+def test_persian_labels_and_native_digits():
+    report = load_case("05-persian-native")
+    html = briefkit.render_html(report).decode()
+    assert '<html lang="fa" dir="rtl">' in html
+    assert "نقشهٔ همکاری و رقابت" in html
+    assert "counter(page, persian)" in html and "counter(pages, persian)" in html
+    text = re.sub(r"<[^>]+>", " ", body(html))
+    text = re.sub(r"(#[0-9A-Fa-f]{6}|[0-9.]+%|\b[a-z0-9-]*\d[a-z0-9-]*\b)", " ", text)
+    assert not re.search(r"[0-9]", text), "generated numbers must be native"
+    assert "۲۰۲۳" in html                          # the date
+    assert 'data-n="۱"' in html                    # the footnote number
+    assert "۳" in html                             # intensity and counts
+
+
+def test_english_quote_marks_and_dates():
+    html = briefkit.render_html(load_case("06-blocks")).decode()
+    assert "«الاقتصاد حجر الزاوية.»" in html
+    en = briefkit.render_html(load_case("04-english")).decode()
+    assert "14 July 2023" in en
+
+
+def test_short_lists_are_set_in_columns():
+    html = briefkit.render_html(load_case("06-blocks")).decode()
+    assert '<ul class="short">' in html and '<ol>' in html
+
+
+def test_headings_in_order(seed_report):
+    html = briefkit.render_html(seed_report).decode()
+    found = re.findall(r'<h([1-3]) id="([^"]+)">', html)
+    assert [(int(level), hid) for level, hid in found] == [
+        (level, hid) for hid, _, level in html_writer.heading_ids(seed_report)]
+
+
+def test_toc_only_when_asked(seed_report):
+    assert b'class="toc"' not in html_writer.render(seed_report)
+    with_toc = html_writer.render(seed_report, toc=True).decode()
+    assert with_toc.count('<li class="toc-l') == len(html_writer.heading_ids(seed_report)) - 1
+
+
+def test_uncovered_character_is_a_render_error(tmp_path):
+    text = (CASES / "01-minimal.yaml").read_text(encoding="utf-8").replace("تقرير موجز", "تقرير 中 ☃")
+    path = tmp_path / "tofu.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RenderError) as err:
+        briefkit.render_html(briefkit.load(path))
+    assert "U+4E2D" in str(err.value) and "U+2603" in str(err.value)
+
+
+def test_css_string_escapes():
+    assert html_writer.css_string('a"b\\</style>') == '"a\\22 b\\5c \\3c /style\\3e "'

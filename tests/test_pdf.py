@@ -1,0 +1,332 @@
+"""The PDF writer: text layer, fonts, metadata, bookmarks, footnotes, determinism, security, digits."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import briefkit
+from briefkit import RenderError
+from briefkit.model import plain_text
+from briefkit.resources import FONT_FILES, fonts_dir, templates_dir
+from briefkit.writers import html as html_writer
+from briefkit.writers import pdf as pdf_writer
+from textcheck import missing, recall, words
+
+HERE = Path(__file__).resolve().parent
+CASES = HERE / "cases"
+SHIPPED = {name.replace(" ", "-") for name in FONT_FILES}
+
+
+# ---- helpers (shared by the tests below) -------------------------------------------------------------
+
+def render(report):
+    """(pdf bytes, WeasyPrint document)"""
+    return pdf_writer.render_document(report)
+
+
+def plumber_pages(data: bytes, rtl: bool = True) -> list[str]:
+    """pdfplumber text per page; RTL briefs with char_dir="rtl" (notes/weasyprint.md Q1)."""
+    import pdfplumber
+
+    direction = "rtl" if rtl else "ltr"
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return [p.extract_text(char_dir=direction, char_dir_render="ltr") or "" for p in pdf.pages]
+
+
+def plumber_text(data: bytes, rtl: bool = True) -> str:
+    return "\n".join(plumber_pages(data, rtl))
+
+
+def pdftotext(data: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "x.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def pdffonts(data: bytes, tmp_path: Path) -> list[dict]:
+    path = tmp_path / "f.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+    rows = []
+    for line in out.splitlines()[2:]:
+        cols = line.split()
+        # name type... encoding emb sub uni object ID
+        rows.append({"name": cols[0], "emb": cols[-5], "sub": cols[-4], "uni": cols[-3]})
+    return rows
+
+
+def printed_text(report) -> list[str]:
+    """The report's text the brief prints (all_text minus the actors' aliases, which it does not)."""
+    aliases = {alias for a in report.actors for alias in a.aliases}
+    texts = list(report.all_text())
+    for alias in aliases:  # remove one occurrence per alias entry, as all_text lists them once
+        texts.remove(alias)
+    return texts
+
+
+def outline(reader) -> list[tuple[int, str]]:
+    out = []
+
+    def walk(items, level):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                out.append((level, item.title))
+    walk(reader.outline, 1)
+    return out
+
+
+def footnote_ids(document) -> list[str]:
+    found = []
+
+    def walk(box):
+        for child in getattr(box, "children", []):
+            if type(child).__name__ == "FootnoteAreaBox":
+                found.extend(f.element.get("id") for f in child.children)
+            walk(child)
+    for page in document.pages:
+        walk(page._page_box)
+    return found
+
+
+@pytest.fixture(scope="module")
+def seed_pdf(seed_report):
+    return render(seed_report)
+
+
+@pytest.fixture(scope="module")
+def english_pdf(english_report):
+    return render(english_report)
+
+
+# ---- text layer --------------------------------------------------------------------------------------
+
+def test_seed_recall_pdfplumber(seed_report, seed_pdf):
+    text = plumber_text(seed_pdf[0])
+    r = recall(printed_text(seed_report), text)
+    assert r >= 0.97, (r, missing(printed_text(seed_report), text))
+
+
+def test_seed_recall_pdftotext(seed_report, seed_pdf, tmp_path):
+    text = pdftotext(seed_pdf[0], tmp_path)
+    r = recall(printed_text(seed_report), text)
+    assert r >= 0.93, (r, missing(printed_text(seed_report), text))
+
+
+def test_english_recall(english_report, english_pdf, tmp_path):
+    for text in (plumber_text(english_pdf[0], rtl=False), pdftotext(english_pdf[0], tmp_path)):
+        r = recall(printed_text(english_report), text)
+        assert r >= 0.99, (r, missing(printed_text(english_report), text))
+
+
+# ---- fonts -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("which", ["seed_pdf", "english_pdf"])
+def test_fonts_embedded_and_shipped(which, request, tmp_path):
+    data = request.getfixturevalue(which)[0]
+    rows = pdffonts(data, tmp_path)
+    assert rows
+    for row in rows:
+        assert row["emb"] == "yes" and row["uni"] == "yes", row
+        family = row["name"].split("+", 1)[1]
+        assert any(family == s or family.startswith(s + "-") for s in SHIPPED), family
+
+
+def test_system_font_fallback_is_a_render_error():
+    html = html_writer.render_string(briefkit.load(CASES / "01-minimal.yaml"))
+    html = html.replace("<h1 ", '<h1 style="font-family: DejaVu Sans" ', 1)
+    with pytest.raises(RenderError, match="DejaVu"):
+        pdf_writer.render_html(html)
+
+
+def test_no_weasyprint_warnings(seed_pdf):
+    assert pdf_writer.last_warnings == []
+
+
+# ---- metadata, viewer preferences, bookmarks ---------------------------------------------------------
+
+def test_metadata_rtl(seed_report, seed_pdf):
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(seed_pdf[0]))
+    info = reader.metadata
+    assert info["/Title"] == seed_report.meta.title
+    assert info["/Author"] == "وحدة الدراسات"
+    assert "تركيا" in info["/Keywords"] and "البلقان" in info["/Keywords"]
+    assert info["/CreationDate"].startswith("D:202307")
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "ar"
+    assert root["/ViewerPreferences"]["/Direction"] == "/R2L"
+    assert not reader.attachments
+
+
+def test_metadata_ltr(english_report, english_pdf):
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(english_pdf[0]))
+    assert reader.metadata["/Title"] == english_report.meta.title
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert "/Direction" not in root.get("/ViewerPreferences", {})
+
+
+def test_creation_date_never_the_clock(monkeypatch):
+    report = briefkit.load(CASES / "01-minimal.yaml")          # no date in the report
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert pdf_writer.creation_date(report) is None
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert pdf_writer.creation_date(report) == "2023-11-14T22:13:20Z"
+
+
+@pytest.mark.parametrize("which,report_fixture", [("seed_pdf", "seed_report"), ("english_pdf", "english_report")])
+def test_bookmarks_match_headings(which, report_fixture, request):
+    from pypdf import PdfReader
+
+    data = request.getfixturevalue(which)[0]
+    report = request.getfixturevalue(report_fixture)
+    got = outline(PdfReader(io.BytesIO(data)))
+    want = [(level, text) for _, text, level in html_writer.heading_ids(report)]
+    assert got == want
+
+
+# ---- footnotes, TOC, pages ---------------------------------------------------------------------------------
+
+def test_one_footnote_per_cited_source(seed_report, seed_pdf, english_report, english_pdf):
+    for report, (_, document) in ((seed_report, seed_pdf), (english_report, english_pdf)):
+        assert footnote_ids(document) == [f"fn-{f.source.id}" for f in report.footnotes]
+
+
+def test_footnotes_in_tables_and_repeats():
+    _, document = render(briefkit.load(CASES / "02-footnotes.yaml"))
+    assert footnote_ids(document) == ["fn-two", "fn-one", "fn-three"]
+
+
+def test_toc_when_longer_than_four_pages(seed_pdf):
+    data, document = seed_pdf
+    assert len(document.pages) > 4
+    first = plumber_pages(data)[0]
+    assert "المحتويات" in first
+    _, small = render(briefkit.load(CASES / "01-minimal.yaml"))
+    assert len(small.pages) == 1
+    assert b'class="toc"' not in html_writer.render(briefkit.load(CASES / "01-minimal.yaml"))
+
+
+def test_page_numbers_latin(seed_pdf):
+    pages = plumber_pages(seed_pdf[0])
+    n = len(pages)
+    assert f"صفحة 1 من {n}" in pages[0]
+    assert f"صفحة {n} من {n}" in pages[-1]
+
+
+def test_native_digits_page_numbers(seed_report, tmp_path):
+    native = dataclasses.replace(seed_report, meta=dataclasses.replace(seed_report.meta, digits="native"))
+    data, document = render(native)
+    pages = plumber_pages(data)
+    n = len(document.pages)
+    arabic_n = str(n).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert f"صفحة ١ من {arabic_n}" in pages[0]
+    assert f"صفحة {arabic_n} من {arabic_n}" in pages[-1]
+    got = set(words(pdftotext(data, tmp_path)))         # extractors reorder digit runs: compare words
+    assert {"تموز", "٢٠٢٣"} <= got and "2023" not in got
+    assert not re.search("[0-9]", "".join(pages[0].splitlines()[-1:]))
+
+
+def test_persian_native_digits(tmp_path):
+    data, _ = render(briefkit.load(CASES / "05-persian-native.yaml"))
+    assert "صفحهٔ ۱ از ۱" in plumber_text(data)
+    got = set(words(pdftotext(data, tmp_path)))
+    assert {"۲۰۲۳", "۲۰۲۲"} <= got and not {"2023", "2022"} & got
+
+
+# ---- determinism ---------------------------------------------------------------------------------------------
+
+def test_two_builds_same_bytes(seed_report, seed_pdf):
+    assert hashlib.sha256(render(seed_report)[0]).digest() == hashlib.sha256(seed_pdf[0]).digest()
+
+
+def test_same_bytes_in_another_process(english_report, english_pdf, tmp_path):
+    out = tmp_path / "en.pdf"
+    code = ("import sys, briefkit; from briefkit.writers import pdf; "
+            "open(sys.argv[2], 'wb').write(pdf.render(briefkit.load(sys.argv[1])))")
+    env = {**os.environ, "PYTHONHASHSEED": "123"}
+    subprocess.run([sys.executable, "-c", code, str(english_report.path), str(out)], check=True, env=env)
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == hashlib.sha256(english_pdf[0]).hexdigest()
+
+
+# ---- security ----------------------------------------------------------------------------------------------------
+
+def test_hostile_report_embeds_and_fetches_nothing(monkeypatch, tmp_path):
+    from pypdf import PdfReader
+
+    report = briefkit.load(CASES / "07-hostile.yaml")
+    fetched = []
+    real = pdf_writer.make_fetcher
+
+    def spy(rep=None):
+        fetcher = real(rep)
+        original = fetcher.fetch
+
+        def fetch(url, headers=None):
+            fetched.append(url)
+            return original(url, headers)
+        fetcher.fetch = fetch
+        return fetcher
+    monkeypatch.setattr(pdf_writer, "make_fetcher", spy)
+    data, _ = render(report)
+    assert all(u.startswith(fonts_dir().as_uri() + "/") for u in fetched), fetched
+    reader = PdfReader(io.BytesIO(data))
+    assert not reader.attachments
+    assert b"/EmbeddedFile" not in data
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            uri = annot.get_object().get("/A", {}).get("/URI")
+            assert uri is None or not str(uri).startswith("file:"), uri
+    assert "file:///etc/passwd" in pdftotext(data, tmp_path)    # shown as text
+    # the same report set left to right reads back verbatim
+    ltr = dataclasses.replace(report, meta=dataclasses.replace(report.meta, lang="en", dir="ltr", locale="en"))
+    text = pdftotext(render(ltr)[0], tmp_path)
+    assert "<script>alert(1)</script>" in text
+    assert "<link rel=attachment href=file:///etc/passwd>" in text
+    assert "<img src=file:///etc/passwd>" in text
+
+
+def test_fetcher_allow_list(tmp_path):
+    report = briefkit.load(CASES / "08-logo.yaml")
+    fetcher = pdf_writer.make_fetcher(report)
+    assert fetcher.fetch((fonts_dir() / "Amiri-Regular.ttf").as_uri()).read()[:4] == b"\x00\x01\x00\x00"
+    assert fetcher.fetch(report.meta.publisher.logo.as_uri()).read()[:4] == b"\x89PNG"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET")
+    for url in (secret.as_uri(), "file:///etc/passwd", "http://127.0.0.1:9/x", "https://example.org/x.png",
+                templates_dir().as_uri() + "/../../../../etc/passwd", "file:///dev/urandom",
+                "data:text/plain,hello", "ftp://example.org/x", (CASES / "01-minimal.yaml").as_uri()):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+
+
+def test_logo_is_embedded():
+    from pypdf import PdfReader
+
+    data, _ = render(briefkit.load(CASES / "08-logo.yaml"))
+    page = PdfReader(io.BytesIO(data)).pages[0]
+    xobjects = page["/Resources"].get("/XObject", {})
+    assert any(x.get_object()["/Subtype"] == "/Image" for x in xobjects.values())
+    assert pdf_writer.last_warnings == []
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
+def test_english_sample_text_order(english_report, english_pdf, tmp_path):
+    text = pdftotext(english_pdf[0], tmp_path)
+    first = plain_text(english_report.takeaways[0]).split()[:6]
+    assert " ".join(first) in re.sub(r"\s+", " ", text)
