@@ -330,7 +330,7 @@ def context(report: Report, toc: bool = False) -> dict:
     recommendations = [r.inlines(p) for p in report.recommendations]
 
     bal = report.balance
-    max_total = max([row.total for row in bal.regions] + [1])
+    max_total = max(bal.overall.total, 1)   # one scale for every bar: a unit is one area
 
     def balance_row(row, label):
         return {"label": label, "total": localize.number(row.total, report),
@@ -342,7 +342,6 @@ def context(report: Report, toc: bool = False) -> dict:
     balance = {"relations": [relation(rel) for rel in RELATIONS],
                "regions": [balance_row(row, r.text(row.region)) for row in bal.regions],
                "overall": balance_row(bal.overall, r.text(lab["balance_all"]))}
-    balance["overall"]["width"] = 100
 
     numbers = report.note_numbers
     # The sources list follows footnote numbers (cited sources first), then the uncited ones.
