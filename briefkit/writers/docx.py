@@ -1,0 +1,862 @@
+"""The DOCX brief: the report laid out with python-docx, right-to-left at every level when the report is.
+
+The document holds the same content as the PDF, in the order ``Report.inline_runs`` walks it, so
+footnotes get the same numbers: masthead, contents, takeaways, executive summary, the areas table
+(per area: summary, then positions in actor order), the balance, the sections, timeline, outlook,
+recommendations and sources. Everything a style can carry lives in a named style an editor can
+restyle in Word or LibreOffice; the raw OOXML python-docx cannot write sits in ``ooxml.py``.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_DIRECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.shared import Cm, Pt, RGBColor
+
+from .. import __version__, bidi
+from ..localize import date as local_date
+from ..localize import digits, label, labels, native_zero, number
+from ..model import (RELATIONS, BulletList, Emph, Inlines, Link, NoteRef, Para, Quote, Report, Source,
+                     Strong, Text)
+from ..resources import ensure_covered, font_path
+from . import ooxml
+
+log = logging.getLogger("briefkit")
+
+BODY_FONT = "Amiri"
+SANS_ARABIC = "Noto Kufi Arabic"
+SANS_LATIN = "Noto Sans"
+
+INK = "1A1A1A"
+ACCENT = "1F3A5F"
+MUTED = "5A5A5A"
+RULE = "B8C2CC"
+TINT = "F1F4F7"
+
+RELATION_COLORS = {
+    # fill, text: a colour-blind-safe trio that also differs in lightness; the label always shows.
+    "cooperation": ("1B7F5F", "FFFFFF"),
+    "mixed": ("B7950B", "1A1A1A"),
+    "rivalry": ("C0392B", "FFFFFF"),
+}
+DEFAULT_ACTOR_COLORS = ("1F4E8C", "B3261E", "5B2C83", "1E6B52", "8A5A00", "34495E")
+
+BIDI_LANGUAGE = {"ar": "ar-SA", "fa": "fa-IR", "ur": "ur-PK", "he": "he-IL", "ps": "ps-AF",
+                 "sd": "sd-Arab-PK", "ug": "ug-CN", "yi": "yi-001", "dv": "dv-MV", "ckb": "ku-Arab-IQ"}
+
+PAGE_WIDTH, PAGE_HEIGHT = Cm(21.0), Cm(29.7)
+MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM = Cm(2.0), Cm(2.2), Cm(2.2)
+TEXT_WIDTH_CM = 17.0
+
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
+
+
+def render(report: Report, *, subset_fonts: bool = False) -> bytes:
+    """The brief as DOCX bytes; identical input gives identical bytes.
+
+    ``subset_fonts`` embeds only the glyphs the brief uses (a much smaller file that cannot be
+    edited with new characters in the embedded faces); the default embeds the full faces used.
+    """
+    _Brief.check_fonts(report)
+    return _Brief(report, subset_fonts=subset_fonts).build()
+
+
+@dataclass
+class _TocEntry:
+    level: int
+    text: str
+    bookmark: str
+
+
+class _Brief:
+    """One DOCX being written: the document, its styles and the running state (footnotes, bookmarks)."""
+
+    def __init__(self, report: Report, *, subset_fonts: bool = False):
+        self.report = report
+        self.rtl = report.rtl
+        self.labels = labels(report)
+        self.subset_fonts = subset_fonts
+        self.native = native_zero(report) is not None
+        self.doc = Document()
+        self.styles = {}
+        self.cited: set[str] = set()
+        self.toc: list[_TocEntry] = []
+        self.section_bookmarks = {sec.id: f"_TocSection{i:04d}" for i, sec in enumerate(report.sections, 1)}
+        """Bookmark of each section heading, known up front: the areas table links to them."""
+        self._bookmark_id = 0
+        self.footnotes = None
+
+    # ---- entry point ------------------------------------------------------------------------------
+
+    @staticmethod
+    def check_fonts(report: Report) -> None:
+        ensure_covered([*report.all_text(), *labels(report).values(), " › ", "•", "—"])
+
+    def build(self) -> bytes:
+        self._page_setup()
+        self._define_styles()
+        self.footnotes = ooxml.Footnotes(self.doc, rtl=self.rtl)
+        self._header_footer()
+        self._masthead()
+        toc_anchor = self._toc_heading()
+        self._takeaways()
+        self._summary()
+        self._areas_table()
+        self._balance()
+        self._sections()
+        self._timeline()
+        self._blocks_part("outlook", self.report.outlook)
+        self._recommendations()
+        self._sources()
+        self._toc_entries(toc_anchor)
+        self._finish()
+        return ooxml.save_reproducible(self.doc)
+
+    # ---- page, styles ---------------------------------------------------------------------------
+
+    def _page_setup(self) -> None:
+        section = self.doc.sections[0]
+        section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+        section.left_margin = section.right_margin = MARGIN_SIDE
+        section.top_margin, section.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
+        section.header_distance = section.footer_distance = Cm(1.0)
+        section.different_first_page_header_footer = True
+        if self.rtl:
+            ooxml.set_section_bidi(section)
+            if native_zero(self.report) == 0x0660:
+                ooxml.set_page_number_format(section, "hindiNumbers")
+
+    def _lang(self) -> tuple[str, str | None]:
+        meta = self.report.meta
+        if not self.rtl:
+            return (meta.lang if "-" in meta.lang else {"en": "en-US"}.get(meta.lang, meta.lang)), None
+        lang = self.report.language
+        locale = meta.locale if meta.locale.split("-")[0].lower() == lang and "-" in meta.locale else None
+        return "en-US", locale or BIDI_LANGUAGE.get(lang, meta.lang)
+
+    def _define_styles(self) -> None:
+        doc, rtl = self.doc, self.rtl
+        lang, bidi_lang = self._lang()
+        ooxml.set_document_defaults(doc, font=BODY_FONT, size_pt=12.5, lang=lang, bidi_lang=bidi_lang,
+                                    rtl=rtl)
+        ooxml.ensure_table_normal(doc)
+        styles = doc.styles
+        get = styles.__getitem__
+
+        def para_style(name, base=None, *, sans=False, size=None, line=None, before=0, after=0,
+                       bold=None, color=None, align=None, keep_next=False, start_indent=None,
+                       end_indent=None, existing=False):
+            style = get(name) if existing else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            if base is not None:
+                style.base_style = get(base)
+            if sans:
+                ooxml.set_fonts(style, SANS_LATIN, SANS_ARABIC)
+            font = style.font
+            if size is not None:
+                font.size = Pt(size)
+            if bold is not None:
+                font.bold = bold
+            font.italic = None
+            if color is not None:
+                font.color.rgb = RGBColor.from_string(color)
+            pf = style.paragraph_format
+            if line is not None:
+                pf.line_spacing = Pt(line)
+                pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            pf.space_before, pf.space_after = Pt(before), Pt(after)
+            if align is not None:
+                pf.alignment = _ALIGN[align]
+            if keep_next:
+                pf.keep_with_next = True
+            if start_indent is not None:
+                pf.left_indent = Cm(start_indent)      # under w:bidi, "left" is the start side
+            if end_indent is not None:
+                pf.right_indent = Cm(end_indent)
+            self.styles[name] = style
+            return style
+
+        para_style("Normal", existing=True, size=12.5, line=21, align="start")
+        para_style("Body Text", "Normal", existing=True, line=21, after=6, align="justify")
+        title = para_style("Title", "Normal", existing=True, sans=True, size=22, line=38, after=6,
+                           bold=True, color=INK, align="start")
+        ooxml.set_paragraph_border(title, "bottom", ACCENT, 12, 6)
+        sub = para_style("Subtitle", "Normal", existing=True, size=14, line=24, after=10, color=MUTED,
+                         align="start")
+        ooxml.clear_numbering(sub)
+        for level, (size, line, before, after) in enumerate(
+                ((15, 27, 18, 6), (12.5, 22, 12, 4), (11, 19, 8, 2)), start=1):
+            h = para_style(f"Heading {level}", "Normal", existing=True, sans=True, size=size, line=line,
+                           before=before, after=after, bold=True, color=ACCENT, align="start",
+                           keep_next=True)
+            ooxml.set_outline_level(h, level - 1)
+            ooxml.set_keep_together(h)
+            if level == 1:
+                ooxml.set_paragraph_border(h, "bottom", RULE, 6, 3)
+        para_style("TOC Heading", "Heading 1", existing=True, before=6)
+        para_style("Kicker", "Normal", sans=True, size=10, line=18, bold=True, color="8A1C1C")
+        para_style("Breadcrumb", "Normal", sans=True, size=8, line=14, after=2, color=MUTED)
+        para_style("Byline", "Normal", sans=True, size=9.5, line=17, color="333333")
+        para_style("Masthead Meta", "Byline", size=8.5, line=15, color=MUTED)
+        quote = para_style("Quote", "Body Text", existing=True, line=21, before=4, after=4, color="333333",
+                           start_indent=0.9, end_indent=0.9, align="start")
+        ooxml.set_paragraph_border(quote, "start", ACCENT, 18, 8)
+        para_style("Quote Attribution", "Normal", sans=True, size=9, line=16, after=8, color=MUTED,
+                   align="end", end_indent=0.9)
+        para_style("List Bullet", "Body Text", existing=True, after=3, align="start")
+        para_style("List Number", "Body Text", existing=True, after=3, align="start")
+        item = para_style("Numbered Item", "Body Text", after=3, start_indent=0.75, align="start")
+        item.paragraph_format.first_line_indent = Cm(-0.75)
+        key = para_style("Key Point", "List Bullet", line=21, after=0, align="start")
+        ooxml.set_paragraph_shading(key, TINT)
+        ooxml.copy_numbering(get("List Bullet"), key)
+        para_style("Caption", "Normal", existing=True, sans=True, size=9, line=16, before=2, after=4,
+                   bold=False, color=MUTED, align="start", keep_next=True)
+        para_style("Table Text", "Normal", sans=True, size=8.5, line=15, align="start")
+        para_style("Table Heading", "Table Text", bold=True, keep_next=True)
+        para_style("Table Note", "Table Text", size=8, line=14, before=2, color="3A3A3A")
+        para_style("Table Number", "Table Text", align="center")
+        para_style("Relation Badge", "Table Text", bold=True, align="center")
+        para_style("Source Entry", "Normal", size=11, line=19, after=4, start_indent=0.6, align="start")
+        para_style("Header", "Normal", existing=True, sans=True, size=8, line=14, color=MUTED, align="start")
+        ooxml.set_paragraph_border(get("Header"), "bottom", RULE, 4, 4)
+        para_style("Footer", "Normal", existing=True, sans=True, size=8, line=14, color=MUTED,
+                   align="center")
+        for level in (1, 2):
+            s = ooxml.add_style(self.doc, f"TOC{level}", f"toc {level}", "paragraph", "Normal",
+                                ui_priority=39, quick=False)
+            s.font.size = Pt(10 if level == 1 else 9.5)
+            ooxml.set_fonts(s, SANS_LATIN, SANS_ARABIC)
+            pf = s.paragraph_format
+            pf.line_spacing, pf.line_spacing_rule = Pt(18 if level == 1 else 16), WD_LINE_SPACING.EXACTLY
+            pf.space_after = Pt(0)
+            pf.left_indent = Cm(0.6 * (level - 1))
+            self.styles[f"toc {level}"] = s
+        fn = ooxml.add_style(self.doc, "FootnoteText", "footnote text", "paragraph", "Normal", quick=False)
+        fn.font.size = Pt(9.5)
+        fn.paragraph_format.line_spacing, fn.paragraph_format.line_spacing_rule = (
+            Pt(15), WD_LINE_SPACING.EXACTLY)
+        fn.paragraph_format.space_after = Pt(1)
+        ref = ooxml.add_style(self.doc, "FootnoteReference", "footnote reference", "character",
+                              "DefaultParagraphFont", quick=False)
+        ref.font.superscript = True
+        link = ooxml.add_style(self.doc, "Hyperlink", "Hyperlink", "character", "DefaultParagraphFont",
+                               quick=False)
+        link.font.color.rgb = RGBColor.from_string("1F4E8C")
+        link.font.underline = True
+        self.styles["Hyperlink"] = link
+        self.styles["Strong"] = get("Strong")
+        self.styles["Emphasis"] = get("Emphasis")
+        self.table_style = ooxml.add_table_style(self.doc, "BriefTable", "Brief Table",
+                                                 border_color=RULE, header_fill="E4E9EF")
+        ooxml.set_bullet_glyph(self.doc, get("List Bullet"), "•", BODY_FONT)
+
+    # ---- text ----------------------------------------------------------------------------------------
+
+    def _para(self, style: str, container=None):
+        """A new paragraph in ``style`` (at the end of the body, or of a table cell)."""
+        target = container if container is not None else self.doc
+        p = target.add_paragraph(style=self.styles[style])
+        if self.rtl:
+            ooxml.set_bidi(p)
+        return p
+
+    def _cell_para(self, cell, style: str, first: bool):
+        if first:
+            p = cell.paragraphs[0]
+            p.style = self.styles[style]
+            if self.rtl:
+                ooxml.set_bidi(p)
+            return p
+        return self._para(style, cell)
+
+    def _text(self, p, text: str, *, bold=False, italic=False, char_style=None, color=None,
+              link=False) -> list:
+        """Runs for ``text``: Latin phrases and separated numbers in their own runs without ``w:rtl``.
+
+        Bold and italic use the Strong and Emphasis character styles (restylable); inside a link
+        the Hyperlink style wins and weight or slant is applied directly.
+        """
+        out = []
+        if link:
+            char_style = self.styles["Hyperlink"]
+        if char_style is None:
+            if bold:
+                char_style, bold = self.styles["Strong"], False
+            elif italic:
+                char_style, italic = self.styles["Emphasis"], False
+        sans = _style_id(p) in SANS_STYLE_IDS
+        for chunk, isolate in bidi.runs(text, self.rtl):
+            for piece, fallback in _coverage_runs(chunk, sans):
+                run = p.add_run(piece)
+                if char_style is not None:
+                    ooxml.set_run_style(run, char_style.style_id)
+                if fallback:
+                    ooxml.set_fonts(run, fallback)
+                if bold:
+                    ooxml.set_run_bold(run)
+                if italic:
+                    ooxml.set_run_italic(run)
+                if color:
+                    run.font.color.rgb = RGBColor.from_string(color)
+                if self.rtl and not isolate:
+                    ooxml.set_run_rtl(run)
+                out.append(run)
+        return out
+
+    def _inlines(self, p, nodes: Inlines, *, bold=False, italic=False, sans=False, link=False) -> list:
+        """Inline nodes as runs; ``sans`` (headings, tables) renders emphasis as weight, never slanted Kufi."""
+        runs = []
+        for node in nodes:
+            if isinstance(node, Text):
+                runs += self._text(p, node.text, bold=bold, italic=italic, link=link)
+            elif isinstance(node, Strong):
+                runs += self._inlines(p, node.children, bold=True, italic=italic, sans=sans, link=link)
+            elif isinstance(node, Emph):
+                if sans:
+                    runs += self._inlines(p, node.children, bold=True, italic=italic, sans=sans, link=link)
+                else:
+                    runs += self._inlines(p, node.children, bold=bold, italic=True, sans=sans, link=link)
+            elif isinstance(node, Link):
+                inner = self._inlines(p, node.children, bold=bold, italic=italic, sans=sans, link=True)
+                ooxml.wrap_in_hyperlink(p, inner, url=node.href)
+                runs += inner
+            elif isinstance(node, NoteRef):
+                runs.append(self._note(p, node.source_id))
+        return runs
+
+    def _note(self, p, source_id: str):
+        """A footnote call: the first citation of a source makes the real footnote, later ones repeat its number."""
+        n = self.report.note_numbers[source_id]
+        run = p.add_run()
+        ooxml.set_run_style(run, "FootnoteReference")
+        if self.rtl:
+            ooxml.set_run_rtl(run)
+        if source_id in self.cited:
+            run.text = number(n, self.report)
+            return run
+        self.cited.add(source_id)
+        note = self.footnotes.add(run, style_id="FootnoteText", ref_style_id="FootnoteReference",
+                                  mark=number(n, self.report) if self.native else None)
+        self._source_text(note, self.report.footnotes[n - 1].source)
+        return run
+
+    def _source_text(self, p, source: Source) -> None:
+        sep = self.labels["list_separator"]
+        self._text(p, source.title)
+        extra = [x for x in (source.publisher, local_date(source.date, self.report)) if x]
+        if extra:
+            self._text(p, sep + sep.join(extra))
+        self._text(p, ".")
+        if source.url:
+            self._text(p, " ")
+            runs = self._text(p, source.url, char_style=self.styles["Hyperlink"])
+            ooxml.wrap_in_hyperlink(p, runs, url=source.url)
+
+    def _heading(self, text: str, level: int, *, key: str | None = None):
+        p = self._para(f"Heading {level}")
+        self._text(p, text)
+        self._bookmark_id += 1
+        name = self.section_bookmarks[key] if key else f"_Toc{self._bookmark_id:08d}"
+        ooxml.add_bookmark(p, name, self._bookmark_id)
+        if level <= 2:
+            self.toc.append(_TocEntry(level, text, name))
+        return p
+
+    # ---- header, footer, masthead, contents -----------------------------------------------------------
+
+    def _header_footer(self) -> None:
+        section = self.doc.sections[0]
+        p = section.header.paragraphs[0]
+        p.style = self.styles["Header"]
+        if self.rtl:
+            ooxml.set_bidi(p)
+        self._text(p, self.report.meta.title)
+        first = section.first_page_header.paragraphs[0]
+        if self.rtl:
+            ooxml.set_bidi(first)
+        for footer in (section.footer, section.first_page_footer):
+            self._page_x_of_y(footer.paragraphs[0])
+
+    def _page_x_of_y(self, p) -> None:
+        p.style = self.styles["Footer"]
+        if self.rtl:
+            ooxml.set_bidi(p)
+        text = self.labels["page_of"]
+        for piece in re.split(r"(\{page\}|\{pages\})", text):
+            if piece == "{page}":
+                ooxml.add_field(p, "PAGE", number(1, self.report), rtl=self.rtl)
+            elif piece == "{pages}":
+                ooxml.add_field(p, "NUMPAGES", number(1, self.report), rtl=self.rtl)
+            elif piece:
+                self._text(p, piece)
+
+    def _masthead(self) -> None:
+        meta, L = self.report.meta, self.labels
+        sep = L["list_separator"]
+        if meta.publisher and meta.publisher.logo:
+            self._logo(meta.publisher.logo)
+        if meta.breadcrumb:
+            self._text(self._para("Breadcrumb"), " › ".join(meta.breadcrumb))
+        if meta.kicker:
+            self._text(self._para("Kicker"), meta.kicker)
+        self._text(self._para("Title"), meta.title)
+        if meta.subtitle:
+            self._text(self._para("Subtitle"), meta.subtitle)
+        if meta.authors:
+            p = self._para("Byline")
+            self._text(p, L["by"] + ": ", bold=True)
+            for i, author in enumerate(meta.authors):
+                if i:
+                    self._text(p, sep)
+                self._text(p, author.name)
+                if author.role:
+                    self._text(p, f" ({author.role})")
+        items = []
+        if meta.date:
+            items.append((L["date"], local_date(meta.date, self.report), None))
+        if meta.publisher:
+            items.append((L["published_by"], meta.publisher.name, meta.publisher.url))
+        if items:
+            p = self._para("Masthead Meta")
+            for i, (name, value, url) in enumerate(items):
+                if i:
+                    self._text(p, "   |   ")
+                self._text(p, name + ": ", bold=True)
+                runs = self._text(p, value, char_style=self.styles["Hyperlink"] if url else None)
+                if url:
+                    ooxml.wrap_in_hyperlink(p, runs, url=url)
+        if meta.source:
+            p = self._para("Masthead Meta")
+            self._text(p, L["source"] + ": ", bold=True)
+            runs = self._text(p, meta.source.title,
+                              char_style=self.styles["Hyperlink"] if meta.source.url else None)
+            if meta.source.url:
+                ooxml.wrap_in_hyperlink(p, runs, url=meta.source.url)
+            if meta.source.accessed:
+                self._text(p, f"{sep}{L['accessed']}: {local_date(meta.source.accessed, self.report)}")
+        if meta.keywords:
+            p = self._para("Masthead Meta")
+            self._text(p, L["keywords"] + ": ", bold=True)
+            self._text(p, sep.join(meta.keywords))
+
+    def _logo(self, path) -> None:
+        try:
+            self.doc.add_picture(str(path), width=Cm(3.2))
+        except Exception as exc:    # python-docx reads PNG/JPEG/GIF/BMP/TIFF only (no SVG)
+            log.warning("DOCX: logo %s left out: %s", path, exc)
+            return
+        p = self.doc.paragraphs[-1]
+        p.style = self.styles["Normal"]
+        if self.rtl:
+            ooxml.set_bidi(p)
+
+    def _toc_heading(self):
+        p = self._para("TOC Heading")
+        self._text(p, self.labels["contents"])
+        return p
+
+    def _toc_entries(self, anchor) -> None:
+        """The TOC field, its cached result already listing every level-1/2 heading as an internal link.
+
+        LibreOffice shows the cached entries as they are; Word refreshes them (with page numbers)
+        because settings.xml asks it to update fields on open.
+        """
+        paras = []
+        for entry in self.toc:
+            p = self._para(f"toc {entry.level}")
+            paras.append(p)
+            runs = self._text(p, entry.text)
+            ooxml.wrap_in_hyperlink(p, runs, anchor=entry.bookmark)
+        if not paras:
+            return
+        ooxml.begin_field(paras[0], 'TOC \\o "1-2" \\h \\z \\u', rtl=self.rtl, before_content=True)
+        ooxml.end_field(paras[-1], rtl=self.rtl)
+        last = anchor._p
+        for p in paras:
+            last.addnext(p._p)
+            last = p._p
+
+    # ---- the parts of the brief ------------------------------------------------------------------------
+
+    def _takeaways(self) -> None:
+        if not self.report.takeaways:
+            return
+        self._heading(self.labels["takeaways"], 1)
+        for item in self.report.takeaways:
+            self._inlines(self._para("Key Point"), item)
+
+    def _summary(self) -> None:
+        if not self.report.summary:
+            return
+        self._heading(self.labels["summary"], 1)
+        for para in self.report.summary:
+            self._inlines(self._para("Body Text"), para)
+
+    def _table(self, n_rows: int, widths_cm: list[float]):
+        table = self.doc.add_table(rows=n_rows, cols=len(widths_cm))
+        table.style = self.table_style
+        if self.rtl:
+            table.table_direction = WD_TABLE_DIRECTION.RTL     # w:bidiVisual: first column on the right
+        ooxml.set_table_grid(table, [int(w * 567) for w in widths_cm])
+        ooxml.set_table_look(table)
+        ooxml.repeat_header_row(table.rows[0])
+        for row in table.rows:
+            ooxml.cant_split(row)
+        return table
+
+    def _header_cell(self, cell, text: str, *, fill: str | None = None, ink: str | None = None) -> None:
+        p = self._cell_para(cell, "Table Heading", True)
+        self._text(p, text, color=ink)
+        if fill:
+            ooxml.shade_cell(cell, fill)
+        ooxml.set_cell_valign(cell, "center")
+
+    def _badge(self, cell, relation: str) -> None:
+        fill, ink = RELATION_COLORS[relation]
+        ooxml.shade_cell(cell, fill)
+        ooxml.set_cell_valign(cell, "center")
+        p = self._cell_para(cell, "Relation Badge", True)
+        self._text(p, self.labels[f"relation_{relation}"], color=ink)
+
+    def _actor_color(self, index: int) -> str:
+        color = self.report.actors[index].color
+        return (color or "#" + DEFAULT_ACTOR_COLORS[index % len(DEFAULT_ACTOR_COLORS)]).lstrip("#").upper()
+
+    def _areas_table(self) -> None:
+        report, L = self.report, self.labels
+        self._heading(L["areas"], 1)
+        names = [a.name for a in report.actors]
+        joined = L["and"].join([L["list_separator"].join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+        self._text(self._para("Caption"), L["areas_caption"].format(actors=joined))
+        fixed = [5.0, 1.9, 1.8, 1.3]
+        actor_w = round((TEXT_WIDTH_CM - sum(fixed)) / len(report.actors), 2)
+        table = self._table(1 + len(report.areas), fixed + [actor_w] * len(report.actors))
+        head = table.rows[0].cells
+        for cell, key in zip(head, ("col_area", "col_region", "col_relation", "col_intensity")):
+            self._header_cell(cell, L[key])
+        for i, actor in enumerate(report.actors):
+            fill = self._actor_color(i)
+            self._header_cell(head[4 + i], actor.name, fill=fill, ink=_ink_on(fill))
+        for row, area in zip(table.rows[1:], report.areas):
+            cells = row.cells
+            p = self._cell_para(cells[0], "Table Text", True)
+            self._text(p, area.title, bold=True)
+            if area.summary:
+                self._inlines(self._cell_para(cells[0], "Table Note", False), area.summary, sans=True)
+            linked = [s for s in area.sections if s in self.section_bookmarks]
+            if linked:
+                p = self._cell_para(cells[0], "Table Note", False)
+                self._text(p, L["see_sections"] + " ")
+                for j, sid in enumerate(linked):
+                    if j:
+                        self._text(p, L["list_separator"])
+                    runs = self._text(p, report.section(sid).heading, char_style=self.styles["Hyperlink"])
+                    ooxml.wrap_in_hyperlink(p, runs, anchor=self.section_bookmarks[sid])
+            self._text(self._cell_para(cells[1], "Table Text", True), area.region)
+            self._badge(cells[2], area.relation)
+            p = self._cell_para(cells[3], "Table Number", True)
+            if area.intensity is not None:
+                self._text(p, digits(L["intensity_of"].format(n=area.intensity), report))
+            ooxml.set_cell_valign(cells[3], "center")
+            for i, actor in enumerate(report.actors):
+                p = self._cell_para(cells[4 + i], "Table Text", True)
+                position = area.position(actor.id)
+                if position:
+                    self._inlines(p, position, sans=True)
+                else:
+                    self._text(p, "—")
+
+    def _balance(self) -> None:
+        report, L = self.report, self.labels
+        balance = report.balance
+        self._heading(L["balance"], 2)
+        self._text(self._para("Caption"), L["balance_caption"])
+        widths = [5.0, 2.7, 2.7, 2.7, 2.0]
+        rows = [*balance.regions, balance.overall]
+        table = self._table(1 + len(rows), widths)
+        head = table.rows[0].cells
+        self._header_cell(head[0], L["balance_region"])
+        for cell, relation in zip(head[1:4], RELATIONS):
+            fill, ink = RELATION_COLORS[relation]
+            self._header_cell(cell, L[f"relation_{relation}"], fill=fill, ink=ink)
+            cell.paragraphs[0].style = self.styles["Relation Badge"]
+        self._header_cell(head[4], L["balance_total"])
+        head[4].paragraphs[0].style = self.styles["Table Number"]
+        for row, data in zip(table.rows[1:], rows):
+            cells = row.cells
+            overall = data.region is None
+            self._text(self._cell_para(cells[0], "Table Text", True), data.region or L["balance_all"],
+                       bold=overall)
+            for cell, relation in zip(cells[1:4], RELATIONS):
+                self._text(self._cell_para(cell, "Table Number", True), number(data.count(relation), report),
+                           bold=overall)
+            self._text(self._cell_para(cells[4], "Table Number", True), number(data.total, report),
+                       bold=True)
+            if overall:
+                for cell in cells:
+                    ooxml.shade_cell(cell, TINT)
+
+    def _sections(self) -> None:
+        if not self.report.sections:
+            return
+        self._heading(self.labels["sections"], 1)
+        for section in self.report.sections:
+            self._heading(section.heading, 2, key=section.id)
+            self._blocks(section.body)
+
+    def _blocks(self, blocks) -> None:
+        for block in blocks:
+            if isinstance(block, Para):
+                self._inlines(self._para("Body Text"), block.inlines)
+            elif isinstance(block, Quote):
+                self._inlines(self._para("Quote"), block.inlines)
+                if block.by:
+                    p = self._para("Quote Attribution")
+                    self._text(p, self.labels["quote_by"] + " ")
+                    self._inlines(p, block.by, sans=True)
+            elif isinstance(block, BulletList):
+                self._list(block.items, ordered=block.ordered)
+
+    def _list(self, items, *, ordered: bool) -> None:
+        if not ordered:
+            for item in items:
+                self._inlines(self._para("List Bullet"), item)
+            return
+        num_id = None if self.native else ooxml.restart_numbering(self.doc, self.styles["List Number"])
+        for i, item in enumerate(items, start=1):
+            if self.native:
+                # Native digits as written code points: LibreOffice draws hindiNumbers lists in ASCII.
+                p = self._para("Numbered Item")
+                self._text(p, number(i, self.report) + ".\t")
+            else:
+                p = self._para("List Number")
+                ooxml.set_numbering(p, num_id)
+            self._inlines(p, item)
+
+    def _timeline(self) -> None:
+        report, L = self.report, self.labels
+        if not report.timeline:
+            return
+        self._heading(L["timeline"], 1)
+        table = self._table(1 + len(report.timeline), [3.2, 10.0, 3.8])
+        for cell, key in zip(table.rows[0].cells, ("date", "timeline_event", "timeline_area")):
+            self._header_cell(cell, L[key])
+        for row, event in zip(table.rows[1:], report.timeline):
+            cells = row.cells
+            self._text(self._cell_para(cells[0], "Table Text", True), local_date(event.date, report), bold=True)
+            self._inlines(self._cell_para(cells[1], "Table Text", True), event.event, sans=True)
+            p = self._cell_para(cells[2], "Table Text", True)
+            if event.area:
+                area = report.area(event.area)
+                self._text(p, area.title)
+
+    def _blocks_part(self, key: str, paragraphs) -> None:
+        if not paragraphs:
+            return
+        self._heading(self.labels[key], 1)
+        for para in paragraphs:
+            self._inlines(self._para("Body Text"), para)
+
+    def _recommendations(self) -> None:
+        if not self.report.recommendations:
+            return
+        self._heading(self.labels["recommendations"], 1)
+        self._list(self.report.recommendations, ordered=True)
+
+    def _sources(self) -> None:
+        if not self.report.sources:
+            return
+        self._heading(self.labels["sources"], 1)
+        numbers = self.report.note_numbers
+        for source in self.report.sources:
+            p = self._para("Source Entry")
+            if source.id in numbers:
+                self._text(p, f"[{number(numbers[source.id], self.report)}] ")
+            self._source_text(p, source)
+
+    # ---- finishing ------------------------------------------------------------------------------
+
+    def _finish(self) -> None:
+        doc, meta = self.doc, self.report.meta
+        if self.rtl:
+            ooxml.bidi_everywhere(doc, self.footnotes)
+        ooxml.finish_styles(doc, rtl=self.rtl)
+        ooxml.configure_settings(doc, embed_fonts=True)
+        ooxml.drop_package_extras(doc)
+        ooxml.set_app_properties(doc, f"briefkit {__version__}")
+        sep = self.labels["list_separator"]
+        ooxml.set_core_properties(
+            doc, title=meta.title, author=sep.join(a.name for a in meta.authors),
+            subject=meta.subtitle or "", keywords=sep.join(meta.keywords), language=meta.lang,
+            category=meta.kicker or "", identifier=meta.id, when=_timestamp(self.report))
+        ooxml.embed_fonts(doc, self._font_faces())
+
+    def _font_faces(self) -> dict[str, dict[str, bytes]]:
+        """The faces the brief uses, as bytes (subset to the brief's characters when asked)."""
+        bold, italic, bold_italic = _emphasis_used(self.report)
+        body = ["Regular"] + (["Bold"] if bold else []) + (["Italic"] if italic else []) \
+            + (["BoldItalic"] if bold_italic else [])
+        wanted = {BODY_FONT: body, SANS_ARABIC: ["Regular", "Bold"]}
+        text = "".join([*self.report.all_text(), *self.labels.values()])
+        if _LATIN_LETTER.search(text):
+            wanted[SANS_LATIN] = ["Regular", "Bold"]
+        chars = set(text) | set("0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹ .,:;()[]-–—|›•«»")
+        out = {}
+        for family, faces in wanted.items():
+            out[family] = {face: _font_bytes(family, face, frozenset(chars) if self.subset_fonts else None)
+                           for face in faces}
+        return out
+
+
+SANS_STYLE_IDS = frozenset({
+    "Title", "Heading1", "Heading2", "Heading3", "TOCHeading", "Kicker", "Breadcrumb", "Byline",
+    "MastheadMeta", "QuoteAttribution", "Caption", "TableText", "TableHeading", "TableNote",
+    "TableNumber", "RelationBadge", "Header", "Footer", "TOC1", "TOC2"})
+"""Paragraph styles set in the sans pair (Noto Kufi Arabic for Arabic, Noto Sans for Latin)."""
+
+
+def _style_id(p) -> str | None:
+    pPr = p._p.pPr
+    return pPr.style if pPr is not None else None
+
+
+@lru_cache(maxsize=None)
+def _cmap(family: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(font_path(family), lazy=True)
+    try:
+        return frozenset(font.getBestCmap())
+    finally:
+        font.close()
+
+
+def _fallback(ch: str, sans: bool) -> str | None:
+    """The family to draw ``ch`` with when the paragraph's own font lacks it (None: no override).
+
+    A renderer gives a neutral character (``.``, ``(``, ``“``) the font of the script around it, and
+    Noto Kufi Arabic has almost no punctuation, so such characters get an explicit face instead
+    of the renderer's own fallback (LibreOffice picks DejaVu Sans; Word its own choice).
+    """
+    cp = ord(ch)
+    if ch.isspace():
+        return None
+    if sans:
+        if cp in _cmap(SANS_ARABIC):
+            return None
+        if ch.isalpha() and not bidi.has_rtl(ch) and cp in _cmap(SANS_LATIN):
+            return None              # a Latin letter: drawn from the ascii/hAnsi slot (Noto Sans)
+        order = (SANS_LATIN, BODY_FONT)
+    else:
+        if cp in _cmap(BODY_FONT):
+            return None
+        order = (SANS_LATIN, SANS_ARABIC)
+    return next((f for f in order if cp in _cmap(f)), None)
+
+
+def _coverage_runs(text: str, sans: bool) -> list[tuple[str, str | None]]:
+    """``text`` cut where the font must change: (piece, fallback family or None)."""
+    out: list[tuple[str, str | None]] = []
+    for ch in text:
+        fb = _fallback(ch, sans)
+        if out and out[-1][1] == fb:
+            out[-1] = (out[-1][0] + ch, fb)
+        else:
+            out.append((ch, fb))
+    return out
+
+
+_ALIGN = {
+    # Under w:bidi Word and LibreOffice read jc left/right as start/end, so one table serves both directions.
+    "start": WD_ALIGN_PARAGRAPH.LEFT,
+    "end": WD_ALIGN_PARAGRAPH.RIGHT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+}
+
+
+def _ink_on(fill: str) -> str:
+    """Black or white text, whichever reads better on ``fill`` (WCAG relative luminance)."""
+    def channel(c):
+        c = int(c, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(fill[i:i + 2]) for i in (0, 2, 4))
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "FFFFFF" if (1.05 / (lum + 0.05)) >= ((lum + 0.05) / 0.05) else INK
+
+
+def _timestamp(report: Report) -> _dt.datetime:
+    """SOURCE_DATE_EPOCH when set, else the report's date; never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).replace(tzinfo=None)
+    d = report.meta.date
+    if d is None:
+        return _dt.datetime(2000, 1, 1)
+    return _dt.datetime(d.year, d.month or 1, d.day or 1)
+
+
+def _emphasis_used(report: Report) -> tuple[bool, bool, bool]:
+    found = {"b": False, "i": False, "bi": False}
+
+    def walk(nodes, bold, italic):
+        for n in nodes:
+            if isinstance(n, Text):
+                found["b"] |= bold and not italic
+                found["i"] |= italic and not bold
+                found["bi"] |= bold and italic
+            elif isinstance(n, Strong):
+                walk(n.children, True, italic)
+            elif isinstance(n, Emph):
+                walk(n.children, bold, True)
+            elif isinstance(n, Link):
+                walk(n.children, bold, italic)
+
+    for run in report.inline_runs():
+        walk(run, False, False)
+    # Masthead labels are bold (sans), so Amiri Bold is only needed for bold body text.
+    return found["b"], found["i"], found["bi"]
+
+
+_FONT_CACHE: dict = {}
+
+
+def _font_bytes(family: str, face: str, chars: frozenset | None) -> bytes:
+    key = (family, face, chars)
+    if key not in _FONT_CACHE:
+        data = font_path(family, face).read_bytes()
+        if chars is not None:
+            data = _subset(data, chars)
+        if len(_FONT_CACHE) > 32:
+            _FONT_CACHE.clear()
+        _FONT_CACHE[key] = data
+    return _FONT_CACHE[key]
+
+
+def _subset(data: bytes, chars: frozenset) -> bytes:
+    from io import BytesIO
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    options.glyph_names = False
+    font = TTFont(BytesIO(data))
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes={ord(c) for c in chars})
+    subsetter.subset(font)
+    out = BytesIO()
+    font.save(out)
+    return out.getvalue()

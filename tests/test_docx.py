@@ -1,0 +1,425 @@
+"""The DOCX writer: structure asserted on the XML parts, schema validation, read-back, and a
+LibreOffice rendering of the seed checked for right-to-left layout and the embedded faces."""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+import briefkit
+from briefkit.localize import labels, number
+from briefkit.model import plain_text
+from briefkit.writers import ooxml
+from conftest import ENGLISH, ROOT, SEED, SEEDS
+from textcheck import missing, recall
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS = {"w": W, "r": R}
+PERSIAN = SEEDS / "turkey-russia-relations-fa.yaml"
+CASES = sorted((ROOT / "tests" / "cases").glob("*.yaml"))
+DOCX_CASE = ROOT / "tests" / "cases" / "docx-three-actors-native.yaml"
+ARABIC = re.compile(r"[\u0600-\u06FF]")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+@lru_cache(maxsize=None)
+def built(path: Path) -> bytes:
+    return briefkit.render_docx(briefkit.load(path))
+
+
+class Package:
+    """The parts of a built DOCX, parsed."""
+
+    def __init__(self, data: bytes):
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.names = self.zip.namelist()
+
+    def xml(self, name: str):
+        return etree.fromstring(self.zip.read(name))
+
+    def story_parts(self) -> list[str]:
+        return [n for n in self.names
+                if re.fullmatch(r"word/(document|header\d*|footer\d*|footnotes)\.xml", n)]
+
+
+@lru_cache(maxsize=None)
+def package(path: Path) -> Package:
+    return Package(built(path))
+
+
+def run_text(r) -> str:
+    return "".join(t.text or "" for t in r.findall("w:t", NS))
+
+
+# ---- direction ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", [SEED, PERSIAN, DOCX_CASE], ids=lambda p: p.stem)
+def test_rtl_brief_marks_every_paragraph_bidi(path):
+    pkg = package(path)
+    parts = pkg.story_parts()
+    assert {"word/document.xml", "word/footnotes.xml"} <= set(parts)
+    assert any(p.startswith("word/header") for p in parts) and any(p.startswith("word/footer") for p in parts)
+    count = 0
+    for name in parts:
+        for p in pkg.xml(name).iter(w("p")):
+            count += 1
+            assert p.find("w:pPr/w:bidi", NS) is not None, (name, etree.tostring(p)[:300])
+    assert count > 50 or path != SEED
+    doc = pkg.xml("word/document.xml")
+    assert doc.find(".//w:body/w:sectPr/w:bidi", NS) is not None
+    styles = pkg.xml("word/styles.xml")
+    assert styles.find("w:docDefaults/w:pPrDefault/w:pPr/w:bidi", NS) is not None
+    lang = styles.find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS)
+    expected = {"ar": "ar-", "fa": "fa-IR"}[briefkit.load(path).language]
+    assert lang.get(w("bidi")).startswith(expected)
+
+
+def test_seed_language_follows_locale():
+    lang = package(SEED).xml("word/styles.xml").find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS)
+    assert lang.get(w("bidi")) == "ar-SY"
+
+
+def test_english_brief_has_no_rtl_markup():
+    pkg = package(ENGLISH)
+    for name in pkg.names:
+        if name.endswith(".xml"):
+            root = pkg.xml(name)
+            for tag in ("bidi", "rtl", "bidiVisual"):
+                assert not root.findall(f".//w:{tag}", NS), (name, tag)
+
+
+@pytest.mark.parametrize("path", [SEED, PERSIAN, DOCX_CASE], ids=lambda p: p.stem)
+def test_arabic_runs_are_rtl_and_latin_runs_are_not(path):
+    pkg = package(path)
+    arabic = latin = 0
+    for name in pkg.story_parts():
+        for r in pkg.xml(name).iter(w("r")):
+            text = run_text(r)
+            rtl = r.find("w:rPr/w:rtl", NS) is not None
+            if ARABIC.search(text):
+                arabic += 1
+                assert rtl, (name, text)
+            if LATIN.search(text):
+                latin += 1
+                assert not rtl, (name, text)
+    assert arabic > 0 and (latin > 0 or path == PERSIAN)
+
+
+def test_bold_and_italic_have_complex_script_twins():
+    pkg = package(DOCX_CASE)
+    for name in ("word/document.xml", "word/styles.xml"):
+        for rpr in pkg.xml(name).iter(w("rPr")):
+            assert (rpr.find("w:b", NS) is None) == (rpr.find("w:bCs", NS) is None), name
+            assert (rpr.find("w:i", NS) is None) == (rpr.find("w:iCs", NS) is None), name
+            sz, szcs = rpr.find("w:sz", NS), rpr.find("w:szCs", NS)
+            if sz is not None:
+                assert szcs is not None and szcs.get(w("val")) == sz.get(w("val"))
+            fonts = rpr.find("w:rFonts", NS)
+            if fonts is not None:
+                assert not any(k.endswith(("Theme", "theme")) for k in fonts.attrib)
+
+
+# ---- tables ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", [SEED, DOCX_CASE], ids=lambda p: p.stem)
+def test_tables_are_visual_rtl_with_repeated_header(path):
+    report = briefkit.load(path)
+    doc = package(path).xml("word/document.xml")
+    tables = doc.findall(".//w:tbl", NS)
+    assert len(tables) == 2 + bool(report.timeline)       # areas, balance, timeline
+    for tbl in tables:
+        assert tbl.find("w:tblPr/w:bidiVisual", NS) is not None
+        rows = tbl.findall("w:tr", NS)
+        assert rows[0].find("w:trPr/w:tblHeader", NS) is not None
+        assert all(r.find("w:trPr/w:cantSplit", NS) is not None for r in rows)
+        widths = [int(c.get(w("w"))) for c in tbl.findall("w:tblGrid/w:gridCol", NS)]
+        assert all(x > 0 for x in widths) and sum(widths) <= 17 * 567 + 10
+    areas = tables[0]
+    rows = areas.findall("w:tr", NS)
+    assert len(rows) == 1 + len(report.areas)
+    header = ["".join(t.text for t in tc.iter(w("t"))) for tc in rows[0].findall("w:tc", NS)]
+    L = labels(report)
+    assert header[:4] == [L["col_area"], L["col_region"], L["col_relation"], L["col_intensity"]]
+    assert header[4:] == [a.name for a in report.actors]
+    for row, area in zip(rows[1:], report.areas):
+        badge = row.findall("w:tc", NS)[2]
+        assert "".join(t.text for t in badge.iter(w("t"))) == L[f"relation_{area.relation}"]
+        assert badge.find("w:tcPr/w:shd", NS).get(w("fill")) in {"1B7F5F", "B7950B", "C0392B"}
+
+
+# ---- footnotes, fields, styles -------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", [SEED, DOCX_CASE, PERSIAN], ids=lambda p: p.stem)
+def test_footnotes_resolve_and_follow_first_citation_order(path):
+    report = briefkit.load(path)
+    pkg = package(path)
+    notes = {n.get(w("id")): n for n in pkg.xml("word/footnotes.xml").findall("w:footnote", NS)}
+    refs = [r.get(w("id")) for r in pkg.xml("word/document.xml").iter(w("footnoteReference"))]
+    assert len(refs) == len(set(refs)) == len(report.footnotes)       # one real footnote per source
+    assert refs == [str(i) for i in range(1, len(refs) + 1)]
+    for ref, fn in zip(refs, report.footnotes):
+        text = "".join(t.text for t in notes[ref].iter(w("t")))
+        assert fn.source.title in text
+    rels = pkg.zip.read("word/_rels/footnotes.xml.rels").decode() if any(
+        f.source.url for f in report.footnotes) else ""
+    for fn in report.footnotes:
+        if fn.source.url:
+            assert fn.source.url in rels
+
+
+def test_repeated_citation_reuses_its_number():
+    report = briefkit.load(DOCX_CASE)
+    body = package(DOCX_CASE).xml("word/document.xml")
+    marks = [run_text(r) for r in body.iter(w("r"))
+             if r.find("w:rPr/w:rStyle[@w:val='FootnoteReference']", NS) is not None]
+    # s1 is cited three times, s2 twice: each call shows its number in native digits.
+    assert marks.count(number(1, report)) == 3 and marks.count(number(2, report)) == 2
+    refs = body.findall(".//w:footnoteReference", NS)
+    assert all(r.get(w("customMarkFollows")) == "1" for r in refs)
+
+
+def test_styles_are_named_with_outline_levels():
+    styles = package(SEED).xml("word/styles.xml")
+    by_id = {s.get(w("styleId")): s for s in styles.findall("w:style", NS)}
+    for level in (1, 2, 3):
+        lvl = by_id[f"Heading{level}"].find("w:pPr/w:outlineLvl", NS)
+        assert lvl is not None and lvl.get(w("val")) == str(level - 1)
+    for sid in ("Title", "Subtitle", "BodyText", "Quote", "ListBullet", "ListNumber", "Caption",
+                "BriefTable", "FootnoteText", "FootnoteReference", "Hyperlink", "TOC1", "TableText"):
+        assert sid in by_id, sid
+    for sid in ("BodyText", "Heading1", "TableText", "FootnoteText"):
+        spacing = by_id[sid].find("w:pPr/w:spacing", NS)
+        assert spacing.get(w("lineRule")) == "exact", sid
+    doc = package(SEED).xml("word/document.xml")
+    used = {p.get(w("val")) for p in doc.iter(w("pStyle"))}
+    assert {"Title", "Heading1", "Heading2", "BodyText", "Quote", "ListBullet", "KeyPoint"} <= used
+    assert not any(n.endswith("stylesWithEffects.xml") for n in package(SEED).names)
+
+
+def test_page_fields_and_filled_table_of_contents(seed_report):
+    pkg = package(SEED)
+    footers = [n for n in pkg.names if re.fullmatch(r"word/footer\d*\.xml", n)]
+    instr = " ".join(t.text for n in footers for t in pkg.xml(n).iter(w("instrText")))
+    assert "PAGE" in instr and "NUMPAGES" in instr
+    footer_text = "".join(t.text for t in pkg.xml(footers[0]).iter(w("t")))
+    assert footer_text.startswith("صفحة")
+    header = next(n for n in pkg.names if re.fullmatch(r"word/header\d*\.xml", n)
+                  and seed_report.meta.title in "".join(t.text or "" for t in pkg.xml(n).iter(w("t"))))
+    assert header
+    doc = pkg.xml("word/document.xml")
+    assert any("TOC \\o" in (t.text or "") for t in doc.iter(w("instrText")))
+    anchors = [h.get(w("anchor")) for h in doc.iter(w("hyperlink")) if h.get(w("anchor"))]
+    bookmarks = {b.get(w("name")) for b in doc.iter(w("bookmarkStart"))}
+    assert anchors and set(anchors) <= bookmarks
+    toc_text = [run_text(p) for p in doc.iter(w("p"))
+                if p.find("w:pPr/w:pStyle[@w:val='TOC2']", NS) is not None]
+    toc_text = ["".join(t.text for t in p.iter(w("t"))) for p in doc.iter(w("p"))
+                if p.find("w:pPr/w:pStyle[@w:val='TOC2']", NS) is not None]
+    assert [s.heading for s in seed_report.sections] == toc_text[1:]   # after the balance entry
+    settings = pkg.xml("word/settings.xml")
+    assert settings.find("w:updateFields", NS) is not None
+
+
+def test_native_digits_are_written_as_code_points():
+    pkg = package(PERSIAN)
+    footer = next(n for n in pkg.names if re.fullmatch(r"word/footer\d*\.xml", n))
+    text = "".join(t.text for t in pkg.xml(footer).iter(w("t")))
+    assert "۱" in text and not re.search("[0-9]", text)
+
+
+def test_hyperlinks_are_real_relationships():
+    pkg = package(DOCX_CASE)
+    rels = etree.fromstring(pkg.zip.read("word/_rels/document.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels if r.get("TargetMode") == "External"}
+    links = [h.get(f"{{{R}}}id") for h in pkg.xml("word/document.xml").iter(w("hyperlink"))
+             if h.get(f"{{{R}}}id")]
+    assert "https://example.org/eastmed" in {targets[rid] for rid in links}
+
+
+# ---- fonts, package ---------------------------------------------------------------------------------
+
+def test_fonts_are_embedded_and_deobfuscate_to_valid_fonts():
+    from fontTools.ttLib import TTFont
+
+    pkg = package(SEED)
+    table = pkg.xml("word/fontTable.xml")
+    rels = {r.get("Id"): r.get("Target") for r in etree.fromstring(pkg.zip.read("word/_rels/fontTable.xml.rels"))}
+    assert pkg.xml("word/settings.xml").find("w:embedTrueTypeFonts", NS) is not None
+    seen = {}
+    for font in table.findall("w:font", NS):
+        for embed in font:
+            if not etree.QName(embed).localname.startswith("embed"):
+                continue
+            data = pkg.zip.read("word/" + rels[embed.get(f"{{{R}}}id")])
+            plain = ooxml.obfuscate(data, embed.get(w("fontKey")))
+            assert data[:32] != plain[:32]
+            tt = TTFont(io.BytesIO(plain))
+            seen.setdefault(font.get(w("name")), set()).add(tt["name"].getDebugName(1))
+            assert "glyf" in tt
+    assert {"Amiri", "Noto Kufi Arabic", "Noto Sans"} <= set(seen)
+    assert seen["Amiri"] == {"Amiri"}
+
+
+def test_two_builds_are_byte_identical(monkeypatch):
+    report = briefkit.load(SEED)
+    first = hashlib.sha256(briefkit.render_docx(report)).hexdigest()
+    assert hashlib.sha256(briefkit.render_docx(briefkit.load(SEED))).hexdigest() == first
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    stamped = briefkit.render_docx(report)
+    core = zipfile.ZipFile(io.BytesIO(stamped)).read("docProps/core.xml").decode()
+    assert "2023-11-14T22:13:20Z" in core
+    assert hashlib.sha256(briefkit.render_docx(report)).hexdigest() == hashlib.sha256(stamped).hexdigest()
+
+
+def test_core_properties(seed_report):
+    core = package(SEED).zip.read("docProps/core.xml").decode()
+    meta = seed_report.meta
+    assert f"<dc:title>{meta.title}</dc:title>" in core
+    assert meta.authors[0].name in core and meta.keywords[0] in core
+    assert "<dc:language>ar</dc:language>" in core
+    assert "2023-07-01T00:00:00Z" in core or os.environ.get("SOURCE_DATE_EPOCH")
+    info = package(SEED).zip.infolist()
+    assert {i.date_time for i in info} == {ooxml.ZIP_TIME}
+
+
+@pytest.mark.parametrize("path", [SEED, ENGLISH, PERSIAN, *CASES], ids=lambda p: p.stem)
+def test_package_validates(path, tmp_path):
+    from openxml_audit import FileFormat, OpenXmlValidator
+
+    out = tmp_path / "brief.docx"
+    out.write_bytes(built(path))
+    result = OpenXmlValidator(file_format=FileFormat.OFFICE_2019).validate(str(out))
+    assert result.is_valid and not result.errors, [str(e) for e in result.errors][:10]
+
+
+# ---- read-back -----------------------------------------------------------------------------------
+
+def docx_text(data: bytes) -> str:
+    from docx2python import docx2python
+
+    with docx2python(io.BytesIO(data)) as doc:
+        text = doc.text
+    text = re.sub(r"----(footnote|endnote)\d+----", " ", text)
+    return re.sub(r"</?a[^>]*>", "", text)
+
+
+@pytest.mark.parametrize("path", [SEED, ENGLISH, PERSIAN, DOCX_CASE], ids=lambda p: p.stem)
+def test_text_reads_back(path):
+    report = briefkit.load(path)
+    text = docx_text(built(path))
+    score = recall(report.all_text(), text)
+    assert score >= 0.99, (score, missing(report.all_text(), text))
+    flat = re.sub(r"\s+", " ", text)
+    for para in [*report.summary, *report.outlook]:        # logical order, paragraph by paragraph
+        assert re.sub(r"\s+", " ", plain_text(para)).strip() in flat
+
+
+# ---- rendered with LibreOffice --------------------------------------------------------------------
+
+A4_WIDTH_PT = 595.28
+RIGHT_MARGIN_X = A4_WIDTH_PT - 2.0 / 2.54 * 72
+
+
+@pytest.fixture(scope="module")
+def seed_pdf(tmp_path_factory):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
+    for tool in ("pdftotext", "pdffonts"):
+        if not shutil.which(tool):
+            pytest.skip(f"{tool} is not installed: apt-get install poppler-utils")
+    folder = tmp_path_factory.mktemp("lo")
+    src = folder / "seed.docx"
+    src.write_bytes(built(SEED))
+    subprocess.run([soffice, f"-env:UserInstallation=file://{folder}/profile", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(folder), str(src)],
+                   check=True, capture_output=True, timeout=180)
+    pdf = folder / "seed.pdf"
+    assert pdf.exists()
+    return pdf
+
+
+def _bbox_lines(pdf: Path):
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], check=True,
+                         capture_output=True).stdout
+    root = etree.fromstring(xml, etree.XMLParser(recover=True))
+    lines = []
+    for page_no, page in enumerate(root.iter("{*}page"), start=1):
+        for line in page.iter("{*}line"):
+            # pdftotext -bbox gives Arabic words in visual order: reverse them back to logical.
+            words = [(_logical(wd.text or ""), float(wd.get("xMin")), float(wd.get("xMax")), float(wd.get("yMin")))
+                     for wd in line.iter("{*}word")]
+            lines.append({"page": page_no, "xMin": float(line.get("xMin")), "xMax": float(line.get("xMax")),
+                          "yMin": float(line.get("yMin")), "words": words,
+                          "text": " ".join(x[0] for x in words)})
+    return lines
+
+
+def _logical(word: str) -> str:
+    return word[::-1] if ARABIC.search(word) else word
+
+
+def _norm(word: str) -> str:
+    return re.sub(r"[\u064B-\u0652\u0640*.,،؛:()«»“”\"]", "", word)
+
+
+def test_rendered_paragraphs_are_right_aligned(seed_pdf, seed_report):
+    lines = _bbox_lines(seed_pdf)
+    # The last line of a justified paragraph is start-aligned: in RTL it must end at the right margin.
+    checked = 0
+    for para in [*seed_report.summary, *seed_report.outlook]:
+        last = _norm(plain_text(para).split()[-1])
+        hits = [ln for ln in lines if last and any(_norm(wd[0]) == last for wd in ln["words"])
+                and ARABIC.search(ln["text"]) and ln["xMax"] - ln["xMin"] > 40]
+        assert hits, last
+        assert any(abs(ln["xMax"] - RIGHT_MARGIN_X) < 4 for ln in hits), (last, [(h["xMin"], h["xMax"]) for h in hits])
+        checked += 1
+    assert checked >= 4
+    wide = [ln for ln in lines if ARABIC.search(ln["text"]) and ln["xMax"] - ln["xMin"] > 300]
+    flush = [ln for ln in wide if abs(ln["xMax"] - RIGHT_MARGIN_X) < 4]
+    # Every wide Arabic line starts at the right: flush, or indented by a list or quote (< 1 cm).
+    assert all(ln["xMax"] > RIGHT_MARGIN_X - 30 for ln in wide), [
+        (ln["page"], ln["xMin"], ln["xMax"]) for ln in wide if ln["xMax"] <= RIGHT_MARGIN_X - 30]
+    assert len(flush) >= 0.6 * len(wide), (len(flush), len(wide))
+
+
+def test_rendered_table_starts_on_the_right(seed_pdf, seed_report):
+    lines = _bbox_lines(seed_pdf)
+    L = labels(seed_report)
+    first_col = L["col_area"]
+    last_col = seed_report.actors[-1].name
+    header = None
+    for page in sorted({ln["page"] for ln in lines}):
+        words = [wd for ln in lines if ln["page"] == page for wd in ln["words"]]
+        a = [wd for wd in words if wd[0] == first_col]
+        b = [wd for wd in words if wd[0] == last_col]
+        for wa in a:
+            for wb in b:
+                if abs(wa[3] - wb[3]) < 12:
+                    header = (wa, wb)
+        if header:
+            break
+    assert header, "areas table header not found"
+    wa, wb = header
+    assert wa[1] > wb[2], "the first column (area) must be right of the last actor column"
+    assert wa[2] > RIGHT_MARGIN_X - 20, wa
+
+
+def test_rendered_pdf_uses_the_embedded_faces(seed_pdf):
+    out = subprocess.run(["pdffonts", str(seed_pdf)], check=True, capture_output=True, text=True).stdout
+    assert "Amiri-Regular" in out and "NotoKufiArabic" in out
+    assert "DejaVu" not in out, out
