@@ -387,10 +387,16 @@ def context(report: Report, toc: bool = False) -> dict:
         "timeline": timeline, "outlook": outlook, "recommendations": recommendations,
         "balance": balance, "sources": sources, "page_css": page_css,
         "stylesheet": Markup(_stylesheet()),  # trusted: the package's own file
-        "toc": [{"id": hid, "text": r.text(text), "level": level}
-                for hid, text, level in heading_ids(report) if level in (2, 3)] if toc else None,
+        "toc": _toc_columns([{"id": hid, "text": r.text(text), "level": level}
+                             for hid, text, level in heading_ids(report) if level in (2, 3)]) if toc else None,
         "footnote_count": len(report.footnotes),
     }
+
+
+def _toc_columns(entries: list[dict]) -> list[list[dict]]:
+    """Two columns of TOC entries (a table, not CSS columns: those cost a re-layout per page)."""
+    half = (len(entries) + 1) // 2
+    return [entries[:half], entries[half:]] if len(entries) > 6 else [entries]
 
 
 def render_string(report: Report, toc: bool = False) -> str:
