@@ -263,7 +263,8 @@ class _Brief:
     def _para(self, style: str, container=None):
         """A new paragraph in ``style`` (at the end of the body, or of a table cell)."""
         target = container if container is not None else self.doc
-        p = target.add_paragraph(style=self.styles[style])
+        p = target.add_paragraph()
+        ooxml.set_paragraph_style(p, self.styles[style].style_id)
         if self.rtl:
             ooxml.set_bidi(p)
         return p
@@ -271,7 +272,7 @@ class _Brief:
     def _cell_para(self, cell, style: str, first: bool):
         if first:
             p = cell.paragraphs[0]
-            p.style = self.styles[style]
+            ooxml.set_paragraph_style(p, self.styles[style].style_id)
             if self.rtl:
                 ooxml.set_bidi(p)
             return p
@@ -587,9 +588,9 @@ class _Brief:
         for cell, relation in zip(head[1:4], RELATIONS):
             fill, ink = RELATION_COLORS[relation]
             self._header_cell(cell, L[f"relation_{relation}"], fill=fill, ink=ink)
-            cell.paragraphs[0].style = self.styles["Relation Badge"]
+            ooxml.set_paragraph_style(cell.paragraphs[0], self.styles["Relation Badge"].style_id)
         self._header_cell(head[4], L["balance_total"])
-        head[4].paragraphs[0].style = self.styles["Table Number"]
+        ooxml.set_paragraph_style(head[4].paragraphs[0], self.styles["Table Number"].style_id)
         for row, data in zip(table.rows[1:], rows):
             cells = row.cells
             overall = data.region is None

@@ -765,17 +765,75 @@ def set_core_properties(doc, *, title: str, author: str, subject: str, keywords:
     cp.created = cp.modified = when
 
 
+class _Entries:
+    """Stands in for python-docx's zip writer: collects (member name, bytes) in its write order."""
+
+    def __init__(self):
+        self.items: list[tuple[str, bytes]] = []
+
+    def write(self, pack_uri, blob) -> None:
+        self.items.append((pack_uri.membername, blob))
+
+    def close(self) -> None:
+        pass
+
+
 def save_reproducible(doc) -> bytes:
-    """The package as bytes, identical for identical input: fixed entry times, modes and order."""
-    raw = BytesIO()
-    doc.save(raw)
-    src = zipfile.ZipFile(raw)
+    """The package as bytes, identical for identical input: fixed entry times, modes and order.
+
+    python-docx's own part order (content types, package rels, then parts by relationship walk) is
+    deterministic; only its zip timestamps are "now", so the entries are zipped here, once.
+    Fonts are already dense, so they get the fast deflate level.
+    """
+    from docx.opc.pkgwriter import PackageWriter
+
+    package = doc.part.package
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    entries = _Entries()
+    PackageWriter._write_content_types_stream(entries, parts)
+    PackageWriter._write_pkg_rels(entries, package.rels)
+    PackageWriter._write_parts(entries, parts)
     out = BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, ZIP_TIME)
+        for name, blob in entries.items:
+            entry = zipfile.ZipInfo(name, ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             entry.create_system = 0
-            z.writestr(entry, src.read(info.filename), compresslevel=6)
+            if name.endswith(".odttf"):
+                _write_deflated(z, entry, blob)
+            else:
+                z.writestr(entry, blob, compresslevel=6)
     return out.getvalue()
+
+
+_DEFLATED: dict[bytes, tuple[int, bytes]] = {}
+
+
+def _write_deflated(z: zipfile.ZipFile, entry: zipfile.ZipInfo, blob: bytes) -> None:
+    """Write an entry whose deflate stream is cached per content: the same embedded font is not
+    compressed again on every build (the stream is what ``writestr`` would produce at level 6)."""
+    import zlib
+
+    key = hashlib.sha1(blob).digest()
+    if key not in _DEFLATED:
+        if len(_DEFLATED) > 64:
+            _DEFLATED.clear()
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        _DEFLATED[key] = (zlib.crc32(blob), compressor.compress(blob) + compressor.flush())
+    crc, data = _DEFLATED[key]
+    entry.file_size, entry.compress_size, entry.CRC = len(blob), len(data), crc
+    entry.header_offset = z.fp.tell()
+    z.fp.write(entry.FileHeader(False))
+    z.fp.write(data)
+    z.filelist.append(entry)
+    z.NameToInfo[entry.filename] = entry
+    z.start_dir = z.fp.tell()
+    z._didModify = True
+
+
+def set_paragraph_style(paragraph, style_id: str) -> None:
+    """``w:pStyle`` by id: what ``Paragraph.style = ...`` does, without its per-call style-table scan."""
+    paragraph._p.get_or_add_pPr().style = style_id
