@@ -1,8 +1,8 @@
 """Report → HTML: the brief as one standalone HTML document (the PDF writer typesets this same HTML).
 
 The only importer of jinja2. Report text is untrusted: the environment autoescapes, and every inline
-node goes through one small function per node type (``_INLINE``) that escapes text and isolates
-runs against the base direction with ``<bdi>``. Output is deterministic: no clocks, no ``id()``,
+node is rendered by ``InlineRenderer`` (Text, NoteRef) and the ``_WRAP`` rule table (Strong, Emph,
+Link); text is escaped, and runs against the base direction are isolated with ``<bdi>``. Output is deterministic: no clocks, no ``id()``,
 ids come from the report's own slugs.
 """
 from __future__ import annotations
