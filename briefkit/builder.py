@@ -134,15 +134,7 @@ class Result:
         return out
 
 
-_PAGES = re.compile(rb"/Type\s*/Pages\b.*?/Count\s+(\d+)", re.S)
-
-
-def pdf_page_count(data: bytes) -> int | None:
-    m = _PAGES.search(data)
-    return int(m.group(1)) if m else None
-
-
-def render_report(source, formats: tuple[str, ...]) -> tuple[Result, dict[str, bytes]]:
+def render_report(source, formats: tuple[str, ...]) -> tuple[Result, dict[str, tuple[bytes, int | None]]]:
     """Load (when given a path) and render every format in memory; nothing is written here."""
     from . import writers
     from .loader import load
@@ -155,7 +147,7 @@ def render_report(source, formats: tuple[str, ...]) -> tuple[Result, dict[str, b
         report = source if is_report else load(source)
         result.id = report.meta.id
         for fmt in formats:
-            blobs[fmt] = writers.render(report, fmt)
+            blobs[fmt] = writers.render_counted(report, fmt)
     except ReportError as e:
         result.status, result.errors, result.id = "invalid", e.problems, e.report_id
         blobs = {}
@@ -219,7 +211,7 @@ def _remove_stale(outdir: Path, report_id: str | None, formats: Iterable[str]) -
             pass
 
 
-def write_outputs(result: Result, blobs: dict[str, bytes], outdir: Path,
+def write_outputs(result: Result, blobs: dict[str, tuple[bytes, int | None]], outdir: Path,
                   formats: tuple[str, ...]) -> Result:
     """Write every blob atomically, or none: a report that failed leaves no file of its name."""
     if result.status != "built":
@@ -228,11 +220,10 @@ def write_outputs(result: Result, blobs: dict[str, bytes], outdir: Path,
     written: list[Output] = []
     try:
         for fmt in formats:
-            data = blobs[fmt]
+            data, pages = blobs[fmt]
             path = outdir / f"{result.id}.{fmt}"
             _write_atomic(path, data)
-            written.append(Output(fmt, path, len(data), hashlib.sha256(data).hexdigest(),
-                                  pdf_page_count(data) if fmt == "pdf" else None))
+            written.append(Output(fmt, path, len(data), hashlib.sha256(data).hexdigest(), pages))
     except OSError as e:
         result.status = "failed"
         result.message = f"cannot write to {outdir}: {e.strerror or e}"
@@ -261,7 +252,7 @@ def _worker_init() -> None:
     from .writers import docx, pdf  # noqa: F401
 
 
-def _worker(args) -> tuple[Result, dict[str, bytes]]:
+def _worker(args):
     path, formats = args
     return render_report(path, formats)
 
@@ -273,7 +264,7 @@ def build_many(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAU
     results: list[Result] = []
     ids: dict[str, str] = {}
 
-    def finish(result: Result, blobs: dict[str, bytes]) -> None:
+    def finish(result: Result, blobs: dict) -> None:
         if result.status == "built" and result.id in ids:
             result.status, blobs = "invalid", {}
             result.errors = [Problem(result.input, 0, 0, "meta.id",
@@ -291,7 +282,7 @@ def build_many(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAU
     return results
 
 
-def _render_all(paths: list[Path], formats, jobs: int) -> Iterator[tuple[Result, dict[str, bytes]]]:
+def _render_all(paths: list[Path], formats, jobs: int) -> Iterator[tuple[Result, dict]]:
     jobs = max(1, min(jobs, len(paths)))
     if jobs == 1:
         for p in paths:

@@ -192,3 +192,16 @@ def test_interrupted_run_leaves_no_partial_file(tmp_path, how):
 
     for p in out.glob("*.pdf"):
         assert len(PdfReader(p).pages) >= 1  # every file that exists is complete
+
+
+def test_json_records_pdf_page_count(tmp_path):
+    code, out, _ = run("build", SEED, "-o", tmp_path, "--format", "pdf,docx", "--json", "--quiet")
+    doc = json.loads(out)
+    assert code == 0
+    pdf, docx = doc["reports"][0]["outputs"]
+    from pypdf import PdfReader
+
+    assert pdf["format"] == "pdf" and pdf["pages"] == len(PdfReader(tmp_path / "turkey-russia-relations.pdf").pages)
+    assert pdf["pages"] >= 4
+    assert docx["format"] == "docx" and "pages" not in docx
+    assert doc["reports"][0]["peak_rss_mb"] > 0

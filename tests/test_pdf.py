@@ -130,6 +130,15 @@ def test_english_recall(english_report, english_pdf, tmp_path):
         assert r >= 0.99, (r, missing(printed_text(english_report), text))
 
 
+def test_persian_recall(tmp_path):
+    from conftest import SEEDS
+
+    report = briefkit.load(SEEDS / "turkey-russia-relations-fa.yaml")
+    text = plumber_text(render(report)[0])
+    r = recall(printed_text(report), text)
+    assert r >= 0.95, (r, missing(printed_text(report), text))
+
+
 # ---- fonts -------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("which", ["seed_pdf", "english_pdf"])

@@ -10,6 +10,14 @@ DEFAULT_FORMATS = ("pdf", "docx")
 
 def render(report, fmt: str) -> bytes:
     """Render ``report`` in format ``fmt`` (one of FORMATS)."""
+    return render_counted(report, fmt)[0]
+
+
+def render_counted(report, fmt: str) -> tuple[bytes, int | None]:
+    """(bytes, page count) — the count is known for PDF only (a DOCX is paginated by its reader)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    return import_module(f"briefkit.writers.{fmt}").render(report)
+    module = import_module(f"briefkit.writers.{fmt}")
+    if hasattr(module, "render_counted"):
+        return module.render_counted(report)
+    return module.render(report), None

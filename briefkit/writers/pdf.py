@@ -218,9 +218,15 @@ def render_document(report: Report):
 
 def render(report: Report) -> bytes:
     """The brief as PDF bytes (deterministic for a given report and installation)."""
+    return render_counted(report)[0]
+
+
+def render_counted(report: Report) -> tuple[bytes, int]:
+    """(PDF bytes, page count): what a build records in its manifest."""
     try:
-        return render_document(report)[0]
+        data, document = render_document(report)
     except RenderError:
         raise
     except Exception as exc:  # WeasyPrint/Pango failures surface as render errors (exit 3)
         raise RenderError(f"PDF typesetting failed: {type(exc).__name__}: {exc}") from exc
+    return data, len(document.pages)
