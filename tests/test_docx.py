@@ -158,7 +158,10 @@ def test_tables_are_visual_rtl_with_repeated_header(path):
     for row, area in zip(rows[1:], report.areas):
         badge = row.findall("w:tc", NS)[2]
         assert "".join(t.text for t in badge.iter(w("t"))) == L[f"relation_{area.relation}"]
-        assert badge.find("w:tcPr/w:shd", NS).get(w("fill")) in {"1B7F5F", "B7950B", "C0392B"}
+        # the same fill as the PDF's badge for this relation (one palette, briefkit/theme.py)
+        from briefkit.theme import RELATION_COLORS
+
+        assert "#" + badge.find("w:tcPr/w:shd", NS).get(w("fill")) == RELATION_COLORS[area.relation][0]
 
 
 # ---- footnotes, fields, styles -------------------------------------------------------------------

@@ -182,3 +182,11 @@ def test_uncovered_character_is_a_render_error(tmp_path):
 
 def test_css_string_escapes():
     assert html_writer.css_string('a"b\\</style>') == '"a\\22 b\\5c \\3c /style\\3e "'
+
+
+def test_badges_use_the_shared_palette(seed_report):
+    from briefkit.theme import RELATION_COLORS
+
+    html = briefkit.render_html(seed_report).decode()
+    for relation in {a.relation for a in seed_report.areas}:
+        assert RELATION_COLORS[relation][0] in html

@@ -21,6 +21,7 @@ from docx.enum.table import WD_TABLE_DIRECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.shared import Cm, Pt, RGBColor
 
+from ..theme import RELATION_COLORS, actor_color
 from .. import __version__, bidi
 from ..localize import date as local_date
 from ..localize import digits, label, labels, native_zero, number
@@ -41,13 +42,6 @@ MUTED = "5A5A5A"
 RULE = "B8C2CC"
 TINT = "F1F4F7"
 
-RELATION_COLORS = {
-    # fill, text: a colour-blind-safe trio that also differs in lightness; the label always shows.
-    "cooperation": ("1B7F5F", "FFFFFF"),
-    "mixed": ("B7950B", "1A1A1A"),
-    "rivalry": ("C0392B", "FFFFFF"),
-}
-DEFAULT_ACTOR_COLORS = ("1F4E8C", "B3261E", "5B2C83", "1E6B52", "8A5A00", "34495E")
 
 BIDI_LANGUAGE = {"ar": "ar-SA", "fa": "fa-IR", "ur": "ur-PK", "he": "he-IL", "ps": "ps-AF",
                  "sd": "sd-Arab-PK", "ug": "ug-CN", "yi": "yi-001", "dv": "dv-MV", "ckb": "ku-Arab-IQ"}
@@ -521,7 +515,7 @@ class _Brief:
         ooxml.set_cell_valign(cell, "center")
 
     def _badge(self, cell, relation: str) -> None:
-        fill, ink = RELATION_COLORS[relation]
+        fill, ink = (c.lstrip("#") for c in RELATION_COLORS[relation])
         ooxml.shade_cell(cell, fill)
         ooxml.set_cell_valign(cell, "center")
         p = self._cell_para(cell, "Relation Badge", True)
@@ -529,7 +523,7 @@ class _Brief:
 
     def _actor_color(self, index: int) -> str:
         color = self.report.actors[index].color
-        return (color or "#" + DEFAULT_ACTOR_COLORS[index % len(DEFAULT_ACTOR_COLORS)]).lstrip("#").upper()
+        return actor_color(color, index).lstrip("#").upper()
 
     def _areas_table(self) -> None:
         report, L = self.report, self.labels
@@ -586,7 +580,7 @@ class _Brief:
         head = table.rows[0].cells
         self._header_cell(head[0], L["balance_region"])
         for cell, relation in zip(head[1:4], RELATIONS):
-            fill, ink = RELATION_COLORS[relation]
+            fill, ink = (c.lstrip("#") for c in RELATION_COLORS[relation])
             self._header_cell(cell, L[f"relation_{relation}"], fill=fill, ink=ink)
             ooxml.set_paragraph_style(cell.paragraphs[0], self.styles["Relation Badge"].style_id)
         self._header_cell(head[4], L["balance_total"])

@@ -13,22 +13,16 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 
 from .. import bidi, localize
+from ..theme import RELATION_COLORS, actor_color
 from ..model import RELATIONS, Emph, Inlines, Link, NoteRef, Report, Strong, Text, plain_text
 from ..resources import ensure_covered, templates_dir
 
 TEMPLATE = "brief.html.j2"
 STYLESHEET = "brief.css"
 
-DEFAULT_ACTOR_COLORS = ("#1F4E8C", "#B3261E", "#2E7D32", "#6A1B9A", "#8D6E00", "#00695C")
-"""Actor colours used when the report gives none (in actor order)."""
-RELATION_COLORS = {"cooperation": "#0072B2", "mixed": "#E69F00", "rivalry": "#C4520A"}
-"""Okabe–Ito blue / orange / vermillion: told apart under every common colour-vision deficiency
-(and by lightness in grey-scale). Every badge also carries its label, so colour is never the only cue."""
-
 SHORT_ITEM = 24
 """A list whose items are all this short (and at least four) is set in columns."""
 
-_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _SAFE_HREF = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
 
 
@@ -203,10 +197,6 @@ def css_label(report: Report, key: str, **counters: str) -> str:
     return " ".join(out)
 
 
-def _color(value: str | None, fallback: str) -> str:
-    return value if value and _COLOR.match(value) else fallback
-
-
 # ---- context --------------------------------------------------------------------------------------
 
 def _environment():
@@ -273,7 +263,7 @@ def context(report: Report, toc: bool = False) -> dict:
     style = localize.counter_style(report)
 
     actors = [{"id": a.id, "name": a.name,
-               "color": _color(a.color, DEFAULT_ACTOR_COLORS[i % len(DEFAULT_ACTOR_COLORS)])}
+               "color": actor_color(a.color, i)}
               for i, a in enumerate(report.actors)]
     actor_names = [a.name for a in report.actors]
     if len(actor_names) > 1:
@@ -282,7 +272,7 @@ def context(report: Report, toc: bool = False) -> dict:
         actors_text = actor_names[0]
 
     def relation(rel: str) -> dict:
-        return {"key": rel, "label": lab[f"relation_{rel}"], "color": RELATION_COLORS[rel]}
+        return {"key": rel, "label": lab[f"relation_{rel}"], "color": RELATION_COLORS[rel][0]}
 
     # Areas: rendered here, in inline_runs order (summary, then positions in actor order), so
     # footnote numbers follow first citation exactly as report.footnotes counts them.
