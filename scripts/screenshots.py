@@ -4,11 +4,13 @@
 
 Writes docs/img/turkey-russia-relations-<n>.png (the Arabic flagship, pages 1..N) and
 docs/img/india-china-relations-1.png (the English sample, page 1), rendered by pdftoppm from the
-real output of ``briefkit.render_pdf``.
+real output of ``briefkit.render_pdf``, and docs/img/turkey-russia-relations-docx-2.png: page 2 of
+the flagship's DOCX as LibreOffice (headless) lays it out, when ``soffice`` is installed.
 """
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,7 +42,25 @@ def main(argv=None) -> int:
                 target = OUT / f"{stem}-{i}.png"
                 target.write_bytes(png.read_bytes())
                 print(target.relative_to(ROOT))
+        if shutil.which("soffice"):
+            _docx_page(Path(tmp), args.dpi, page=2)
+        else:
+            print("soffice not found: DOCX picture not made", file=sys.stderr)
     return 0
+
+
+def _docx_page(tmp: Path, dpi: int, page: int) -> None:
+    stem = "turkey-russia-relations"
+    docx = tmp / f"{stem}.docx"
+    docx.write_bytes(briefkit.render_docx(briefkit.load(ROOT / "seeds" / f"{stem}.yaml")))
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp / 'lo-profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp / "lo"), str(docx)],
+                   check=True, capture_output=True)
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile",
+                    str(tmp / "lo" / f"{stem}.pdf"), str(tmp / "docx-page")], check=True)
+    target = OUT / f"{stem}-docx-{page}.png"
+    target.write_bytes((tmp / "docx-page.png").read_bytes())
+    print(target.relative_to(ROOT))
 
 
 if __name__ == "__main__":

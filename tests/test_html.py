@@ -100,7 +100,7 @@ def test_footnotes_by_first_citation():
     # takeaway cites two, the areas table cites one then three; the section only repeats them
     assert _footnotes(html) == [("two", "1"), ("one", "2"), ("three", "3")]
     assert [(f.number, f.source.id) for f in report.footnotes] == [(1, "two"), (2, "one"), (3, "three")]
-    assert re.findall(r'<a class="fn-again" href="#fn-([a-z]+)">(\d)</a>', html) == [
+    assert re.findall(r'<a class="fn-again" href="#source-([a-z]+)">(\d)</a>', html) == [
         ("two", "1"), ("one", "2"), ("three", "3")]
     # the sources list follows the footnote numbers; the uncited source comes last, unnumbered
     assert re.findall(r'<li id="source-([a-z]+)"><span class="src-n">([^<]+)</span>', html) == [

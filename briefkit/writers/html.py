@@ -142,7 +142,9 @@ class InlineRenderer:
         n = self.report.note_numbers[node.source_id]
         shown = self.number(n)
         if node.source_id in self.cited:
-            return Markup('<a class="fn-again" href="#fn-{}">{}</a>').format(node.source_id, shown)
+            # Links to the sources list, whose entries always exist: a footnote's own id can be lost
+            # when WeasyPrint defers it to a later page (seen on long briefs).
+            return Markup('<a class="fn-again" href="#source-{}">{}</a>').format(node.source_id, shown)
         self.cited.add(node.source_id)
         return Markup('<span class="footnote" id="fn-{}" data-n="{}">{}</span>').format(
             node.source_id, shown, self.citation(self.sources[node.source_id]))

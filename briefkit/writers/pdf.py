@@ -203,13 +203,53 @@ def render_html(html: str, report: Report | None = None) -> bytes:
     return data
 
 
+SAFE_BREAKS = [
+    # WeasyPrint can drop a footnote when it takes back the lines holding its call to honour
+    # orphans/widows or a heading's break-after: avoid (cf. WeasyPrint #2432). When that happens
+    # the brief is laid out again with these relaxed rules, first the lighter one.
+    "p, li { orphans: 1; widows: 1; }",
+    "p, li { orphans: 1; widows: 1; } * { break-after: auto !important; break-before: auto !important; }",
+]
+
+
+def placed_footnotes(document) -> list[str]:
+    """Ids of the footnote bodies WeasyPrint placed in footnote areas, in page order."""
+    from weasyprint.formatting_structure.boxes import FootnoteAreaBox
+
+    found: list[str] = []
+
+    def walk(box):
+        for child in getattr(box, "children", ()):
+            if isinstance(child, FootnoteAreaBox):
+                found.extend(f.element.get("id") for f in child.children)
+            else:
+                walk(child)
+    for page in document.pages:
+        walk(page._page_box)
+    return found
+
+
+def _layout_complete(html: str, report: Report):
+    """Lay out ``html``; if a footnote went missing, again with relaxed break rules; never lose one."""
+    expected = [f"fn-{f.source.id}" for f in report.footnotes]
+    document = layout(html, report)
+    for extra in SAFE_BREAKS:
+        if sorted(placed_footnotes(document)) == sorted(expected):
+            return document
+        document = layout(html.replace("</head>", f"<style>{extra}</style></head>", 1), report)
+    missing = sorted(set(expected) - set(placed_footnotes(document)))
+    if missing:
+        raise RenderError("footnotes could not be placed: " + ", ".join(m[3:] for m in missing))
+    return document
+
+
 def render_document(report: Report):
     """(PDF bytes, WeasyPrint Document) for a report: one pass, or two when a TOC is needed."""
     html = html_writer.render_string(report)
     with _lock, _captured_log() as records:
-        document = layout(html, report)
+        document = _layout_complete(html, report)
         if len(document.pages) >= TOC_MIN_PAGES:
-            document = layout(html_writer.render_string(report, toc=True), report)
+            document = _layout_complete(html_writer.render_string(report, toc=True), report)
         data = write(document, report)
     _check_log(records)
     check_fonts(document)
