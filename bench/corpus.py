@@ -8,7 +8,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parents[1]
-PARAGRAPHS_PER_PAGE = 4
+PARAGRAPHS_PER_PAGE = 8
 """About how many seed-length paragraphs fill an A4 page of the brief (checked by batch.py's page table)."""
 
 

@@ -244,12 +244,17 @@ def _layout_complete(html: str, report: Report):
 
 
 LONG_WORDS = 2500
-"""A report with this many words runs well past TOC_MIN_PAGES (the 1,600-word seed makes 7 pages)."""
+"""A report with this many words runs well past TOC_MIN_PAGES (the 1,700-word seed makes 7 pages)."""
+
+
+def _toc_pages_bound(report: Report) -> int:
+    """At most how many pages the table of contents can add (two columns of about 30 lines)."""
+    entries = sum(1 for *_, level in html_writer.heading_ids(report) if level in (2, 3))
+    return 2 + entries // 60
 
 
 def _surely_long(report: Report) -> bool:
-    entries = sum(1 for *_, level in html_writer.heading_ids(report) if level in (2, 3))
-    return entries <= 60 and sum(len(t.split()) for t in report.all_text()) >= LONG_WORDS
+    return sum(len(t.split()) for t in report.all_text()) >= LONG_WORDS
 
 
 def render_document(report: Report):
@@ -257,10 +262,10 @@ def render_document(report: Report):
     with _lock, _captured_log() as records:
         document = None
         if _surely_long(report):
-            # Saves a pass on long briefs: a TOC of at most 60 entries adds at most 2 pages, so a
-            # brief this long with one is longer than TOC_MIN_PAGES - 1 without it.
+            # Saves a pass on long briefs: if the brief is long enough with its table of contents
+            # that it would still be TOC_MIN_PAGES long without it, the contents belong there.
             document = _layout_complete(html_writer.render_string(report, toc=True), report)
-            if len(document.pages) < TOC_MIN_PAGES + 2:
+            if len(document.pages) - _toc_pages_bound(report) < TOC_MIN_PAGES:
                 document = None
         if document is None:
             document = _layout_complete(html_writer.render_string(report), report)

@@ -1,6 +1,6 @@
 """PDF benchmark (not a test): briefkit's PDF path against raw WeasyPrint on the same HTML.
 
-    /work/venv/bin/python bench/pdf.py [--repeat N]
+    /work/venv/bin/python bench/pdf_vs_weasyprint.py [--repeat N]
 
 Prints a table:
 - seed brief: briefkit ``render`` warm time (both passes when the TOC is needed), the one-pass
