@@ -352,3 +352,16 @@ def test_no_footnote_is_ever_dropped():
     assert sorted(pdf_writer.placed_footnotes(document)) == expected
     if sorted(pdf_writer.placed_footnotes(first)) != expected:  # still a WeasyPrint bug: the fix ran
         assert len(document.pages) >= 5
+
+
+@pytest.mark.parametrize("paragraphs", [4, 8, 12, 16])
+def test_toc_exactly_when_the_brief_runs_past_four_pages(paragraphs, seed_report):
+    # Around the boundary both ways of deciding are exercised: long reports are laid out with
+    # their contents first, short ones without; the result must match the rule either way.
+    body = [b for s in seed_report.sections for b in s.body][:paragraphs]
+    report = dataclasses.replace(seed_report, sections=(dataclasses.replace(
+        seed_report.sections[0], body=tuple(body)),), timeline=(), outlook=())
+    plain = pdf_writer.layout(html_writer.render_string(report), report)
+    data, document = render(report)
+    has_toc = any("toc" in page.anchors for page in document.pages)
+    assert has_toc == (len(plain.pages) > 4), (len(plain.pages), len(document.pages))

@@ -243,14 +243,16 @@ def _layout_complete(html: str, report: Report):
     return document
 
 
-LONG_WORDS = 2500
-"""A report with this many words runs well past TOC_MIN_PAGES (the 1,700-word seed makes 7 pages)."""
+LONG_WORDS = 1200
+"""A report with this many words likely runs past TOC_MIN_PAGES (the 1,700-word seed makes 7 pages);
+a wrong guess costs one more pass, never a wrong result."""
 
 
 def _toc_pages_bound(report: Report) -> int:
-    """At most how many pages the table of contents can add (two columns of about 30 lines)."""
+    """How many pages the table of contents can add: under one page per 60 entries (two columns of
+    30 short lines), plus one for the page breaks it moves."""
     entries = sum(1 for *_, level in html_writer.heading_ids(report) if level in (2, 3))
-    return 2 + entries // 60
+    return 1 + entries // 60
 
 
 def _surely_long(report: Report) -> bool:
