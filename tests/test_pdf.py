@@ -34,7 +34,8 @@ def render(report):
 
 
 def plumber_pages(data: bytes, rtl: bool = True) -> list[str]:
-    """pdfplumber text per page; RTL briefs with char_dir="rtl" (notes/weasyprint.md Q1)."""
+    """pdfplumber text per page; RTL briefs with char_dir="rtl" (and char_dir_render="ltr": without it
+    pdfplumber 0.11 returns every word reversed)."""
     import pdfplumber
 
     direction = "rtl" if rtl else "ltr"

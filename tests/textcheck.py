@@ -1,4 +1,4 @@
-"""Word-recall measure shared by the PDF and DOCX tests (method of notes/weasyprint.md)."""
+"""Word-recall measure shared by the PDF and DOCX tests: words as a multiset, tashkeel and bidi marks ignored."""
 from __future__ import annotations
 
 import re

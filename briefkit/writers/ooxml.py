@@ -3,8 +3,9 @@
 This is the only briefkit module that builds XML by hand (lxml, ``OxmlElement``, ``qn``). Every
 helper takes python-docx proxies or their elements and inserts new children in the position the
 ECMA-376 schema requires (``_SEQ`` below), so the package validates and Word never "repairs" it.
-The why of each setting is in ``notes/docx.md`` (paragraph ``w:bidi``, logical ``jc``, complex-script
-twins, ``bidiVisual``, fields, footnotes, obfuscated fonts, reproducible zips).
+RTL needs all of: paragraph ``w:bidi`` (section ``bidi`` alone does not flip paragraphs), ``jc`` read
+logically (under ``bidi``, "left" is the start side), complex-script twins (``bCs``/``iCs``/``szCs``,
+``rFonts/@cs`` with theme attributes removed), and ``bidiVisual`` tables.
 """
 from __future__ import annotations
 
