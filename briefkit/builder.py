@@ -259,47 +259,66 @@ def _worker(args):
 
 def build_many(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAULT_FORMATS, *,
                jobs: int = 1, on_result: Callable[[Result], None] | None = None) -> list[Result]:
-    """Render and write every report; results come back in input order."""
+    """Render and write every report; the results list is in input order.
+
+    With several jobs, reports are rendered longest first (by file size) so the last worker is not
+    left alone with a long brief, and each is written as soon as it is done.
+    """
     prepare_outdir(outdir)
-    results: list[Result] = []
-    ids: dict[str, str] = {}
+    results: list[Result | None] = [None] * len(paths)
+    owner: dict[str, int] = {}
+    """meta.id → index of the input whose files carry that name (the earliest input wins)."""
 
-    def finish(result: Result, blobs: dict) -> None:
-        if result.status == "built" and result.id in ids:
-            result.status, blobs = "invalid", {}
-            result.errors = [Problem(result.input, 0, 0, "meta.id",
-                                     f"'{result.id}' is also the id of {ids[result.id]}: "
-                                     "their outputs would overwrite each other")]
-            result.id = None  # the other report's files are not stale: keep them
-        elif result.id and result.status == "built":
-            ids[result.id] = result.input
-        results.append(write_outputs(result, blobs, outdir, formats))
+    def duplicate(result: Result, other: int) -> None:
+        result.status, result.outputs = "invalid", []
+        result.errors = [Problem(result.input, 0, 0, "meta.id",
+                                 f"'{result.id}' is also the id of {paths[other]}: "
+                                 "their outputs would overwrite each other")]
+        result.id = None  # the files of that name belong to the other report: not stale
+
+    for i, result, blobs in _render_all(paths, formats, jobs):
+        if result.status == "built":
+            j = owner.get(result.id)
+            if j is not None and j < i:
+                duplicate(result, j)
+                blobs = {}
+            else:
+                if j is not None:  # a later input finished first: this one takes the name back
+                    duplicate(results[j], i)
+                owner[result.id] = i
+        results[i] = write_outputs(result, blobs, outdir, formats)
         if on_result:
-            on_result(results[-1])
-
-    for result, blobs in _render_all(paths, formats, jobs):
-        finish(result, blobs)
+            on_result(results[i])
     return results
 
 
-def _render_all(paths: list[Path], formats, jobs: int) -> Iterator[tuple[Result, dict]]:
+def _render_all(paths: list[Path], formats, jobs: int) -> Iterator[tuple[int, Result, dict]]:
     jobs = max(1, min(jobs, len(paths)))
     if jobs == 1:
-        for p in paths:
-            yield render_report(p, formats)
+        for i, p in enumerate(paths):
+            yield (i, *render_report(p, formats))
         return
     import multiprocessing as mp
+    from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
+
+    def size(i: int) -> int:
+        try:
+            return paths[i].stat().st_size
+        except OSError:
+            return 0
 
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"),
                                initializer=_worker_init)
-    futures = [pool.submit(_worker, (p, formats)) for p in paths]
+    order = sorted(range(len(paths)), key=lambda i: (-size(i), i))
+    futures = {pool.submit(_worker, (paths[i], formats)): i for i in order}
     try:
-        for p, fut in zip(paths, futures):
+        for fut in as_completed(futures):
+            i = futures[fut]
             try:
-                yield fut.result()
+                yield (i, *fut.result())
             except BrokenProcessPool:
-                yield Result(str(p), "failed", message="the worker rendering this report died"), {}
+                yield i, Result(str(paths[i]), "failed", message="the worker rendering this report died"), {}
     finally:
         for f in futures:
             f.cancel()

@@ -205,3 +205,19 @@ def test_json_records_pdf_page_count(tmp_path):
     assert pdf["pages"] >= 4
     assert docx["format"] == "docx" and "pages" not in docx
     assert doc["reports"][0]["peak_rss_mb"] > 0
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_duplicate_ids_earliest_input_wins_whatever_finishes_first(tmp_path, jobs):
+    (tmp_path / "a.yaml").write_text(valid(1, "same"), encoding="utf-8")
+    # the later input is much larger, so a parallel run starts it first
+    big = valid(2, "same").replace('body: ["فقرة أولى عن العلاقة 2."]',
+                                   "body: [" + ", ".join(['"فقرة طويلة عن العلاقة."'] * 400) + "]")
+    (tmp_path / "b.yaml").write_text(big, encoding="utf-8")
+    code, out, _ = run("build", tmp_path / "a.yaml", tmp_path / "b.yaml", "-o", tmp_path / "o",
+                       "--format", "html", "--json", "--quiet", "--jobs", jobs)
+    doc = json.loads(out)
+    assert code == 1
+    assert [(r["status"], r["id"]) for r in doc["reports"]] == [("built", "same"), ("invalid", None)]
+    assert doc["reports"][1]["errors"][0]["message"].startswith(f"'same' is also the id of {tmp_path / 'a.yaml'}")
+    assert "موجز 1" in (tmp_path / "o" / "same.html").read_text(encoding="utf-8")
