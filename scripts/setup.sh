@@ -10,6 +10,7 @@ packages=(
   libharfbuzz-subset0   # fast, reproducible font subsetting (without it PDFs differ run to run)
   poppler-utils         # pdftotext, pdffonts, pdftoppm: tests and screenshots
   libreoffice-writer-nogui  # the DOCX render test converts the brief to PDF headless
+  procps                # pgrep: the interrupted-build test finds the worker to kill
 )
 python=${PYTHON:-python3}
 if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then packages+=(python3-venv); fi
