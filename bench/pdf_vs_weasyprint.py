@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import briefkit  # noqa: E402
-from briefkit.model import Area, Para, Section, Text  # noqa: E402
+from briefkit.model import Para, Section, Text  # noqa: E402
 from briefkit.resources import templates_dir  # noqa: E402
 from briefkit.writers import html as html_writer  # noqa: E402
 from briefkit.writers import pdf as pdf_writer  # noqa: E402

@@ -205,9 +205,7 @@ def _remove_stale(outdir: Path, report_id: str | None, formats: Iterable[str]) -
         stale = outdir / f"{report_id}.{fmt}"
         try:
             stale.unlink()
-        except FileNotFoundError:
-            pass
-        except OSError:
+        except OSError:  # absent, or not ours to remove: either way nothing stale is left by us
             pass
 
 

@@ -316,19 +316,16 @@ def _walk_strings(value, path: Path_):
             yield from _walk_strings(v, path + (k,))
 
 
-def _check_text(data, c: _Collector) -> set[Path_]:
-    bad: set[Path_] = set()
+def _check_text(data, c: _Collector) -> None:
     for path, s in _walk_strings(data, ()):
         found = sorted(set(_FORBIDDEN.findall(s)))
         if found:
-            bad.add(path)
             names = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}" for ch in found)
             c.add(path, f"text contains characters that are not allowed: {names}")
     if isinstance(data, dict):
         for key_path in list(c.doc.keys):
             if _FORBIDDEN.search(str(key_path[-1])):
                 c.add(key_path, "key contains a control character", key=True)
-    return bad
 
 
 def _date(value, path: Path_, c: _Collector) -> PartialDate | None:
@@ -373,8 +370,8 @@ def _ids(items, list_name: str, c: _Collector) -> list[str]:
 class _Builder:
     """Builds the model while checking references; problems go to the collector."""
 
-    def __init__(self, data: dict, c: _Collector, source_ids: list[str]):
-        self.data, self.c, self.source_ids = data, c, source_ids
+    def __init__(self, c: _Collector, source_ids: list[str]):
+        self.c, self.source_ids = c, source_ids
 
     def inline(self, value, path: Path_):
         if not isinstance(value, str):
@@ -481,7 +478,7 @@ def _build(data: dict, file: Path, c: _Collector) -> Report:
     actor_ids = _ids(data.get("actors"), "actors", c)
     area_ids = _ids(data.get("areas"), "areas", c)
     section_ids = _ids(data.get("sections"), "sections", c)
-    b = _Builder(data, c, source_ids)
+    b = _Builder(c, source_ids)
 
     lang = meta_d.get("lang") if isinstance(meta_d.get("lang"), str) else "ar"
     locale = meta_d.get("locale") if isinstance(meta_d.get("locale"), str) else lang
@@ -494,7 +491,7 @@ def _build(data: dict, file: Path, c: _Collector) -> Report:
         ("rtl" if primary in RTL_LANGUAGES else "ltr")
 
     authors = []
-    for i, a in enumerate(_as_list(meta_d.get("authors"))):
+    for a in _as_list(meta_d.get("authors")):
         if isinstance(a, str):
             authors.append(Author(a))
         elif isinstance(a, dict) and isinstance(a.get("name"), str):

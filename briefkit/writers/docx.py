@@ -24,7 +24,7 @@ from docx.shared import Cm, Pt, RGBColor
 from ..theme import RELATION_COLORS, actor_color
 from .. import __version__, bidi
 from ..localize import date as local_date
-from ..localize import digits, label, labels, native_zero, number
+from ..localize import digits, labels, native_zero, number
 from ..model import (RELATIONS, BulletList, Emph, Inlines, Link, NoteRef, Para, Quote, Report, Source,
                      Strong, Text)
 from ..resources import ensure_covered, font_path

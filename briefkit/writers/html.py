@@ -13,9 +13,9 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 
 from .. import bidi, localize
-from ..theme import RELATION_COLORS, actor_color
 from ..model import RELATIONS, Emph, Inlines, Link, NoteRef, Report, Strong, Text, plain_text
 from ..resources import ensure_covered, templates_dir
+from ..theme import RELATION_COLORS, actor_color
 
 TEMPLATE = "brief.html.j2"
 STYLESHEET = "brief.css"
