@@ -37,17 +37,22 @@ def font_path(family: str, face: str = "Regular") -> Path:
     return fonts_dir() / FONT_FILES[family][face]
 
 
+@lru_cache(maxsize=None)
+def family_codepoints(family: str) -> frozenset[int]:
+    """The code points a shipped family has glyphs for (its Regular face's cmap)."""
+    from fontTools.ttLib import TTFont  # only needed when rendering
+
+    font = TTFont(font_path(family), lazy=True)
+    try:
+        return frozenset(font.getBestCmap())
+    finally:
+        font.close()
+
+
 @lru_cache(maxsize=1)
 def covered_codepoints() -> frozenset[int]:
     """Every code point some shipped font has a glyph for."""
-    from fontTools.ttLib import TTFont  # only needed when rendering
-
-    cps: set[int] = set()
-    for faces in FONT_FILES.values():
-        font = TTFont(fonts_dir() / faces["Regular"], lazy=True)
-        cps.update(font.getBestCmap())
-        font.close()
-    return frozenset(cps)
+    return frozenset().union(*map(family_codepoints, FONT_FILES))
 
 
 def _ignorable(cp: int) -> bool:

@@ -426,3 +426,16 @@ def test_rendered_pdf_uses_the_embedded_faces(seed_pdf):
     out = subprocess.run(["pdffonts", str(seed_pdf)], check=True, capture_output=True, text=True).stdout
     assert "Amiri-Regular" in out and "NotoKufiArabic" in out
     assert "DejaVu" not in out, out
+
+
+def test_subset_fonts_keep_their_timestamp():
+    # fontTools stamps head.modified with the clock on save unless told not to; a subset face
+    # must keep the shipped file's value so subset builds stay byte-identical.
+    from fontTools.ttLib import TTFont
+
+    from briefkit.resources import font_path
+    from briefkit.writers import docx as docx_writer
+
+    subset = docx_writer._subset(font_path("Amiri").read_bytes(), frozenset("سلام abc"))
+    assert TTFont(io.BytesIO(subset))["head"].modified == TTFont(font_path("Amiri"))["head"].modified
+    assert len(subset) < font_path("Amiri").stat().st_size / 4

@@ -13,7 +13,6 @@ import logging
 import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -27,7 +26,7 @@ from ..localize import date as local_date
 from ..localize import digits, labels, native_zero, number
 from ..model import (RELATIONS, BulletList, Emph, Inlines, Link, NoteRef, Para, Quote, Report, Source,
                      Strong, Text)
-from ..resources import ensure_covered, font_path
+from ..resources import ensure_covered, family_codepoints, font_path
 from . import ooxml
 
 log = logging.getLogger("briefkit")
@@ -723,17 +722,6 @@ def _style_id(p) -> str | None:
     return pPr.style if pPr is not None else None
 
 
-@lru_cache(maxsize=None)
-def _cmap(family: str) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(font_path(family), lazy=True)
-    try:
-        return frozenset(font.getBestCmap())
-    finally:
-        font.close()
-
-
 def _fallback(ch: str, sans: bool) -> str | None:
     """The family to draw ``ch`` with when the paragraph's own font lacks it (None: no override).
 
@@ -745,16 +733,16 @@ def _fallback(ch: str, sans: bool) -> str | None:
     if ch.isspace():
         return None
     if sans:
-        if cp in _cmap(SANS_ARABIC):
+        if cp in family_codepoints(SANS_ARABIC):
             return None
-        if ch.isalpha() and not bidi.has_rtl(ch) and cp in _cmap(SANS_LATIN):
+        if ch.isalpha() and not bidi.has_rtl(ch) and cp in family_codepoints(SANS_LATIN):
             return None              # a Latin letter: drawn from the ascii/hAnsi slot (Noto Sans)
         order = (SANS_LATIN, BODY_FONT)
     else:
-        if cp in _cmap(BODY_FONT):
+        if cp in family_codepoints(BODY_FONT):
             return None
         order = (SANS_LATIN, SANS_ARABIC)
-    return next((f for f in order if cp in _cmap(f)), None)
+    return next((f for f in order if cp in family_codepoints(f)), None)
 
 
 def _coverage_runs(text: str, sans: bool) -> list[tuple[str, str | None]]:
@@ -848,7 +836,7 @@ def _subset(data: bytes, chars: frozenset) -> bytes:
     options.name_languages = ["*"]
     options.notdef_outline = True
     options.glyph_names = False
-    font = TTFont(BytesIO(data))
+    font = TTFont(BytesIO(data), recalcTimestamp=False)  # keep head.modified: same bytes every build
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes={ord(c) for c in chars})
     subsetter.subset(font)
