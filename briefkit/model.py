@@ -89,9 +89,18 @@ class BulletList:
 
     items: tuple[Inlines, ...]
     ordered: bool = False
+    sublists: tuple["BulletList | None", ...] = ()
+    """Markdown's one level of nesting: ``sublists[i]`` is the list under ``items[i]`` (empty: none)."""
 
 
-Block = Union[Para, Quote, BulletList]
+@dataclass(frozen=True)
+class Subheading:
+    """``### heading`` in a Markdown body: a heading one level below its section's heading."""
+
+    text: str
+
+
+Block = Union[Para, Quote, BulletList, Subheading]
 
 
 # ---- report parts -------------------------------------------------------------------------------
