@@ -8,16 +8,19 @@ FORMATS = ("pdf", "docx", "html")
 DEFAULT_FORMATS = ("pdf", "docx")
 
 
-def render(report, fmt: str) -> bytes:
-    """Render ``report`` in format ``fmt`` (one of FORMATS)."""
-    return render_counted(report, fmt)[0]
+def render(report, fmt: str, options=None) -> bytes:
+    """Render ``report`` in format ``fmt`` (one of FORMATS) with ``options`` (briefkit.options.Options)."""
+    return render_counted(report, fmt, options)[0]
 
 
-def render_counted(report, fmt: str) -> tuple[bytes, int | None]:
+def render_counted(report, fmt: str, options=None) -> tuple[bytes, int | None]:
     """(bytes, page count) — the count is known for PDF only (a DOCX is paginated by its reader)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    from ..options import DEFAULT
+
+    options = options or DEFAULT
     module = import_module(f"briefkit.writers.{fmt}")
     if hasattr(module, "render_counted"):
-        return module.render_counted(report)
-    return module.render(report), None
+        return module.render_counted(report, options)
+    return module.render(report, options), None

@@ -52,12 +52,13 @@ TEXT_WIDTH_CM = 17.0
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 
 
-def render(report: Report, *, subset_fonts: bool = False) -> bytes:
+def render(report: Report, options=None, *, subset_fonts: bool = False) -> bytes:
     """The brief as DOCX bytes; identical input gives identical bytes.
 
     ``subset_fonts`` embeds only the glyphs the brief uses (a much smaller file that cannot be
     edited with new characters in the embedded faces); the default embeds the full faces used.
     """
+    subset_fonts = subset_fonts or (options is not None and options.docx_fonts == "subset")
     _Brief.check_fonts(report)
     return _Brief(report, subset_fonts=subset_fonts).build()
 

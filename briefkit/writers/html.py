@@ -397,6 +397,6 @@ def render_string(report: Report, toc: bool = False) -> str:
     return _env().get_template(TEMPLATE).render(context(report, toc=toc))
 
 
-def render(report: Report, toc: bool = False) -> bytes:
+def render(report: Report, options=None, *, toc: bool = False) -> bytes:
     """The brief as a standalone HTML document (UTF-8 bytes, deterministic)."""
     return render_string(report, toc=toc).encode("utf-8")

@@ -279,12 +279,12 @@ def render_document(report: Report):
     return data, document
 
 
-def render(report: Report) -> bytes:
+def render(report: Report, options=None) -> bytes:
     """The brief as PDF bytes (deterministic for a given report and installation)."""
-    return render_counted(report)[0]
+    return render_counted(report, options)[0]
 
 
-def render_counted(report: Report) -> tuple[bytes, int]:
+def render_counted(report: Report, options=None) -> tuple[bytes, int]:
     """(PDF bytes, page count): what a build records in its manifest."""
     try:
         data, document = render_document(report)

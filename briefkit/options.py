@@ -1,0 +1,28 @@
+"""Render options shared by the CLI, the builder, the cache key and every writer."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+DocxFonts = Literal["embed", "subset", "none"]
+PdfVariant = Literal["ua", "a3b"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to render; everything here is part of the build cache key."""
+
+    docx_fonts: DocxFonts = "embed"
+    """Fonts in the DOCX: the full faces, only the glyphs used, or none."""
+    pdf_variant: PdfVariant | None = None
+    """``ua``: tagged PDF/UA-1; ``a3b``: PDF/A-3b; None: a plain PDF."""
+    chart: bool = True
+    """Include the balance chart (``--no-chart`` turns it off)."""
+    theme: Path | None = None
+    """A theme file (fonts, colours, page size); None: the shipped look."""
+    max_pages: int | None = None
+    """Stop a brief that would run past this many PDF pages; None: the default budget."""
+
+
+DEFAULT = Options()
