@@ -44,6 +44,22 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("reports", nargs="+", metavar="REPORT")
     v.add_argument("--json", action="store_true", help="print one JSON object describing the run")
     sub.add_parser("schema", help="print the JSON Schema of the report format")
+    i = sub.add_parser("init", help="write a commented starter report that builds as it is",
+                       description="Write a starter report showing every field once, with comments in "
+                                   "the report's language. It validates and builds as it is.")
+    i.add_argument("path", metavar="PATH", help="the new report file (.yaml)")
+    i.add_argument("--lang", default="ar", choices=("ar", "fa", "en"), help="the report's language (default: ar)")
+    i.add_argument("--actors", type=int, default=2, metavar="N", help="how many actors, 2 to 12 (default: 2)")
+    i.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    pv = sub.add_parser("preview", help="rebuild on save and show the brief live in a browser",
+                        description="Watch REPORT (and its logo and theme), rebuild on every save and serve "
+                                    "the brief on 127.0.0.1 with live reload; problems show in the page and "
+                                    "here. Ctrl-C stops.")
+    pv.add_argument("report", metavar="REPORT")
+    pv.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    pv.add_argument("--pdf", action="store_true", help="keep OUTDIR/<id>.pdf rebuilt instead, for a PDF viewer "
+                                                       "that reloads")
+    pv.add_argument("-o", "--outdir", default="out", metavar="OUTDIR", help="where --pdf writes (default: out/)")
     return p
 
 
@@ -60,6 +76,10 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
             return EXIT_OK
         if args.command == "validate":
             return _validate(args, stdout, stderr)
+        if args.command == "init":
+            return _init(args, stdout)
+        if args.command == "preview":
+            return _preview(args, stdout, stderr)
         if args.command == "build":
             return _build(args, stdout, stderr)
         _parser().print_help(stderr)
@@ -104,6 +124,32 @@ def _validate(args, stdout, stderr) -> int:
         stdout.write(json.dumps({"command": "validate", "exit_code": code,
                                  "reports": [_short(r) for r in results]}, ensure_ascii=False) + "\n")
     return code
+
+
+def _init(args, stdout) -> int:
+    from .builder import UsageError
+    from .starter import StarterError, write_starter
+
+    try:
+        path = write_starter(Path(args.path), args.lang, args.actors, force=args.force)
+    except StarterError as e:
+        raise UsageError(str(e)) from None
+    stdout.write(f"briefkit: wrote {path}; next: briefkit preview {path}\n")
+    return EXIT_OK
+
+
+def _preview(args, stdout, stderr) -> int:
+    from .builder import UsageError
+    from .preview import serve
+
+    report = Path(args.report)
+    if not report.is_file():
+        raise UsageError(f"{report}: no such file")
+    try:
+        return serve(report, port=args.port, out=stdout, err=stderr,
+                     pdf_dir=Path(args.outdir) if args.pdf else None)
+    except OSError as e:  # the port is taken, or the folder cannot be watched
+        raise UsageError(f"preview: {e.strerror or e}") from None
 
 
 def _short(r) -> dict:

@@ -1,0 +1,74 @@
+"""`briefkit init`: a commented starter report, in the report's language, that validates and builds as it is."""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+from pathlib import Path
+
+from .errors import BriefkitError
+from .resources import templates_dir
+
+LANGS = ("ar", "fa", "en")
+MAX_ACTORS = 12
+
+
+class StarterError(BriefkitError):
+    """init was asked for something it cannot do (a usage error)."""
+
+
+def _slug(stem: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
+    return slug or "brief"
+
+
+def starter_text(path: Path, lang: str = "ar", actors: int = 2, today: _dt.date | None = None) -> str:
+    """The starter report for ``path`` (its stem gives ``meta.id``) as YAML text."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    from ruamel.yaml import YAML
+
+    if lang not in LANGS:
+        raise StarterError(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    if not 2 <= actors <= MAX_ACTORS:
+        raise StarterError(f"--actors must be between 2 and {MAX_ACTORS}")
+    folder = templates_dir() / "starter"
+    data = YAML(typ="safe").load((folder / "names.yaml").read_text(encoding="utf-8"))
+    words = data[lang]
+    today = today or _source_date() or _dt.date.today()
+    names = words["names"][:actors]
+    people = [{"id": f"actor-{i + 1}", "name": name, "alias": f"{words['alias']} {i + 1}",
+               "color": data["colors"][i]} for i, name in enumerate(names)]
+    if actors == 2:
+        actor_names = words["and"].join(names)
+    else:
+        actor_names = (", " if lang == "en" else "، ").join(names[:-1]) + words["and"] + names[-1]
+    env = Environment(loader=FileSystemLoader(str(folder)), undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+    return env.get_template(f"{lang}.yaml.j2").render(
+        filename=path.name, id=_slug(path.stem), date=f"{today:%Y-%m}", actors=people,
+        actor_names=actor_names, keywords=", ".join(words["keywords"]))
+
+
+def _source_date() -> _dt.date | None:
+    # Honour SOURCE_DATE_EPOCH so a starter made in CI is reproducible.
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date()
+    return None
+
+
+def write_starter(path: Path, lang: str = "ar", actors: int = 2, force: bool = False) -> Path:
+    """Write the starter report to ``path`` (never over an existing file unless ``force``)."""
+    path = Path(path)
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        path = path.with_suffix(".yaml") if path.suffix == "" else path
+        if path.suffix.lower() not in (".yaml", ".yml"):
+            raise StarterError(f"{path}: a starter report is YAML; name it with .yaml")
+    if path.exists() and not force:
+        raise StarterError(f"{path} exists; choose another name or pass --force to replace it")
+    text = starter_text(path, lang, actors)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,127 @@
+"""`briefkit preview` in a real headless Chromium: edit the report, see the page change; errors in the page."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+def _start(report: Path, *extra: str) -> tuple[subprocess.Popen, int | None]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "briefkit", "preview", str(report), "--port", "0", *extra],
+                            cwd=report.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    port = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        if m:
+            port = int(m.group(1))
+            break
+        if "--pdf" in extra and "rebuilt" in line:
+            break
+    return proc, port
+
+
+def _stop(proc: subprocess.Popen) -> tuple[int, str, str]:
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    return proc.returncode, out, err
+
+
+@pytest.fixture
+def browser():
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.fail("chromium and chromedriver are needed (scripts/setup.sh installs them)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1000,1400"):
+        opts.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    yield driver
+    driver.quit()
+
+
+def _wait(driver, predicate, timeout=30):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(lambda d: predicate(d))
+
+
+def _problems(driver) -> str | None:
+    found = driver.find_elements("id", "briefkit-problems")
+    return found[0].text if found else None
+
+
+def test_edit_shows_in_the_browser_and_errors_keep_the_last_good_brief(tmp_path, browser):
+    report = tmp_path / "brief.yaml"
+    shutil.copy(ROOT / "seeds" / "india-china-relations.yaml", report)
+    proc, port = _start(report)
+    try:
+        assert port, proc.stderr.read() if proc.poll() is not None else "no URL printed"
+        browser.get(f"http://127.0.0.1:{port}/")
+        h1 = lambda d: d.find_element("css selector", "h1").text  # noqa: E731
+        assert h1(browser) == "India and China: Managed Rivalry after Galwan"
+        assert _problems(browser) is None
+
+        text = report.read_text(encoding="utf-8")
+        report.write_text(text.replace("India and China: Managed Rivalry after Galwan",
+                                       "India and China: A Live Edit"), encoding="utf-8")
+        _wait(browser, lambda d: h1(d) == "India and China: A Live Edit")
+
+        broken = report.read_text(encoding="utf-8").replace("relation: rivalry", "relation: rivaly", 1)
+        line = next(i for i, ln in enumerate(broken.splitlines(), 1) if "relation: rivaly" in ln)
+        report.write_text(broken, encoding="utf-8")
+        _wait(browser, lambda d: _problems(d) is not None)
+        banner = _problems(browser)
+        assert re.search(rf"brief\.yaml:{line}:\d+: areas\[\d+\]\.relation: .*'rivalry'", banner), banner
+        assert h1(browser) == "India and China: A Live Edit"  # the last good brief stays visible
+
+        report.write_text(broken.replace("relation: rivaly", "relation: rivalry"), encoding="utf-8")
+        _wait(browser, lambda d: _problems(d) is None)
+    finally:
+        code, out, err = _stop(proc)
+    assert code == 0, err
+    assert "preview: stopped" in out
+    assert re.search(rf"brief\.yaml:{line}:\d+: areas\[\d+\]\.relation:", err)  # and in the terminal
+
+
+def test_pdf_mode_keeps_the_pdf_rebuilt(tmp_path):
+    report = tmp_path / "brief.yaml"
+    shutil.copy(ROOT / "tests" / "cases" / "01-minimal.yaml", report)
+    outdir = tmp_path / "out"
+    proc, _ = _start(report, "--pdf", "-o", str(outdir))
+    try:
+        pdfs = list(outdir.glob("*.pdf"))
+        assert len(pdfs) == 1
+        before = pdfs[0].read_bytes()
+        report.write_text(report.read_text(encoding="utf-8").replace('title: "تقرير موجز"', 'title: "تقرير معدل"'),
+                          encoding="utf-8")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and pdfs[0].read_bytes() == before:
+            time.sleep(0.2)
+        import pdfplumber
+
+        with pdfplumber.open(pdfs[0]) as pdf:
+            words = pdf.pages[0].extract_text(char_dir="rtl", char_dir_render="ltr")
+        assert "معدل" in words
+    finally:
+        code, out, err = _stop(proc)
+    assert code == 0, err
