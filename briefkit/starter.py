@@ -46,7 +46,7 @@ def starter_text(path: Path, lang: str = "ar", actors: int = 2, today: _dt.date 
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     return env.get_template(f"{lang}.yaml.j2").render(
         filename=path.name, id=_slug(path.stem), date=f"{today:%Y-%m}", actors=people,
-        actor_names=actor_names, keywords=", ".join(words["keywords"]))
+        actor_names=actor_names, sides=words["sides"][0 if actors == 2 else 1], keywords=", ".join(words["keywords"]))
 
 
 def _source_date() -> _dt.date | None:
