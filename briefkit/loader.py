@@ -223,7 +223,7 @@ def _pattern_message(pattern: str, value) -> str:
         return f"'{value}' is not a colour: write #RGB or #RRGGBB"
     if pattern == S.LANG:
         return f"'{value}' is not a language tag like ar, ar-SY, fa or en"
-    if "https?" in pattern:
+    if pattern == S.URL:
         return f"'{value}' is not an allowed address: only http, https and mailto links are allowed"
     return f"'{value}' does not match {pattern}"  # pragma: no cover
 

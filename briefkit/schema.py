@@ -5,6 +5,12 @@ SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DATE = r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$"
 COLOR = r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$"
 LANG = r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
+URL = r"^(?:[Hh][Tt][Tt][Pp][Ss]?://|[Mm][Aa][Ii][Ll][Tt][Oo]:)\S+$"
+"""Every pattern here is ECMA-262 as well as Python: editors' JSON Schema tools (VS Code, ajv) compile them."""
+
+
+SCHEMA_ID = "briefkit-1.schema.json"
+"""Relative, so it resolves to the file itself wherever it is served or saved (schema/ in the repository)."""
 
 
 def _obj(props: dict, required: tuple[str, ...] = (), **extra) -> dict:
@@ -31,9 +37,9 @@ def _list(item: dict, min_items: int = 0) -> dict:
 
 _paragraphs = {"oneOf": [_inline, _list(_inline, 1)]}
 
-SCHEMA: dict = {
+_RAW: dict = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://briefkit.invalid/schema/report-1.json",
+    "$id": SCHEMA_ID,
     "title": "briefkit report",
     "description": "One policy brief about the relation between two or more actors.",
     "$defs": {
@@ -43,7 +49,7 @@ SCHEMA: dict = {
         "slug": {"type": "string", "pattern": SLUG},
         "date": {"type": ["string", "integer"], "pattern": DATE,
                  "description": "YYYY, YYYY-MM or YYYY-MM-DD."},
-        "url": {"type": "string", "pattern": r"^(?i:https?://|mailto:)\S+$"},
+        "url": {"type": "string", "pattern": URL},
         "author": {"oneOf": [_text, _obj({"name": _text, "role": _text}, ("name",))]},
         "block": {"oneOf": [
             _inline,
@@ -104,3 +110,44 @@ SCHEMA: dict = {
         }, ("id", "title"))),
     }, ("briefkit", "meta", "actors", "areas")),
 }
+
+
+def _annotate(node: dict, path: str) -> None:
+    from .schema_docs import FIELDS
+
+    for key, sub in node.get("properties", {}).items():
+        child = f"{path}.{key}" if path else key
+        _document(sub, child, FIELDS)
+        _annotate(sub, child)
+    for branch in node.get("oneOf", ()):
+        _annotate(branch, path)
+    if "items" in node:
+        _document(node["items"], f"{path}[]", FIELDS)
+        _annotate(node["items"], f"{path}[]")
+
+
+def _document(node: dict, path: str, fields: dict) -> None:
+    if path not in fields:
+        return
+    description, examples, default = fields[path]
+    node["description"] = description
+    if examples:
+        node["examples"] = examples
+    if default is not None:
+        node["default"] = default
+
+
+def _build() -> dict:
+    import copy
+
+    from .schema_docs import DEFS
+
+    schema = copy.deepcopy(_RAW)  # the shared sub-schemas above are reused; annotate copies
+    for name, text in DEFS.items():
+        schema["$defs"][name]["description"] = text
+    _annotate(schema, "")
+    return schema
+
+
+SCHEMA: dict = _build()
+"""The report format, with a description and an example for every field (what `briefkit schema` prints)."""

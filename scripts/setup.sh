@@ -34,6 +34,8 @@ if sys.version_info < (3, 11):
 PY
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install -q -e '.[test]'
+# JavaScript tools the tests run under node (ajv compiles the report schema as editors' tools do).
+npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
 .venv/bin/python -c "import briefkit, weasyprint.text.ffi as f; assert f.harfbuzz_subset is not None, 'libharfbuzz-subset0 not loaded'"
 
 .venv/bin/briefkit build seeds/turkey-russia-relations.yaml -o out
