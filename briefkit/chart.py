@@ -101,7 +101,7 @@ def _stack(rtl: bool) -> tuple[str, ...]:
 
 
 def css_fonts(rtl: bool) -> str:
-    return ", ".join(f'"{f}"' for f in _stack(rtl))
+    return ", ".join(f"'{f}'" for f in _stack(rtl))
 
 
 @lru_cache(maxsize=None)
@@ -226,12 +226,8 @@ class _Builder:
         return localize.number(n, self.report)
 
     # -- the figure --
-    def build(self) -> Figure:
+    def build(self, size: float, row_h: float, max_lines: int) -> Figure:
         report, lab = self.report, self.lab
-        n_areas = len(report.areas)
-        dense = n_areas > 20
-        size = 7.0 if dense else 8.0
-        row_h = 12.5 if dense else 15.0
         line_h = size * 1.3
         scale_x = _LABEL_COL + _GAP
         scale_w = WIDTH - scale_x - 4
@@ -284,14 +280,14 @@ class _Builder:
         rows_start = len(self.shapes)
         r = min(5.2, row_h * 0.36)
         for region, areas in regions.items():
-            y += 4
+            y += 4 if row_h > 12 else 2
             for j, line in enumerate(_fit(region, size, WIDTH - 4, self.rtl, bold=True, max_lines=1)):
                 self.text(0, y + row_h / 2, "start", line, size, bold=True, role="region")
             y += row_h
             self.hline(0, y, WIDTH, color=RULE)
             for a in areas:
-                lines = _fit(a.title, size, _LABEL_COL, self.rtl)
-                h = max(row_h, len(lines) * line_h + 3)
+                lines = _fit(a.title, size, _LABEL_COL, self.rtl, max_lines=max_lines)
+                h = max(row_h, len(lines) * line_h + 3) if len(lines) > 1 else row_h
                 mid = y + h / 2
                 for k, line in enumerate(lines):
                     self.text(0, mid + (k - (len(lines) - 1) / 2) * line_h, "start", line, size, role="label")
@@ -303,7 +299,7 @@ class _Builder:
                               role="mark", relation=a.relation, ref=a.id)
                 else:
                     self.mark(a.relation, cx, mid, r, fill=fill, role="mark", relation=a.relation, ref=a.id)
-                    self.text(cx, mid, "middle", self.number(a.intensity), size - 1.5, bold=True, color=ink,
+                    self.text(cx, mid, "middle", self.number(a.intensity), round(r * 1.25, 1), bold=True, color=ink,
                               role="digit")
                 y += h
         bottom = y + 3
@@ -320,9 +316,10 @@ class _Builder:
         bal = report.balance
         most = max(row.total for row in bal.regions)
         per = min(scale_w / most, 2 * unit)
+        bar_h = row_h * 0.85
         for row in bal.regions:
-            y += row_h
-            mid = y - row_h / 2
+            y += bar_h
+            mid = y - bar_h / 2
             for line in _fit(row.region, size, _LABEL_COL, self.rtl, max_lines=1):
                 self.text(0, mid, "start", line, size, role="label")
             x = scale_x
@@ -331,7 +328,7 @@ class _Builder:
                     continue
                 fill, ink = RELATION_COLORS[rel]
                 w = n * per
-                self.rect(x, mid - row_h * 0.32, w, row_h * 0.64, fill=fill, pattern=PATTERNS[rel],
+                self.rect(x, mid - bar_h * 0.36, w, bar_h * 0.72, fill=fill, pattern=PATTERNS[rel],
                           role="seg", relation=rel, ref=row.region)
                 # The count sits on a plain chip so it stays legible over a pattern.
                 if w >= 14:
@@ -349,9 +346,19 @@ def _tint(color: str, keep: float = 0.12) -> str:
     return "#" + "".join(f"{round(255 - (255 - c) * keep):02X}" for c in rgb)
 
 
+PRESETS = ((8.0, 15.0, MAX_LINES), (7.0, 12.5, MAX_LINES), (6.5, 10.0, 1))
+"""(label size, row height, lines per title), tried in turn until the figure fits MAX_HEIGHT."""
+MAX_HEIGHT = 690.0
+"""Points: the A4 text height less a caption, so the figure never breaks across pages."""
+
+
 def figure(report: Report) -> Figure:
-    """The chart's geometry for ``report`` (no drawing yet)."""
-    return _Builder(report).build()
+    """The chart's geometry for ``report`` (no drawing yet), as large as fits on one page."""
+    for preset in PRESETS:
+        fig = _Builder(report).build(*preset)
+        if fig.height <= MAX_HEIGHT:
+            break
+    return fig
 
 
 # ---- words: alt text and caption --------------------------------------------------------------
