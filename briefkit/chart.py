@@ -95,20 +95,106 @@ class Figure:
 # ---- fonts, shaping and measuring -------------------------------------------------------------
 
 def _stack(rtl: bool) -> tuple[str, ...]:
-    # Amiri first in Arabic-script briefs: it maps the presentation forms arabic-reshaper produces
-    # (Noto Kufi Arabic has no cmap entries for them, so a basic-layout drawing could not use it).
-    return ("Amiri", "Noto Sans", "Noto Kufi Arabic") if rtl else ("Noto Sans", "Amiri", "Noto Kufi Arabic")
+    # The brief's table and caption faces, in the same order as its CSS, so the chart speaks with
+    # the tables' voice in both formats.
+    return ("Noto Kufi Arabic", "Noto Sans", "Amiri") if rtl else ("Noto Sans", "Noto Kufi Arabic", "Amiri")
 
 
 def css_fonts(rtl: bool) -> str:
     return ", ".join(f"'{f}'" for f in _stack(rtl))
 
 
+_FORM_FEATURE = {"<initial>": "init", "<medial>": "medi", "<final>": "fina", "<isolated>": "isol"}
+
+
+@lru_cache(maxsize=None)
+def face_bytes(family: str, bold: bool) -> bytes:
+    """The shipped face, its cmap extended to the Arabic presentation forms its own GSUB reaches.
+
+    arabic-reshaper writes joined letters as presentation forms (U+FB50–U+FEFF); a drawing without a
+    shaper looks them up in the cmap. Noto Kufi Arabic has its joining forms only behind GSUB
+    (init/medi/fina, rlig for lam-alef), so each form is mapped here to the glyph the font's own
+    substitution gives: the same glyph HarfBuzz draws in the PDF.
+    """
+    import unicodedata
+
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(font_path(family, "Bold" if bold else "Regular"), recalcTimestamp=False)
+    cmap = font.getBestCmap()
+    single: dict[str, dict[str, str]] = {}
+    ligatures: dict[str, list] = {}
+    if "GSUB" in font:
+        gsub = font["GSUB"].table
+        for rec in gsub.FeatureList.FeatureRecord:
+            for index in rec.Feature.LookupListIndex:
+                for sub in gsub.LookupList.Lookup[index].SubTable:
+                    if rec.FeatureTag in _FORM_FEATURE.values() and hasattr(sub, "mapping"):
+                        single.setdefault(rec.FeatureTag, {}).update(sub.mapping)
+                    elif rec.FeatureTag == "rlig" and hasattr(sub, "ligatures"):
+                        for first, ligs in sub.ligatures.items():
+                            ligatures.setdefault(first, []).extend(ligs)
+
+    def form(feature: str, cp: int) -> str | None:
+        glyph = cmap.get(cp)
+        return glyph and single.get(feature, {}).get(glyph, glyph if feature == "isol" else None)
+
+    added = {}
+    for cp in [*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFF)]:
+        if cp in cmap:
+            continue
+        parts = unicodedata.decomposition(chr(cp)).split()
+        if not parts or parts[0] not in _FORM_FEATURE:
+            continue
+        bases = [int(h, 16) for h in parts[1:]]
+        feature = _FORM_FEATURE[parts[0]]
+        if len(bases) == 1:
+            glyph = form(feature, bases[0])
+        elif len(bases) == 2:                                # lam-alef: lam joins into the alef
+            first = form("init" if feature == "isol" else "medi", bases[0])
+            second = form("fina", bases[1])
+            glyph = next((lig.LigGlyph for lig in ligatures.get(first, ())
+                          if list(lig.Component) == [second]), None)
+        else:
+            glyph = None
+        if glyph:
+            added[cp] = glyph
+    if added:
+        for table in font["cmap"].tables:
+            if table.isUnicode() and table.format in (4, 12):
+                table.cmap.update(added)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+@lru_cache(maxsize=None)
+def _split_ligatures(family: str, bold: bool) -> dict[int, str]:
+    """Lam-alef presentation forms the face has no single glyph for, as its two joined forms in visual
+    order (alef, then lam): Noto Kufi Arabic draws an isolated lam-alef as the two letters joined."""
+    import unicodedata
+
+    cmap = _metrics(family, bold)[0]
+    by_form = {}
+    for cp in [*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFF)]:
+        parts = unicodedata.decomposition(chr(cp)).split()
+        if len(parts) == 2 and parts[0] in _FORM_FEATURE:
+            by_form.setdefault((parts[0], int(parts[1], 16)), cp)
+    out = {}
+    for cp in range(0xFEF5, 0xFEFD):
+        parts = unicodedata.decomposition(chr(cp)).split()
+        lam_form = "<initial>" if parts[0] == "<isolated>" else "<medial>"
+        lam, alef = by_form.get((lam_form, int(parts[1], 16))), by_form.get(("<final>", int(parts[2], 16)))
+        if cp not in cmap and lam in cmap and alef in cmap:
+            out[cp] = chr(alef) + chr(lam)
+    return out
+
+
 @lru_cache(maxsize=None)
 def _ttfont(family: str, bold: bool):
     from fontTools.ttLib import TTFont
 
-    return TTFont(font_path(family, "Bold" if bold else "Regular"))
+    return TTFont(io.BytesIO(face_bytes(family, bold)))
 
 
 @lru_cache(maxsize=None)
@@ -123,11 +209,13 @@ def shape_for_drawing(text: str, rtl: bool) -> str:
     """``text`` as a library without a shaper must draw it: joined presentation forms, visual order.
 
     arabic-reshaper picks each letter's joining form (and lam-alef ligatures; a ZWNJ keeps its
-    neighbours apart), python-bidi reorders the line left to right. Format characters are dropped:
+    neighbours apart), python-bidi reorders the line left to right and mirrors brackets and quotes. Format characters are dropped:
     they have done their work and have no glyph to draw.
     """
     import arabic_reshaper
-    from bidi import get_display
+    # python-bidi's pure-Python algorithm applies rule L4 (mirrored glyphs: «», brackets in RTL
+    # runs); its Rust-backed top-level get_display only reorders.
+    from bidi.algorithm import get_display
 
     if bidi.has_rtl(text):
         text = arabic_reshaper.reshape(text)
@@ -137,6 +225,8 @@ def shape_for_drawing(text: str, rtl: bool) -> str:
 def _runs(visual: str, rtl: bool, bold: bool) -> list[tuple[str, str]]:
     """Split a visual-order line into (family, text) runs: each character in the first font that has it."""
     out: list[tuple[str, str]] = []
+    split = _split_ligatures(_stack(rtl)[0], bold)
+    visual = "".join(split.get(ord(ch), ch) for ch in visual)
     for ch in visual:
         fam = next((f for f in _stack(rtl) if ord(ch) in _metrics(f, bold)[0]), _stack(rtl)[0])
         if out and out[-1][0] == fam:
@@ -228,7 +318,7 @@ class _Builder:
     # -- the figure --
     def build(self, size: float, row_h: float, max_lines: int) -> Figure:
         report, lab = self.report, self.lab
-        line_h = size * 1.3
+        line_h = size * 1.45
         scale_x = _LABEL_COL + _GAP
         scale_w = WIDTH - scale_x - 4
         unit = scale_w / _SCALE_UNITS
@@ -282,7 +372,7 @@ class _Builder:
         for region, areas in regions.items():
             y += 4 if row_h > 12 else 2
             for j, line in enumerate(_fit(region, size, WIDTH - 4, self.rtl, bold=True, max_lines=1)):
-                self.text(0, y + row_h / 2, "start", line, size, bold=True, role="region")
+                self.text(1, y + row_h / 2, "start", line, size, bold=True, role="region")
             y += row_h
             self.hline(0, y, WIDTH, color=RULE)
             for a in areas:
@@ -290,7 +380,7 @@ class _Builder:
                 h = max(row_h, len(lines) * line_h + 3) if len(lines) > 1 else row_h
                 mid = y + h / 2
                 for k, line in enumerate(lines):
-                    self.text(0, mid + (k - (len(lines) - 1) / 2) * line_h, "start", line, size, role="label")
+                    self.text(1, mid + (k - (len(lines) - 1) / 2) * line_h, "start", line, size, role="label")
                 self.hline(scale_x, mid, scale_w, color="#E3E6EA")
                 fill, ink = RELATION_COLORS[a.relation]
                 cx = slot(a.relation, a.intensity)
@@ -311,7 +401,7 @@ class _Builder:
 
         # The per-region balance as stacked bars; a unit is one area, on one scale for every bar.
         y = bottom + 14
-        self.text(0, y, "start", lab["chart_bars"], size, bold=True, role="title")
+        self.text(1, y, "start", lab["chart_bars"], size, bold=True, role="title")
         y += 9
         bal = report.balance
         most = max(row.total for row in bal.regions)
@@ -321,7 +411,7 @@ class _Builder:
             y += bar_h
             mid = y - bar_h / 2
             for line in _fit(row.region, size, _LABEL_COL, self.rtl, max_lines=1):
-                self.text(0, mid, "start", line, size, role="label")
+                self.text(1, mid, "start", line, size, role="label")
             x = scale_x
             for rel, n in row.counts:
                 if not n:
@@ -331,10 +421,13 @@ class _Builder:
                 self.rect(x, mid - bar_h * 0.36, w, bar_h * 0.72, fill=fill, pattern=PATTERNS[rel],
                           role="seg", relation=rel, ref=row.region)
                 # The count sits on a plain chip so it stays legible over a pattern.
-                if w >= 14:
-                    self.rect(x + w / 2 - 5, mid - 4.5, 10, 9, fill=fill, role="chip", relation=rel)
-                    self.text(x + w / 2, mid, "middle", self.number(n), size - 1, bold=True, color=ink,
-                              role="count")
+                shown, digit_size = self.number(n), min(size - 1, bar_h * 0.6)
+                chip_h = bar_h * 0.72
+                chip_w = max(chip_h, measure(shown, digit_size, self.rtl, True) + 3)
+                if w >= chip_w + 4:
+                    self.rect(x + (w - chip_w) / 2, mid - chip_h / 2, chip_w, chip_h, fill=fill, role="chip",
+                              relation=rel)
+                    self.text(x + w / 2, mid, "middle", shown, digit_size, bold=True, color=ink, role="count")
                 x += w + 1
             self.text(x + 4, mid, "start", self.number(row.total), size - 1, color=MUTED, role="count")
         return Figure(WIDTH, round(y + 6, 2), self.rtl, self.report.meta.lang,
@@ -346,7 +439,7 @@ def _tint(color: str, keep: float = 0.12) -> str:
     return "#" + "".join(f"{round(255 - (255 - c) * keep):02X}" for c in rgb)
 
 
-PRESETS = ((8.0, 15.0, MAX_LINES), (7.0, 12.5, MAX_LINES), (6.5, 10.0, 1))
+PRESETS = ((8.0, 15.0, MAX_LINES), (7.0, 12.5, MAX_LINES), (6.0, 10.0, 1))
 """(label size, row height, lines per title), tried in turn until the figure fits MAX_HEIGHT."""
 MAX_HEIGHT = 690.0
 """Points: the A4 text height less a caption, so the figure never breaks across pages."""
@@ -520,6 +613,8 @@ def html(report: Report, n: int = 1) -> str:
     """
     fig = figure(report)
     rtl = fig.rtl
+    # The brief's caption faces (sans first), named so no system font is ever picked.
+    caption_fonts = "'Noto Kufi Arabic', 'Noto Sans', 'Amiri'" if rtl else "'Noto Sans', 'Noto Kufi Arabic', 'Amiri'"
     spans = []
     for lab in fig.labels:
         lh = lab.size * 1.6
@@ -543,7 +638,8 @@ def html(report: Report, n: int = 1) -> str:
             f'<div style="position:absolute;left:0;top:0;width:{_f(fig.width)}pt;height:{_f(fig.height)}pt"'
             f' aria-hidden="true">'
             + "".join(spans)
-            + f'</div></div><figcaption class="bk-caption">{escape(caption(report, n))}</figcaption></figure>')
+            + f'</div></div><figcaption class="bk-caption" style="font-family:{caption_fonts}">'
+            f'{escape(caption(report, n))}</figcaption></figure>')
 
 
 def _html_text(text: str, rtl: bool) -> str:
@@ -580,8 +676,8 @@ def _png(fig: Figure, dpi: int) -> bytes:
         for family, text in runs:
             key = (family, lab.bold, lab.size)
             if key not in fonts:
-                fonts[key] = ImageFont.truetype(str(font_path(family, "Bold" if lab.bold else "Regular")),
-                                                lab.size * k, layout_engine=ImageFont.Layout.BASIC)
+                fonts[key] = ImageFont.truetype(io.BytesIO(face_bytes(family, lab.bold)), lab.size * k,
+                                                layout_engine=ImageFont.Layout.BASIC)
             draw.text((x, base), text, font=fonts[key], fill=lab.color, anchor="ls")
             x += _advance(family, lab.bold, text, lab.size) * k
     im = im.resize(size, Image.Resampling.LANCZOS)

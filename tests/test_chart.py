@@ -74,6 +74,13 @@ def test_latin_label_unchanged():
     assert "S-400" in chart.shape_for_drawing("منظومة S-400", rtl=True)
 
 
+def test_brackets_and_quotes_mirror_in_arabic():
+    # «…» and (…) around Arabic read right to left: drawn left to right, the line starts with the
+    # closing mark's mirror, i.e. the same characters the reader expects to see on each side.
+    visual = chart.shape_for_drawing("«الناتو» (روسيا)", rtl=True)
+    assert visual[0] == "(" and visual[-1] == "»" and visual.index("«") < visual.index("»")
+
+
 # ---- the seed's chart -------------------------------------------------------------------------
 
 def _svg_root(report):
