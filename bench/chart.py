@@ -1,5 +1,6 @@
 """What the balance chart costs per brief: its own drawing (HTML for the PDF; PNG + SVG for the DOCX)
-and the extra WeasyPrint time when its HTML is placed after the balance table. Prints medians of 3.
+and the extra WeasyPrint time when its HTML is placed after the balance table. Prints medians of 3
+runs in CPU seconds (process time: other work on the machine does not inflate it).
 
     PYTHONPATH=. python bench/chart.py [REPORT...]
 """
@@ -21,9 +22,9 @@ SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.yaml"))
 def median(fn, n=3) -> float:
     times = []
     for _ in range(n):
-        t = time.perf_counter()
+        t = time.process_time()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append(time.process_time() - t)
     return statistics.median(times)
 
 
