@@ -26,7 +26,7 @@ from html import escape
 from . import bidi, localize
 from .model import RELATIONS, Report
 from .resources import font_path
-from .theme import RELATION_COLORS
+from .theme import PALETTE, RELATION_COLORS
 
 WIDTH = 476.0
 """The figure's width in points: the PDF's text width (A4 less 2 × 21 mm); the DOCX uses the same."""
@@ -35,9 +35,10 @@ DPI = 300
 
 SHAPES = {"cooperation": "circle", "mixed": "diamond", "rivalry": "square"}
 PATTERNS = {"cooperation": "solid", "mixed": "stripes", "rivalry": "crosshatch"}
-INK = "#1D1F23"
-MUTED = "#5F6670"
-RULE = "#C9CED6"
+INK = PALETTE["ink"]
+MUTED = PALETTE["muted"]
+RULE = PALETTE["rule"]
+PAPER = PALETTE["paper"]
 MAX_INTENSITY = 5
 MAX_LINES = 2
 """An area title wraps to at most this many lines, then is shortened with an ellipsis."""
@@ -381,11 +382,11 @@ class _Builder:
                 mid = y + h / 2
                 for k, line in enumerate(lines):
                     self.text(1, mid + (k - (len(lines) - 1) / 2) * line_h, "start", line, size, role="label")
-                self.hline(scale_x, mid, scale_w, color="#E3E6EA")
+                self.hline(scale_x, mid, scale_w, color=PAPER)   # white guides over the zone tints
                 fill, ink = RELATION_COLORS[a.relation]
                 cx = slot(a.relation, a.intensity)
                 if a.intensity is None:
-                    self.mark(a.relation, cx, mid, r, fill="#FFFFFF", stroke=fill, dashed=True,
+                    self.mark(a.relation, cx, mid, r, fill=PAPER, stroke=fill, dashed=True,
                               role="mark", relation=a.relation, ref=a.id)
                 else:
                     self.mark(a.relation, cx, mid, r, fill=fill, role="mark", relation=a.relation, ref=a.id)
@@ -503,13 +504,13 @@ def _svg_defs() -> list[str]:
         if PATTERNS[rel] == "stripes":
             out.append(f'<pattern id="bk-p-{rel}" width="5" height="5" patternUnits="userSpaceOnUse">'
                        f'<rect width="5" height="5" fill="{fill}"/>'
-                       '<path d="M-1,1 L1,-1 M0,5 L5,0 M4,6 L6,4" stroke="#FFFFFF" stroke-width="0.9"/>'
+                       f'<path d="M-1,1 L1,-1 M0,5 L5,0 M4,6 L6,4" stroke="{PAPER}" stroke-width="0.9"/>'
                        '</pattern>')
         elif PATTERNS[rel] == "crosshatch":
             out.append(f'<pattern id="bk-p-{rel}" width="5" height="5" patternUnits="userSpaceOnUse">'
                        f'<rect width="5" height="5" fill="{fill}"/>'
                        '<path d="M-1,1 L1,-1 M0,5 L5,0 M4,6 L6,4 M-1,4 L1,6 M0,0 L5,5 M4,-1 L6,1" '
-                       'stroke="#FFFFFF" stroke-width="0.8"/></pattern>')
+                       f'stroke="{PAPER}" stroke-width="0.8"/></pattern>')
     return out
 
 
@@ -661,7 +662,7 @@ def _png(fig: Figure, dpi: int) -> bytes:
     ss = 2  # drawn at twice the size and reduced: Pillow's shapes have no anti-aliasing
     k = dpi / 72 * ss
     size = (round(fig.width * dpi / 72), round(fig.height * dpi / 72))
-    im = Image.new("RGB", (size[0] * ss, size[1] * ss), "#FFFFFF")
+    im = Image.new("RGB", (size[0] * ss, size[1] * ss), PAPER)
     draw = ImageDraw.Draw(im)
     for s in fig.shapes:
         _png_shape(im, draw, s, k)
@@ -731,7 +732,7 @@ def _png_pattern(im, s: Shape, k: float, box) -> None:
         while t < w + step:
             d.line([(t, 0), (t + h, h)], fill=255, width=lw)
             t += step
-    im.paste("#FFFFFF", (x0, y0), mask)
+    im.paste(PAPER, (x0, y0), mask)
 
 
 # ---- the DOCX picture ---------------------------------------------------------------------------

@@ -203,12 +203,12 @@ def test_layout_fits_for_1_to_40_areas(n_areas, n_actors):
 def _chart_pdf(report) -> bytes:
     import weasyprint
 
-    from briefkit.resources import fonts_dir
+    from briefkit.resources import FONT_FILES, font_path
 
     faces = "".join(
-        f'@font-face {{ font-family: "{fam}"; src: url("{(fonts_dir() / f).as_uri()}"); font-weight: {w}; }}'
-        for fam, f, w in [("Amiri", "Amiri-Regular.ttf", 400), ("Amiri", "Amiri-Bold.ttf", 700),
-                          ("Noto Sans", "NotoSans-Regular.ttf", 400), ("Noto Sans", "NotoSans-Bold.ttf", 700)])
+        f'@font-face {{ font-family: "{family}"; src: url("{font_path(family, face).as_uri()}"); '
+        f'font-weight: {700 if "Bold" in face else 400}; font-style: {"italic" if "Italic" in face else "normal"}; }}'
+        for family, files in FONT_FILES.items() for face in files)
     doc = (f'<html lang="{report.meta.lang}" dir="{report.meta.dir}"><head><style>{faces}'
            f'@page {{ size: A4; margin: 24mm 21mm; }}</style></head><body>{chart.html(report)}</body></html>')
     return weasyprint.HTML(string=doc).write_pdf()
