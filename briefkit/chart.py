@@ -320,7 +320,10 @@ class _Builder:
     def build(self, size: float, row_h: float, max_lines: int) -> Figure:
         report, lab = self.report, self.lab
         line_h = size * 1.45
-        scale_x = _LABEL_COL + _GAP
+        # The name column is as wide as the longest name needs, up to _LABEL_COL: the scale gets the rest.
+        names = [a.title for a in report.areas] + [row.region for row in report.balance.regions]
+        label_col = min(_LABEL_COL, max(60.0, *(measure(t, size, self.rtl) + 2 for t in names)))
+        scale_x = label_col + _GAP
         scale_w = WIDTH - scale_x - 4
         unit = scale_w / _SCALE_UNITS
 
@@ -377,7 +380,7 @@ class _Builder:
             y += row_h
             self.hline(0, y, WIDTH, color=RULE)
             for a in areas:
-                lines = _fit(a.title, size, _LABEL_COL, self.rtl, max_lines=max_lines)
+                lines = _fit(a.title, size, label_col, self.rtl, max_lines=max_lines)
                 h = max(row_h, len(lines) * line_h + 3) if len(lines) > 1 else row_h
                 mid = y + h / 2
                 for k, line in enumerate(lines):
@@ -411,7 +414,7 @@ class _Builder:
         for row in bal.regions:
             y += bar_h
             mid = y - bar_h / 2
-            for line in _fit(row.region, size, _LABEL_COL, self.rtl, max_lines=1):
+            for line in _fit(row.region, size, label_col, self.rtl, max_lines=1):
                 self.text(1, mid, "start", line, size, role="label")
             x = scale_x
             for rel, n in row.counts:
@@ -467,8 +470,9 @@ def alt_text(report: Report) -> str:
     lab = localize.labels(report)
     sep = lab["list_separator"]
 
-    def counts(row) -> str:
-        return sep.join(f"{lab[f'relation_{rel}']} {localize.number(n, report)}" for rel, n in row.counts)
+    def counts(row, zeros: bool = True) -> str:
+        return sep.join(f"{lab[f'relation_{rel}']} {localize.number(n, report)}" for rel, n in row.counts
+                        if n or zeros)
 
     names = [a.name for a in report.actors]
     actors = sep.join(names[:-1]) + lab["and"] + names[-1] if len(names) > 1 else names[0]
@@ -486,8 +490,8 @@ def alt_text(report: Report) -> str:
                 relation = localize.label(report, "chart_alt_intensity", relation=relation, n=a.intensity,
                                           max=MAX_INTENSITY)
             areas.append(localize.label(report, "chart_alt_area", title=a.title, relation=relation))
-        parts.append(localize.label(report, "chart_alt_region", region=row.region, counts=counts(row),
-                                    areas=sep.join(areas)))
+        parts.append(localize.label(report, "chart_alt_region", region=row.region,
+                                    counts=counts(row, zeros=False), areas=lab["chart_alt_separator"].join(areas)))
     return " ".join(parts)
 
 
