@@ -638,8 +638,9 @@ def html(report: Report, n: int = 1) -> str:
     box = (f"position:relative;width:{_f(fig.width)}pt;height:{_f(fig.height)}pt;margin:0;"
            f"font-family:{css_fonts(rtl)};color:{INK};white-space:nowrap")
     return (f'<figure id="figure-balance" class="bk-chart" style="margin:6pt 0 0 0;break-inside:avoid">'
-            f'<div class="bk-plot" role="img" aria-label="{escape(alt_text(report))}" style="{box}">'
-            f'<div style="position:absolute;left:0;top:0">{_svg(fig, text=False)}</div>'
+            f'<div class="bk-plot" style="{box}">'
+            # The SVG's <title> becomes the tagged PDF's Figure /Alt (WeasyPrint reads it there).
+            f'<div style="position:absolute;left:0;top:0">{_svg(fig, text=False, title=alt_text(report))}</div>'
             f'<div style="position:absolute;left:0;top:0;width:{_f(fig.width)}pt;height:{_f(fig.height)}pt"'
             f' aria-hidden="true">'
             + "".join(spans)

@@ -227,6 +227,27 @@ def test_pdf_labels_are_selectable_in_logical_order(path):
     assert recall(wanted, text) >= 0.97, missing(wanted, text)
 
 
+def test_tagged_pdf_figure_carries_the_alt_text(seed_report):
+    import pypdf
+    import weasyprint
+
+    doc = f'<html lang="ar" dir="rtl"><head><title>t</title></head><body>{chart.html(seed_report)}</body></html>'
+    reader = pypdf.PdfReader(io.BytesIO(weasyprint.HTML(string=doc).write_pdf(pdf_variant="pdf/ua-1")))
+    found = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, dict):
+            if node.get("/S") in ("/Figure", "/Caption"):
+                found.append((str(node["/S"]), str(node.get("/Alt", ""))))
+            kids = node.get("/K")
+            for kid in (kids if isinstance(kids, list) else [kids] if kids is not None else []):
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    assert found == [("/Figure", chart.alt_text(seed_report)), ("/Caption", "")]
+
+
 # ---- the DOCX picture ---------------------------------------------------------------------------
 
 def test_docx_picture_validates_and_renders(tmp_path, seed_report, persian_report, english_report):
