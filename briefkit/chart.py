@@ -689,9 +689,29 @@ def _png(fig: Figure, dpi: int) -> bytes:
     # A box reduction is the anti-aliasing; a 64-colour palette (no dithering) keeps text edges
     # smooth and makes the PNG about a third of its RGB size.
     im = im.reduce(ss).quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    im.putpalette(_snap_palette(im.getpalette()))
     out = io.BytesIO()
     im.save(out, "PNG", dpi=(dpi, dpi))
     return out.getvalue()
+
+
+def _flat_colours() -> list[tuple[int, ...]]:
+    hexes = [PAPER, INK, MUTED, RULE, *(c for pair in RELATION_COLORS.values() for c in pair),
+             *(_tint(fill) for fill, _ in RELATION_COLORS.values())]
+    return [tuple(int(h[i:i + 2], 16) for i in (1, 3, 5)) for h in hexes]
+
+
+def _snap_palette(palette: list[int]) -> list[int]:
+    """Palette entries within a few steps of a flat colour of the figure become exactly that colour:
+    the quantizer averages, and paper must stay white and the relation fills exactly the PDF's."""
+    flat = _flat_colours()
+    out = list(palette)
+    for i in range(0, len(out) - 2, 3):
+        entry = tuple(out[i:i + 3])
+        best = min(flat, key=lambda c: sum(abs(a - b) for a, b in zip(c, entry)))
+        if sum(abs(a - b) for a, b in zip(best, entry)) <= 24:
+            out[i:i + 3] = best
+    return out
 
 
 def _png_shape(im, draw, s: Shape, k: float) -> None:
