@@ -43,6 +43,10 @@ class _Doc:
     data: Any = None
     values: dict = field(default_factory=dict)
     keys: dict = field(default_factory=dict)
+    nodes: dict = field(default_factory=dict)
+    """Path → scalar node, to place a problem at a character inside a value."""
+    source: Any = None
+    """The file's text (a SourceText), None for a report given as a mapping."""
 
 
 class _Collector:
@@ -139,6 +143,7 @@ def _convert(node, c: _Collector) -> Any:
             c.skip.add(path)
             return None
         if isinstance(n, ScalarNode):
+            c.doc.nodes[path] = n
             return _scalar(n, tag)
         if isinstance(n, SequenceNode):
             return [walk(item, path + (i,), depth + 1) for i, item in enumerate(n.value)]
@@ -187,6 +192,8 @@ def _scalar(n, tag: str):
         return v.lower() == "true"
     if tag.endswith(":null") and n.style is None:
         return None
+    if n.style == ">":
+        v = v.replace("\a", "")  # ruamel's round-trip scanner marks fold points with BEL; nobody typed it
     return v  # strings, and timestamps kept as typed (dates are validated as text)
 
 
@@ -316,12 +323,58 @@ def _walk_strings(value, path: Path_):
             yield from _walk_strings(v, path + (k,))
 
 
+def _char_names(found) -> str:
+    kinds = {"Cs": "lone surrogate", "Cn": "non-character"}
+    return ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '') or kinds.get(unicodedata.category(ch), 'control character')}"
+                     for ch in sorted(set(found)))
+
+
+def _at_char(c: _Collector, path: Path_, value: str, index: int, message: str) -> None:
+    """A problem at one character of a value: its own line:col when the file is known."""
+    node = c.doc.nodes.get(path)
+    if node is None or c.doc.source is None or any(path[:len(s)] == s for s in c.skip):
+        c.add(path, message)
+        return
+    from .sourcemap import scalar_locator
+
+    c.at(scalar_locator(node, c.doc.source, value)(index), path, message)
+
+
+def _typed_controls(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """Characters YAML refuses to read (C0/C1 controls typed in the file): where they are, and the text with
+    each replaced by U+FFFD so that parsing goes on and the problem can be placed at its value."""
+    from ruamel.yaml.reader import Reader
+
+    found = [(m.start(), m.group()) for m in Reader.NON_PRINTABLE.finditer(text)]
+    if found:
+        text = Reader.NON_PRINTABLE.sub("\ufffd", text)
+    return text, found
+
+
+def _report_typed_controls(found: list[tuple[int, str]], c: _Collector) -> None:
+    by_path: dict = {}
+    for offset, ch in found:
+        best = None
+        for path, node in c.doc.nodes.items():
+            a, b = node.start_mark.index, node.end_mark.index
+            if a <= offset < b and (best is None or b - a < best[1]):
+                best = (path, b - a)
+        by_path.setdefault(best[0] if best else None, []).append((offset, ch))
+    for path, chars in by_path.items():
+        names = _char_names(ch for _, ch in chars)
+        where = c.doc.source.pos(chars[0][0])
+        if path is None:
+            c.at(where, (), f"the file contains characters that are not allowed: {names}")
+        else:
+            c.at(where, path, f"text contains characters that are not allowed: {names}")
+
+
 def _check_text(data, c: _Collector) -> None:
     for path, s in _walk_strings(data, ()):
-        found = sorted(set(_FORBIDDEN.findall(s)))
-        if found:
-            names = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}" for ch in found)
-            c.add(path, f"text contains characters that are not allowed: {names}")
+        first = _FORBIDDEN.search(s)
+        if first:
+            _at_char(c, path, s, first.start(),
+                     f"text contains characters that are not allowed: {_char_names(_FORBIDDEN.findall(s))}")
     if isinstance(data, dict):
         for key_path in list(c.doc.keys):
             if _FORBIDDEN.search(str(key_path[-1])):
@@ -635,8 +688,13 @@ def _loads(raw: bytes | str, file: Path, c: _Collector) -> Report:
     if not text.strip():
         c.at((1, 1), (), "the report is empty")
         raise ReportError(c.problems)
+    from .sourcemap import SourceText
+
+    text, typed = _typed_controls(text)
+    c.doc.source = SourceText(text)
     node = _compose(text, c, file.suffix.lower() == ".json")
     if node is None:
+        _report_typed_controls(typed, c)
         if not c.problems:
             c.at((1, 1), (), "the report is empty")
         raise ReportError(c.problems)
@@ -647,6 +705,7 @@ def _loads(raw: bytes | str, file: Path, c: _Collector) -> Report:
         c.at((1, 1), (), str(e))
         raise ReportError(c.problems) from None
     c.doc.data = data
+    _report_typed_controls(typed, c)
     if not isinstance(data, dict):
         c.at((1, 1), (), f"the report must be a mapping of keys (briefkit, meta, actors, ...), "
                          f"got {_describe(data)}")

@@ -188,3 +188,65 @@ def test_whole_number_forms():
         loads(MINIMAL.replace('  title: "موجز"', '  title: "موجز"\n  date: 20190'), "r.yaml")
     assert [str(p) for p in info.value.problems] == [
         "r.yaml:4:9: meta.date: '20190' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"]
+
+
+# ---- YAML scalar styles mean what the editor meant ----------------------------------------------
+
+STYLES = MINIMAL + """takeaways:
+  - >
+    folded
+    into one line
+  - >-
+    folded, stripped
+    at the end
+  - >+
+    folded, kept
+
+  - |
+    literal
+    lines
+  - plain over
+    two lines
+  - 'single ''quoted''
+    folded'
+  - "double \\"quoted\\" \\u00e9t\\u00e9\\
+    joined"
+  - &shared "an anchored text"
+  - *shared
+"""
+
+
+def test_every_scalar_style_resolves_as_yaml_says():
+    from briefkit.model import plain_text
+
+    report = loads(STYLES, "styles.yaml")
+    got = [plain_text(t) for t in report.takeaways]
+    # Inline text turns line breaks into spaces; what matters is that no U+0007 fold marker survives
+    # and every style is accepted.
+    assert got == ["folded into one line ", "folded, stripped at the end", "folded, kept  ", "literal lines ",
+                   "plain over two lines", "single 'quoted' folded", 'double "quoted" étéjoined',
+                   "an anchored text", "an anchored text"]
+
+
+def test_folded_title_has_no_fold_marker():
+    report = loads(MINIMAL.replace('title: "موجز"', 'title: >-\n    موجز\n    طويل'), "t.yaml")
+    assert report.meta.title == "موجز طويل"
+
+
+def test_typed_control_character_is_refused_at_its_line_and_column():
+    text = MINIMAL.replace("region: الشرق الأوسط", "region: الشرق\x07 الأوسط") + "# a comment\x01 here\n"
+    with pytest.raises(briefkit.ReportError) as info:
+        loads(text.encode(), "c.yaml")
+    got = [str(p) for p in info.value.problems]
+    assert got == ["c.yaml:10:18: areas[0].region: text contains characters that are not allowed: "
+                   "U+0007 control character",
+                   "c.yaml:12:12: (root): the file contains characters that are not allowed: "
+                   "U+0001 control character"]
+
+
+def test_escaped_control_character_is_placed_at_its_escape():
+    text = MINIMAL.replace('title: "موجز"', 'title: "موجز\\a"')
+    with pytest.raises(briefkit.ReportError) as info:
+        loads(text, "e.yaml")
+    (p,) = info.value.problems
+    assert (p.line, p.col, p.path) == (3, 15, "meta.title")
