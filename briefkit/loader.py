@@ -47,6 +47,7 @@ class _Doc:
     """Path → scalar node, to place a problem at a character inside a value."""
     source: Any = None
     """The file's text (a SourceText), None for a report given as a mapping."""
+    json: bool = False
 
 
 class _Collector:
@@ -261,6 +262,7 @@ def _report_schema_error(err, c: _Collector) -> None:
         else:
             in_body = len(path) >= 2 and path[-2] == "body"
             wanted = ("a paragraph (text), {quote: ..., by: ...} or {list: [...]}" if in_body
+                      else "Markdown text or a list of blocks" if path and path[-1] == "body"
                       else "text or a list of text")
             c.add(path, f"expected {wanted}, got {_describe(inst)}")
         return
@@ -426,24 +428,69 @@ class _Builder:
     def __init__(self, c: _Collector, source_ids: list[str]):
         self.c, self.source_ids = c, source_ids
 
-    def inline(self, value, path: Path_):
+    def inline(self, value, path: Path_, where=None, line: int = 0):
         if not isinstance(value, str):
             return ()
+        if where is None:
+            where = _where(self.c, path, value, prose=False)
         nodes, problems, notes = parse_inline(value)
         for msg in problems:
-            self.c.add(path, msg)
+            self._at(where, line, value, _needle(msg), path, msg)
         for sid in notes:
             if sid not in self.source_ids:
                 hint = _suggest(sid, self.source_ids) if self.source_ids else " (the report has no sources)"
-                self.c.add(path, f"footnote [^{sid}] cites an unknown source '{sid}'{hint}")
+                self._at(where, line, value, f"[^{sid}]", path,
+                         f"footnote [^{sid}] cites an unknown source '{sid}'{hint}")
         return nodes
+
+    def _at(self, where, line: int, src: str, needle: str, path: Path_, message: str) -> None:
+        if where.locate is None or any(path[:len(s)] == s for s in self.c.skip):
+            self.c.add(path, message)
+        else:
+            self.c.at(where.locate(where.find(needle, line, src)), path, message)
+
+    def prose(self, value, path: Path_, shape: str) -> list:
+        """A prose string (Markdown blocks) → blocks, paragraphs or items, depending on the field's shape."""
+        from .prose import ProseConverter
+
+        if not isinstance(value, str):
+            return []
+        where = _where(self.c, path, value, prose=True)
+        field = next((str(p) for p in reversed(path) if isinstance(p, str)), "text")
+
+        def problem(offset: int, message: str) -> None:
+            if where.locate is None:
+                self.c.add(path, message)
+            else:
+                self.c.at(where.locate(offset), path, message)
+
+        out = ProseConverter(where, field, lambda src, w, ln: self.inline(src, path, w, ln), problem).convert(shape)
+        if not out and value.strip() == "" and value:
+            self.c.add(path, "must not be empty")
+        return out
 
     def paragraphs(self, value, path: Path_):
         if isinstance(value, str):
-            return (self.inline(value, path),)
+            return tuple(p.inlines for p in self.prose(value, path, "paragraphs"))
         if isinstance(value, list):
-            return tuple(self.inline(v, path + (i,)) for i, v in enumerate(value))
+            return tuple(p.inlines for i, v in enumerate(value) for p in self.prose(v, path + (i,), "paragraphs"))
         return ()
+
+    def items(self, value, path: Path_):
+        if isinstance(value, str):
+            return tuple(self.prose(value, path, "items"))
+        return tuple(self.inline(v, path + (i,)) for i, v in enumerate(_as_list(value)))
+
+    def body(self, value, path: Path_):
+        if isinstance(value, str):
+            return tuple(self.prose(value, path, "body"))
+        out: list = []
+        for j, blk in enumerate(_as_list(value)):
+            if isinstance(blk, str):
+                out.extend(self.prose(blk, path + (j,), "body"))
+            else:
+                out.append(self.block(blk, path + (j,)))
+        return tuple(out)
 
     def block(self, value, path: Path_):
         if isinstance(value, str):
@@ -457,6 +504,41 @@ class _Builder:
             return BulletList(tuple(self.inline(v, path + ("list", i)) for i, v in enumerate(items)),
                               bool(value.get("ordered", False)))
         return Para(())
+
+
+def _needle(message: str) -> str:
+    """The piece of text an inline problem is about, to find its column."""
+    m = re.match(r"link '(.*)' (?:uses|has) ", message) or re.match(r"footnote reference '(.*)' needs", message)
+    return m.group(1) if m else ""
+
+
+def _where(c: _Collector, path: Path_, value: str, *, prose: bool):
+    """The text to parse for a value and where its characters sit in the file.
+
+    Markdown prose in a block scalar is read from the lines as typed (folding would join a list's lines);
+    in a YAML flow scalar, folding made each blank line a line break, so a line break ends a paragraph.
+    """
+    from .prose import Located
+    from .sourcemap import block_lines, scalar_locator
+
+    node = c.doc.nodes.get(path)
+    if node is None or c.doc.source is None:
+        return Located(value, None)
+    if prose:
+        typed = block_lines(node, c.doc.source)
+        if typed is not None:
+            return Located(*typed)
+    locate = scalar_locator(node, c.doc.source, value)
+    if not prose or c.doc.json or node.style in ("|", ">") or "\n" not in value:
+        return Located(value, locate)
+    index, parts = [], []
+    for i, ch in enumerate(value):
+        parts.append(ch)
+        index.append(i)
+        if ch == "\n":
+            parts.append("\n")
+            index.append(i)
+    return Located("".join(parts), lambda k: locate(index[max(0, min(k, len(index) - 1))]))
 
 
 def _whole(value) -> int | None:
@@ -601,8 +683,7 @@ def _build(data: dict, file: Path, c: _Collector) -> Report:
         ))
 
     sections = tuple(
-        Section(s.get("id", ""), s.get("heading", ""),
-                tuple(b.block(blk, ("sections", i, "body", j)) for j, blk in enumerate(_as_list(s.get("body")))))
+        Section(s.get("id", ""), s.get("heading", ""), b.body(s.get("body"), ("sections", i, "body")))
         for i, s in enumerate(_as_list(data.get("sections"))) if isinstance(s, dict))
 
     timeline = []
@@ -628,8 +709,7 @@ def _build(data: dict, file: Path, c: _Collector) -> Report:
         summary=b.paragraphs(data.get("summary"), ("summary",)),
         timeline=tuple(timeline),
         outlook=b.paragraphs(data.get("outlook"), ("outlook",)),
-        recommendations=tuple(b.inline(t, ("recommendations", i))
-                              for i, t in enumerate(_as_list(data.get("recommendations")))),
+        recommendations=b.items(data.get("recommendations"), ("recommendations",)),
         sources=sources,
         path=file,
     )
@@ -692,7 +772,8 @@ def _loads(raw: bytes | str, file: Path, c: _Collector) -> Report:
 
     text, typed = _typed_controls(text)
     c.doc.source = SourceText(text)
-    node = _compose(text, c, file.suffix.lower() == ".json")
+    c.doc.json = file.suffix.lower() == ".json"
+    node = _compose(text, c, c.doc.json)
     if node is None:
         _report_typed_controls(typed, c)
         if not c.problems:

@@ -250,3 +250,97 @@ def test_escaped_control_character_is_placed_at_its_escape():
         loads(text, "e.yaml")
     (p,) = info.value.problems
     assert (p.line, p.col, p.path) == (3, 15, "meta.title")
+
+
+# ---- Markdown prose: both forms give the same model ---------------------------------------------
+
+HOSTED = MINIMAL + """sources: [{id: s1, title: مصدر}]
+sections:
+  - id: s
+    heading: قسم
+"""
+
+LIST_FORM = HOSTED + """    body:
+      - "الفقرة **الأولى**[^s1]."
+      - {quote: "لا حل عسكرياً.", by: "وزير الخارجية"}
+      - {list: ["الطاقة", "الأمن"]}
+      - {list: ["أولاً", "ثانياً"], ordered: true}
+      - الفقرة الأخيرة.
+summary: ["ملخص أول.", "ملخص ثان."]
+outlook: ["خلاصة."]
+recommendations: ["توصية أولى", "توصية ثانية"]
+"""
+
+MARKDOWN_FORM = HOSTED + """    body: |
+      الفقرة **الأولى**[^s1].
+
+      > لا حل عسكرياً.
+      >
+      > — وزير الخارجية
+
+      - الطاقة
+      - الأمن
+
+      1. أولاً
+      2. ثانياً
+
+      الفقرة الأخيرة.
+summary: >
+  ملخص
+  أول.
+
+  ملخص ثان.
+outlook: خلاصة.
+recommendations: |
+  1. توصية أولى
+  2. توصية ثانية
+"""
+
+
+def test_markdown_and_list_forms_give_the_same_model():
+    a = loads(LIST_FORM, "a.yaml")
+    b = loads(MARKDOWN_FORM, "a.yaml")
+    assert len(a.sections[0].body) == 5
+    assert a == b
+
+
+def test_plain_multiline_and_json_prose():
+    plain = HOSTED.replace("sections:", "summary: ملخص\n  أول.\n\n  ملخص ثان.\nsections:")
+    assert len(loads(plain, "p.yaml").summary) == 2  # folding made the blank line a break: two paragraphs
+    import json
+
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(HOSTED)
+    data["summary"] = "ملخص\nأول.\n\nملخص ثان."  # JSON: Markdown as written, a single \n is a space
+    report = loads(json.dumps(data, ensure_ascii=False), "j.json")
+    assert [len(p) for p in report.summary] == [1, 1]
+    assert report.summary[0][0].text == "ملخص أول."
+
+
+def test_a_literal_block_in_the_list_form_is_markdown_too():
+    text = HOSTED + """    body:
+      - |
+        فقرة.
+
+        ### عنوان فرعي
+        - بند
+      - {quote: اقتباس}
+"""
+    body = loads(text, "l.yaml").sections[0].body
+    assert [type(b).__name__ for b in body] == ["Para", "Subheading", "BulletList", "Quote"]
+
+
+def test_folded_markdown_body_keeps_its_list():
+    text = HOSTED + """    body: >
+      مقدمة تمتد
+      على سطرين.
+
+      - بند أول
+      - بند ثان
+"""
+    from briefkit.model import Text
+
+    body = loads(text, "f.yaml").sections[0].body
+    assert body == (Para((Text("مقدمة تمتد على سطرين."),)),
+                    BulletList(((Text("بند أول"),), (Text("بند ثان"),))))
