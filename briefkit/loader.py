@@ -1,12 +1,14 @@
 """Report file → validated, frozen model: decoding, YAML/JSON parsing with positions, and every rule of the format."""
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
 import unicodedata
 from functools import lru_cache
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -683,6 +685,10 @@ def _expand_color(color):
 
 
 def _default_id(file: Path, c: _Collector) -> str:
+    if file.name.startswith("<"):
+        c.add(("meta",), "a report given as text or a mapping has no file name to take its id from: add meta.id "
+                         "(like 'my-brief') or pass name='my-brief.yaml'")
+        return "brief"
     slug = _SLUG_CHARS.sub("-", file.stem.lower()).strip("-")
     if not slug:
         c.add(("meta",), f"the file name '{file.name}' gives no usable id: add meta.id (like 'my-brief')")
@@ -866,11 +872,15 @@ def load(path) -> Report:
     return loads(raw, file, name=str(path))
 
 
-def loads(raw: bytes | str, file: Path | str = "report.yaml", *, name: str | None = None) -> Report:
-    """Validate report text (bytes or str); ``file`` gives the format (by suffix) and the folder for logos."""
+def loads(raw, file: Path | str = "report.yaml", *, name: str | None = None) -> Report:
+    """Validate a report given as text (bytes or str) or as a mapping; ``file`` gives the format (by suffix;
+    text without one is JSON when it parses as JSON) and the folder for logos. A mapping has no lines:
+    its problems are placed at 0:0."""
     file = Path(file)
     c = _Collector(name or str(file))
     try:
+        if isinstance(raw, Mapping):
+            return _loads_mapping(raw, file, c)
         return _loads(raw, file, c)
     except ReportError as e:
         # The id its outputs would have had, so a build can remove a stale file of that name.
@@ -893,7 +903,7 @@ def _loads(raw: bytes | str, file: Path, c: _Collector) -> Report:
 
     text, typed = _typed_controls(text)
     c.doc.source = SourceText(text)
-    c.doc.json = file.suffix.lower() == ".json"
+    c.doc.json = _is_json(text, file)
     node = _compose(text, c, c.doc.json)
     if node is None:
         _report_typed_controls(typed, c)
@@ -908,6 +918,67 @@ def _loads(raw: bytes | str, file: Path, c: _Collector) -> Report:
         raise ReportError(c.problems) from None
     c.doc.data = data
     _report_typed_controls(typed, c)
+    return _validate(data, file, c)
+
+
+def _is_json(text: str, file: Path) -> bool:
+    suffix = file.suffix.lower()
+    if suffix in (".json", ".yaml", ".yml"):
+        return suffix == ".json"
+    if not text.lstrip().startswith("{"):
+        return False
+    try:
+        json.loads(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _loads_mapping(raw, file: Path, c: _Collector) -> Report:
+    c.doc.values[()] = (0, 0)
+    try:
+        data = _plain(raw, (), 0, c, [MAX_NODES])
+    except _TooBig as e:
+        c.problems.clear()
+        c.at((0, 0), (), str(e))
+        raise ReportError(c.problems) from None
+    c.doc.data = data
+    if c.problems:
+        raise ReportError(c.problems)
+    return _validate(data, file, c)
+
+
+def _plain(value, path: Path_, depth: int, c: _Collector, budget: list[int]):
+    """A Python mapping → the JSON-like data a parsed file gives (a copy: later changes do not leak in)."""
+    import datetime
+
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooBig(f"the report has more than {MAX_NODES} values: refusing to load it")
+    if depth > MAX_DEPTH:
+        raise _TooBig(f"the report nests deeper than {MAX_DEPTH} levels (does a list or mapping contain itself?)")
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                c.add(path, f"key {k!r} must be text")
+                continue
+            out[k] = _plain(v, path + (k,), depth + 1, c, budget)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, path + (i,), depth + 1, c, budget) for i, v in enumerate(value)]
+    c.add(path, f"a value of type '{type(value).__name__}' cannot be in a report: use text, numbers, true/false, "
+                "lists and mappings")
+    return None
+
+
+def _validate(data, file: Path, c: _Collector) -> Report:
     if not isinstance(data, dict):
         c.at((1, 1), (), f"the report must be a mapping of keys (briefkit, meta, actors, ...), "
                          f"got {_describe(data)}")
@@ -919,4 +990,4 @@ def _loads(raw: bytes | str, file: Path, c: _Collector) -> Report:
         _drop_shadowed(c.problems)
         # One problem can reach the checks twice (e.g. a schema and a reference check): keep one.
         raise ReportError(list(dict.fromkeys(c.problems)))
-    return report
+    return report if not file.name.startswith("<") else dataclasses.replace(report, path=None)

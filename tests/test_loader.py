@@ -344,3 +344,63 @@ def test_folded_markdown_body_keeps_its_list():
     body = loads(text, "f.yaml").sections[0].body
     assert body == (Para((Text("مقدمة تمتد على سطرين."),)),
                     BulletList(((Text("بند أول"),), (Text("بند ثان"),))))
+
+
+# ---- briefkit.loads: text or a mapping ----------------------------------------------------------
+
+def test_loads_text_and_mapping_give_the_file_model(tmp_path):
+    import datetime
+
+    from ruamel.yaml import YAML
+
+    f = tmp_path / "seed.yaml"
+    f.write_text(LIST_FORM, encoding="utf-8")
+    from_file = briefkit.load(f)
+    from_text = briefkit.loads(LIST_FORM, name="seed.yaml")
+    data = YAML(typ="safe").load(LIST_FORM)
+    data["meta"]["date"] = datetime.date(2023, 7, 1)
+    from_mapping = briefkit.loads(data, name="seed")
+    assert from_text == from_file
+    assert from_mapping.meta.date.iso() == "2023-07-01"
+    assert from_mapping.sections == from_file.sections and from_mapping.meta.id == "seed"
+    json_text = __import__("json").dumps(YAML(typ="safe").load(LIST_FORM), ensure_ascii=False)
+    assert briefkit.loads(json_text, name="seed") == from_file  # no suffix: text that parses as JSON is JSON
+
+
+def test_loads_mapping_problems_have_paths_and_no_lines():
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(MINIMAL)
+    data["areas"][0]["relation"] = "تعاون"
+    data["actors"].append({"id": "ir", "name": object()})
+    with pytest.raises(briefkit.ReportError) as info:
+        briefkit.loads(data)
+    got = [str(p) for p in info.value.problems]
+    assert got == [
+        "<mapping>:0:0: actors[2].name: a value of type 'object' cannot be in a report: use text, numbers, "
+        "true/false, lists and mappings"]
+    data["actors"].pop()
+    with pytest.raises(briefkit.ReportError) as info:
+        briefkit.loads(data)
+    assert [str(p) for p in info.value.problems] == [
+        "<mapping>:0:0: areas[0].relation: 'تعاون' is not one of cooperation, rivalry, mixed "
+        "(write 'cooperation': 'تعاون' is its Arabic label)",
+        "<mapping>:0:0: meta: a report given as text or a mapping has no file name to take its id from: "
+        "add meta.id (like 'my-brief') or pass name='my-brief.yaml'"]
+
+
+def test_loads_refuses_a_mapping_that_contains_itself():
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(MINIMAL)
+    data["meta"]["extra"] = data
+    with pytest.raises(briefkit.ReportError) as info:
+        briefkit.loads(data, name="loop")
+    assert "nests deeper than" in info.value.problems[0].message
+
+
+def test_loads_result_builds(tmp_path):
+    report = briefkit.loads(MARKDOWN_FORM.replace("meta:\n", "meta:\n  id: from-text\n"))
+    assert report.path is None
+    paths = briefkit.build(report, tmp_path, formats=("html",))
+    assert [p.name for p in paths] == ["from-text.html"]
