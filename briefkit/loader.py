@@ -190,6 +190,9 @@ def _syntax_hint(e, text: str):
         return mark, f"; text starting with '{m.group(1)}' must be put in quotes"
     if context.startswith(("while parsing a flow mapping", "while parsing a flow sequence")):
         opener = "{" if "mapping" in context else "["
+        if "<stream end>" not in problem:
+            return mark, (f"; inside {opener} {'}' if opener == '{' else ']'} text containing ',', '[', ']', '{{', "
+                          "'}' or ': ' must be put in quotes (a footnote [^id] too)")
         return e.context_mark or mark, (f"; the '{opener}' opened here is not closed, or text starting with "
                                         f"'{opener}' (a link?) must be put in quotes")
     if context.startswith("while scanning a block scalar"):
