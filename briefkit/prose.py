@@ -141,7 +141,8 @@ class ProseConverter:
                 sub = self._list(child, nested=True)
             elif kind == "list":
                 self.problem(child[1], "lists nest one level deep: move this list up a level or write its items "
-                                       "as sentences")
+                                       "as sentences" if sub is not None or self.field != "recommendations" else
+                             "a recommendation cannot hold a list: write each point as its own recommendation")
             else:
                 self.problem(child[1], f"{_KIND_NAMES[kind]} inside a list item is not supported")
         if not parts:

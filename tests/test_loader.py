@@ -404,3 +404,19 @@ def test_loads_result_builds(tmp_path):
     assert report.path is None
     paths = briefkit.build(report, tmp_path, formats=("html",))
     assert [p.name for p in paths] == ["from-text.html"]
+
+
+@pytest.mark.parametrize("style", [">", ">-", "|", "plain"])
+def test_problem_inside_prose_is_at_its_line_in_every_style(style):
+    lines = ["فقرة أولى طويلة", "تمتد على سطرين.", "", "ثم فقرة تذكر[^nope] مصدراً."]
+    if style == "plain":
+        value = lines[0] + "\n" + "\n".join(("      " + ln) if ln else "" for ln in lines[1:])
+    else:
+        value = style + "\n" + "\n".join(("      " + ln) if ln else "" for ln in lines)
+    text = HOSTED + "    body: " + value + "\n"
+    with pytest.raises(briefkit.ReportError) as info:
+        loads(text, "s.yaml")
+    (p,) = info.value.problems
+    body_line = HOSTED.count("\n") + 1
+    last = body_line + (3 if style == "plain" else 4)
+    assert (p.line, p.col, p.path) == (last, 7 + len("ثم فقرة تذكر"), "sections[0].body")
