@@ -477,14 +477,17 @@ def _typed_controls(text: str) -> tuple[str, list[tuple[int, str]]]:
 
 
 def _report_typed_controls(found: list[tuple[int, str]], c: _Collector) -> None:
+    import bisect
+
+    # Scalars are leaves: their spans never overlap, so a sorted list of starts finds each one's value.
+    spans = sorted(((n.start_mark.index, n.end_mark.index, path) for path, n in c.doc.nodes.items()),
+                   key=lambda s: s[:2])
+    starts = [s[0] for s in spans]
     by_path: dict = {}
     for offset, ch in found:
-        best = None
-        for path, node in c.doc.nodes.items():
-            a, b = node.start_mark.index, node.end_mark.index
-            if a <= offset < b and (best is None or b - a < best[1]):
-                best = (path, b - a)
-        by_path.setdefault(best[0] if best else None, []).append((offset, ch))
+        k = bisect.bisect_right(starts, offset) - 1
+        inside = k >= 0 and spans[k][0] <= offset < spans[k][1]
+        by_path.setdefault(spans[k][2] if inside else None, []).append((offset, ch))
     for path, chars in by_path.items():
         names = _char_names(ch for _, ch in chars)
         where = c.doc.source.pos(chars[0][0])
