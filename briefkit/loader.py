@@ -558,6 +558,8 @@ class _Builder:
         if not isinstance(value, str):
             return ()
         if where is None:
+            if "\n" in value.strip():
+                self._one_paragraph(value, path)
             where = _where(self.c, path, value, prose=False)
         nodes, problems, notes = parse_inline(value)
         for msg in problems:
@@ -569,6 +571,23 @@ class _Builder:
                 self._at(where, line, value, f"[^{sid}]", path,
                          f"footnote [^{sid}] cites an unknown source '{sid}'{hint}")
         return nodes
+
+    def _one_paragraph(self, value: str, path: Path_) -> None:
+        """An inline field holds one paragraph: a blank line, list or heading in it would be lost silently."""
+        from .inline import blocks
+
+        where = _where(self.c, path, value, prose=True)
+        tree = blocks(where.text)
+        if len(tree) > 1 or (tree and tree[0][0] != "para"):
+            extra = tree[1] if tree[0][0] == "para" else tree[0]
+            what = {"para": "a second paragraph", "list": "a list", "quote": "a quote",
+                    "heading": "a heading"}[extra[0]]
+            message = (f"{what} is not possible here: this field is one paragraph of inline text (paragraphs, "
+                       "lists and sub-headings belong in a section's body, the summary or the outlook)")
+            if where.locate is None:
+                self.c.add(path, message)
+            else:
+                self.c.at(where.locate(where.find("", extra[1])), path, message)
 
     def _at(self, where, line: int, src: str, needle: str, path: Path_, message: str) -> None:
         if where.locate is None or any(path[:len(s)] == s for s in self.c.skip):
