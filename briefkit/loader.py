@@ -6,9 +6,8 @@ import difflib
 import json
 import re
 import unicodedata
-from functools import lru_cache
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from .errors import Problem, ReportError
 from .inline import parse as parse_inline
 from .model import (RTL_LANGUAGES, Actor, Area, Author, BulletList, Meta, Para, PartialDate, Publisher, Quote,
                     Report, Section, Source, SourceRef, TimelineEvent)
+from .teach import enum_hint, json_hint, syntax_hint, valid_ids
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
@@ -79,49 +79,6 @@ class _Collector:
         self.at(pos, path, message)
 
 
-_LANGUAGE_NAMES = {"ar": "Arabic", "fa": "Persian", "en": "English"}
-
-
-@lru_cache(maxsize=1)
-def _localized_values() -> dict[str, tuple[str, str]]:
-    """Every label an enum value has in templates/labels/*.yaml (casefolded) → (value, language name)."""
-    from ruamel.yaml import YAML
-
-    from .resources import templates_dir
-
-    out: dict[str, tuple[str, str]] = {}
-    for f in sorted((templates_dir() / "labels").glob("*.yaml")):
-        labels = YAML(typ="safe").load(f.read_text(encoding="utf-8")) or {}
-        for key, label in labels.items():
-            if str(key).startswith("relation_") and isinstance(label, str):
-                out.setdefault(_fold(label), (key.removeprefix("relation_"), _LANGUAGE_NAMES.get(f.stem, f.stem)))
-    return out
-
-
-def _fold(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
-def _enum_hint(value, options) -> str:
-    """Name the canonical value for a label (تعاون, رقابت, Rivalry) or a near miss."""
-    if isinstance(value, str):
-        folded = _fold(value)
-        for o in options:
-            if folded == _fold(str(o)):
-                return f" (write '{o}', in lowercase)"
-        hit = _localized_values().get(folded)
-        if hit and hit[0] in options:
-            return f" (write '{hit[0]}': '{value}' is its {hit[1]} label)"
-    return _suggest(value, options)
-
-
-def _valid_ids(ids: list[str]) -> str:
-    if not ids:
-        return " (there are none)"
-    shown = ", ".join(ids[:10])
-    return f"; valid ids: {shown}" + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
-
-
 def _suggest(word: str, options) -> str:
     match = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
     return f" (did you mean '{match[0]}'?)" if match else ""
@@ -150,12 +107,12 @@ def _compose(text: str, c: _Collector, is_json: bool):
         try:
             json.loads(text)
         except json.JSONDecodeError as e:
-            c.at((e.lineno, e.colno), (), f"JSON syntax error: {e.msg}{_json_hint(e.msg)}")
+            c.at((e.lineno, e.colno), (), f"JSON syntax error: {e.msg}{json_hint(e.msg)}")
             return None
     try:
         return YAML(typ="rt").compose(text)
     except MarkedYAMLError as e:
-        mark, hint = _syntax_hint(e, text)
+        mark, hint = syntax_hint(e, text)
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = ": ".join(x for x in (e.context, e.problem) if x)
         c.at(where, (), f"{'JSON' if is_json else 'YAML'} syntax error: {what}{hint}")
@@ -164,62 +121,6 @@ def _compose(text: str, c: _Collector, is_json: bool):
     except RecursionError:
         c.at((1, 1), (), f"the file nests deeper than {MAX_DEPTH} levels")
     return None
-
-
-def _syntax_hint(e, text: str):
-    """Where a YAML syntax error really is, and the usual cause and fix of it (editors' mistakes)."""
-    problem, context = e.problem or "", e.context or ""
-    mark = e.problem_mark or e.context_mark
-    line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
-    value = re.sub(r"^\s*(?:-\s+)*(?:[^\s:'\"]+:\s+)?", "", line)
-    if "'\\t'" in problem or "'\t'" in problem:
-        return mark, "; indent with spaces, not tabs (replace the tab at this place with spaces)"
-    if context.startswith("while scanning a quoted scalar"):
-        return e.context_mark, ("; this quote is never closed: add the closing quote (a quote inside the text is "
-                                "written \\\" between double quotes, or '' between single quotes)")
-    if context.startswith("while scanning a simple key"):
-        return e.context_mark, ("; this line is not 'key: value': add the missing ': ' (with a space after the "
-                                "colon), put the text in quotes, or indent it under its key")
-    if problem.startswith("mapping values are not allowed"):
-        return mark, ("; text containing ': ' must be put in quotes (title: \"Turkey: a rival\"), or this "
-                      "line is indented deeper than its siblings")
-    if "undefined alias" in problem or context.startswith(("while scanning an alias", "while scanning an anchor")):
-        return mark, "; text starting with '*' or '&' must be put in quotes (\"*NATO* said\")"
-    m = re.search(r"found character '(.)' that cannot start any token", problem)
-    if m:
-        return mark, f"; text starting with '{m.group(1)}' must be put in quotes"
-    if context.startswith(("while parsing a flow mapping", "while parsing a flow sequence")):
-        opener = "{" if "mapping" in context else "["
-        if "<stream end>" not in problem:
-            return mark, (f"; inside {opener} {'}' if opener == '{' else ']'} text containing ',', '[', ']', '{{', "
-                          "'}' or ': ' must be put in quotes (a footnote [^id] too)")
-        return e.context_mark or mark, (f"; the '{opener}' opened here is not closed, or text starting with "
-                                        f"'{opener}' (a link?) must be put in quotes")
-    if context.startswith("while scanning a block scalar"):
-        return mark, "; after '|' or '>' the text starts on the next line, indented"
-    if "expected <block end>" in problem:
-        if value.startswith(("[", "{")):
-            return mark, f"; text starting with '{value[0]}' (a link?) must be put in quotes"
-        if value.startswith(('"', "'")):
-            return mark, "; text goes on after the closing quote: put the whole text in quotes"
-        if re.match(r"\s*-[^\s-]", line):
-            return mark, "; a list item needs a space after its '-' ('- {id: ...}')"
-        if "'-'" in problem:
-            return mark, "; a list item ('- ') where a key was expected: check this line's indentation"
-        return mark, "; this line is indented differently from the lines around it: align it with its siblings"
-    return mark, ""
-
-
-def _json_hint(msg: str) -> str:
-    if msg.startswith("Expecting property name"):
-        return " (JSON keys need double quotes, and no comma may follow the last item)"
-    if msg.startswith("Expecting ',' delimiter"):
-        return " (a comma is missing between two items, or a quote inside text is not escaped as \\\")"
-    if msg.startswith("Expecting value"):
-        return " (a value is missing, or a comma follows the last item)"
-    if msg.startswith("Unterminated string"):
-        return " (this text's closing double quote is missing)"
-    return ""
 
 
 def _convert(node, c: _Collector) -> Any:
@@ -394,7 +295,7 @@ def _report_schema_error(err, c: _Collector) -> None:
         return
     if v == "enum":
         options = err.validator_value
-        c.add(path, f"'{inst}' is not one of {', '.join(options)}{_enum_hint(inst, options)}")
+        c.add(path, f"'{inst}' is not one of {', '.join(options)}{enum_hint(inst, options) or _suggest(inst, options)}")
         return
     if v == "const":
         c.add(path, f"unsupported format version {inst!r}: this briefkit reads version 1")
@@ -566,7 +467,7 @@ class _Builder:
             self._at(where, line, value, _needle(msg), path, msg)
         for sid in notes:
             if sid not in self.source_ids:
-                hint = (_suggest(sid, self.source_ids) + _valid_ids(self.source_ids) if self.source_ids
+                hint = (_suggest(sid, self.source_ids) + valid_ids(self.source_ids) if self.source_ids
                         else " (the report has no sources)")
                 self._at(where, line, value, f"[^{sid}]", path,
                          f"footnote [^{sid}] cites an unknown source '{sid}'{hint}")
@@ -817,14 +718,14 @@ def _build(data: dict, file: Path, c: _Collector) -> Report:
         for key in pos_d:
             if key not in actor_ids:
                 c.add(path + ("positions", key),
-                      f"'{key}' is not an actor id{_suggest(key, actor_ids)}{_valid_ids(actor_ids)}",
+                      f"'{key}' is not an actor id{_suggest(key, actor_ids)}{valid_ids(actor_ids)}",
                       key=True)
         positions = tuple((aid, b.inline(pos_d[aid], path + ("positions", aid)))
                           for aid in actor_ids if aid in pos_d)
         for j, sid in enumerate(_as_list(a.get("sections"))):
             if isinstance(sid, str) and sid not in section_ids:
                 c.add(path + ("sections", j),
-                      f"'{sid}' is not a section id{_suggest(sid, section_ids)}{_valid_ids(section_ids)}")
+                      f"'{sid}' is not a section id{_suggest(sid, section_ids)}{valid_ids(section_ids)}")
         areas.append(Area(
             id=a.get("id", ""), title=a.get("title", ""), region=a.get("region", ""),
             relation=a.get("relation", "mixed"),
@@ -844,7 +745,7 @@ def _build(data: dict, file: Path, c: _Collector) -> Report:
             continue
         area = e.get("area")
         if isinstance(area, str) and area not in area_ids:
-            c.add(("timeline", i, "area"), f"'{area}' is not an area id{_suggest(area, area_ids)}{_valid_ids(area_ids)}")
+            c.add(("timeline", i, "area"), f"'{area}' is not an area id{_suggest(area, area_ids)}{valid_ids(area_ids)}")
         d = _date(e.get("date"), ("timeline", i, "date"), c)
         event = b.inline(e.get("event"), ("timeline", i, "event"))
         if d:
