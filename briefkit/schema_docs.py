@@ -48,6 +48,8 @@ FIELDS: dict[str, tuple[str, list, object]] = {
     "takeaways[]": ("One key point (inline text).", ["**Trade** keeps the sides close.[^sochi-2019]"], None),
     "summary": ("The executive summary: inline text, a list of paragraphs, or Markdown blocks (paragraphs "
                 "separated by blank lines, - lists, > quotes, ### sub-headings).", ["One paragraph."], None),
+    "summary[]": ("One paragraph of the summary (inline text or Markdown).", ["The relation mixes rivalry and trade."],
+                  None),
     "areas": ("The rows of the cooperation-versus-rivalry table; one or more.", [], None),
     "areas[]": ("One area where the actors cooperate or compete.", [{
         "id": "syria", "title": "الملف السوري", "region": "الشرق الأوسط", "relation": "rivalry"}], None),
@@ -76,6 +78,7 @@ FIELDS: dict[str, tuple[str, list, object]] = {
     "timeline[].event": ("What happened (inline text).", ["Sochi agreement"], None),
     "timeline[].area": ("The id of the area the event belongs to.", ["syria"], None),
     "outlook": ("The closing assessment: paragraphs, or Markdown blocks.", [["The mix is likely to last."]], None),
+    "outlook[]": ("One paragraph of the outlook (inline text or Markdown).", ["The mix is likely to last."], None),
     "recommendations": ("Recommendations: a list of inline texts, or Markdown blocks.",
                         [["Keep channels open."]], None),
     "recommendations[]": ("One recommendation (inline text).", ["Keep channels open."], None),
