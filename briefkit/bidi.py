@@ -56,6 +56,15 @@ def _word_char(ch: str) -> bool:
     return _strong_l(ch) or _digit(ch)
 
 
+def host_spans(text: str) -> list[tuple[int, int]]:
+    """Scheme and host of each URL in ``text``: a line must not break inside them."""
+    out = []
+    for s, e in _url_spans(text):
+        m = re.match(r"(?:[a-z]+://|mailto:)?[^/?#]*", text[s:e], re.IGNORECASE)
+        out.append((s, s + m.end()))
+    return out
+
+
 def _url_spans(text: str) -> list[tuple[int, int]]:
     out = []
     for m in _URL.finditer(text):

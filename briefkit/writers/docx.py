@@ -18,6 +18,7 @@ from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_DIRECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from ..theme import RELATION_COLORS, actor_color
@@ -279,7 +280,6 @@ class _Brief:
         Bold and italic use the Strong and Emphasis character styles (restylable); inside a link
         the Hyperlink style wins and weight or slant is applied directly.
         """
-        out = []
         if link:
             char_style = self.styles["Hyperlink"]
         if char_style is None:
@@ -288,7 +288,16 @@ class _Brief:
             elif italic:
                 char_style, italic = self.styles["Emphasis"], False
         sans = _style_id(p) in SANS_STYLE_IDS
-        for chunk, isolate in bidi.runs(text, self.rtl):
+        return self._chunks(p, bidi.runs(text, self.rtl), char_style=char_style, bold=bold, italic=italic,
+                            color=color, sans=sans)
+
+    def _chunks(self, p, chunks, *, char_style=None, bold=False, italic=False, color=None, sans=False) -> list:
+        """Runs for ``bidi`` chunks: an isolated chunk sits between LRI/RLI and PDI (what ``<bdi>`` is
+        in the PDF; LibreOffice, like the Unicode bidi algorithm, orders the line by these, not by w:rtl)."""
+        out = []
+        for chunk, isolate in chunks:
+            if isolate:                 # the controls in runs of their own: outside any hyperlink
+                p.add_run(bidi.LRI if self.rtl else bidi.RLI)
             for piece, fallback in _coverage_runs(chunk, sans):
                 run = p.add_run(piece)
                 if char_style is not None:
@@ -304,6 +313,8 @@ class _Brief:
                 if self.rtl and not isolate:
                     ooxml.set_run_rtl(run)
                 out.append(run)
+            if isolate:
+                p.add_run(bidi.PDI)
         return out
 
     def _inlines(self, p, nodes: Inlines, *, bold=False, italic=False, sans=False, link=False) -> list:
@@ -325,6 +336,7 @@ class _Brief:
                 runs += inner
             elif isinstance(node, NoteRef):
                 runs.append(self._note(p, node.source_id))
+        _merge_isolates(p)
         return runs
 
     def _note(self, p, source_id: str):
@@ -344,16 +356,16 @@ class _Brief:
         return run
 
     def _source_text(self, p, source: Source) -> None:
-        sep = self.labels["list_separator"]
-        self._text(p, source.title)
-        extra = [x for x in (source.publisher, local_date(source.date, self.report)) if x]
-        if extra:
-            self._text(p, sep + sep.join(extra))
-        self._text(p, ".")
-        if source.url:
-            self._text(p, " ")
-            runs = self._text(p, source.url, char_style=self.styles["Hyperlink"])
-            ooxml.wrap_in_hyperlink(p, runs, url=source.url)
+        """A source as ``bidi.citation`` composes it (the HTML writer uses the same items)."""
+        date = local_date(source.date, self.report) if source.date else None
+        sans = _style_id(p) in SANS_STYLE_IDS if hasattr(p, "_p") else False
+        for item in bidi.citation(source.title, source.publisher, date, source.url, rtl=self.rtl,
+                                  sep=self.labels["list_separator"]):
+            if item.role == "url":
+                runs = self._chunks(p, item.chunks, char_style=self.styles["Hyperlink"], sans=sans)
+                ooxml.wrap_in_hyperlink(p, runs, url=item.text)
+            else:
+                self._chunks(p, item.chunks, sans=sans)
 
     def _heading(self, text: str, level: int, *, key: str | None = None):
         p = self._para(f"Heading {level}")
@@ -716,6 +728,25 @@ SANS_STYLE_IDS = frozenset({
     "MastheadMeta", "QuoteAttribution", "Caption", "TableText", "TableHeading", "TableNote",
     "TableNumber", "RelationBadge", "Header", "Footer", "TOC1", "TOC2"})
 """Paragraph styles set in the sans pair (Noto Kufi Arabic for Arabic, Noto Sans for Latin)."""
+
+
+def _merge_isolates(p) -> None:
+    """Isolates separated only by spaces become one (as the HTML writer's ``<bdi>`` groups do), so
+    "**North Atlantic** Treaty" stays one left-to-right phrase across its runs."""
+    ts = [t for t in p._p.iter(qn("w:t"))]
+    for i, t in enumerate(ts):
+        if not (t.text or "").endswith(bidi.PDI):
+            continue
+        j = i + 1
+        while j < len(ts) and not (ts[j].text or "").strip():
+            j += 1
+        if j < len(ts) and (ts[j].text or "").startswith((bidi.LRI, bidi.RLI)):
+            t.text = t.text[:-1]
+            ts[j].text = ts[j].text[1:]
+            for k in range(i + 1, j):       # the spaces now belong to the phrase
+                rpr = ts[k].getparent().find(qn("w:rPr"))
+                if rpr is not None and rpr.find(qn("w:rtl")) is not None:
+                    rpr.remove(rpr.find(qn("w:rtl")))
 
 
 def _style_id(p) -> str | None:
