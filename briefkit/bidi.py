@@ -36,7 +36,7 @@ _INITIALISM = re.compile(r"(?:^|[^A-Za-z])(?:[A-Za-z]\.)+[A-Za-z]$")
 
 _URL = re.compile(r"(?:(?:https?|ftp)://|mailto:|www\.)[^\s]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
 _URL_TRAIL = ".,;:!?،؛»”’'\""
-_DIGIT = "0-9\u0660-\u0669\u06F0-\u06F9"
+_DIGIT = "0-9\u06F0-\u06F9"   # European numbers; Arabic-Indic ones (AN) read in the line's direction anyway
 _SEPARATED_NUMBER = re.compile(rf"(?<![{_DIGIT}])[{_DIGIT}]+(?:[\-‐‑–—./:,][{_DIGIT}]+)+")
 
 
@@ -177,7 +177,7 @@ def _ltr_spans(text: str) -> list[tuple[int, int]]:
             while start > 0 and _digit(text[start - 1]) and not taken[start - 1]:
                 start -= 1                     # 3D, 2nd: the digits are part of the word
             end = _phrase_end(text, i, n)
-            while end > i and text[end - 1] in _OPEN:
+            while end > i and text[end - 1] in _OPEN and text[end - 1] not in _CLOSE:
                 end -= 1
             if end > i and any(_strong_l(c) for c in text[i:end]):
                 spans.append((start, end))
