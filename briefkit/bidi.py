@@ -57,11 +57,14 @@ def _word_char(ch: str) -> bool:
 
 
 def host_spans(text: str) -> list[tuple[int, int]]:
-    """Scheme and host of each URL in ``text``: a line must not break inside them."""
+    """Each URL's scheme with the first label of its host ("https://www", "mailto:desk"): a line
+    must not break right after the scheme. Only that much is glued, so a long URL in a narrow
+    column still finds its usual break points further on."""
     out = []
     for s, e in _url_spans(text):
-        m = re.match(r"(?:[a-z]+://|mailto:)?[^/?#]*", text[s:e], re.IGNORECASE)
-        out.append((s, s + m.end()))
+        m = re.match(r"(?:[a-z]+://|mailto:)[^/?#.\-@]*", text[s:e], re.IGNORECASE)
+        if m:
+            out.append((s, s + m.end()))
     return out
 
 

@@ -25,6 +25,7 @@ from briefkit.writers import pdf as pdf_writer
 FIXTURES = Path(__file__).parent / "fixtures" / "bidi.txt"
 DPI = 200
 LONG_URL_HOST = "www.institute-for-black-sea-security-studies.org"
+CELL_URL = "https://www.crisisgroup.org/africa/horn-africa/somalia"   # in a narrow table cell
 LONG_URL = f"https://{LONG_URL_HOST}/publications/2024/reports/" + "/".join(["regional-security-outlook"] * 5)
 
 _ARABIC_LETTER = re.compile("[\u0620-\u065F\u0670-\u06D5\u06FA-\u06FF\uFB50-\uFDFF\uFE70-\uFEFF]")
@@ -76,7 +77,8 @@ def _report_dict(cases: list[dict]) -> dict:
         "briefkit": 1,
         "meta": {"title": "اختبار اتجاه النص"},
         "actors": [{"id": "a", "name": "مصر"}, {"id": "b", "name": "السودان"}],
-        "areas": [{"id": "nile", "title": "مياه النيل", "region": "حوض النيل", "relation": "mixed"}],
+        "areas": [{"id": "nile", "title": "مياه النيل", "region": "حوض النيل", "relation": "mixed",
+                   "positions": {"a": f"انظر {CELL_URL} للتفاصيل", "b": "موقف"}}],
         "sections": [{"id": "cases", "heading": "حالات", "body": paras}],
         "sources": sources,
     }
@@ -229,12 +231,16 @@ def test_reading_order(case, readings):
         f"  docx:     {report['docx']}")
 
 
-def test_url_host_stays_on_one_line(readings):
-    """A URL too long for its line breaks in its path, never after the scheme (PDF and DOCX)."""
+def test_url_never_breaks_after_the_scheme(readings):
+    """A URL too long for its line breaks further on, never right after ``https://`` (PDF and DOCX):
+    in a paragraph (where the whole host stays on the line) and in a narrow table cell."""
     for fmt, lines in readings.items():
         words = [w for line in lines for w in line]
-        starts = [w for w in words if "https://" + LONG_URL_HOST[:10] in w]
-        assert starts and all(w.startswith(f"https://{LONG_URL_HOST}") for w in starts), (fmt, starts)
+        assert not [w for w in words if w.endswith("://") or w in ("http", "https", "https:", "https:/")], fmt
+        for url in (LONG_URL, CELL_URL):
+            host = url.split("/")[2]
+            assert [w for w in words if w.startswith("https://" + host.split(".")[0])], (fmt, url)
+        assert [w for w in words if w.startswith("https://" + LONG_URL.split("/")[2])], fmt
 
 
 # ---- the splitter on its own (cheap, no rendering) ----------------------------------------------
