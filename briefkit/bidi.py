@@ -7,9 +7,10 @@ LRI/RLI…PDI, so the PDF and the DOCX read in one order. In an RTL brief the is
   punctuation (S/PV.8816, S-400, U.S., OPEC+, C++), numbers after a word (Resolution 2334), brackets and
   quotes opened inside the phrase ("Somalia (AUSSOM)", "(S/PV.8816) Security Council meeting");
 - URLs and e-mail addresses, each one unit (scheme, host and path);
-- numbers written with separators (2019-10-22, 2019–2020, 10:30, 1,000): printed as typed. A ``%`` or
-  sign next to a number is the brief's and stays outside, so ``45%`` and ``10-20%`` both read ``%`` on the
-  brief's side, as the Unicode bidi algorithm places it for a plain number.
+- numbers in European digits written with separators (2019-10-22, 2019–2020, 10:30, 1,000): printed as
+  typed. A ``%`` or sign next to a number is the brief's and stays outside, so ``45%`` and ``10-20%`` both
+  read ``%`` on the brief's side, as the Unicode bidi algorithm places it for a plain number. Arabic-Indic
+  digits are Arabic numbers to the algorithm (rule W2 applies even inside an isolate): left alone.
 
 Sentence punctuation after a phrase (``.``, ``،``, ``:``) and ``«»`` belong to the brief. In an LTR brief
 the isolated chunks are Arabic-script phrases. ``citation`` composes a source's items for both writers.
@@ -34,7 +35,8 @@ _GAP_DASH = {"–", "—", "-", "&", "/"}  # "Russia – Ukraine", "Research & P
 _ABBREV = {"Inc", "Ltd", "Co", "Corp", "Jr", "Sr", "St", "No", "al", "vs", "etc", "Dr", "Mr", "Mrs", "Ms"}
 _INITIALISM = re.compile(r"(?:^|[^A-Za-z])(?:[A-Za-z]\.)+[A-Za-z]$")
 
-_URL = re.compile(r"(?:(?:https?|ftp)://|mailto:|www\.)[^\s]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
+_URL = re.compile(r"(?:(?:https?|ftp)://|mailto:|www\.)[^\s\u0590-\u08FF«»]+"
+                  r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _URL_TRAIL = ".,;:!?،؛»”’'\""
 _DIGIT = "0-9\u06F0-\u06F9"   # European numbers; Arabic-Indic ones (AN) read in the line's direction anyway
 _SEPARATED_NUMBER = re.compile(rf"(?<![{_DIGIT}])[{_DIGIT}]+(?:[\-‐‑–—./:,][{_DIGIT}]+)+")
@@ -222,11 +224,6 @@ def runs(text: str, rtl: bool) -> list[tuple[str, bool]]:
     if pos < len(text):
         out.append((text[pos:], False))
     return out
-
-
-def isolated(chunk: str, rtl: bool) -> str:
-    """``chunk`` between the Unicode isolate controls that match ``<bdi dir=…>`` (for the DOCX)."""
-    return (LRI if rtl else RLI) + chunk + PDI
 
 
 # ---- citations ------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from docx.enum.table import WD_TABLE_DIRECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from docx.text.run import Run
 
 from ..theme import RELATION_COLORS, actor_color
 from .. import __version__, bidi
@@ -315,7 +316,7 @@ class _Brief:
                 out.append(run)
             if isolate:
                 p.add_run(bidi.PDI)
-        return out
+        return _contiguous(out)
 
     def _inlines(self, p, nodes: Inlines, *, bold=False, italic=False, sans=False, link=False) -> list:
         """Inline nodes as runs; ``sans`` (headings, tables) renders emphasis as weight, never slanted Kufi."""
@@ -331,7 +332,8 @@ class _Brief:
                 else:
                     runs += self._inlines(p, node.children, bold=bold, italic=True, sans=sans, link=link)
             elif isinstance(node, Link):
-                inner = self._inlines(p, node.children, bold=bold, italic=italic, sans=sans, link=True)
+                inner = _contiguous(self._inlines(p, node.children, bold=bold, italic=italic, sans=sans,
+                                                  link=True))
                 ooxml.wrap_in_hyperlink(p, inner, url=node.href)
                 runs += inner
             elif isinstance(node, NoteRef):
@@ -728,6 +730,24 @@ SANS_STYLE_IDS = frozenset({
     "MastheadMeta", "QuoteAttribution", "Caption", "TableText", "TableHeading", "TableNote",
     "TableNumber", "RelationBadge", "Header", "Footer", "TOC1", "TOC2"})
 """Paragraph styles set in the sans pair (Noto Kufi Arabic for Arabic, Noto Sans for Latin)."""
+
+
+def _contiguous(runs: list) -> list:
+    """``runs`` and every run between them: isolate controls inside a span stay in it when the span
+    is moved into a hyperlink (those before the first and after the last stay outside)."""
+    if len(runs) < 2:
+        return runs
+    first, last = runs[0]._r, runs[-1]._r
+    if first.getparent() is not last.getparent():
+        return runs
+    out, r = [], first
+    while r is not None:
+        if r.tag == qn("w:r"):
+            out.append(Run(r, runs[0]._parent))
+        if r is last:
+            return out
+        r = r.getnext()
+    return runs
 
 
 def _merge_isolates(p) -> None:
