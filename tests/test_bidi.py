@@ -19,6 +19,7 @@ import pytest
 
 import briefkit
 from briefkit import bidi
+from briefkit.loader import loads
 from briefkit.writers import docx as docx_writer
 from briefkit.writers import pdf as pdf_writer
 
@@ -281,3 +282,23 @@ def test_citation_items_in_order_with_the_briefs_separator():
         ("date", (("1 مارس 2022", False),)), ("sep", (("، ", False),)),
         ("url", (("https://x.org/a", True),)),
     ]
+
+
+def test_docx_source_entry_text():
+    """The DOCX writes a Latin source as the PDF does: each item isolated, «، » between, no final stop."""
+    import io
+    import zipfile
+
+    data = _report_dict([])
+    data["sources"] = [{"id": "icg", "title": "Somalia: The Transition to AUSSOM", "publisher": "Crisis Group",
+                        "date": "2022-03-01", "url": "https://crisisgroup.org/b180"}]
+    data["sections"][0]["body"] = ["نص[^icg]"]
+    report = loads(json.dumps(data, ensure_ascii=False), "r.json")
+    package = zipfile.ZipFile(io.BytesIO(docx_writer.render(report)))
+    lri, pdi = "\u2066", "\u2069"
+    entry = (f"{lri}Somalia: The Transition to AUSSOM{pdi}، {lri}Crisis Group{pdi}، 1 مارس 2022، "
+             f"{lri}https://crisisgroup.org/b180{pdi}")
+    for part in ("word/document.xml", "word/footnotes.xml"):
+        xml = package.read(part).decode("utf-8")
+        texts = ["".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", p)) for p in re.findall(r"<w:p[ >].*?</w:p>", xml)]
+        assert any(t.endswith(entry) for t in texts), (part, [t for t in texts if "AUSSOM" in t])
