@@ -156,7 +156,7 @@ _SRC_CLASS = {"title": "title", "publisher": "pub", "date": "date"}
 
 
 def _unbroken_hosts(text: str) -> Markup:
-    """``text`` escaped, each URL's scheme and host kept on one line (a line may still break in the path)."""
+    """``text`` escaped, each URL's scheme glued to its host's first label (``bidi.host_spans``)."""
     out, pos = [], 0
     for start, end in bidi.host_spans(text):
         out.append(escape(text[pos:start]))
