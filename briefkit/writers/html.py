@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from markupsafe import Markup, escape
 
@@ -16,8 +17,11 @@ from .. import bidi, localize
 from .. import plan as P
 from ..links import is_safe_href
 from ..model import RELATIONS, Emph, Inlines, Link, Report, Strong, Text, plain_text
-from ..resources import ensure_covered, templates_dir
-from ..theme import RELATION_COLORS, actor_color
+from .. import house
+from ..resources import ensure_covered, fonts_dir, templates_dir
+from ..style import DEFAULT as DEFAULT_THEME
+from ..style import Theme
+from ..theme import actor_color
 
 TEMPLATE = "brief.html.j2"
 STYLESHEET = "brief.css"
@@ -35,10 +39,13 @@ class InlineRenderer:
     repeated one emits a call with the same number that links to the source's numbered entry.
     """
 
-    def __init__(self, report: Report):
+    def __init__(self, report: Report, *, screen: bool = False):
         self.report = report
         self.rtl = report.rtl
         self.sources = {s.id: s for s in report.sources}
+        self.screen = screen
+        self.notes: list[dict] = []
+        """The self-contained page's notes not yet placed (``screen``): a part collects them."""
 
     # -- text with bidi isolation --
     # Inline content is first turned into pieces: ("iso", html) runs against the base direction,
@@ -144,6 +151,12 @@ class InlineRenderer:
 
     def cite(self, node: P.Cite) -> Markup:
         shown = self.number(node.number)
+        if self.screen and node.first:
+            # On screen a first citation is a call; its note is listed at the end of the part.
+            self.notes.append({"id": node.source_id, "n": shown,
+                               "citation": self.citation(self.sources[node.source_id])})
+            return Markup('<a class="fn-call" id="call-{0}" href="#fn-{0}" role="doc-noteref">{1}</a>').format(
+                node.source_id, shown)
         if not node.first:
             # A real reference to the note's number: it links to the source's numbered entry, which
             # always exists (a footnote's own id can be lost when WeasyPrint defers it to a later page).
@@ -258,10 +271,11 @@ def generated_texts(report: Report) -> list[str]:
 class _Context:
     """Turns each plan part into the template's data: one rule per part type (``RULES``)."""
 
-    def __init__(self, plan: P.Plan, toc: bool):
+    def __init__(self, plan: P.Plan, toc: bool, theme: Theme = DEFAULT_THEME, screen: bool = False):
         self.plan = plan
         self.report = report = plan.report
-        self.r = InlineRenderer(report)
+        self.r = InlineRenderer(report, screen=screen)
+        self.relation_colors = house.palette(theme)[1]
         self.lab = localize.labels(report)
         self.toc = toc
 
@@ -269,7 +283,7 @@ class _Context:
         return {"id": h.id, "text": self.r.text(h.text), "tag": f"h{h.level + 1}", "level": h.level}
 
     def relation(self, rel: str) -> dict:
-        return {"key": rel, "label": self.lab[f"relation_{rel}"], "color": RELATION_COLORS[rel][0]}
+        return {"key": rel, "label": self.lab[f"relation_{rel}"], "color": self.relation_colors[rel][0]}
 
     # -- one rule per part type --
 
@@ -394,12 +408,16 @@ class _Context:
         rule = self.RULES.get(type(part))
         if rule is None:
             P.unhandled(part)
-        return rule(self, part)
+        out = rule(self, part)
+        if self.r.notes and out is not None:
+            out["notes"], self.r.notes = self.r.notes, []
+        return out
 
 
-def context(report: Report, toc: bool = False, plan: P.Plan | None = None) -> dict:
+def context(report: Report, toc: bool = False, plan: P.Plan | None = None, *,
+            theme: Theme = DEFAULT_THEME, screen: bool = False) -> dict:
     plan = plan or P.plan_of(report)
-    c = _Context(plan, toc)
+    c = _Context(plan, toc, theme, screen)
     r, lab, m = c.r, c.lab, report.meta
     style = localize.counter_style(report)
     parts = [d for d in (c.part(part) for part in plan.parts) if d is not None]
@@ -414,7 +432,8 @@ def context(report: Report, toc: bool = False, plan: P.Plan | None = None) -> di
         "authors_plain": lab["list_separator"].join(a.name for a in m.authors),
         "publisher": ({"name": r.text(m.publisher.name), "name_plain": m.publisher.name,
                        "url": m.publisher.url if is_safe_href(m.publisher.url) else None,
-                       "logo": m.publisher.logo.as_uri() if m.publisher.logo else None}
+                       "logo": (_data_uri(m.publisher.logo) if screen else m.publisher.logo.as_uri())
+                       if m.publisher.logo else None}
                       if m.publisher else None),
         "source": ({"title": r.text(m.source.title),
                     "url": m.source.url if is_safe_href(m.source.url) else None,
@@ -436,7 +455,7 @@ def context(report: Report, toc: bool = False, plan: P.Plan | None = None) -> di
     return {
         "lang": m.lang, "dir": m.dir, "rtl": rtl, "lab": lab, "meta": meta, "parts": parts,
         "page_css": page_css,
-        "stylesheet": Markup(_stylesheet()),  # trusted: the package's own file
+        "stylesheet": Markup(house.restyle_css(_stylesheet(), theme)),  # trusted: the package's own file
         "footnote_count": len(plan.footnotes),
     }
 
@@ -447,12 +466,142 @@ def _toc_columns(entries: list[dict]) -> list[list[dict]]:
     return [entries[:half], entries[half:]] if len(entries) > 6 else [entries]
 
 
-def render_string(report: Report, toc: bool = False, *, plan: P.Plan | None = None) -> str:
-    """The brief's HTML as text; ``toc=True`` adds the table of contents (the PDF's second pass)."""
+def render_string(report: Report, toc: bool = False, *, plan: P.Plan | None = None,
+                  theme: Theme = DEFAULT_THEME) -> str:
+    """The brief's HTML as text; ``toc=True`` adds the table of contents (the PDF's second pass).
+
+    With a theme, its faces (file URLs the PDF writer's fetcher serves) and print rules follow the
+    template's own styles; without one the HTML is exactly the shipped look."""
     ensure_covered([*report.all_text(), *generated_texts(report)])
-    return _env().get_template(TEMPLATE).render(context(report, toc=toc, plan=plan))
+    html = _env().get_template(TEMPLATE).render(context(report, toc=toc, plan=plan, theme=theme))
+    if theme == DEFAULT_THEME:
+        return html
+    extra = house.font_faces(theme, lambda path: path.as_uri()) + "\n" + _theme_print_css(report, theme)
+    return html.replace("</head>", f"<style>\n{extra}\n</style>\n</head>", 1)
 
 
 def render(report: Report, options=None, *, toc: bool = False) -> bytes:
-    """The brief as a standalone HTML document (UTF-8 bytes, deterministic)."""
+    """The HTML the PDF typesets, with the shipped look (UTF-8 bytes, deterministic); ``--format html``
+    writes ``render_page`` instead."""
     return render_string(report, toc=toc).encode("utf-8")
+
+
+def _theme_print_css(report: Report, theme: Theme) -> str:
+    return house.page_css(theme, rtl=report.rtl, counter_style=localize.counter_style(report))
+
+
+# ---- the self-contained page (--format html, briefkit preview) -------------------------------------
+
+SCREEN_STYLESHEET = "screen.css"
+_FONT_URL = re.compile(r'url\("\.\./fonts/([^"/]+)"\)')
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}\n?")
+
+
+def render_counted(report: Report, options=None) -> tuple[bytes, None]:
+    """What ``--format html`` writes: ``render_page`` (the writers' entry point for this format)."""
+    return render_page(report, options), None
+
+
+def render_page(report: Report, options=None, *, theme: Theme | None = None) -> bytes:
+    """The brief as one self-contained HTML page for screens, in any folder: every face it uses
+    subset to its characters and embedded as a data URI, the logo a data URI, the notes numbered at
+    the end of each part, a readable column. It loads nothing: no file, no network."""
+    ensure_covered([*report.all_text(), *generated_texts(report)])
+    if theme is None:
+        theme = house.theme_for(report, options)
+    ctx = context(report, plan=None, theme=theme, screen=True)
+    screen_css = house.restyle_css((templates_dir() / SCREEN_STYLESHEET).read_text(encoding="utf-8"), theme)
+    theme_css = _theme_print_css(report, theme)
+    html = _env().get_template(TEMPLATE).render(ctx)
+    html = html.replace("</head>", f"<style>\n{screen_css}{theme_css}\n</style>\n</head>", 1)
+    chars = frozenset(html) | _ALWAYS
+    # A character both theme families draw never reaches a shipped face: those get only the rest.
+    theme_fams = [f for f in (theme.body, theme.heading) if f]
+    covered = (frozenset.intersection(*(_cmap(f.face("regular")) for f in theme_fams))
+               if theme.body and theme.heading else frozenset())
+    rest = frozenset(c for c in chars if ord(c) not in covered)
+    # Italic faces only when something is set in italic (emphasis; quotes in a left-to-right brief).
+    italic = "<em>" in html or (not report.rtl and "<blockquote" in html)
+
+    def shipped(m: re.Match) -> str:
+        name = m.group(1)
+        if "Italic" in name and not italic:
+            return "@@EMPTY@@"
+        uri = _font_data_uri(fonts_dir() / name, rest)
+        return f'url("{uri}")' if uri else "@@EMPTY@@"
+
+    def rule(m: re.Match) -> str:
+        text = _FONT_URL.sub(shipped, m.group(0))
+        return "" if "@@EMPTY@@" in text else text
+    html = _FONT_FACE.sub(rule, html)
+    faces = house.font_faces(theme, lambda path: "@@THEME@@" + str(path))
+    if faces:
+        themed = re.sub(r"@@THEME@@([^\"]+)", lambda m: _font_data_uri(Path(m.group(1)), chars) or "", faces)
+        html = html.replace("</head>", f"<style>\n{themed}\n</style>\n</head>", 1)
+    return html.encode("utf-8")
+
+
+_ALWAYS = frozenset("0123456789\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"
+                    "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9.-\u2013\u2014 ")
+"""Characters a stylesheet can draw that the document's text may not hold (list counters)."""
+
+
+def _data_uri(path) -> str:
+    import base64
+    import mimetypes
+
+    path = Path(path)
+    mime = {".svg": "image/svg+xml"}.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] \
+        or "application/octet-stream"
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+@lru_cache(maxsize=32)
+def _cmap_of(path: Path, mtime_ns: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, lazy=True)
+    try:
+        return frozenset(font.getBestCmap() or ())
+    finally:
+        font.close()
+
+
+def _cmap(path: Path) -> frozenset[int]:
+    return _cmap_of(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _subset_woff(path: Path, mtime_ns: int, unicodes: tuple[int, ...]) -> bytes:
+    """``path`` cut down to the glyphs of ``unicodes`` (with the shaping rules that reach them), as WOFF."""
+    from io import BytesIO
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, recalcTimestamp=False)
+    opts = subset.Options()
+    opts.layout_features = ["*"]     # Arabic joining, marks and ligatures must survive
+    opts.name_IDs = ["*"]
+    opts.hinting = False
+    opts.notdef_outline = True
+    sub = subset.Subsetter(opts)
+    sub.populate(unicodes=unicodes)
+    sub.subset(font)
+    out = BytesIO()
+    font.flavor = "woff"  # zlib: near WOFF2's size in a third of its compression time
+    font.save(out)
+    return out.getvalue()
+
+
+def _font_data_uri(path: Path, chars: frozenset) -> str | None:
+    """A data URI of the face subset to ``chars`` (None when it draws none of them). The cache key is
+    the characters the face has, so an edit that adds no new letter to a face reuses its subset."""
+    import base64
+
+    cmap = _cmap(path)
+    unicodes = tuple(sorted(cp for cp in map(ord, chars) if cp in cmap))
+    if not any(not chr(cp).isspace() for cp in unicodes):
+        return None
+    data = _subset_woff(path, path.stat().st_mtime_ns, unicodes)
+    return "data:font/woff;base64," + base64.b64encode(data).decode("ascii")

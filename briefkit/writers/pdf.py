@@ -81,10 +81,14 @@ def _fetcher_class():
     return PackageFetcher
 
 
-def make_fetcher(report: Report | None = None):
+def make_fetcher(report: Report | None = None, theme=None):
     files = []
     if report is not None and report.meta.publisher and report.meta.publisher.logo:
         files.append(report.meta.publisher.logo)
+    if theme is not None:
+        from ..house import theme_fonts
+
+        files += theme_fonts(theme)  # exactly the theme's font files, nothing else beside them
     return _fetcher_class()([fonts_dir(), templates_dir()], files)
 
 
@@ -147,10 +151,10 @@ def _finisher(rtl: bool):
 
 # ---- rendering -------------------------------------------------------------------------------------------
 
-def layout(html: str, report: Report | None = None, *, fetcher=None):
+def layout(html: str, report: Report | None = None, *, fetcher=None, theme=None):
     """Lay out prepared HTML with briefkit's settings; returns the WeasyPrint Document."""
     weasyprint, font_config = _weasy()
-    fetcher = fetcher or make_fetcher(report)
+    fetcher = fetcher or make_fetcher(report, theme)
     document = weasyprint.HTML(string=html, base_url=templates_dir().as_uri() + "/",
                                url_fetcher=fetcher).render(
         font_config=font_config, presentational_hints=False)
@@ -166,11 +170,15 @@ def write(document, report: Report | None = None) -> bytes:
     return document.write_pdf(finisher=_finisher(rtl), presentational_hints=False)
 
 
-def check_fonts(document) -> None:
-    """Every font the PDF embeds must be one of the shipped files (no system fallback, ever)."""
+def check_fonts(document, theme=None) -> None:
+    """Every font the PDF embeds must be one of the shipped files or the theme's (no system fallback)."""
     from weasyprint.text.fonts import get_hb_object_data
 
     digests = shipped_font_digests()
+    if theme is not None:
+        from ..house import theme_fonts
+
+        digests = {**digests, **{hashlib.sha256(p.read_bytes()).hexdigest(): p.name for p in theme_fonts(theme)}}
     strangers = sorted({f.family for f in document.fonts.values()
                         if hashlib.sha256(get_hb_object_data(f.hb_face)).hexdigest() not in digests})
     if strangers:
@@ -225,14 +233,14 @@ def placed_footnotes(document) -> list[str]:
     return found
 
 
-def _layout_complete(html: str, report: Report):
+def _layout_complete(html: str, report: Report, theme=None):
     """Lay out ``html``; if a footnote went missing, again with relaxed break rules; never lose one."""
     expected = [f"fn-{f.source.id}" for f in report.footnotes]
-    document = layout(html, report)
+    document = layout(html, report, theme=theme)
     for extra in SAFE_BREAKS:
         if sorted(placed_footnotes(document)) == sorted(expected):
             return document
-        document = layout(html.replace("</head>", f"<style>{extra}</style></head>", 1), report)
+        document = layout(html.replace("</head>", f"<style>{extra}</style></head>", 1), report, theme=theme)
     missing = sorted(set(expected) - set(placed_footnotes(document)))
     if missing:
         raise RenderError("footnotes could not be placed: " + ", ".join(m[3:] for m in missing))
@@ -255,23 +263,33 @@ def _surely_long(report: Report) -> bool:
     return sum(len(t.split()) for t in report.all_text()) >= LONG_WORDS
 
 
-def render_document(report: Report):
+def render_document(report: Report, theme=None):
     """(PDF bytes, WeasyPrint Document) for a report: one pass, or two when a TOC is needed."""
+    from ..style import DEFAULT
+
+    theme = theme or DEFAULT
+
+    def html(toc: bool = False) -> str:
+        return html_writer.render_string(report, toc=toc, theme=theme)
+
+    def complete(text: str):
+        return _layout_complete(text, report, theme)
+
     with _lock, _captured_log() as records:
         document = None
         if _surely_long(report):
             # Saves a pass on long briefs: if the brief is long enough with its table of contents
             # that it would still be TOC_MIN_PAGES long without it, the contents belong there.
-            document = _layout_complete(html_writer.render_string(report, toc=True), report)
+            document = complete(html(toc=True))
             if len(document.pages) - _toc_pages_bound(report) < TOC_MIN_PAGES:
                 document = None
         if document is None:
-            document = _layout_complete(html_writer.render_string(report), report)
+            document = complete(html())
             if len(document.pages) >= TOC_MIN_PAGES:
-                document = _layout_complete(html_writer.render_string(report, toc=True), report)
+                document = complete(html(toc=True))
         data = write(document, report)
     _check_log(records)
-    check_fonts(document)
+    check_fonts(document, theme)
     return data, document
 
 
@@ -282,8 +300,11 @@ def render(report: Report, options=None) -> bytes:
 
 def render_counted(report: Report, options=None) -> tuple[bytes, int]:
     """(PDF bytes, page count): what a build records in its manifest."""
+    from ..house import theme_for
+
+    theme = theme_for(report, options)  # a broken theme file is a ReportError (exit 1), not a render failure
     try:
-        data, document = render_document(report)
+        data, document = render_document(report, theme)
     except RenderError:
         raise
     except Exception as exc:  # WeasyPrint/Pango failures surface as render errors (exit 3)

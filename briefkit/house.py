@@ -1,0 +1,156 @@
+"""A theme applied: the effective palette and relation colours, and the CSS both HTML variants get.
+
+``briefkit.style`` reads a theme file; this module turns the ``Theme`` into what the writers use.
+The shipped look (``style.DEFAULT``) changes nothing: every function returns its input or the
+shipped values, so a brief without a theme is byte-identical to one built before themes existed.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .style import DEFAULT, Theme, find_theme, load_theme
+from .theme import PALETTE, RELATION_COLORS
+
+INK_ON_LIGHT = "#1D1F23"
+INK_ON_DARK = "#FFFFFF"
+
+SANS_FAMILIES = ("Noto Kufi Arabic", "Noto Sans")
+"""The shipped heading families: a stack that starts with one of them is a heading stack."""
+BODY_FAMILIES = ("Amiri",)
+
+
+def theme_for(report, options=None) -> Theme:
+    """The theme of a build: ``options.theme`` (``--theme``), else ``theme.yaml`` beside the report, else
+    the shipped look. A broken theme file raises ReportError with its FILE:LINE:COL problems."""
+    path = getattr(options, "theme", None)
+    if path is None and getattr(report, "path", None) is not None:
+        path = find_theme(report.path)
+    return load_theme(path) if path else DEFAULT
+
+
+# ---- colours -------------------------------------------------------------------------------------
+
+def _luminance(hex_color: str) -> float:
+    def channel(c: int) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def ink_on(fill: str) -> str:
+    """White or the body ink on ``fill``, whichever has the higher WCAG contrast ratio."""
+    lum = _luminance(fill)
+    white = 1.05 / (lum + 0.05)
+    dark = (lum + 0.05) / (_luminance(INK_ON_LIGHT) + 0.05)
+    return INK_ON_DARK if white >= dark else INK_ON_LIGHT
+
+
+def palette(theme: Theme = DEFAULT) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """(palette by role, (fill, ink) by relation) with the theme's colours: the one place both writers
+    get their colours from. The shipped look returns ``theme.PALETTE`` and ``theme.RELATION_COLORS``."""
+    pal = dict(PALETTE)
+    if theme.accent:
+        pal["accent"] = theme.accent.lower()
+    rel = dict(RELATION_COLORS)
+    for name, fill in theme.relation_colors:
+        rel[name] = (fill, ink_on(fill))
+    return pal, rel
+
+
+# ---- CSS -----------------------------------------------------------------------------------------
+
+_FONT_FAMILY = re.compile(r"(font-family:\s*)([^;}]+)")
+_HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
+
+
+def restyle_css(css: str, theme: Theme = DEFAULT) -> str:
+    """The package stylesheet with the theme's colours and families: palette colours replaced by role,
+    and the theme's family put first in each body or heading stack (the shipped ones stay as fallbacks
+    for characters the theme's font lacks)."""
+    if theme == DEFAULT:
+        return css
+    pal, _ = palette(theme)
+    swap = {PALETTE[role].lower(): value for role, value in pal.items() if value.lower() != PALETTE[role].lower()}
+    if swap:
+        css = _HEX.sub(lambda m: swap.get(m.group(0).lower(), m.group(0)), css)
+
+    def stack(m: re.Match) -> str:
+        families = m.group(2)
+        first = families.split(",")[0].strip().strip('"')
+        fam = theme.body if first in BODY_FAMILIES else theme.heading if first in SANS_FAMILIES else None
+        if fam is None or fam.name in families:
+            return m.group(0)
+        return f'{m.group(1)}"{fam.name}", {families}'
+    return _FONT_FAMILY.sub(stack, css)
+
+
+_WEIGHTS = {"regular": (400, "normal"), "bold": (700, "normal"), "italic": (400, "italic"),
+            "bold-italic": (700, "italic")}
+
+
+def font_faces(theme: Theme, url) -> str:
+    """``@font-face`` rules for the theme's faces; ``url(path)`` gives each file's URL (a file URL the
+    PDF writer's fetcher serves, or a data URI in the self-contained page)."""
+    out, seen = [], set()
+    for fam in (theme.body, theme.heading):
+        if fam is None:
+            continue
+        for face, path in fam.faces:
+            if (fam.name, face) in seen:
+                continue
+            seen.add((fam.name, face))
+            weight, style = _WEIGHTS[face]
+            out.append(f'@font-face {{ font-family: "{fam.name}"; src: url("{url(path)}"); '
+                       f"font-weight: {weight}; font-style: {style}; }}")
+    return "\n".join(out)
+
+
+_HEAD = {"title": "string(doctitle)", "publisher": "string(publisher)", "kicker": "string(kicker)",
+         "date": "string(briefdate)", "none": "none"}
+
+
+def page_css(theme: Theme, *, rtl: bool, counter_style: str) -> str:
+    """The print rules a theme changes: page size and margins, running head, footer, logo place and
+    the ink on its relation badges. Sides given as start/end become physical per direction."""
+    if theme == DEFAULT:
+        return ""
+    out = []
+    page = []
+    if theme.page_mm != DEFAULT.page_mm:
+        w, h = theme.page_mm
+        page.append(f"size: {w:g}mm {h:g}mm;")
+    if theme.margins_mm != DEFAULT.margins_mm:
+        t, b, s, e = theme.margins_mm
+        right, left = (s, e) if rtl else (e, s)
+        page.append(f"margin: {t:g}mm {right:g}mm {b:g}mm {left:g}mm;")
+    start, end = ("top-right", "top-left") if rtl else ("top-left", "top-right")
+    heads = []
+    if (theme.head_start, theme.head_end) != (DEFAULT.head_start, DEFAULT.head_end):
+        heads += [f"@{start} {{ content: {_HEAD[theme.head_start]}; }}",
+                  f"@{end} {{ content: {_HEAD[theme.head_end]}; }}"]
+    if theme.footer != DEFAULT.footer:
+        footer = "none" if theme.footer == "none" else f"counter(page, {counter_style})"
+        heads.append(f"@bottom-center {{ content: {footer}; }}")
+    if page or heads:
+        out.append("@page { " + " ".join(page + heads) + " }")
+    if "kicker" in (theme.head_start, theme.head_end):
+        out.append(".kicker { string-set: kicker content(); }")
+    if "date" in (theme.head_start, theme.head_end):
+        out.append(".byline .date { string-set: briefdate content(); }")
+    if theme.logo == "end":
+        out.append(".publisher { order: 2; } .publisher .logo { order: 2; }")
+    elif theme.logo == "none":
+        out.append(".publisher .logo { display: none; }")
+    _, rel = palette(theme)
+    for name, fill in theme.relation_colors:
+        out.append(f".badge-{name} {{ color: {rel[name][1].lower()}; }}")
+    return "\n".join(out)
+
+
+def theme_fonts(theme: Theme) -> list[Path]:
+    """Every font file of the theme (what the PDF writer's fetcher may serve)."""
+    return [p for fam in (theme.body, theme.heading) if fam for _, p in fam.faces]
