@@ -27,7 +27,10 @@ from ..links import is_safe_href
 from ..localize import date as local_date
 from ..localize import digits, labels, native_zero, number
 from ..model import RELATIONS, Emph, Inlines, Link, Report, Source, Strong, Text
-from ..theme import RELATION_COLORS, actor_color
+from .. import house
+from ..style import DEFAULT as DEFAULT_THEME
+from ..style import Theme
+from ..theme import actor_color
 from ..theme import docx as color
 from ..resources import ensure_covered, family_codepoints, font_path
 from . import ooxml
@@ -58,8 +61,9 @@ def render(report: Report, options=None, *, subset_fonts: bool = False) -> bytes
     edited with new characters in the embedded faces); the default embeds the full faces used.
     """
     subset_fonts = subset_fonts or (options is not None and options.docx_fonts == "subset")
+    theme = house.theme_for(report, options)
     _Brief.check_fonts(report)
-    return _Brief(report, subset_fonts=subset_fonts).build()
+    return _Brief(report, subset_fonts=subset_fonts, theme=theme).build()
 
 
 def render_plan(plan: P.Plan, options=None) -> bytes:
@@ -71,8 +75,11 @@ def render_plan(plan: P.Plan, options=None) -> bytes:
 class _Brief:
     """One DOCX being written: the document, its styles and the running state (footnotes, bookmarks)."""
 
-    def __init__(self, report: Report, *, subset_fonts: bool = False, plan: P.Plan | None = None):
+    def __init__(self, report: Report, *, subset_fonts: bool = False, plan: P.Plan | None = None,
+                 theme: Theme | None = None):
         self.report = report
+        self.theme = theme or DEFAULT_THEME
+        self.relation_colors = house.palette(self.theme)[1]
         self.plan = plan or P.plan_of(report)
         self.notes = {f.source.id: f for f in self.plan.footnotes}
         self.rtl = report.rtl
@@ -95,9 +102,11 @@ class _Brief:
         self._define_styles()
         self.footnotes = ooxml.Footnotes(self.doc, rtl=self.rtl)
         self._header_footer()
+        self._house()
         for part in self.plan.parts:
             self._part(part)
         self._finish()
+        house.docx_restyle(self.doc, self.theme)
         return ooxml.save_reproducible(self.doc)
 
     def _part(self, part: P.Part) -> None:
@@ -414,6 +423,27 @@ class _Brief:
         for footer in (section.footer, section.first_page_footer):
             self._page_x_of_y(footer.paragraphs[0])
 
+    def _house(self) -> None:
+        """The theme's page size, margins, running head and footer (the shipped look changes nothing)."""
+        t, d = self.theme, DEFAULT_THEME
+        if t == d:
+            return
+        section = self.doc.sections[0]
+        house.docx_page(section, t, rtl=self.rtl)
+        if (t.head_start, t.head_end) != (d.head_start, d.head_end):
+            p = section.header.paragraphs[0]
+            house.docx_clear(p)
+            house.docx_tab_at_end(p, section)
+            self._text(p, house.head_text(self.report, t.head_start))
+            self._text(p, "\t")
+            self._text(p, house.head_text(self.report, t.head_end))
+        if t.footer != d.footer:
+            for footer in (section.footer, section.first_page_footer):
+                p = footer.paragraphs[0]
+                house.docx_clear(p)
+                if t.footer == "page":
+                    ooxml.add_field(p, "PAGE", number(1, self.report), rtl=self.rtl)
+
     def _page_x_of_y(self, p) -> None:
         p.style = self.styles["Footer"]
         if self.rtl:
@@ -477,6 +507,8 @@ class _Brief:
             self._text(p, sep.join(meta.keywords))
 
     def _logo(self, path) -> None:
+        if self.theme.logo == "none":
+            return
         try:
             self.doc.add_picture(str(path), width=Cm(3.2))
         except Exception as exc:    # python-docx reads PNG/JPEG/GIF/BMP/TIFF only (no SVG)
@@ -486,6 +518,8 @@ class _Brief:
         p.style = self.styles["Normal"]
         if self.rtl:
             ooxml.set_bidi(p)
+        if self.theme.logo == "end":
+            house.docx_align_end(p)
 
     def _contents(self, part: P.Contents) -> None:
         """The TOC field, its cached result already listing every plan heading of level 1-3 as an
@@ -538,7 +572,7 @@ class _Brief:
         ooxml.set_cell_valign(cell, "center")
 
     def _badge(self, cell, relation: str) -> None:
-        fill, ink = (c.lstrip("#") for c in RELATION_COLORS[relation])
+        fill, ink = (c.lstrip("#") for c in self.relation_colors[relation])
         ooxml.shade_cell(cell, fill)
         ooxml.set_cell_valign(cell, "center")
         p = self._cell_para(cell, "Relation Badge", True)
@@ -602,7 +636,7 @@ class _Brief:
         head = table.rows[0].cells
         self._header_cell(head[0], L["balance_region"])
         for cell, relation in zip(head[1:4], RELATIONS):
-            fill, ink = (c.lstrip("#") for c in RELATION_COLORS[relation])
+            fill, ink = (c.lstrip("#") for c in self.relation_colors[relation])
             self._header_cell(cell, L[f"relation_{relation}"], fill=fill, ink=ink)
             ooxml.set_paragraph_style(cell.paragraphs[0], self.styles["Relation Badge"].style_id)
         self._header_cell(head[4], L["balance_total"])
@@ -722,6 +756,8 @@ class _Brief:
         for family, faces in wanted.items():
             out[family] = {face: _font_bytes(family, face, frozenset(chars) if self.subset_fonts else None)
                            for face in faces}
+        out.update(house.docx_faces(self.theme, (lambda data: _subset(data, frozenset(chars)))
+                                    if self.subset_fonts else None))
         return out
 
 
