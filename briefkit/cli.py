@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
                        description="Check reports; print every problem as FILE:LINE:COL: PATH: message.")
     v.add_argument("reports", nargs="+", metavar="REPORT")
     v.add_argument("--json", action="store_true", help="print one JSON object describing the run")
+    v.add_argument("--theme", metavar="FILE", help="also check this theme file (default: theme.yaml beside "
+                                                   "each report, if any)")
     sub.add_parser("schema", help="print the JSON Schema of the report format")
     i = sub.add_parser("init", help="write a commented starter report that builds as it is",
                        description="Write a starter report showing every field once, with comments in "
@@ -60,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     pv.add_argument("--pdf", action="store_true", help="keep OUTDIR/<id>.pdf rebuilt instead, for a PDF viewer "
                                                        "that reloads")
     pv.add_argument("-o", "--outdir", default="out", metavar="OUTDIR", help="where --pdf writes (default: out/)")
+    pv.add_argument("--theme", metavar="FILE", help="a theme file (default: theme.yaml beside the report, if any)")
     return p
 
 
@@ -108,12 +111,17 @@ def _validate(args, stdout, stderr) -> int:
     from .builder import Result, expand_inputs
     from .loader import load
 
+    from .house import theme_for
+
     paths = expand_inputs(args.reports)
+    options = _theme_options(args)
     results = []
     for path in paths:
         r = Result(str(path), "valid")
         try:
-            r.id = load(path).meta.id
+            report = load(path)
+            r.id = report.meta.id
+            theme_for(report, options)  # the theme's own problems, at its FILE:LINE:COL
         except ReportError as e:
             r.status, r.errors, r.id = "invalid", e.problems, e.report_id
             for line in r.lines():
@@ -146,10 +154,23 @@ def _preview(args, stdout, stderr) -> int:
     if not report.is_file():
         raise UsageError(f"{report}: no such file")
     try:
-        return serve(report, port=args.port, out=stdout, err=stderr,
+        return serve(report, port=args.port, out=stdout, err=stderr, options=_theme_options(args),
                      pdf_dir=Path(args.outdir) if args.pdf else None)
     except OSError as e:  # the port is taken, or the folder cannot be watched
         raise UsageError(f"preview: {e.strerror or e}") from None
+
+
+def _theme_options(args):
+    """Options carrying ``--theme`` (None without it: the writers then look beside each report)."""
+    from .builder import UsageError
+    from .options import Options
+
+    if not getattr(args, "theme", None):
+        return None
+    theme = Path(args.theme)
+    if not theme.is_file():
+        raise UsageError(f"--theme {args.theme}: no such file")
+    return Options(theme=theme)
 
 
 def _short(r) -> dict:

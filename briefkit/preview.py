@@ -47,7 +47,8 @@ class _State:
 
 
 def render_page(report_path: Path, options=None) -> tuple[bytes | None, list[str]]:
-    """(HTML of the brief or None, problem lines) for the report as it is on disk now."""
+    """(HTML of the brief or None, problem lines) for the report as it is on disk now: the
+    self-contained page ``--format html`` writes (fonts and logo inside it, nothing else served)."""
     from .loader import load
     from .writers import render
 
@@ -76,7 +77,7 @@ def _with_overlay(page: bytes | None, problems: list[str]) -> bytes:
     return body[:end] + inject + body[end:]
 
 
-def _handler(state: _State, fonts: Path):
+def _handler(state: _State):
     class Handler(BaseHTTPRequestHandler):
         server_version = "briefkit-preview"
 
@@ -103,11 +104,6 @@ def _handler(state: _State, fonts: Path):
                 return self._send(200, "application/json", json.dumps(data, ensure_ascii=False).encode())
             if path == "/events":
                 return self._events()
-            if path.startswith("/fonts/"):
-                name = path[len("/fonts/"):]
-                target = fonts / name
-                if "/" not in name and target.suffix in (".ttf", ".otf") and target.is_file():
-                    return self._send(200, "font/ttf", target.read_bytes())
             return self._send(404, "text/plain", b"not found")
 
         def _events(self):
@@ -137,8 +133,13 @@ def _handler(state: _State, fonts: Path):
 
 
 def watched_paths(report_path: Path, options=None) -> set[Path]:
-    """The files whose change triggers a rebuild: the report, its logo and the theme."""
-    paths = {report_path.resolve()}
+    """The files whose change triggers a rebuild: the report, its logo, the theme and its fonts (a
+    ``theme.yaml`` beside the report counts even before it exists)."""
+    from .house import theme_for
+    from .style import THEME_FILE
+
+    paths = {report_path.resolve(), report_path.resolve().parent / THEME_FILE}
+    report = None
     try:
         from .loader import load
 
@@ -149,6 +150,11 @@ def watched_paths(report_path: Path, options=None) -> set[Path]:
         pass
     if options is not None and options.theme:
         paths.add(Path(options.theme).resolve())
+    if report is not None:
+        try:
+            paths.update(p.resolve() for p in theme_for(report, options).files())
+        except BriefkitError:
+            pass
     return paths
 
 
@@ -158,8 +164,6 @@ def serve(report_path: Path, *, port: int = 8000, options=None, out=None, err=No
     import sys
 
     from watchfiles import watch
-
-    from .resources import fonts_dir
 
     out = out or sys.stdout
     err = err or sys.stderr
@@ -193,7 +197,7 @@ def serve(report_path: Path, *, port: int = 8000, options=None, out=None, err=No
                 started = True
                 rebuild()
                 if pdf_dir is None:
-                    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(state, fonts_dir()))
+                    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(state))
                     server.daemon_threads = True
                     threading.Thread(target=server.serve_forever, name="briefkit-preview", daemon=True).start()
                     out.write(f"preview: serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)\n")

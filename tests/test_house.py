@@ -1,0 +1,132 @@
+"""House style: the example theme's fonts, colours, page size, running head and footer reach the PDF and
+the DOCX; theme.yaml beside a report is found; a broken theme is an error at its line, never a render failure."""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import briefkit
+from briefkit.errors import ReportError
+from briefkit.house import theme_for
+from briefkit.localize import date, number
+from briefkit.options import Options
+from briefkit.writers import render
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ROOT / "tests" / "cases"
+EXAMPLE = ROOT / "examples" / "themes" / "scheherazade" / "theme.yaml"
+ACCENT = (0x7A, 0x1F, 0x5C)       # the example's plum
+COOPERATION = (0x00, 0x9E, 0x73)  # the example's bluish green
+
+
+def themed_report(folder: Path) -> Path:
+    """02-footnotes (three notes, a cooperation area) with a publisher and its logo, in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "assets").mkdir(exist_ok=True)
+    shutil.copy(CASES / "assets" / "logo.png", folder / "assets" / "logo.png")
+    text = (CASES / "02-footnotes.yaml").read_text(encoding="utf-8").replace(
+        '  date: "2024-05-02"\n',
+        '  date: "2024-05-02"\n  publisher: {name: "مركز الدراسات", logo: assets/logo.png}\n', 1)
+    path = folder / "brief.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def themed(tmp_path_factory):
+    report = briefkit.load(themed_report(tmp_path_factory.mktemp("house")))
+    options = Options(theme=EXAMPLE)
+    return report, render(report, "pdf", options), render(report, "docx", options)
+
+
+def _near(color, want, tol=0.02) -> bool:
+    return color is not None and len(color) == 3 and all(abs(c - w / 255) <= tol for c, w in zip(color, want))
+
+
+def test_the_pdf_has_the_theme(themed, tmp_path):
+    import pdfplumber
+
+    report, pdf, _ = themed
+    path = tmp_path / "b.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Page size:\s+612 x 792 pts", info), info
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    names = {line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:]}
+    assert {"Scheherazade", "Scheherazade-Bold"} <= names, names
+    with pdfplumber.open(path) as doc:
+        page = doc.pages[0]
+        title = [c for c in page.chars if c["text"] in report.meta.title and c["size"] > 18]
+        assert title and all("Scheherazade" in c["fontname"] for c in title)
+        assert any(_near(c["non_stroking_color"], ACCENT) for c in page.chars)      # headings
+        shapes = [o for p in doc.pages for o in (*p.rects, *p.curves)]
+        assert any(_near(o.get("non_stroking_color"), COOPERATION) for o in shapes)  # the badge
+        assert not any(_near(o.get("non_stroking_color"), (0x00, 0x72, 0xB2)) for o in shapes)
+        # footer: the page number alone ("page" in the theme), not "page 1 of 2"
+        bottom = page.crop((0, page.height - 60, page.width, page.height)).extract_text().strip()
+        assert bottom == number(1, report), bottom
+
+
+def test_the_docx_has_the_theme(themed):
+    report, _, docx = themed
+    z = zipfile.ZipFile(io.BytesIO(docx))
+    styles = z.read("word/styles.xml").decode()
+    document = z.read("word/document.xml").decode()
+    table = z.read("word/fontTable.xml").decode()
+    defaults = re.search(r"<w:docDefaults>.*?</w:docDefaults>", styles, re.S).group(0)
+    assert 'w:ascii="Scheherazade"' in defaults and 'w:cs="Scheherazade"' in defaults
+    heading = re.search(r'<w:style [^>]*w:styleId="Heading1".*?</w:style>', styles, re.S).group(0)
+    assert "Scheherazade" in heading and 'w:val="7A1F5C"' in heading
+    assert "0B4F6C" not in styles.upper()
+    font = re.search(r'<w:font w:name="Scheherazade">.*?</w:font>', table, re.S).group(0)
+    assert "w:embedRegular" in font and "w:embedBold" in font
+    assert 'w:fill="009E73"' in document and 'w:fill="0072B2"' not in document
+    assert re.search(r'<w:pgSz w:w="12240" w:h="15840"', document)
+    headers = " ".join(z.read(n).decode() for n in z.namelist() if re.match(r"word/header\d+\.xml", n))
+    assert "مركز الدراسات" in headers and date(report.meta.date, report) in headers       # publisher at the start, date at the end
+    footers = [z.read(n).decode() for n in z.namelist() if re.match(r"word/footer\d+\.xml", n)]
+    assert footers and all("PAGE" in f and "NUMPAGES" not in f and "صفحة" not in f for f in footers)
+    logo = re.search(r"<w:p>(?:(?!</w:p>).)*<w:drawing>", document, re.S).group(0)
+    assert '<w:jc w:val="right"/>' in logo                             # the logo at the end side
+
+
+def test_theme_beside_the_report_is_used(tmp_path):
+    (tmp_path / "theme.yaml").write_text("briefkit-theme: 1\ncolors: {accent: '#224466'}\n", encoding="utf-8")
+    shutil.copy(CASES / "01-minimal.yaml", tmp_path / "brief.yaml")
+    report = briefkit.load(tmp_path / "brief.yaml")
+    styles = zipfile.ZipFile(io.BytesIO(render(report, "docx"))).read("word/styles.xml").decode()
+    assert "224466" in styles and "0B4F6C" not in styles.upper()
+    from briefkit.writers import html as html_writer
+
+    shipped = html_writer.render_string(report)
+    themed = html_writer.render_string(report, theme=theme_for(report))
+    assert "#0b4f6c" in shipped and "#0b4f6c" not in themed and "#224466" in themed
+
+
+def test_an_empty_theme_changes_no_byte(tmp_path):
+    shutil.copy(CASES / "01-minimal.yaml", tmp_path / "brief.yaml")
+    plain = render(briefkit.load(tmp_path / "brief.yaml"), "docx")
+    (tmp_path / "theme.yaml").write_text("briefkit-theme: 1\n", encoding="utf-8")
+    assert render(briefkit.load(tmp_path / "brief.yaml"), "docx") == plain
+
+
+def test_a_broken_theme_is_reported_at_its_line(tmp_path, capsys):
+    from briefkit.cli import main
+
+    theme = tmp_path / "theme.yaml"
+    theme.write_text("briefkit-theme: 1\ncolors:\n  accent: teal\npage: {size: B7}\n", encoding="utf-8")
+    shutil.copy(CASES / "01-minimal.yaml", tmp_path / "brief.yaml")
+    with pytest.raises(ReportError) as info:
+        render(briefkit.load(tmp_path / "brief.yaml"), "pdf")
+    assert [(p.line, p.col, p.path) for p in info.value.problems] == [(3, 11, "colors.accent"), (4, 14, "page.size")]
+    assert main(["validate", str(tmp_path / "brief.yaml")]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"{theme}:3:11: colors.accent: 'teal' is not a colour: write #RGB or #RRGGBB",
+                   f"{theme}:4:14: page.size: 'B7' is not a page size: use A4, A5, Letter, Legal or "
+                   "[width, height] like [170mm, 240mm]"]
