@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -255,6 +254,17 @@ def test_hyperlinks_are_real_relationships():
 
 # ---- fonts, package ---------------------------------------------------------------------------------
 
+def _deobfuscate(data: bytes, font_key: str) -> bytes:
+    """ECMA-376 Part 1 §17.8.1, written here independently of ooxml.obfuscate: the GUID's 32 hex
+    digits read as 16 bytes from the last pair to the first; that key XORs bytes 0-15 and 16-31."""
+    digits = font_key.strip("{}").replace("-", "")
+    key = [int(digits[i - 2:i], 16) for i in range(32, 0, -2)]
+    head = bytearray(data[:32])
+    for i in range(32):
+        head[i] ^= key[i % 16]
+    return bytes(head) + data[32:]
+
+
 def test_fonts_are_embedded_and_deobfuscate_to_valid_fonts():
     from fontTools.ttLib import TTFont
 
@@ -268,8 +278,8 @@ def test_fonts_are_embedded_and_deobfuscate_to_valid_fonts():
             if not etree.QName(embed).localname.startswith("embed"):
                 continue
             data = pkg.zip.read("word/" + rels[embed.get(f"{{{R}}}id")])
-            plain = ooxml.obfuscate(data, embed.get(w("fontKey")))
-            assert data[:32] != plain[:32]
+            plain = _deobfuscate(data, embed.get(w("fontKey")))
+            assert data[:32] != plain[:32] and data[32:] == plain[32:]
             tt = TTFont(io.BytesIO(plain))
             seen.setdefault(font.get(w("name")), set()).add(tt["name"].getDebugName(1))
             assert "glyf" in tt
@@ -278,6 +288,7 @@ def test_fonts_are_embedded_and_deobfuscate_to_valid_fonts():
 
 
 def test_two_builds_are_byte_identical(monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     report = briefkit.load(SEED)
     first = hashlib.sha256(briefkit.render_docx(report)).hexdigest()
     assert hashlib.sha256(briefkit.render_docx(briefkit.load(SEED))).hexdigest() == first
@@ -288,13 +299,36 @@ def test_two_builds_are_byte_identical(monkeypatch):
     assert hashlib.sha256(briefkit.render_docx(report)).hexdigest() == hashlib.sha256(stamped).hexdigest()
 
 
-def test_core_properties(seed_report):
-    core = package(SEED).zip.read("docProps/core.xml").decode()
+@pytest.mark.parametrize("epoch,expected", [(None, "2023-07-01T00:00:00Z"), ("1700000000", "2023-11-14T22:13:20Z")])
+def test_one_timestamp_for_pdf_and_docx(monkeypatch, epoch, expected):
+    """SOURCE_DATE_EPOCH, else the report's date (2023-07), in both formats."""
+    from briefkit.writers import pdf as pdf_writer
+
+    if epoch is None:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    report = briefkit.load(SEED)
+    core = zipfile.ZipFile(io.BytesIO(briefkit.render_docx(report))).read("docProps/core.xml").decode()
+    assert f'<dcterms:created xsi:type="dcterms:W3CDTF">{expected}</dcterms:created>' in core
+    assert pdf_writer.creation_date(report) == expected
+
+
+def test_no_date_and_no_epoch_means_no_date(monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    data = briefkit.render_docx(briefkit.load(ROOT / "tests" / "cases" / "01-minimal.yaml"))
+    core = zipfile.ZipFile(io.BytesIO(data)).read("docProps/core.xml").decode()
+    assert "dcterms:created" not in core and "dcterms:modified" not in core
+
+
+def test_core_properties(seed_report, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    core = zipfile.ZipFile(io.BytesIO(briefkit.render_docx(seed_report))).read("docProps/core.xml").decode()
     meta = seed_report.meta
     assert f"<dc:title>{meta.title}</dc:title>" in core
     assert meta.authors[0].name in core and meta.keywords[0] in core
     assert "<dc:language>ar</dc:language>" in core
-    assert "2023-07-01T00:00:00Z" in core or os.environ.get("SOURCE_DATE_EPOCH")
+    assert "2023-07-01T00:00:00Z" in core
     info = package(SEED).zip.infolist()
     assert {i.date_time for i in info} == {ooxml.ZIP_TIME}
 
