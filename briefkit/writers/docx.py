@@ -205,7 +205,11 @@ class _Brief:
             ooxml.set_keep_together(h)
             if level == 1:
                 ooxml.set_paragraph_border(h, "bottom", RULE, 6, 3)
-        para_style("TOC Heading", "Heading 1", existing=True, before=6)
+        # Looks like Heading 1 but is no heading: based on Normal with body-text outline level, so
+        # neither the TOC field, the navigation pane nor a reader (pandoc) takes it for a part.
+        toc_heading = para_style("TOC Heading", "Normal", existing=True, sans=True, size=15, line=27,
+                                 before=6, after=6, bold=True, color=ACCENT, align="start", keep_next=True)
+        ooxml.set_outline_level(toc_heading, 9)
         para_style("Kicker", "Normal", sans=True, size=10, line=18, bold=True, color="8A1C1C")
         para_style("Breadcrumb", "Normal", sans=True, size=8, line=14, after=2, color=MUTED)
         para_style("Byline", "Normal", sans=True, size=9.5, line=17, color="333333")
