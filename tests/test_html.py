@@ -210,3 +210,6 @@ def test_css_uses_only_the_palette():
     styles = zipfile.ZipFile(io.BytesIO(briefkit.render_docx(briefkit.load(CASES / "01-minimal.yaml")))).read("word/styles.xml")
     heading = re.search(rb'w:styleId="Heading1".*?</w:style>', styles, re.S).group(0)
     assert b'w:color w:val="' + theme.ACCENT.lstrip("#").upper().encode() + b'"' in heading
+    reference = (templates_dir() / "docx" / "styles.xml").read_text(encoding="utf-8")
+    docx_colours = {"#" + c.lower() for c in re.findall(r'w:(?:val|fill|color)="([0-9A-F]{6})"', reference)}
+    assert docx_colours <= {c.lower() for c in theme.PALETTE.values()}, docx_colours
