@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -478,3 +479,53 @@ def test_subset_fonts_keep_their_timestamp():
     subset = docx_writer._subset(font_path("Amiri").read_bytes(), frozenset("سلام abc"))
     assert TTFont(io.BytesIO(subset))["head"].modified == TTFont(font_path("Amiri"))["head"].modified
     assert len(subset) < font_path("Amiri").stat().st_size / 4
+
+
+# ---- goldens, part by part --------------------------------------------------------------------------
+
+GOLDEN_DOCX = ROOT / "tests" / "golden" / "docx"
+GOLDEN_PARTS = ("document", "styles", "numbering", "footnotes")
+
+
+def _xml_difference(a, b, path: str = "") -> str | None:
+    """The first difference between two XML trees (tag, attributes, text, children), pandoc's
+    compareXML way: element by element, attributes as sets, indentation between elements ignored."""
+    here = f"{path}/{etree.QName(a).localname}"
+    if a.tag != b.tag:
+        return f"{here}: element {b.tag} expected, got {a.tag}"
+    if dict(a.attrib) != dict(b.attrib):
+        return f"{here}: attributes {dict(b.attrib)} expected, got {dict(a.attrib)}"
+    leaf = len(a) == 0 and len(b) == 0          # a leaf's text is content (w:t " "), kept exactly
+    if (a.text or "") != (b.text or "") if leaf else (a.text or "").strip() != (b.text or "").strip():
+        return f"{here}: text {b.text!r} expected, got {a.text!r}"
+    if len(a) != len(b):
+        return f"{here}: {len(b)} children expected, got {len(a)}"
+    for i, (x, y) in enumerate(zip(a, b)):
+        found = _xml_difference(x, y, f"{here}[{i}]")
+        if found:
+            return found
+    return None
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_docx_parts_match_goldens(case, monkeypatch):
+    """Regenerate with BRIEFKIT_UPDATE_GOLDEN=1, then review the diff by eye before committing."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    z = zipfile.ZipFile(io.BytesIO(briefkit.render_docx(briefkit.load(case))))
+    folder = GOLDEN_DOCX / case.stem
+    for part in GOLDEN_PARTS:
+        got = etree.fromstring(z.read(f"word/{part}.xml"))
+        golden = folder / f"{part}.xml"
+        if os.environ.get("BRIEFKIT_UPDATE_GOLDEN"):
+            folder.mkdir(parents=True, exist_ok=True)
+            golden.write_bytes(etree.tostring(got, pretty_print=True, encoding="UTF-8", xml_declaration=True))
+        assert golden.exists(), f"no golden {golden}; run with BRIEFKIT_UPDATE_GOLDEN=1 and review"
+        want = etree.fromstring(golden.read_bytes())
+        assert _xml_difference(got, want) is None, f"{part}.xml: {_xml_difference(got, want)}"
+
+
+def test_golden_compare_finds_a_difference():
+    a = etree.fromstring('<r xmlns:w="urn:w"><w:p w:x="1">t</w:p></r>')
+    b = etree.fromstring('<r xmlns:w="urn:w"><w:p w:x="2">t</w:p></r>')
+    assert "attributes" in _xml_difference(a, b)
+    assert _xml_difference(a, etree.fromstring(etree.tostring(a))) is None
