@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from docx import Document
 from docx.enum.table import WD_TABLE_DIRECTION
-from docx.shared import Cm, RGBColor
+from docx.shared import Cm
 
 from .. import __version__, bidi
 from .. import plan as P
@@ -199,20 +199,9 @@ class _Brief:
         sans = _style_id(p) in SANS_STYLE_IDS
         for chunk, isolate in bidi.runs(text, self.rtl):
             for piece, fallback in _coverage_runs(chunk, sans):
-                run = p.add_run(piece)
-                if char_style is not None:
-                    ooxml.set_run_style(run, char_style.style_id)
-                if fallback:
-                    ooxml.set_fonts(run, fallback)
-                if bold:
-                    ooxml.set_run_bold(run)
-                if italic:
-                    ooxml.set_run_italic(run)
-                if color:
-                    run.font.color.rgb = RGBColor.from_string(color)
-                if self.rtl and not isolate:
-                    ooxml.set_run_rtl(run)
-                out.append(run)
+                out.append(ooxml.add_text_run(
+                    p, piece, style_id=char_style.style_id if char_style is not None else None,
+                    font=fallback, bold=bold, italic=italic, color=color, rtl=self.rtl and not isolate))
         return out
 
     def _inlines(self, p, nodes: Inlines, *, bold=False, italic=False, sans=False, link=False) -> list:
@@ -622,6 +611,7 @@ def _style_id(p) -> str | None:
     return pPr.style if pPr is not None else None
 
 
+@lru_cache(maxsize=4096)
 def _fallback(ch: str, sans: bool) -> str | None:
     """The family to draw ``ch`` with when the paragraph's own font lacks it (None: no override).
 

@@ -162,6 +162,51 @@ def _text(value: str):
     return t
 
 
+def add_text_run(paragraph, text: str, *, style_id: str | None = None, font: str | None = None,
+                 bold: bool = False, italic: bool = False, color: str | None = None, rtl: bool = False):
+    """A run of plain text with its properties, built in one go in schema order (``add_run`` plus
+    one python-docx property call per attribute costs several times more on long briefs)."""
+    from docx.text.run import Run
+
+    if any(c in text for c in "\t\n\r"):       # python-docx turns these into w:tab / w:br
+        run = paragraph.add_run(text)
+        r = run._r
+    else:
+        r = etree.SubElement(paragraph._p, _W + "r")
+        run = Run(r, paragraph)
+    props = []
+    if style_id:
+        props.append(("rStyle", {"val": style_id}))
+    if font:
+        props.append(("rFonts", {"ascii": font, "hAnsi": font, "eastAsia": font, "cs": font}))
+    if bold:
+        props += [("b", {}), ("bCs", {})]
+    if italic:
+        props += [("i", {}), ("iCs", {})]
+    if color:
+        props.append(("color", {"val": color}))
+    if rtl:
+        props.append(("rtl", {}))
+    if props:
+        rPr = etree.Element(_W + "rPr")
+        for tag, attrs in props:
+            el = etree.SubElement(rPr, _W + tag)
+            for key, value in attrs.items():
+                el.set(_W + key, value)
+        r.insert(0, rPr)
+    if text and r.find(_W + "t") is None:
+        t = etree.SubElement(r, _W + "t")
+        t.text = text
+        if text != text.strip():
+            t.set(_XML_SPACE, "preserve")
+    return run
+
+
+_W = qn("w:r")[:-1]
+"""``{namespace}`` of WordprocessingML, for building many elements without a ``qn`` call each."""
+_XML_SPACE = qn("xml:space")
+
+
 def set_run_bold(run) -> None:
     run.font.bold = True
     run.font.cs_bold = True
