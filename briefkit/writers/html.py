@@ -260,9 +260,8 @@ class _Context:
     def contents(self, part: P.Contents) -> dict | None:
         if not self.toc:
             return None
-        # The PDF's contents lists the parts and sections (plan levels 1 and 2).
-        entries = [{"id": h.id, "text": self.r.text(h.text), "level": h.level + 1}
-                   for h in part.entries if h.level <= 2]
+        # The same entries as the DOCX contents: parts, sections and subheadings (plan levels 1-3).
+        entries = [{"id": h.id, "text": self.r.text(h.text), "level": h.level + 1} for h in part.entries]
         return {"kind": "contents", "columns": _toc_columns(entries)}
 
     def takeaways(self, part: P.Takeaways) -> dict:
