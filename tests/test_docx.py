@@ -529,3 +529,32 @@ def test_golden_compare_finds_a_difference():
     b = etree.fromstring('<r xmlns:w="urn:w"><w:p w:x="2">t</w:p></r>')
     assert "attributes" in _xml_difference(a, b)
     assert _xml_difference(a, etree.fromstring(etree.tostring(a))) is None
+
+
+# ---- quotes as in the PDF ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path,bar", [(SEED, "right"), (ENGLISH, "left")], ids=["rtl", "ltr"])
+def test_quote_bar_and_attribution_on_the_start_side(path, bar):
+    """pBdr sides are physical (ISO/IEC 29500-1 §17.3.1.17), jc is logical under w:bidi (§17.3.1.6)."""
+    styles = package(path).xml("word/styles.xml")
+    quote = styles.find("w:style[@w:styleId='Quote']", NS)
+    assert [etree.QName(el).localname for el in quote.find("w:pPr/w:pBdr", NS)] == [bar]
+    attribution = styles.find("w:style[@w:styleId='QuoteAttribution']", NS)
+    assert attribution.find("w:pPr/w:jc", NS).get(w("val")) == "left"       # the start side
+    doc = package(path).xml("word/document.xml")
+    quotes = [run_text_all(p) for p in doc.iter(w("p")) if p.find("w:pPr/w:pStyle[@w:val='Quote']", NS) is not None]
+    lab = labels(briefkit.load(path))
+    assert quotes and all(q.startswith(lab["quote_open"]) and q.endswith(lab["quote_close"]) for q in quotes)
+
+
+def run_text_all(p) -> str:
+    return "".join(t.text or "" for t in p.iter(w("t")))
+
+
+def test_rendered_quote_attribution_is_on_the_right(seed_pdf, seed_report):
+    lines = _bbox_lines(seed_pdf)
+    hits = [ln for ln in lines if "الدراسات" in ln["text"] and "—" in ln["text"]]
+    assert hits, "attribution line not found"
+    # start-aligned with the quote's 0.9 cm start indent: it ends near the right margin, not at the left
+    assert all(RIGHT_MARGIN_X - 40 < ln["xMax"] <= RIGHT_MARGIN_X + 1 for ln in hits), [
+        (ln["xMin"], ln["xMax"]) for ln in hits]
