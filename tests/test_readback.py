@@ -158,3 +158,17 @@ def test_pandoc_reads_back_the_report(case):
     # Links: every external address of the report is a real link.
     targets = {c[2][0] for c in nodes(blocks, "Link")}
     assert link_targets(report) <= targets
+
+
+def test_mammoth_sees_the_lists(seed_report):
+    """mammoth (another reader nobody here wrote) sees the takeaways and recommendations as lists."""
+    import io
+
+    import mammoth
+
+    html = mammoth.convert_to_html(io.BytesIO(briefkit.render_docx(seed_report))).value
+    lists = re.findall(r"<(ul|ol)>(.*?)</\1>", html, re.S)
+    sizes = [(kind, item.count("<li>")) for kind, item in lists if 'id="footnote-' not in item]
+    assert ("ul", len(seed_report.takeaways)) == sizes[0]
+    assert ("ol", len(seed_report.recommendations)) == sizes[-1]
+    assert html.count('<li id="footnote-') == len(seed_report.footnotes)
