@@ -352,7 +352,10 @@ def shade_cell(cell, fill: str) -> None:
 
 
 def set_cell_valign(cell, value: str = "center") -> None:
-    _child(cell._tc.get_or_add_tcPr(), "vAlign", val=value)
+    """python-docx's public ``vertical_alignment`` (it inserts ``w:vAlign`` in schema order)."""
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+
+    cell.vertical_alignment = getattr(WD_CELL_VERTICAL_ALIGNMENT, value.upper())
 
 
 def set_table_look(table, *, first_row: bool = True) -> None:
