@@ -316,7 +316,8 @@ class _Builder:
                     out.append(self.block_list(b))
                 case Subheading():
                     n += 1
-                    out.append(self.heading(b.text, 3, f"sec-{section_id}-{n}"))
+                    # "sub-", not "sec-": a section may itself be called "x-1"
+                    out.append(self.heading(b.text, 3, f"sub-{section_id}-{n}"))
                 case _:
                     unhandled(b)
         return tuple(out)

@@ -291,4 +291,4 @@ def test_subheadings_and_nested_lists_in_both_writers(seed_report):
     toc = [_ptext(p) for p in doc.iter(w("p")) if _style(p) == "TOC3"]
     assert toc == ["عنوان فرعي"]
     with_toc = html_writer.render(report, toc=True).decode()
-    assert re.search(r'<li class="toc-l4"><a href="#sec-[a-z0-9-]+-1">عنوان فرعي</a></li>', with_toc)
+    assert re.search(r'<li class="toc-l4"><a href="#sub-[a-z0-9-]+-1">عنوان فرعي</a></li>', with_toc)

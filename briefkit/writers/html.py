@@ -1,9 +1,10 @@
 """Report → HTML: the brief as one standalone HTML document (the PDF writer typesets this same HTML).
 
-The only importer of jinja2. Report text is untrusted: the environment autoescapes, and every inline
-node is rendered by ``InlineRenderer`` (Text, Cite) and the ``_WRAP`` rule table (Strong, Emph,
-Link); text is escaped, and runs against the base direction are isolated with ``<bdi>``. Output is deterministic: no clocks, no ``id()``,
-ids come from the report's own slugs.
+The only importer of jinja2. It walks the document plan (``briefkit.plan``): ``_Context.RULES`` has one
+rule per part type, and the template one macro per part. Report text is untrusted: the environment
+autoescapes, and every inline node is rendered by ``InlineRenderer`` (Text, Cite) and the ``_WRAP`` rule
+table (Strong, Emph, Link); text is escaped, and runs against the base direction are isolated with
+``<bdi>``. Output is deterministic: no clocks, no ``id()``, ids come from the report's own slugs.
 """
 from __future__ import annotations
 
