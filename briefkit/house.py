@@ -142,7 +142,10 @@ def page_css(theme: Theme, *, rtl: bool, counter_style: str) -> str:
     if "date" in (theme.head_start, theme.head_end):
         out.append(".byline .date { string-set: briefdate content(); }")
     if theme.logo == "end":
-        out.append(".publisher { order: 2; } .publisher .logo { order: 2; }")
+        # the publisher at the end side of the top bar, its logo outermost
+        # (not row-reverse: WeasyPrint 70 keeps the items in place; an auto margin it honours)
+        out.append(".publisher { order: 2; margin-inline-start: auto; } .publisher .logo { order: 2; } "
+                   ".publisher-name { white-space: nowrap; }")
     elif theme.logo == "none":
         out.append(".publisher .logo { display: none; }")
     _, rel = palette(theme)

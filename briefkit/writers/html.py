@@ -585,6 +585,7 @@ def _subset_woff(path: Path, mtime_ns: int, unicodes: tuple[int, ...]) -> bytes:
     opts.name_IDs = ["*"]
     opts.hinting = False
     opts.notdef_outline = True
+    opts.drop_tables += ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]  # Graphite: browsers shape with OpenType
     sub = subset.Subsetter(opts)
     sub.populate(unicodes=unicodes)
     sub.subset(font)

@@ -1,0 +1,134 @@
+"""The self-contained page (--format html): loads nothing but data: URIs from any folder, its fonts load in
+headless Chromium, notes are numbered per part, and it shows what the PDF's first page shows."""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import briefkit
+from briefkit.localize import number
+from briefkit.options import Options
+from briefkit.writers import render
+
+from test_house import ACCENT, EXAMPLE, themed_report
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.fail("chromium and chromedriver are needed (scripts/setup.sh installs them)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1000,1400", "--hide-scrollbars"):
+        opts.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    yield driver
+    driver.quit()
+
+
+def assert_self_contained(page: str) -> None:
+    assert "file:" not in page
+    assert not re.search(r"<(?:link|script|iframe|object|embed)\b", page)
+    for url in re.findall(r'(?:src|srcset)="([^"]*)"', page) + re.findall(r'url\("?([^")]*)', page):
+        assert url.startswith("data:"), url[:80]
+    for href in re.findall(r'href="([^"]*)"', page):
+        assert href.startswith(("#", "https://", "http://", "mailto:")), href   # links, never loaded
+
+
+def _loaded(driver) -> tuple[list, list]:
+    """(family, status) of every face after document.fonts.ready, and every resource the page fetched."""
+    faces, fetched = driver.execute_async_script(
+        "const done = arguments[0];"
+        "document.fonts.ready.then(() => done([[...document.fonts].map(f => [f.family.replace(/\"/g, ''), f.status]),"
+        " performance.getEntriesByType('resource').map(e => e.name)]));")
+    return [tuple(f) for f in faces], fetched
+
+
+def _pixels_near(png: bytes, rgb, tol=14) -> int:
+    from PIL import Image
+
+    im = Image.open(io.BytesIO(png)).convert("RGB")
+    data = im.tobytes()
+    return sum(1 for i in range(0, len(data), 3)
+               if all(abs(data[i + k] - rgb[k]) <= tol for k in range(3)))
+
+
+def test_themed_page_in_chromium_matches_the_pdf(tmp_path, browser):
+    report = briefkit.load(themed_report(tmp_path / "src"))
+    options = Options(theme=EXAMPLE)
+    page = render(report, "html", options).decode("utf-8")
+    assert_self_contained(page)
+    out = tmp_path / "any" / "folder" / "brief.html"      # not beside the report, not in the repository
+    out.parent.mkdir(parents=True)
+    out.write_text(page, encoding="utf-8")
+    browser.get(out.as_uri())
+
+    faces, fetched = _loaded(browser)
+    assert fetched == [] or all(u.startswith("data:") for u in fetched), fetched
+    assert faces and all(status in ("loaded", "unloaded") for _, status in faces), faces   # none failed
+    assert ("Scheherazade", "loaded") in faces
+    assert browser.execute_script('return document.fonts.check(\'16px "Scheherazade"\', "العربية")')
+    h1 = browser.find_element("css selector", "h1")
+    assert h1.text == report.meta.title
+    assert "Scheherazade" in h1.value_of_css_property("font-family").split(",")[0]
+    assert h1.value_of_css_property("color") in ("rgb(18, 21, 26)", "rgba(18, 21, 26, 1)")
+    logo = browser.find_element("css selector", "img.logo")
+    assert logo.get_attribute("src").startswith("data:image/png;base64,")
+    assert browser.execute_script("return arguments[0].naturalWidth", logo) > 0
+
+    # Notes: numbered at the end of each part, in first-citation order, each call linking to its note.
+    calls = browser.find_elements("css selector", "a.fn-call")
+    notes = browser.find_elements("css selector", ".notes li")
+    assert [n.find_element("css selector", ".note-n").text for n in notes] == [number(i, report) for i in (1, 2, 3)]
+    for call in calls:
+        target = call.get_attribute("href").split("#", 1)[1]
+        assert browser.find_elements("id", target), target
+    assert len({c.get_attribute("href") for c in calls}) == 3
+    assert not browser.find_elements("css selector", "span.footnote")   # the print-only floats are not here
+
+    shot = browser.get_screenshot_as_png()
+    (tmp_path / "page.png").write_bytes(shot)
+    pdf = tmp_path / "brief.pdf"
+    pdf.write_bytes(render(report, "pdf", options))
+    subprocess.run(["pdftoppm", "-r", "60", "-f", "1", "-l", "1", "-png", str(pdf), str(tmp_path / "p")], check=True)
+    first = next(tmp_path.glob("p-*1.png")).read_bytes()
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert report.meta.title in text
+    # The masthead's plum rule and headings: in the screenshot and on the PDF's first page.
+    assert _pixels_near(shot, ACCENT) > 300
+    assert _pixels_near(first, ACCENT) > 100
+    h2 = browser.find_element("css selector", "h2")
+    assert h2.value_of_css_property("color") in ("rgb(122, 31, 92)", "rgba(122, 31, 92, 1)")
+
+
+def test_shipped_page_embeds_the_shipped_faces(tmp_path, browser):
+    report = briefkit.load(ROOT / "tests" / "cases" / "04-english.yaml")
+    page = render(report, "html").decode("utf-8")
+    assert_self_contained(page)
+    families = set(re.findall(r'@font-face \{ font-family: "([^"]+)"; src: url\("data:font/woff;base64,', page))
+    assert {"Amiri", "Noto Sans"} <= families
+    out = tmp_path / "brief.html"
+    out.write_text(page, encoding="utf-8")
+    browser.get(out.as_uri())
+    faces, fetched = _loaded(browser)
+    assert all(u.startswith("data:") for u in fetched), fetched
+    assert faces and all(status in ("loaded", "unloaded") for _, status in faces), faces   # none failed
+    assert ("Amiri", "loaded") in faces and ("Noto Sans", "loaded") in faces
+    h2 = browser.find_element("css selector", "h2")
+    assert h2.value_of_css_property("color") in ("rgb(11, 79, 108)", "rgba(11, 79, 108, 1)")
+    width = browser.execute_script("return document.body.getBoundingClientRect().width")
+    assert width < 1000 * 0.9      # a readable column, not the window's width
