@@ -7,6 +7,7 @@ shipped values, so a brief without a theme is byte-identical to one built before
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from .style import DEFAULT, Theme, find_theme, load_theme
@@ -82,10 +83,29 @@ def restyle_css(css: str, theme: Theme = DEFAULT) -> str:
         families = m.group(2)
         first = families.split(",")[0].strip().strip('"')
         fam = theme.body if first in BODY_FAMILIES else theme.heading if first in SANS_FAMILIES else None
-        if fam is None or fam.name in families:
+        if fam is None or css_name(fam) in families:
             return m.group(0)
-        return f'{m.group(1)}"{fam.name}", {families}'
+        return f'{m.group(1)}"{css_name(fam)}", {families}'
     return _FONT_FAMILY.sub(stack, css)
+
+
+def css_name(family) -> str:
+    """The CSS name of a theme family: its own name and a digest of its files. WeasyPrint keeps every
+    ``@font-face`` of a process, and fontconfig may know a system font of the same name: only this name
+    is sure to reach exactly these files."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for face, path in family.faces:
+        h.update(face.encode() + b"\0" + _bytes_digest(Path(path), Path(path).stat().st_mtime_ns).encode())
+    return f"{family.name} {h.hexdigest()[:8]}"
+
+
+@lru_cache(maxsize=32)
+def _bytes_digest(path: Path, mtime_ns: int) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 _WEIGHTS = {"regular": (400, "normal"), "bold": (700, "normal"), "italic": (400, "italic"),
@@ -104,7 +124,7 @@ def font_faces(theme: Theme, url) -> str:
                 continue
             seen.add((fam.name, face))
             weight, style = _WEIGHTS[face]
-            out.append(f'@font-face {{ font-family: "{fam.name}"; src: url("{url(path)}"); '
+            out.append(f'@font-face {{ font-family: "{css_name(fam)}"; src: url("{url(path)}"); '
                        f"font-weight: {weight}; font-style: {style}; }}")
     return "\n".join(out)
 
@@ -152,6 +172,27 @@ def page_css(theme: Theme, *, rtl: bool, counter_style: str) -> str:
     for name, fill in theme.relation_colors:
         out.append(f".badge-{name} {{ color: {rel[name][1].lower()}; }}")
     return "\n".join(out)
+
+
+def family_codepoints(family) -> frozenset[int]:
+    """The code points a theme family's regular face draws."""
+    return cmap(family.face("regular"))
+
+
+def cmap(path: Path) -> frozenset[int]:
+    """The code points a font file draws (cached while the file is unchanged)."""
+    return _cmap(Path(path), Path(path).stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=32)
+def _cmap(path: Path, mtime_ns: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, lazy=True)
+    try:
+        return frozenset(font.getBestCmap() or ())
+    finally:
+        font.close()
 
 
 def theme_fonts(theme: Theme) -> list[Path]:

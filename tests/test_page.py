@@ -79,8 +79,7 @@ def test_themed_page_in_chromium_matches_the_pdf(tmp_path, browser):
     faces, fetched = _loaded(browser)
     assert fetched == [] or all(u.startswith("data:") for u in fetched), fetched
     assert faces and all(status in ("loaded", "unloaded") for _, status in faces), faces   # none failed
-    assert ("Scheherazade", "loaded") in faces
-    assert browser.execute_script('return document.fonts.check(\'16px "Scheherazade"\', "العربية")')
+    assert any(f.startswith("Scheherazade ") and status == "loaded" for f, status in faces), faces
     h1 = browser.find_element("css selector", "h1")
     assert h1.text == report.meta.title
     assert "Scheherazade" in h1.value_of_css_property("font-family").split(",")[0]

@@ -218,7 +218,7 @@ class _Brief:
         for chunk, isolate in chunks:
             if isolate:                 # the controls in runs of their own: outside any hyperlink
                 p.add_run(bidi.LRI if self.rtl else bidi.RLI)
-            for piece, fallback in _coverage_runs(chunk, sans):
+            for piece, fallback in _coverage_runs(chunk, sans, self.theme):
                 out.append(ooxml.add_text_run(
                     p, piece, style_id=char_style.style_id if char_style is not None else None,
                     font=fallback, bold=bold, italic=italic, color=color, rtl=self.rtl and not isolate))
@@ -724,11 +724,36 @@ def _fallback(ch: str, sans: bool) -> str | None:
     return next((f for f in order if cp in family_codepoints(f)), None)
 
 
-def _coverage_runs(text: str, sans: bool) -> list[tuple[str, str | None]]:
+def _theme_fallback(ch: str, sans: bool, theme: Theme) -> str | None:
+    """``_fallback`` when a theme's family is the paragraph's font: None when that family draws ``ch``,
+    else the shipped face the PDF falls back to (named explicitly, as the style no longer does)."""
+    family = theme.heading if sans else theme.body
+    if family is None or ch.isspace():
+        return _fallback(ch, sans)
+    if ord(ch) in house.family_codepoints(family):
+        return None
+    own = (SANS_ARABIC if ord(ch) in family_codepoints(SANS_ARABIC) else SANS_LATIN) if sans else BODY_FONT
+    return _fallback(ch, sans) or own
+
+
+def _coverage_runs(text: str, sans: bool, theme: Theme | None = None) -> list[tuple[str, str | None]]:
     """``text`` cut where the font must change: (piece, fallback family or None)."""
+    if theme is not None and (theme.body or theme.heading):
+        return _merge_runs(text, lambda ch: _theme_fallback(ch, sans, theme))
     out: list[tuple[str, str | None]] = []
     for ch in text:
         fb = _fallback(ch, sans)
+        if out and out[-1][1] == fb:
+            out[-1] = (out[-1][0] + ch, fb)
+        else:
+            out.append((ch, fb))
+    return out
+
+
+def _merge_runs(text: str, fallback) -> list[tuple[str, str | None]]:
+    out: list[tuple[str, str | None]] = []
+    for ch in text:
+        fb = fallback(ch)
         if out and out[-1][1] == fb:
             out[-1] = (out[-1][0] + ch, fb)
         else:

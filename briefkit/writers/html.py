@@ -517,7 +517,7 @@ def render_page(report: Report, options=None, *, theme: Theme | None = None) -> 
     chars = frozenset(html) | _ALWAYS
     # A character both theme families draw never reaches a shipped face: those get only the rest.
     theme_fams = [f for f in (theme.body, theme.heading) if f]
-    covered = (frozenset.intersection(*(_cmap(f.face("regular")) for f in theme_fams))
+    covered = (frozenset.intersection(*(house.family_codepoints(f) for f in theme_fams))
                if theme.body and theme.heading else frozenset())
     rest = frozenset(c for c in chars if ord(c) not in covered)
     # Italic faces only when something is set in italic (emphasis; quotes in a left-to-right brief).
@@ -556,21 +556,6 @@ def _data_uri(path) -> str:
     return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-@lru_cache(maxsize=32)
-def _cmap_of(path: Path, mtime_ns: int) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(path, lazy=True)
-    try:
-        return frozenset(font.getBestCmap() or ())
-    finally:
-        font.close()
-
-
-def _cmap(path: Path) -> frozenset[int]:
-    return _cmap_of(path, path.stat().st_mtime_ns)
-
-
 @lru_cache(maxsize=64)
 def _subset_woff(path: Path, mtime_ns: int, unicodes: tuple[int, ...]) -> bytes:
     """``path`` cut down to the glyphs of ``unicodes`` (with the shaping rules that reach them), as WOFF."""
@@ -600,7 +585,7 @@ def _font_data_uri(path: Path, chars: frozenset) -> str | None:
     the characters the face has, so an edit that adds no new letter to a face reuses its subset."""
     import base64
 
-    cmap = _cmap(path)
+    cmap = house.cmap(path)
     unicodes = tuple(sorted(cp for cp in map(ord, chars) if cp in cmap))
     if not any(not chr(cp).isspace() for cp in unicodes):
         return None
