@@ -30,6 +30,13 @@ def valid(n: int, id_: str | None = None) -> str:
     return VALID % {"n": n, "id": id_ or f"brief-{n}"}
 
 
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """Each test its own build cache (subprocesses inherit the variable)."""
+    monkeypatch.setenv("BRIEFKIT_CACHE", str(tmp_path / "cache"))
+
+
 def run(*argv):
     out, err = io.StringIO(), io.StringIO()
     code = main([str(a) for a in argv], stdout=out, stderr=err)
@@ -74,7 +81,8 @@ def test_mixed_folder_builds_the_valid_and_leaves_nothing_else(mixed, tmp_path):
                                              "(did you mean 'rivalry'?)"}]
     (err,) = failed["errors"]
     assert err["path"] == "(render)" and "U+6F22" in err["message"] and "U+5B57" in err["message"]
-    assert doc["totals"] == {"built": 1, "invalid": 1, "failed": 1, "reports": 3, "files": 1,
+    assert doc["totals"] == {"built": 1, "cached": 0, "invalid": 1, "failed": 1, "interrupted": 0,
+                             "reports": 3, "files": 1,
                              "bytes": len(data)}
     # the text lines on stderr say the same
     assert f"{mixed / 'b-invalid.yaml'}:4:74: areas[0].relation: 'rivaly'" in stderr

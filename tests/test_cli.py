@@ -19,6 +19,13 @@ from conftest import SEEDS
 INVALID = Path(__file__).parent / "invalid"
 
 
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """Each test its own build cache (subprocesses inherit the variable)."""
+    monkeypatch.setenv("BRIEFKIT_CACHE", str(tmp_path / "cache"))
+
+
 def run(*argv):
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), stdout=out, stderr=err)
