@@ -362,11 +362,13 @@ class Input:
     """Index of the earlier input that owns this one's id (a duplicate), else None."""
 
 
-def _read_input(inp: Input) -> None:
-    from .loader import MAX_BYTES
+_READ_LIMIT = 64 * 1024 * 1024
+"""Larger inputs are not read here (the loader refuses them by their size anyway)."""
 
+
+def _read_input(inp: Input) -> None:
     try:
-        if inp.path.stat().st_size <= MAX_BYTES:  # larger: the loader says so, we need not read it
+        if inp.path.stat().st_size <= _READ_LIMIT:
             inp.raw = inp.path.read_bytes()
             inp.sha256 = hashlib.sha256(inp.raw).hexdigest()
     except OSError:
@@ -374,10 +376,11 @@ def _read_input(inp: Input) -> None:
 
 
 def _load_input(inp: Input) -> None:
-    from .loader import load, loads
+    from .loader import MAX_BYTES, load, loads
 
     try:
-        report = loads(inp.raw, inp.path, name=str(inp.path)) if inp.raw is not None else load(inp.path)
+        small = inp.raw is not None and len(inp.raw) <= MAX_BYTES  # else load() gives the size error
+        report = loads(inp.raw, inp.path, name=str(inp.path)) if small else load(inp.path)
     except ReportError as e:
         inp.id, inp.valid, inp.problems, inp.report = e.report_id, False, e.problems, None
         return
