@@ -539,7 +539,8 @@ def build_many(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAU
     def finish(i: int, result: Result, blobs: dict, *, owns: bool = True) -> None:
         inp = inputs[i]
         result.input, result.sha256 = str(inp.path), inp.sha256
-        results[i] = write_outputs(result, blobs, outdir, formats, owns_name=owns)
+        with _Critical():  # a signal now is raised once the result is recorded
+            results[i] = write_outputs(result, blobs, outdir, formats, owns_name=owns)
         if on_result:
             on_result(results[i])
 

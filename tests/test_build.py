@@ -169,39 +169,6 @@ def test_api_build_returns_paths_and_writes_nothing_on_failure(tmp_path):
         briefkit.build(SEED, tmp_path / "o", formats=("odt",))
 
 
-@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM", "kill-worker"])
-def test_interrupted_run_leaves_no_partial_file(tmp_path, how):
-    src = tmp_path / "src"
-    src.mkdir()
-    for i in range(12):
-        (src / f"r{i:02d}.yaml").write_text(SEED.read_text(encoding="utf-8").replace(
-            "id: turkey-russia-relations", f"id: r{i:02d}"), encoding="utf-8")
-    out = tmp_path / "out"
-    jobs = "2" if how == "kill-worker" else "1"
-    proc = subprocess.Popen([sys.executable, "-m", "briefkit", "build", str(src), "-o", str(out),
-                             "--format", "pdf", "--jobs", jobs, "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.time() + 120
-    while time.time() < deadline and not (out.exists() and any(out.glob("*.pdf"))):
-        time.sleep(0.05)
-    assert any(out.glob("*.pdf")), proc.communicate()
-    if how == "kill-worker":
-        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
-        assert children
-        for c in children:
-            os.kill(int(c), signal.SIGKILL)
-    else:
-        proc.send_signal(getattr(signal, how))
-    proc.communicate(timeout=120)
-    assert proc.returncode != 0
-    names = sorted(p.name for p in out.iterdir())
-    assert not [n for n in names if n.startswith(".") or n.endswith(".part")], names
-    from pypdf import PdfReader
-
-    for p in out.glob("*.pdf"):
-        assert len(PdfReader(p).pages) >= 1  # every file that exists is complete
-
-
 def test_json_records_pdf_page_count(tmp_path):
     code, out, _ = run("build", SEED, "-o", tmp_path, "--format", "pdf,docx", "--json", "--quiet")
     doc = json.loads(out)
