@@ -5,6 +5,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -350,3 +351,59 @@ def test_two_concurrent_builds_into_one_outdir(tmp_path):
         check_manifest(json.loads(stdout))
     assert sorted(p.name for p in out.iterdir()) == sorted(f"brief-{i}.{f}" for i in range(6)
                                                            for f in ("html", "docx"))
+
+
+AUDIT = r"""
+import json, sys
+seen = []
+
+def hook(event, args):
+    if event == "open" and not isinstance(args[0], int):
+        seen.append(["open", str(args[0])])
+    elif event.split(".")[0] in ("socket", "subprocess", "urllib", "http") or event in ("os.system", "os.exec", "os.posix_spawn", "os.fork"):
+        seen.append([event, repr(args)[:200]])
+
+sys.addaudithook(hook)
+from briefkit.cli import main
+code = main(sys.argv[1:])
+sys.stderr.write("\nAUDIT" + json.dumps([code, seen]))
+"""
+
+
+def test_a_build_opens_only_its_own_files_and_no_socket(tmp_path):
+    """A Python audit hook sees every open() and socket of a whole build (PDF, DOCX, cache)."""
+    import shutil
+    import sysconfig
+    import tempfile
+
+    from briefkit.resources import fonts_dir, templates_dir
+
+    folder = tmp_path / "report"
+    shutil.copytree(Path(__file__).parent / "cases" / "assets", folder / "assets")
+    shutil.copy(Path(__file__).parent / "cases" / "08-logo.yaml", folder / "08-logo.yaml")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    done = subprocess.run([sys.executable, "-c", AUDIT, "build", str(folder / "08-logo.yaml"), "-o", str(out),
+                           "--cache", str(cache), "--jobs", "1", "--quiet", "--format", "pdf,docx,html"],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    code, seen = json.loads(done.stderr.rpartition("\nAUDIT")[2])
+    assert code == 0, done.stderr
+    assert [e for e, _ in seen if e != "open"] == []  # no socket, no subprocess
+    package = Path(briefkit.__file__).resolve().parent
+    python = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sysconfig.get_paths()["purelib"],
+                                          sysconfig.get_paths()["stdlib"])}
+    mine = [package, templates_dir().resolve(), fonts_dir().resolve(), out.resolve(), cache.resolve()]
+    report_files = {(folder / "08-logo.yaml").resolve(), (folder / "assets" / "logo.png").resolve()}
+    tmp = Path(tempfile.gettempdir()).resolve()
+    outside = []
+    for _, name in seen:
+        p = Path(name).resolve()
+        if p in report_files or any(p.is_relative_to(r) for r in [*mine, *python]):
+            continue
+        if p.parent.name.startswith("weasyprint-") and p.parent.parent == tmp:
+            continue  # WeasyPrint hands the shipped @font-face files to fontconfig through a temp copy
+        if p.parent == tmp and re.fullmatch(r"[a-z0-9_]{8}", p.name):
+            continue  # tempfile's one-time check that the temp folder is writable
+        if str(p) == "/etc/mime.types":
+            continue  # the standard library's table of file types (mimetypes)
+        outside.append(str(p))
+    assert outside == []
