@@ -245,22 +245,31 @@ _live_temps: set[Path] = set()
 """Temporary files being written right now: removed on interruption."""
 
 
+_counter = iter(range(1 << 62))
+
+
 def _write_atomic(path: Path, data: bytes) -> tuple:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    """Write beside the target under a hidden name, then rename: readers see the old file or the new one."""
+    tmp = f"{path.parent}{os.sep}.{path.name}.{os.getpid()}.{next(_counter)}.part"
     tmp_path = Path(tmp)
     _live_temps.add(tmp_path)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            st = os.fstat(f.fileno())
-        os.chmod(tmp_path, 0o644)
-        os.replace(tmp_path, path)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fchmod(fd, 0o644)  # whatever the umask: briefs are meant to be shared
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        tmp = None
         return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
     finally:
         _live_temps.discard(tmp_path)
-        if tmp_path.exists():
-            tmp_path.unlink()
+        if tmp is not None and os.path.lexists(tmp):
+            os.unlink(tmp)
 
 
 def cleanup_temps() -> None:
@@ -297,10 +306,11 @@ def write_outputs(result: Result, blobs: dict[str, tuple[bytes, int | None]], ou
         written: list[Output] = []
         try:
             for fmt in formats:
-                data, pages = blobs[fmt]
+                data, pages, *known = blobs[fmt]  # (bytes, pages) or, from the cache, (bytes, pages, sha256)
                 path = outdir / f"{result.id}.{fmt}"
                 stat = _write_atomic(path, data)
-                written.append(Output(fmt, path, len(data), hashlib.sha256(data).hexdigest(), pages, stat))
+                sha = known[0] if known else hashlib.sha256(data).hexdigest()
+                written.append(Output(fmt, path, len(data), sha, pages, stat))
         except OSError as e:
             result.status = "failed"
             result.message = f"cannot write to {outdir}: {e.strerror or e}"
@@ -470,8 +480,16 @@ def _render_pool(tasks: list[tuple], jobs: int, failed: Callable[[tuple, str], t
     queue = deque(tasks)
     by_index = {t[0]: t for t in tasks}
     workers: list[_Worker] = []
+    deaths = 0
+    """Worker deaths since the last finished task: past a few, workers cannot work here at all."""
     try:
         while queue or any(w.task is not None for w in workers):
+            if deaths > jobs + 2:
+                while queue:
+                    yield failed(queue.popleft(), "not rendered: the workers kept dying without finishing "
+                                                  "a report (see the errors above)")
+                if not any(w.task is not None for w in workers):
+                    break
             for w in workers:
                 if w.task is None and queue:
                     t = queue.popleft()
@@ -495,7 +513,7 @@ def _render_pool(tasks: list[tuple], jobs: int, failed: Callable[[tuple, str], t
                 except (EOFError, OSError):
                     msg = None
                 if msg is not None:
-                    w.task = None
+                    w.task, deaths = None, 0
                     yield msg
                     continue
                 if w.proc.is_alive():
@@ -505,6 +523,7 @@ def _render_pool(tasks: list[tuple], jobs: int, failed: Callable[[tuple, str], t
                 task, w.task = by_index[w.task], None
                 workers.remove(w)
                 w.conn.close()
+                deaths += 1
                 yield failed(task, f"the worker rendering this report died ({how})")
     finally:
         for w in workers:

@@ -101,7 +101,7 @@ class Cache:
     # -- files ------------------------------------------------------------------------------------
 
     def _path(self, kind: str, key: str, suffix: str) -> Path:
-        return self.root / kind / key[:2] / f"{key}{suffix}"
+        return Path(f"{self.root}{os.sep}{kind}{os.sep}{key[:2]}{os.sep}{key}{suffix}")
 
     def _put(self, path: Path, data: bytes) -> bool:
         try:
@@ -120,7 +120,8 @@ class Cache:
 
     def _get(self, path: Path) -> bytes | None:
         try:
-            return path.read_bytes()
+            with open(path, "rb") as f:
+                return f.read()
         except OSError:
             return None
 
@@ -138,15 +139,15 @@ class Cache:
 
     # -- outputs ----------------------------------------------------------------------------------
 
-    def get(self, key: str, formats) -> dict[str, tuple[bytes, int | None]]:
-        """The cached formats of an entry as {format: (bytes, pages)}, each checked against its hash."""
+    def get(self, key: str, formats) -> dict[str, tuple[bytes, int | None, str]]:
+        """The cached formats of an entry as {format: (bytes, pages, sha256)}, each checked against its hash."""
         listing = self.listing(key) or {}
         found = {}
         for fmt in formats:
             info = listing.get(fmt)
             data = self._get(self._path("out", key, f".{fmt}")) if info else None
             if data is not None and hashlib.sha256(data).hexdigest() == info.get("sha256"):
-                found[fmt] = (data, info.get("pages"))
+                found[fmt] = (data, info.get("pages"), info["sha256"])
         return found
 
     def listing(self, key: str) -> dict | None:
