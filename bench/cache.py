@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -32,13 +33,17 @@ def build(src, out: Path, cache: Path | None, jobs: int) -> tuple[float, dict]:
     shutil.rmtree(out, ignore_errors=True)
     args = ["--no-cache"] if cache is None else ["--cache", str(cache)]
     started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(BRIEFKIT + ["build", *map(str, src), "-o", str(out), "--jobs", str(jobs), "--json",
                                       "--quiet", *args], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         sys.exit(f"build failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    return wall, json.loads(proc.stdout)
+    doc = json.loads(proc.stdout)
+    doc["cpu_seconds"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, doc
 
 
 def main() -> None:
@@ -82,6 +87,13 @@ def main() -> None:
 
     hits = [build([src], out, cache_dir, args.jobs) for _ in range(args.repeat)]
     assert hits[-1][1]["totals"]["cached"] == args.count, hits[-1][1]["totals"]
+    cpu = statistics.median(h[1]["cpu_seconds"] for h in hits)
+    load = os.getloadavg()[0]
+    if not args.changed:
+        print(f"\nall {args.count} cached, --jobs {args.jobs}: {median(hits):.2f} s wall, {cpu:.2f} s CPU "
+              f"(whole process, median of {args.repeat}; load average {load:.1f} on {os.cpu_count()} cores)")
+        shutil.rmtree(work, ignore_errors=True)
+        return
     changed = paths[:: max(1, args.count // args.changed)][: args.changed]
     for p in changed:
         p.write_text(p.read_text(encoding="utf-8").replace("briefkit: 1", "briefkit: 1\n# edited"),
@@ -96,7 +108,7 @@ def main() -> None:
           f"median of {args.repeat}")
     print("| run | wall |")
     print("|---|---:|")
-    print(f"| all {args.count} cached | {median(hits):.2f} s |")
+    print(f"| all {args.count} cached | {median(hits):.2f} s ({cpu:.2f} s CPU; load average {load:.1f}) |")
     print(f"| {len(changed)} changed, {args.count - len(changed)} cached | {wall_changed:.2f} s |")
     print(f"| those {len(changed)} alone, no cache | {wall_alone:.2f} s |")
     print(f"| overhead of the {args.count - len(changed)} hits | {wall_changed - wall_alone:+.2f} s |")

@@ -550,8 +550,12 @@ def build_many(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAU
     from . import cache as cache_mod
 
     prepare_outdir(outdir)
-    inputs = scan_inputs(paths, cache)
     mine = shard_indexes(paths, shard_spec)
+    try:
+        inputs = scan_inputs(paths, cache)
+    except Interrupted as e:  # stopped before anything was built
+        e.results = [Result(str(paths[i]), "interrupted") for i in mine]
+        raise
     results: dict[int, Result] = {}
     opts_json = cache_mod.options_text(options) if cache is not None else None
 
