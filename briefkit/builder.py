@@ -549,8 +549,11 @@ def build_many(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAU
     """
     from . import cache as cache_mod
 
-    prepare_outdir(outdir)
     mine = shard_indexes(paths, shard_spec)
+    try:
+        prepare_outdir(outdir)
+    except RenderError as e:  # nothing can be built: each report of the run says why
+        return [Result(str(paths[i]), "failed", message=e.message) for i in mine]
     try:
         inputs = scan_inputs(paths, cache)
     except Interrupted as e:  # stopped before anything was built

@@ -138,11 +138,16 @@ def test_duplicate_ids_in_one_run_do_not_overwrite(tmp_path):
     assert "موجز 1" in (tmp_path / "o" / "same.html").read_text(encoding="utf-8")
 
 
-def test_unwritable_outdir_is_exit_3(tmp_path):
+@pytest.mark.parametrize("outdir", ["file", "file/out"])
+def test_outdir_that_is_a_file_is_exit_3_with_a_manifest(tmp_path, outdir):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    code, _, err = run("build", SEED, "-o", blocker / "out", "--format", "html")
-    assert code == 3 and "cannot write to the output folder" in err
+    code, stdout, err = run("build", SEED, "-o", tmp_path / outdir, "--format", "html", "--json", "--quiet")
+    assert code == 3 and f"{SEED}:0:0: (render): cannot write to the output folder {tmp_path / outdir}: " in err
+    doc = json.loads(stdout)
+    check_manifest(doc)
+    assert [r["status"] for r in doc["reports"]] == ["failed"]
+    assert blocker.read_text() == "x"
 
 
 def test_parallel_results_in_input_order(tmp_path):
