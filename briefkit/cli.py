@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import BriefkitError, Problem, RenderError, ReportError
+from .options import DEFAULT as DEFAULT_OPTIONS
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_RENDER = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
@@ -46,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--no-cache", action="store_true", help="neither read nor write the build cache")
     b.add_argument("--theme", metavar="FILE", help="a theme file (fonts, colours, page size)")
     b.add_argument("--pdf-variant", choices=("ua", "a3b"), help="tagged PDF/UA-1 or PDF/A-3b")
-    b.add_argument("--docx-fonts", choices=("embed", "subset", "none"), default="subset",
+    b.add_argument("--docx-fonts", choices=("embed", "subset", "none"), default=DEFAULT_OPTIONS.docx_fonts,
                    help="fonts in the DOCX: the full faces, only the characters used (default), or none")
     b.add_argument("--no-chart", action="store_true", help="leave the balance chart out")
     b.add_argument("--max-pages", type=int, metavar="N", help="stop a brief that runs past N PDF pages")
