@@ -412,3 +412,23 @@ def test_a_build_opens_only_its_own_files_and_no_socket(tmp_path):
             continue  # the standard library's table of file types (mimetypes)
         outside.append(str(p))
     assert outside == []
+
+
+def test_a_file_replaced_by_another_process_during_the_run_is_not_listed_as_built(tmp_path):
+    from briefkit.builder import build_many
+
+    paths = []
+    for i in range(2):
+        (tmp_path / f"r{i}.yaml").write_text(valid(i), encoding="utf-8")
+        paths.append(tmp_path / f"r{i}.yaml")
+    out = tmp_path / "o"
+
+    def other_build(result):  # another build into the same folder renames its own brief-0.html into place
+        if result.id == "brief-0":
+            (tmp_path / "theirs.html").write_text("another build's brief")
+            (tmp_path / "theirs.html").replace(out / "brief-0.html")
+
+    results = build_many(paths, out, ("html",), jobs=1, on_result=other_build)
+    assert [r.status for r in results] == ["failed", "built"]
+    assert results[0].outputs == [] and "replaced by another process" in results[0].message
+    assert (out / "brief-0.html").read_text() == "another build's brief"  # theirs: left alone

@@ -159,3 +159,10 @@ def test_an_all_hit_run_loads_no_renderer_and_no_yaml_parser(work):
                           capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     assert json.loads(done.stderr) == [0]
     assert sorted(p.name for p in (work / "out2").iterdir()) == ["cached-brief.docx", "cached-brief.pdf"]
+
+
+def test_a_cache_that_cannot_be_written_only_costs_speed(work):
+    (work / "cache").write_text("a file where the cache folder should be")
+    assert build(work) == "built"
+    assert build(work) == "built"
+    assert (work / "out" / "cached-brief.html").exists()
