@@ -451,9 +451,7 @@ def _worker_main(conn, parent_pid: int) -> None:
     # The parent decides what an interrupt means, and kills its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    if not sys.platform.startswith("linux"):  # no PR_SET_PDEATHSIG: watch the pipe instead
-        pass  # conn.recv() below raises EOFError when the parent goes away
-    while True:
+    while True:  # without PR_SET_PDEATHSIG (not Linux), recv() raises EOFError once the parent is gone
         try:
             task = conn.recv()
         except (EOFError, OSError):
@@ -599,8 +597,9 @@ def build_many(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAU
                 cache.misses += 1
             todo.append((i, key, tuple(f for f in formats if f not in hit), hit))
 
+        pending = {i: (key, hit) for i, key, _, hit in todo}
         for i, result, blobs in _render(todo, inputs, jobs, options):
-            key, hit = next((k, h) for j, k, _, h in todo if j == i)
+            key, hit = pending.pop(i)
             if result.ok and key:
                 for fmt, (data, pages) in blobs.items():
                     cache.put(key, fmt, data, hashlib.sha256(data).hexdigest(), pages)
