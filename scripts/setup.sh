@@ -24,6 +24,7 @@ if ((!runtime)); then
   packages+=(
     poppler-utils         # pdftotext, pdffonts, pdftoppm: tests and screenshots
     libreoffice-writer-nogui  # the DOCX render test converts the brief to PDF headless
+    pandoc                # the DOCX read-back test (pandoc -f docx) and bench/docx_vs_pandoc.py
     procps                # pgrep: the signal tests find the workers to kill
   )
 fi
