@@ -655,6 +655,7 @@ def _beside_theme(options: Options, path: Path, opts_json: str) -> str:
     writers use it: briefkit.house.theme_for)."""
     from dataclasses import replace
 
+    from . import cache as cache_mod
     from .style import find_theme
 
     beside = find_theme(path) if options.theme is None else None

@@ -170,3 +170,22 @@ def test_characters_the_theme_font_lacks_fall_back_alike_in_both_formats(tmp_pat
     # the shipped faces is fontconfig's choice: Noto Sans here, where the DOCX names Amiri).
     assert "Scheherazade" in fonts["ح"] and "Scheherazade" not in fonts["N"], fonts
     assert any(name in fonts["N"] for name in ("Amiri", "Noto-Sans")), fonts
+
+
+def test_a_theme_added_beside_the_report_is_no_cache_hit(tmp_path, capsys):
+    import json
+
+    from briefkit.cli import main
+
+    shutil.copy(CASES / "01-minimal.yaml", tmp_path / "brief.yaml")
+    args = ["build", str(tmp_path / "brief.yaml"), "-o", str(tmp_path / "out"), "--format", "docx",
+            "--cache", str(tmp_path / "cache"), "--json", "--quiet", "--jobs", "1"]
+
+    def status() -> str:
+        assert main(args) == 0
+        return json.loads(capsys.readouterr().out)["reports"][0]["status"]
+    assert status() == "built" and status() == "cached"
+    (tmp_path / "theme.yaml").write_text("briefkit-theme: 1\ncolors: {accent: '#224466'}\n", encoding="utf-8")
+    assert status() == "built"
+    out = next((tmp_path / "out").glob("*.docx"))
+    assert "224466" in zipfile.ZipFile(out).read("word/styles.xml").decode()
