@@ -222,7 +222,7 @@ def _rebuild_pdf(report_path: Path, pdf_dir: Path, options) -> list[str]:
     from .loader import load
 
     try:
-        build(load(report_path), pdf_dir, formats=("pdf",))
+        build(load(report_path), pdf_dir, formats=("pdf",), **({"options": options} if options else {}))
         return []
     except ReportError as e:
         return [str(p) for p in e.problems]
