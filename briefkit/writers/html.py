@@ -377,9 +377,14 @@ class _Context:
                           for i, sub in zip(block.items, subs)]}
 
     def analysis(self, part: P.Analysis) -> dict:
-        return {"kind": "analysis", "heading": self.heading(part.heading),
-                "sections": [{"id": s.heading.id, "heading": self.heading(s.heading),
-                              "blocks": [self.block(b) for b in s.blocks]} for s in part.sections]}
+        sections = []
+        for s in part.sections:
+            section = {"id": s.heading.id, "heading": self.heading(s.heading),
+                       "blocks": [self.block(b) for b in s.blocks]}
+            if self.r.notes:      # on screen, a section's notes follow the section
+                section["notes"], self.r.notes = self.r.notes, []
+            sections.append(section)
+        return {"kind": "analysis", "heading": self.heading(part.heading), "sections": sections}
 
     def timeline(self, part: P.Timeline) -> dict:
         r, report = self.r, self.report
