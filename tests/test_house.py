@@ -91,7 +91,8 @@ def test_the_docx_has_the_theme(themed):
     assert 'w:fill="009E73"' in document and 'w:fill="0072B2"' not in document
     assert re.search(r'<w:pgSz w:w="12240" w:h="15840"', document)
     headers = " ".join(z.read(n).decode() for n in z.namelist() if re.match(r"word/header\d+\.xml", n))
-    assert "مركز الدراسات" in headers and date(report.meta.date, report) in headers       # publisher at the start, date at the end
+    # publisher at the start, date at the end
+    assert "مركز الدراسات" in headers and date(report.meta.date, report) in headers
     footers = [z.read(n).decode() for n in z.namelist() if re.match(r"word/footer\d+\.xml", n)]
     assert footers and all("PAGE" in f and "NUMPAGES" not in f and "صفحة" not in f for f in footers)
     logo = re.search(r"<w:p>(?:(?!</w:p>).)*<w:drawing>", document, re.S).group(0)
