@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .errors import BriefkitError, Problem, RenderError, ReportError
+from .errors import BriefkitError, Problem, RenderError, ReportError, safe
 from .writers import DEFAULT_FORMATS, FORMATS
 
 REPORT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -117,12 +117,12 @@ class Result:
     """Peak memory of the process that rendered this report (a worker, with --jobs > 1)."""
 
     def as_dict(self) -> dict:
-        d = {"input": self.input, "id": self.id, "status": self.status,
+        d = {"input": safe(self.input), "id": self.id, "status": self.status,
              "errors": [p.as_dict() for p in self.errors],
              "outputs": [o.as_dict() for o in self.outputs], "seconds": round(self.seconds, 3),
              "peak_rss_mb": self.peak_rss_mb}
         if self.message:
-            d["errors"].append({"file": self.input, "line": 0, "col": 0, "path": "(render)",
+            d["errors"].append({"file": safe(self.input), "line": 0, "col": 0, "path": "(render)",
                                 "message": self.message})
         return d
 
@@ -130,7 +130,7 @@ class Result:
         """The error lines the CLI prints: FILE:LINE:COL: PATH: message."""
         out = [str(p) for p in self.errors]
         if self.message:
-            out.append(f"{self.input}:0:0: (render): {self.message}")
+            out.append(f"{safe(self.input)}:0:0: (render): {self.message}")
         return out
 
 
