@@ -89,6 +89,9 @@ def _suggest(word: str, options) -> str:
 def _decode(raw: bytes, c: _Collector) -> str | None:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:2]:
+        c.at((1, 1), (), "the file is UTF-16 (or another wide encoding): save it as UTF-8")
+        return None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -104,6 +107,11 @@ def _compose(text: str, c: _Collector, is_json: bool):
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.reader import ReaderError
 
+    try:
+        from ruamel.yaml.composer import MaxDepthExceededError
+    except ImportError:  # ruamel.yaml < 0.18.7 has no depth limit: RecursionError below stands in
+        MaxDepthExceededError = _TooBig
+
     if is_json:
         try:
             json.loads(text)
@@ -116,11 +124,15 @@ def _compose(text: str, c: _Collector, is_json: bool):
     try:
         yaml = YAML(typ="rt")
         yaml.Composer = _budget_composer(yaml.Composer)
+        yaml.max_depth = MAX_DEPTH + 2  # stop composing 10,000 levels early (the converter words the error)
         return yaml.compose(text)
     except _TooBig as e:
         c.at(e.pos, (), str(e))
     except ReaderError as e:
         c.at(_offset_pos(text, e.position), (), _reader_message(e))
+    except MaxDepthExceededError as e:
+        mark = e.problem_mark
+        c.at((mark.line + 1, mark.column + 1) if mark else (1, 1), (), f"the file nests deeper than {MAX_DEPTH} levels")
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -618,6 +630,9 @@ def _logo_path(value: str, path: Path_, base: Path, c: _Collector) -> Path | Non
         return None
     if target.suffix.lower() not in LOGO_TYPES:
         c.add(path, f"'{value}' must be a PNG or JPEG image")
+        return None
+    if target.exists() and not target.is_file():
+        c.add(path, f"'{value}' is not a regular file")
         return None
     if not target.is_file():
         c.add(path, f"'{value}' does not exist (looked in {folder})")

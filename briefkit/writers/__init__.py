@@ -20,6 +20,9 @@ def render_counted(report, fmt: str, options=None) -> tuple[bytes, int | None]:
     from ..options import DEFAULT
 
     options = options or DEFAULT
+    from ..budget import check_pages
+
+    check_pages(report, options)  # before the writer spends memory on a runaway brief
     module = import_module(f"briefkit.writers.{fmt}")
     if hasattr(module, "render_counted"):
         return module.render_counted(report, options)
