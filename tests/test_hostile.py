@@ -139,6 +139,9 @@ def scan_pdf(data: bytes) -> list[str]:
     return uris
 
 
+XHTML, SVG = "http://www.w3.org/1999/xhtml", "http://www.w3.org/2000/svg"
+
+
 def scan_docx(data: bytes) -> None:
     """Every XML element of the package is OOXML (no HTML element from the input); relationships point inside
     the package or to web addresses."""
@@ -152,7 +155,7 @@ def scan_docx(data: bytes) -> None:
             for el in root.iter():
                 if isinstance(el.tag, str):
                     assert el.tag.startswith("{"), f"{name}: element <{el.tag}> has no namespace"
-                    assert etree.QName(el).localname.lower() not in ("script", "img", "style", "iframe"), name
+                    assert etree.QName(el).namespace not in (XHTML, SVG), f"{name}: <{el.tag}>"
             if name.endswith(".rels"):
                 for rel in root:
                     target = rel.get("Target", "")
@@ -227,11 +230,17 @@ def test_html_everywhere_is_shown_as_typed(corpus_build):
     _, doc, _, out = corpus_build
     pdf = PdfReader(out / "html-script-css-everywhere.pdf")
     text = "".join(page.extract_text() for page in pdf.pages)
-    assert "<script>alert(1)</script>" in text.replace(" ", "") or "alert(1)" in text
+    # Mixed with Arabic, pypdf mirrors the brackets; the words of the markup must be there, as text.
+    assert text.count("script") >= 4 and "onerror=alert" in text and "display:none" in text
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     with zipfile.ZipFile(out / "html-script-css-everywhere.docx") as z:
-        body = z.read("word/document.xml").decode("utf-8")
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>" not in body
-    assert "&lt;w:r&gt;&lt;w:t&gt;injected" in body
+        root = etree.fromstring(z.read("word/document.xml"))
+    paragraphs = ["".join(t.text or "" for t in p.iter(f"{w}t")) for p in root.iter(f"{w}p")]
+    assert sum("<script>alert(1)</script><img src=x onerror=alert(2)>" in p for p in paragraphs) >= 10
+    assert any("<w:r><w:t>injected</w:t></w:r>]]><!--" in p for p in paragraphs)
+    assert not [el for el in root.iter() if isinstance(el.tag, str) and not el.tag.startswith("{")]
 
 
 def test_long_core_properties_are_cut_not_fatal(corpus_build):
