@@ -123,14 +123,14 @@ class Result:
              "peak_rss_mb": self.peak_rss_mb}
         if self.message:
             d["errors"].append({"file": safe(self.input), "line": 0, "col": 0, "path": "(render)",
-                                "message": self.message})
+                                "message": safe(self.message)})
         return d
 
     def lines(self) -> list[str]:
         """The error lines the CLI prints: FILE:LINE:COL: PATH: message."""
         out = [str(p) for p in self.errors]
         if self.message:
-            out.append(f"{safe(self.input)}:0:0: (render): {self.message}")
+            out.append(f"{safe(self.input)}:0:0: (render): {safe(self.message)}")
         return out
 
 
