@@ -428,3 +428,35 @@ def test_no_library_warning_reaches_the_user(logo_folder, capfd):
     assert code == 1 and "is 9999 × 9999 pixels" in err
     assert not caught
     assert "Warning" not in capfd.readouterr().err
+
+
+# ---- the page budget -------------------------------------------------------------------------------------
+
+def test_page_estimate_is_near_the_real_count(corpus_build):
+    """The estimate, against the page counts WeasyPrint reported for the corpus' built briefs."""
+    import briefkit
+    from briefkit.budget import estimate_pages
+
+    _, doc, _, _ = corpus_build
+    for r in doc["reports"]:
+        if r["status"] == "built":
+            pages = next(o["pages"] for o in r["outputs"] if o["format"] == "pdf")
+            assert pages - 1 <= estimate_pages(briefkit.load(r["input"])) <= pages + 2, r["input"]
+
+
+def test_page_budget_follows_options():
+    import briefkit
+    from briefkit.budget import DEFAULT_MAX_PAGES, check_pages, estimate_pages
+    from briefkit.errors import RenderError
+    from briefkit.options import Options
+
+    runaway = briefkit.load(HOSTILE / "runaway-pages.yaml")
+    pages = estimate_pages(runaway)
+    assert pages > DEFAULT_MAX_PAGES
+    check_pages(runaway, Options(max_pages=pages))  # a budget that fits lets it through
+    with pytest.raises(RenderError) as info:
+        check_pages(runaway, Options(max_pages=pages - 1))
+    assert str(info.value) == (f"the brief would run to about {pages:,} pages, over the budget of "
+                               f"{pages - 1:,} pages: shorten it or raise the budget with --max-pages")
+    with pytest.raises(RenderError):
+        check_pages(runaway)  # no options: the default budget
