@@ -5,6 +5,7 @@ import difflib
 import json
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,7 +126,9 @@ def _compose(text: str, c: _Collector, is_json: bool):
         yaml = YAML(typ="rt")
         yaml.Composer = _budget_composer(yaml.Composer)
         yaml.max_depth = MAX_DEPTH + 2  # stop composing 10,000 levels early (the converter words the error)
-        return yaml.compose(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nothing ruamel says reaches the terminal raw
+            return yaml.compose(text)
     except _TooBig as e:
         c.at(e.pos, (), str(e))
     except ReaderError as e:
@@ -242,6 +245,7 @@ def _budget_composer(base):
     class Composer(base):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
+            self.warn_double_anchors = False  # YAML lets a later anchor take the name; no raw warning
             self.chars = MAX_CHARS
             self.sizes: dict[int, int] = {}
 
@@ -648,7 +652,6 @@ _MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 
 def _logo_image_problem(target: Path, value: str, path: Path_, c: _Collector) -> bool:
     """Is the logo a real PNG or JPEG of sane size? Reads the header only, never the pixels."""
-    import warnings
 
     from PIL import Image
 
