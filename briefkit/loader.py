@@ -652,7 +652,6 @@ _MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 
 def _logo_image_problem(target: Path, value: str, path: Path_, c: _Collector) -> bool:
     """Is the logo a real PNG or JPEG of sane size? Reads the header only, never the pixels."""
-
     from PIL import Image
 
     with open(target, "rb") as f:
