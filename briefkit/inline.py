@@ -12,7 +12,6 @@ from markdown_it.rules_inline import StateInline
 from .links import ALLOWED_SCHEMES, is_slug
 from .model import Emph, Inline, Inlines, Link, NoteRef, Strong, Text
 
-_NOTE = re.compile(r"\[\^([^\]\n]*)\]")
 _STOP = re.compile(r"[\]\n]")
 
 
