@@ -166,7 +166,8 @@ def _verdict(raw) -> tuple[str, object]:
 @CHEAP
 @given(mutants(SEEDS))
 def test_validate_mutated_reports_only_raise_report_error(raw):
-    _verdict(raw)  # anything but ReportError fails the test
+    verdict, _ = _verdict(raw)  # anything but ReportError fails the test
+    hypothesis.event(f"verdict: {verdict}")
 
 
 @settings(COSTLY, max_examples=max(8, LONG // 10) if LONG else 8)  # about one mutant in five is still valid
