@@ -460,3 +460,62 @@ def test_page_budget_follows_options():
                                f"{pages - 1:,} pages: shorten it or raise the budget with --max-pages")
     with pytest.raises(RenderError):
         check_pages(runaway)  # no options: the default budget
+
+
+# ---- what a build touches (an audit hook: Python's equivalent of strace for opens, sockets, programs) -------
+
+AUDIT = r'''
+import json, sys
+events = []
+def hook(ev, args):
+    if ev == "open" and isinstance(args[0], str):
+        events.append(["open", args[0]])
+    elif ev.startswith("socket.") or ev in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn",
+                                           "os.spawn", "urllib.Request", "http.client.connect"):
+        events.append([ev, repr(args)[:300]])
+sys.addaudithook(hook)
+from briefkit.cli import main
+code = main(sys.argv[2:])
+with open(sys.argv[1], "w") as f:
+    json.dump({"code": code, "events": events}, f)
+'''
+
+
+def test_a_build_opens_no_payload_path_and_no_socket(tmp_path):
+    """Python-level opens only: files opened by C libraries (fontconfig, Pango) are not audited."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    import briefkit
+
+    folder, out = tmp_path / "report", tmp_path / "out"
+    folder.mkdir()
+    (tmp_path / "secret.png").write_bytes(b"secret")
+    shutil.copytree(Path(__file__).parent / "cases" / "assets", folder / "assets")
+    text = (HOSTILE / "html-script-css-everywhere.yaml").read_text(encoding="utf-8").replace(
+        "  publisher: {name:", "  publisher: {logo: assets/logo.png, name:")
+    (folder / "r.yaml").write_text(text + "# ../secret.png file:///etc/passwd /etc/hostname\n", encoding="utf-8")
+    log = tmp_path / "audit.json"
+    env = {**os.environ, "PYTHONPATH": str(Path(briefkit.__file__).parents[1])}
+    subprocess.run([sys.executable, "-c", AUDIT, str(log), "build", str(folder / "r.yaml"), "-o", str(out),
+                    "--jobs", "1", "--quiet"], check=True, env=env, timeout=300)
+    doc = json.loads(log.read_text())
+    assert doc["code"] == 0 and sorted(p.name for p in out.iterdir()) == ["r.docx", "r.pdf"]
+    events = doc["events"]
+    assert not [e for e in events if e[0].startswith(("socket.", "urllib", "http"))]
+    # ctypes looks libraries up with ldconfig/gcc/ld when WeasyPrint loads Pango; nothing else is run.
+    programs = {re.match(r"\('([^']+)'", a).group(1) for e, a in events if e == "subprocess.Popen"}
+    assert programs <= {"/sbin/ldconfig", "/usr/bin/gcc", "ld"}, programs
+    allowed = [str(Path(briefkit.__file__).parents[1]), sys.prefix, sys.base_prefix, str(folder), str(out),
+               "/dev/null", "/usr/share/zoneinfo", "/etc/mime.types", "/usr/share/fonts", "/etc/fonts",
+               os.path.join(tempfile.gettempdir(), "tmp"), os.path.join(tempfile.gettempdir(), "weasyprint-")]
+    opened = {os.path.realpath(p) if os.path.isabs(p) else p for e, p in events if e == "open"}
+    tmp = tempfile.gettempdir()
+    # tempfile checks that the temporary folder is writable with a file of a random 8-character name.
+    probe = re.compile(re.escape(tmp) + r"(/[a-z0-9_]{8})?$")
+    outside = sorted(p for p in opened if os.path.isabs(p) and not p.startswith(tuple(allowed))
+                     and not probe.match(p) and p != str(log))
+    assert outside == [], outside
+    assert not {"/etc/passwd", "/etc/hostname", str(tmp_path / "secret.png")} & opened
