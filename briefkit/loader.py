@@ -364,16 +364,17 @@ def _schema_problems(data, c: _Collector) -> None:
     from .schema import SCHEMA
 
     validator = jsonschema.Draft202012Validator(SCHEMA)
-    if _numbers_as_text(data, validator, c):
-        validator = jsonschema.Draft202012Validator(SCHEMA)
-    for err in validator.iter_errors(data):
+    errors = list(validator.iter_errors(data))
+    if errors and _numbers_as_text(data, errors, c):
+        errors = list(validator.iter_errors(data))
+    for err in errors:
         _report_schema_error(err, c)
 
 
-def _numbers_as_text(data, validator, c: _Collector) -> bool:
+def _numbers_as_text(data, errors, c: _Collector) -> bool:
     """Where text is expected and YAML read a number (``title: 2030``, ``1e999``), keep the text as typed."""
     changed = False
-    for err in validator.iter_errors(data):
+    for err in errors:
         for e in (err, *(err.context or ())):
             path = tuple(e.absolute_path)
             want = e.validator_value if e.validator == "type" else ()
