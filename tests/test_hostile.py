@@ -237,7 +237,8 @@ def test_html_everywhere_is_shown_as_typed(corpus_build):
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     with zipfile.ZipFile(out / "html-script-css-everywhere.docx") as z:
         root = etree.fromstring(z.read("word/document.xml"))
-    paragraphs = ["".join(t.text or "" for t in p.iter(f"{w}t")) for p in root.iter(f"{w}p")]
+    isolates = re.compile("[\u2066-\u2069]")  # the DOCX writer isolates Latin runs inside Arabic lines
+    paragraphs = [isolates.sub("", "".join(t.text or "" for t in p.iter(f"{w}t"))) for p in root.iter(f"{w}p")]
     assert sum("<script>alert(1)</script><img src=x onerror=alert(2)>" in p for p in paragraphs) >= 10
     assert any("<w:r><w:t>injected</w:t></w:r>]]><!--" in p for p in paragraphs)
     assert not [el for el in root.iter() if isinstance(el.tag, str) and not el.tag.startswith("{")]
