@@ -131,3 +131,43 @@ def test_shipped_page_embeds_the_shipped_faces(tmp_path, browser):
     assert h2.value_of_css_property("color") in ("rgb(11, 79, 108)", "rgba(11, 79, 108, 1)")
     width = browser.execute_script("return document.body.getBoundingClientRect().width")
     assert width < 1000 * 0.9      # a readable column, not the window's width
+
+
+def test_subset_faces_shape_the_text_as_the_full_faces():
+    """Every embedded face, decoded from the page, shapes each line of the page's text exactly as the
+    shipped file does (same glyph advances, offsets and clusters): joining, marks and ligatures survive."""
+    import base64
+    import html as html_lib
+
+    import uharfbuzz as hb
+    from fontTools.ttLib import TTFont
+
+    from briefkit.resources import font_path
+
+    page = render(briefkit.load(ROOT / "seeds" / "turkey-russia-relations.yaml"), "html").decode("utf-8")
+    text = html_lib.unescape(re.sub(r"<[^>]+>", "\n", page.split("<body", 1)[1]))
+    lines = sorted({ln.strip() for ln in text.splitlines() if ln.strip()})
+    faces = re.findall(r'@font-face \{ font-family: "([^"]+)"; src: url\("data:font/woff;base64,([^"]+)"\); '
+                       r"font-weight: (\d+); font-style: (\w+);", page)
+    assert {f for f, *_ in faces} >= {"Amiri", "Noto Kufi Arabic"}
+
+    def shape(data: bytes, line: str) -> list:
+        font = hb.Font(hb.Face(hb.Blob(data)))
+        buf = hb.Buffer()
+        buf.add_str(line)
+        buf.guess_segment_properties()
+        hb.shape(font, buf, {})
+        return [(i.cluster, p.x_advance, p.x_offset, p.y_offset) for i, p in zip(buf.glyph_infos, buf.glyph_positions)]
+
+    for family, data, weight, style in faces:
+        face = ("Bold" if weight == "700" else "") + ("Italic" if style == "italic" else "") or "Regular"
+        sub = TTFont(io.BytesIO(base64.b64decode(data)))
+        sub.flavor = None
+        raw = io.BytesIO()
+        sub.save(raw)
+        full = font_path(family, face).read_bytes()
+        cmap = sub.getBestCmap()
+        drawn = [ln for ln in lines if all(ord(c) in cmap or c.isspace() for c in ln)]
+        assert drawn, family
+        for line in drawn:
+            assert shape(raw.getvalue(), line) == shape(full, line), (family, face, line)

@@ -563,24 +563,29 @@ def _data_uri(path) -> str:
 
 @lru_cache(maxsize=64)
 def _subset_woff(path: Path, mtime_ns: int, unicodes: tuple[int, ...]) -> bytes:
-    """``path`` cut down to the glyphs of ``unicodes`` (with the shaping rules that reach them), as WOFF."""
+    """``path`` cut down to the glyphs of ``unicodes`` and every glyph its layout rules reach (all
+    features kept: Arabic joining, marks and ligatures shape as in the full face), as WOFF.
+
+    harfbuzz's subsetter (uharfbuzz): a hundred times faster than fontTools' on Amiri's large GSUB,
+    so ``--format html`` costs milliseconds; fontTools only wraps the result (zlib: near WOFF2's size
+    at a fraction of its compression time)."""
     from io import BytesIO
 
-    from fontTools import subset
+    import uharfbuzz as hb
     from fontTools.ttLib import TTFont
 
-    font = TTFont(path, recalcTimestamp=False)
-    opts = subset.Options()
-    opts.layout_features = ["*"]     # Arabic joining, marks and ligatures must survive
-    opts.name_IDs = ["*"]
-    opts.hinting = False
-    opts.notdef_outline = True
-    opts.drop_tables += ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]  # Graphite: browsers shape with OpenType
-    sub = subset.Subsetter(opts)
-    sub.populate(unicodes=unicodes)
-    sub.subset(font)
+    inp = hb.SubsetInput()
+    inp.unicode_set.update(unicodes)
+    for tags in (inp.layout_feature_tag_set, inp.name_id_set):
+        tags.clear()
+        tags.invert()      # an empty set inverted: every feature, every name
+    inp.flags = hb.SubsetFlags.NO_HINTING
+    face = hb.subset(hb.Face(hb.Blob(path.read_bytes())), inp)
+    if face is None:
+        raise ValueError(f"harfbuzz could not subset {path.name}")
+    font = TTFont(BytesIO(face.blob.data), lazy=True, recalcTimestamp=False)
+    font.flavor = "woff"
     out = BytesIO()
-    font.flavor = "woff"  # zlib: near WOFF2's size in a third of its compression time
     font.save(out)
     return out.getvalue()
 
