@@ -320,7 +320,11 @@ def _mount_tmpfs(path, size):
 
 def test_full_disk_fails_the_reports_that_do_not_fit_and_leaves_no_partial_file(tmp_path):
     out = tmp_path / "small"
-    _mount_tmpfs(out, "48k")  # room for two 17 KB briefs of six
+    from briefkit.writers import render
+
+    (tmp_path / "size.yaml").write_text(valid(0), encoding="utf-8")
+    one = len(render(briefkit.load(tmp_path / "size.yaml"), "html"))
+    _mount_tmpfs(out, f"{(one * 5 // 2) // 1024 + 4}k")  # room for two briefs of six (the pages embed their fonts)
     try:
         for i in range(6):
             (tmp_path / f"r{i}.yaml").write_text(valid(i), encoding="utf-8")
