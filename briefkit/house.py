@@ -195,6 +195,18 @@ def _cmap(path: Path, mtime_ns: int) -> frozenset[int]:
         font.close()
 
 
+def ensure_covered(texts, theme: Theme | None = None) -> None:
+    """``resources.ensure_covered`` (RenderError for a character no face can draw) counting the theme's
+    faces: a character its font draws needs no shipped face."""
+    from .resources import ensure_covered as shipped
+
+    drawn = frozenset().union(*(family_codepoints(f) for f in (theme.body, theme.heading) if f)) \
+        if theme is not None else frozenset()
+    if drawn:
+        texts = ["".join(ch for ch in t if ord(ch) not in drawn) for t in texts]
+    shipped(texts)
+
+
 def theme_fonts(theme: Theme) -> list[Path]:
     """Every font file of the theme (what the PDF writer's fetcher may serve)."""
     return [p for fam in (theme.body, theme.heading) if fam for _, p in fam.faces]

@@ -31,7 +31,7 @@ from ..style import DEFAULT as DEFAULT_THEME
 from ..style import Theme
 from ..theme import actor_color
 from ..theme import docx as color
-from ..resources import ensure_covered, family_codepoints, font_path, templates_dir
+from ..resources import family_codepoints, font_path, templates_dir
 from . import ooxml
 
 log = logging.getLogger("briefkit")
@@ -61,7 +61,7 @@ def render(report: Report, options=None, *, subset_fonts: bool = False) -> bytes
     """
     subset_fonts = subset_fonts or (options is not None and options.docx_fonts == "subset")
     theme = house.theme_for(report, options)
-    _Brief.check_fonts(report)
+    _Brief.check_fonts(report, theme)
     brief = _Brief(report, subset_fonts=subset_fonts, theme=theme)
     brief.no_fonts = options is not None and options.docx_fonts == "none"  # fonts named, not embedded
     return brief.build()
@@ -95,8 +95,8 @@ class _Brief:
     # ---- entry point ------------------------------------------------------------------------------
 
     @staticmethod
-    def check_fonts(report: Report) -> None:
-        ensure_covered([*report.all_text(), *labels(report).values(), " › ", "•", "–", "—"])
+    def check_fonts(report: Report, theme: Theme | None = None) -> None:
+        house.ensure_covered([*report.all_text(), *labels(report).values(), " › ", "•", "–", "—"], theme)
 
     def build(self) -> bytes:
         self._page_setup()

@@ -19,7 +19,7 @@ from .. import plan as P
 from ..links import is_safe_href
 from ..model import RELATIONS, Emph, Inlines, Link, Report, Strong, Text, plain_text
 from .. import house
-from ..resources import ensure_covered, fonts_dir, templates_dir
+from ..resources import fonts_dir, templates_dir
 from ..style import DEFAULT as DEFAULT_THEME
 from ..style import Theme
 from ..theme import actor_color
@@ -477,7 +477,7 @@ def render_string(report: Report, toc: bool = False, *, plan: P.Plan | None = No
 
     With a theme, its faces (file URLs the PDF writer's fetcher serves) and print rules follow the
     template's own styles; without one the HTML is exactly the shipped look."""
-    ensure_covered([*report.all_text(), *generated_texts(report)])
+    house.ensure_covered([*report.all_text(), *generated_texts(report)], theme)
     html = _env().get_template(TEMPLATE).render(context(report, toc=toc, plan=plan, theme=theme))
     if theme == DEFAULT_THEME:
         return html
@@ -511,9 +511,9 @@ def render_page(report: Report, options=None, *, theme: Theme | None = None) -> 
     """The brief as one self-contained HTML page for screens, in any folder: every face it uses
     subset to its characters and embedded as a data URI, the logo a data URI, the notes numbered at
     the end of each part, a readable column. It loads nothing: no file, no network."""
-    ensure_covered([*report.all_text(), *generated_texts(report)])
     if theme is None:
         theme = house.theme_for(report, options)
+    house.ensure_covered([*report.all_text(), *generated_texts(report)], theme)
     ctx = context(report, plan=None, theme=theme, screen=True)
     screen_css = house.restyle_css((templates_dir() / SCREEN_STYLESHEET).read_text(encoding="utf-8"), theme)
     theme_css = _theme_print_css(report, theme)
