@@ -266,17 +266,23 @@ def docx_page(section, theme: Theme, *, rtl: bool) -> None:
         section.right_margin, section.left_margin = (Mm(s), Mm(e)) if rtl else (Mm(e), Mm(s))
 
 
-def docx_faces(theme: Theme, subset=None) -> dict[str, dict[str, bytes]]:
-    """The theme's faces for the DOCX's embedded fonts: {family: {face: bytes}}; ``subset(bytes)`` cuts
-    each down when the build asks for subset fonts."""
+def docx_faces(theme: Theme, chars=None) -> dict[str, dict[str, bytes]]:
+    """The theme's faces for the DOCX's embedded fonts: {family: {face: bytes}}, subset to ``chars``
+    when the build asks for subset fonts."""
+    from .fontsubset import subset_ttf
+
+    def subset(data: bytes) -> bytes:
+        return subset_ttf(data, sorted({ord(c) for c in chars}))
+
     out: dict[str, dict[str, bytes]] = {}
     for fam in (theme.body, theme.heading):
         if fam is None:
             continue
         faces = out.setdefault(fam.name, {})
         for face, path in fam.faces:
-            data = path.read_bytes()
-            faces[FACE_NAMES[face]] = subset(data) if subset else data
+            if FACE_NAMES[face] not in faces:   # body and heading may share a family
+                data = path.read_bytes()
+                faces[FACE_NAMES[face]] = subset(data) if chars is not None else data
     return out
 
 

@@ -641,8 +641,7 @@ class _Brief:
         for family, faces in wanted.items():
             out[family] = {face: _font_bytes(family, face, frozenset(chars) if self.subset_fonts else None)
                            for face in faces}
-        out.update(house.docx_faces(self.theme, (lambda data: _subset(data, frozenset(chars)))
-                                    if self.subset_fonts else None))
+        out.update(house.docx_faces(self.theme, chars if self.subset_fonts else None))
         return out
 
 

@@ -19,6 +19,7 @@ from .. import plan as P
 from ..links import is_safe_href
 from ..model import RELATIONS, Emph, Inlines, Link, Report, Strong, Text, plain_text
 from .. import house
+from ..fontsubset import subset_woff
 from ..resources import fonts_dir, templates_dir
 from ..style import DEFAULT as DEFAULT_THEME
 from ..style import Theme
@@ -561,35 +562,6 @@ def _data_uri(path) -> str:
     return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-@lru_cache(maxsize=64)
-def _subset_woff(path: Path, mtime_ns: int, unicodes: tuple[int, ...]) -> bytes:
-    """``path`` cut down to the glyphs of ``unicodes`` and every glyph its layout rules reach (all
-    features kept: Arabic joining, marks and ligatures shape as in the full face), as WOFF.
-
-    harfbuzz's subsetter (uharfbuzz): a hundred times faster than fontTools' on Amiri's large GSUB,
-    so ``--format html`` costs milliseconds; fontTools only wraps the result (zlib: near WOFF2's size
-    at a fraction of its compression time)."""
-    from io import BytesIO
-
-    import uharfbuzz as hb
-    from fontTools.ttLib import TTFont
-
-    inp = hb.SubsetInput()
-    inp.unicode_set.update(unicodes)
-    for tags in (inp.layout_feature_tag_set, inp.name_id_set):
-        tags.clear()
-        tags.invert()      # an empty set inverted: every feature, every name
-    inp.flags = hb.SubsetFlags.NO_HINTING
-    face = hb.subset(hb.Face(hb.Blob(path.read_bytes())), inp)
-    if face is None:
-        raise ValueError(f"harfbuzz could not subset {path.name}")
-    font = TTFont(BytesIO(face.blob.data), lazy=True, recalcTimestamp=False)
-    font.flavor = "woff"
-    out = BytesIO()
-    font.save(out)
-    return out.getvalue()
-
-
 def _font_data_uri(path: Path, chars: frozenset) -> str | None:
     """A data URI of the face subset to ``chars`` (None when it draws none of them). The cache key is
     the characters the face has, so an edit that adds no new letter to a face reuses its subset."""
@@ -599,5 +571,5 @@ def _font_data_uri(path: Path, chars: frozenset) -> str | None:
     unicodes = tuple(sorted(cp for cp in map(ord, chars) if cp in cmap))
     if not any(not chr(cp).isspace() for cp in unicodes):
         return None
-    data = _subset_woff(path, path.stat().st_mtime_ns, unicodes)
+    data = subset_woff(path, unicodes)
     return "data:font/woff;base64," + base64.b64encode(data).decode("ascii")
