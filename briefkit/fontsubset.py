@@ -41,3 +41,30 @@ def _woff(path: Path, mtime_ns: int, unicodes: tuple[int, ...]) -> bytes:
 def subset_woff(path: Path, unicodes: tuple[int, ...]) -> bytes:
     """The face at ``path`` subset to ``unicodes`` as WOFF (cached while the file is unchanged)."""
     return _woff(path, path.stat().st_mtime_ns, tuple(unicodes))
+
+
+GRAPHITE = ("Silf", "Silt", "Sill", "Glat", "Gloc", "Feat")
+"""SIL Graphite tables. A HarfBuzz built with graphite2 (Debian's, under WeasyPrint) shapes with them
+instead of the OpenType tables, and some fonts' Graphite rules mangle Latin punctuation there (an older
+SIL Scheherazade draws ", " as "’"): the PDF gets the font without them, shaped like everywhere else."""
+
+
+@lru_cache(maxsize=16)
+def _opentype_only(path: Path, mtime_ns: int) -> bytes:
+    from fontTools.ttLib import TTFont
+
+    data = path.read_bytes()
+    font = TTFont(BytesIO(data), lazy=True, recalcTimestamp=False)
+    found = [tag for tag in GRAPHITE if tag in font]
+    if not found:
+        return data
+    for tag in found:
+        del font[tag]
+    out = BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def opentype_only(path: Path) -> bytes:
+    """The font file's bytes without its Graphite tables (the bytes themselves when it has none)."""
+    return _opentype_only(Path(path), Path(path).stat().st_mtime_ns)

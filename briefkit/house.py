@@ -207,6 +207,15 @@ def ensure_covered(texts, theme: Theme | None = None) -> None:
     shipped(texts)
 
 
+def pdf_theme_fonts(theme: Theme) -> dict[Path, bytes]:
+    """Each theme font file and the bytes the PDF writer's fetcher serves for it: the font without its
+    Graphite tables (``fontsubset.GRAPHITE``), so WeasyPrint shapes it with OpenType as the browser and
+    the DOCX readers do."""
+    from .fontsubset import opentype_only
+
+    return {p: opentype_only(p) for p in theme_fonts(theme)}
+
+
 def theme_fonts(theme: Theme) -> list[Path]:
     """Every font file of the theme (what the PDF writer's fetcher may serve)."""
     return [p for fam in (theme.body, theme.heading) if fam for _, p in fam.faces]
@@ -269,7 +278,7 @@ def docx_page(section, theme: Theme, *, rtl: bool) -> None:
 def docx_faces(theme: Theme, chars=None) -> dict[str, dict[str, bytes]]:
     """The theme's faces for the DOCX's embedded fonts: {family: {face: bytes}}, subset to ``chars``
     when the build asks for subset fonts."""
-    from .fontsubset import subset_ttf
+    from .fontsubset import opentype_only, subset_ttf
 
     def subset(data: bytes) -> bytes:
         return subset_ttf(data, sorted({ord(c) for c in chars}))
@@ -281,7 +290,7 @@ def docx_faces(theme: Theme, chars=None) -> dict[str, dict[str, bytes]]:
         faces = out.setdefault(fam.name, {})
         for face, path in fam.faces:
             if FACE_NAMES[face] not in faces:   # body and heading may share a family
-                data = path.read_bytes()
+                data = opentype_only(path)       # LibreOffice's HarfBuzz would shape by Graphite too
                 faces[FACE_NAMES[face]] = subset(data) if chars is not None else data
     return out
 

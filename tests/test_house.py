@@ -212,3 +212,17 @@ def test_a_character_only_the_theme_font_has_is_accepted_with_the_theme(tmp_path
     with pdfplumber.open(tmp_path / "b.pdf") as doc:
         drawn = [c["fontname"] for c in doc.pages[0].chars if c["text"] == "\u08a6"]
     assert drawn and all("Scheherazade" in f for f in drawn), drawn
+
+
+def test_a_graphite_font_shapes_latin_punctuation_with_opentype(tmp_path):
+    """Debian's HarfBuzz shapes a font with SIL Graphite tables by them, and the example's Graphite rules
+    draw ", " as "’": the PDF gets the theme's fonts without those tables."""
+    import pdfplumber
+
+    text = (CASES / "04-english.yaml").read_text(encoding="utf-8")
+    (tmp_path / "brief.yaml").write_text(
+        text.replace("A short test brief", "Water, power, and the river", 1), encoding="utf-8")
+    report = briefkit.load(tmp_path / "brief.yaml")
+    (tmp_path / "b.pdf").write_bytes(render(report, "pdf", Options(theme=EXAMPLE)))
+    with pdfplumber.open(tmp_path / "b.pdf") as doc:
+        assert "Water, power, and the river" in doc.pages[0].extract_text()

@@ -55,10 +55,12 @@ def _fetcher_class():
     class PackageFetcher(URLFetcher):
         """Serves only regular files under the allowed roots (and the allowed extra files)."""
 
-        def __init__(self, roots, files=()):
+        def __init__(self, roots, files=(), blobs=None):
             super().__init__(timeout=5, allowed_protocols={"file"}, allow_redirects=False)
             self.roots = [Path(r).resolve() for r in roots]
             self.files = {Path(f).resolve() for f in files}
+            self.blobs = {Path(f).resolve(): data for f, data in (blobs or {}).items()}
+            """Allowed files served with these bytes instead of their own (a theme's fonts)."""
             self.denied: list[str] = []
 
         def _deny(self, url, why):
@@ -78,7 +80,8 @@ def _fetcher_class():
             if not path.is_file() or path.stat().st_size > MAX_RESOURCE_BYTES:
                 self._deny(url, "not a regular file or too large")
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+            data = self.blobs[path] if path in self.blobs else path.read_bytes()
+            return URLFetcherResponse(path.as_uri(), data, {"Content-Type": mime})
 
     return PackageFetcher
 
@@ -87,11 +90,12 @@ def make_fetcher(report: Report | None = None, theme=None):
     files = []
     if report is not None and report.meta.publisher and report.meta.publisher.logo:
         files.append(report.meta.publisher.logo)
+    blobs = {}
     if theme is not None:
-        from ..house import theme_fonts
+        from ..house import pdf_theme_fonts
 
-        files += theme_fonts(theme)  # exactly the theme's font files, nothing else beside them
-    return _fetcher_class()([fonts_dir(), templates_dir()], files)
+        blobs = pdf_theme_fonts(theme)  # exactly the theme's font files, nothing else beside them
+    return _fetcher_class()([fonts_dir(), templates_dir()], [*files, *blobs], blobs)
 
 
 @lru_cache(maxsize=1)
@@ -178,9 +182,10 @@ def check_fonts(document, theme=None) -> None:
 
     digests = shipped_font_digests()
     if theme is not None:
-        from ..house import theme_fonts
+        from ..house import pdf_theme_fonts
 
-        digests = {**digests, **{hashlib.sha256(p.read_bytes()).hexdigest(): p.name for p in theme_fonts(theme)}}
+        served = pdf_theme_fonts(theme).items()
+        digests = {**digests, **{hashlib.sha256(data).hexdigest(): p.name for p, data in served}}
     strangers = sorted({f.family for f in document.fonts.values()
                         if hashlib.sha256(get_hb_object_data(f.hb_face)).hexdigest() not in digests})
     if strangers:
