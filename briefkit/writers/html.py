@@ -5,6 +5,11 @@ rule per part type, and the template one macro per part. Report text is untruste
 autoescapes, and every inline node is rendered by ``InlineRenderer`` (Text, Cite) and the ``_WRAP`` rule
 table (Strong, Emph, Link); text is escaped, and runs against the base direction are isolated with
 ``<bdi>``. Output is deterministic: no clocks, no ``id()``, ids come from the report's own slugs.
+
+Two variants of one template: ``render_string`` is the print HTML the PDF typesets (footnotes float to the
+page foot); ``render_page`` is the self-contained page ``--format html`` and ``briefkit preview`` serve
+(faces and logo as data URIs, notes listed per part, ``templates/screen.css``). A theme reaches both
+through ``briefkit.house``.
 """
 from __future__ import annotations
 
