@@ -30,6 +30,23 @@ def theme_for(report, options=None) -> Theme:
     return load_theme(path) if path else DEFAULT
 
 
+def theme_glyphs(report_path, options=None) -> frozenset[str]:
+    """The characters the theme of the report at ``report_path`` draws (``--theme``, else theme.yaml
+    beside it): the loader's coverage check counts them as covered. A broken theme draws nothing here;
+    its own problems are reported where it is used."""
+    from .errors import ReportError
+
+    path = getattr(options, "theme", None) or (find_theme(report_path) if report_path else None)
+    if not path:
+        return frozenset()
+    try:
+        theme = load_theme(path)
+    except ReportError:
+        return frozenset()
+    cps = frozenset().union(*(family_codepoints(f) for f in (theme.body, theme.heading) if f))
+    return frozenset(map(chr, cps))
+
+
 # ---- colours -------------------------------------------------------------------------------------
 
 def _luminance(hex_color: str) -> float:
