@@ -47,7 +47,8 @@ def html_view(data: bytes) -> dict:
     calls = [(a or c, b or d) for a, b, c, d in calls]
     return {"headings": headings, "calls": calls,
             "sources": re.findall(r'<li id="source-([a-z0-9-]+)">', text),
-            "areas": re.findall(r'<tr id="area-([a-z0-9-]+)">', text)}
+            "areas": re.findall(r'<tr id="area-([a-z0-9-]+)">', text),
+            "see": len(re.findall(r'<span class="area-links">(?:(?!</span>).)*<a href="#sec-', text))}
 
 
 def _ptext(p) -> str:
@@ -99,7 +100,11 @@ def docx_view(data: bytes) -> dict:
     tables = list(doc.iter(w("tbl")))
     area_rows = [_ptext(row.find(f"{w('tc')}/{w('p')}")) for row in tables[0].findall(w("tr"))[1:]]
     sources = [_ptext(p) for p in doc.iter(w("p")) if _style(p) == "SourceEntry"]
-    return {"headings": headings, "calls": calls, "areas": area_rows, "sources": sources,
+    rels = etree.fromstring(z.read("word/_rels/document.xml.rels"))
+    uris = {r.get("Target") for r in rels if r.get("TargetMode") == "External"}
+    see = sum(1 for row in tables[0].findall(w("tr"))[1:]
+              if any(h.get(w("anchor")) for h in row.find(w("tc")).iter(w("hyperlink"))))
+    return {"headings": headings, "calls": calls, "areas": area_rows, "sources": sources, "see": see, "uris": uris,
             "notes": [note_text[i] for i in order]}
 
 
@@ -131,8 +136,12 @@ def pdf_view(data: bytes, tmp_path: Path) -> dict:
                 walk(item, depth + 1)
             else:
                 headings.append((depth, item.title))
-    walk(PdfReader(io.BytesIO(data)).outline, 0)
-    return {"headings": headings, "tokens": tokens}
+    reader = PdfReader(io.BytesIO(data))
+    walk(reader.outline, 0)
+    annots = [a.get_object() for page in reader.pages for a in (page.get("/Annots") or [])]
+    return {"headings": headings, "tokens": tokens,
+            "uris": {a["/A"]["/URI"] for a in annots if "/A" in a and "/URI" in a["/A"]},
+            "dests": {str(a["/Dest"]) for a in annots if "/Dest" in a}}
 
 
 def find_phrase(tokens: list[str], phrase: str, start: int = 0) -> int:
@@ -220,6 +229,15 @@ def test_area_rows_agree(outputs, case):
     start = find_phrase(pdf["tokens"], localize.labels(report)["areas"])
     positions = [find_phrase(pdf["tokens"], a.title, start) for a in report.areas]
     assert -1 not in positions and positions == sorted(positions), positions
+    # «discussed in» links from an area to its sections, in every format
+    linked = sum(1 for a in report.areas if set(a.sections) & {sec.id for sec in report.sections})
+    assert html["see"] == docx["see"] == linked
+    wanted = {f"sec-{sid}" for a in report.areas for sid in a.sections if sid in {x.id for x in report.sections}}
+    assert wanted <= pdf["dests"]
+    # the publisher's address is a link in both formats
+    if report.meta.publisher and report.meta.publisher.url:
+        assert report.meta.publisher.url in pdf["uris"]
+        assert report.meta.publisher.url in docx["uris"]
 
 
 # ---- every part type has a rule in every writer ------------------------------------------------------
@@ -272,3 +290,5 @@ def test_subheadings_and_nested_lists_in_both_writers(seed_report):
     assert styles == [("ListNumber", "أول"), ("ListBullet2", "فرعي"), ("ListNumber", "ثان")]
     toc = [_ptext(p) for p in doc.iter(w("p")) if _style(p) == "TOC3"]
     assert toc == ["عنوان فرعي"]
+    with_toc = html_writer.render(report, toc=True).decode()
+    assert re.search(r'<li class="toc-l4"><a href="#sub-[a-z0-9-]+-1">عنوان فرعي</a></li>', with_toc)
