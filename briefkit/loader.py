@@ -517,6 +517,7 @@ def _build(data: dict, file: Path, c: _Collector) -> Report:
         authors=tuple(authors), publisher=publisher, source=source,
         keywords=tuple(x for x in _as_list(meta_d.get("keywords")) if isinstance(x, str)),
         digits=meta_d.get("digits") if meta_d.get("digits") in ("latin", "native") else "latin",
+        chart=meta_d.get("chart") is not False,
     )
 
     actors = tuple(
