@@ -690,8 +690,9 @@ def _png(fig: Figure, dpi: int) -> bytes:
             draw.text((x, base), text, font=fonts[key], fill=lab.color, anchor="ls")
             x += _advance(family, lab.bold, text, lab.size) * k
     # A box reduction is the anti-aliasing; a 64-colour palette (no dithering) keeps text edges
-    # smooth and makes the PNG about a third of its RGB size.
-    im = im.reduce(ss).quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    # smooth and makes the PNG about a third of its RGB size. Fast octree: a fifth of median cut's
+    # CPU for the same look (and 5% more bytes).
+    im = im.reduce(ss).quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     im.putpalette(_snap_palette(im.getpalette()))
     out = io.BytesIO()
     im.save(out, "PNG", dpi=(dpi, dpi))
