@@ -59,7 +59,8 @@ def stringify(inlines) -> str:
             for v in x:
                 walk(v)
     walk(inlines)
-    return "".join(out).strip()
+    # the DOCX wraps runs against the base direction in isolates (LRI/RLI ... PDI), as <bdi> in HTML
+    return re.sub("[\u2066-\u2069]", "", "".join(out)).strip()
 
 
 # ---- what the report says (written from the report, not from briefkit.plan) -----------------------
