@@ -36,7 +36,8 @@ PlanInline = Union[Text, Strong, Emph, Link, Cite]
 
 @dataclass(frozen=True)
 class Heading:
-    """A heading every writer prints at the same level: 1 for parts, 2 for sections, 3 below."""
+    """A heading every writer prints at the same level: 1 for parts, 2 for sections (and the chart's
+    caption, printed as a caption), 3 below."""
 
     text: str
     level: int

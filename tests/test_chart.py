@@ -424,3 +424,13 @@ def test_persian_caption_in_native_digits(persian_report):
 
     chart_part = next(p for p in P.plan_of(persian_report).parts if isinstance(p, P.Chart))
     assert chart_part.caption.text == "شکل ۱: توازن رابطه" and chart_part.caption.level == 2
+
+
+def test_report_option_must_be_a_boolean(tmp_path):
+    path = tmp_path / "brief.yaml"
+    text = SEED.read_text(encoding="utf-8")
+    path.write_text(text.replace(OFF_FLAG, OFF_FLAG + '  chart: "no"\n'), encoding="utf-8")
+    with pytest.raises(briefkit.ReportError) as err:
+        briefkit.load(path)
+    line = text[:text.index(OFF_FLAG)].count("\n") + 2
+    assert [str(p) for p in err.value.problems] == [f"{path}:{line}:10: meta.chart: expected true or false, got text"]
