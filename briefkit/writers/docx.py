@@ -518,6 +518,7 @@ class _Brief:
         fmt.space_before, fmt.alignment = Pt(6), WD_ALIGN_PARAGRAPH.CENTER
         chart.add_docx_picture(p, self.report, part.number)
         caption = self._para("Caption")
+        caption.paragraph_format.keep_with_next = False    # the style keeps table captions with their table
         self._text(caption, part.caption.text)
         ooxml.set_outline_level(caption, part.caption.level - 1)
         self._bookmark_id += 1
