@@ -60,7 +60,9 @@ def render(report: Report, options=None, *, subset_fonts: bool = False) -> bytes
     subset_fonts = subset_fonts or (options is not None and options.docx_fonts == "subset")
     _Brief.check_fonts(report)
     plan = P.plan_of(report, chart=P.chart_wanted(options))
-    return _Brief(report, subset_fonts=subset_fonts, plan=plan).build()
+    brief = _Brief(report, subset_fonts=subset_fonts, plan=plan)
+    brief.no_fonts = options is not None and options.docx_fonts == "none"  # fonts named, not embedded
+    return brief.build()
 
 
 def render_plan(plan: P.Plan, options=None) -> bytes:
@@ -621,6 +623,8 @@ class _Brief:
             wanted[SANS_LATIN] = ["Regular", "Bold"]
         chars = set(text) | set("0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹ .,:;()[]-–—|›•«»")
         out = {}
+        if getattr(self, "no_fonts", False):
+            return {family: {} for family in wanted}
         for family, faces in wanted.items():
             out[family] = {face: _font_bytes(family, face, frozenset(chars) if self.subset_fonts else None)
                            for face in faces}
