@@ -434,3 +434,15 @@ def test_report_option_must_be_a_boolean(tmp_path):
         briefkit.load(path)
     line = text[:text.index(OFF_FLAG)].count("\n") + 2
     assert [str(p) for p in err.value.problems] == [f"{path}:{line}:10: meta.chart: expected true or false, got text"]
+
+
+def test_no_chart_flag_reaches_the_writers(tmp_path):
+    from briefkit import cli
+
+    for flag, out in (([], tmp_path / "on"), (["--no-chart"], tmp_path / "off")):
+        code = cli.main(["build", str(SEED), "-o", str(out), "--format", "docx", "--no-cache", "-q", *flag],
+                        stdout=io.StringIO(), stderr=io.StringIO())
+        assert code == 0
+    on = _docx((tmp_path / "on" / "turkey-russia-relations.docx").read_bytes())[1]
+    off = _docx((tmp_path / "off" / "turkey-russia-relations.docx").read_bytes())[1]
+    assert on.find(f".//{WP_DOCPR}") is not None and off.find(f".//{WP_DOCPR}") is None
