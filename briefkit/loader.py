@@ -595,6 +595,14 @@ def _drop_shadowed(problems: list[Problem]) -> None:
                            and (p.path, p.message.split("'")[1]) in explained)]
 
 
+def _check_coverage(data, text: str, report: Report, c: _Collector) -> None:
+    # Every printed character must have a glyph in the face and style it is set in (briefkit.coverage).
+    from .coverage import check
+
+    for pos, path, message in check(data, c.doc.values, text, report.rtl):
+        c.at(pos, path, message)
+
+
 # ---- entry point --------------------------------------------------------------------------------
 
 def load(path) -> Report:
@@ -654,6 +662,7 @@ def _loads(raw: bytes | str, file: Path, c: _Collector) -> Report:
     _schema_problems(data, c)
     _check_text(data, c)
     report = _build(data, file, c)
+    _check_coverage(data, text, report, c)
     if c.problems:
         _drop_shadowed(c.problems)
         # One problem can reach the checks twice (e.g. a schema and a reference check): keep one.

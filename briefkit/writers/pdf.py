@@ -42,10 +42,37 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _weasy():
-    import weasyprint  # noqa: F401  (lazy: 0.45 s)
-    from weasyprint.text.fonts import FontConfiguration
+    with _private_fontconfig():
+        import weasyprint  # noqa: F401  (lazy: 0.45 s)
+        from weasyprint.text.fonts import FontConfiguration
 
-    return weasyprint, FontConfiguration()
+        return weasyprint, FontConfiguration()
+
+
+@contextmanager
+def _private_fontconfig():
+    """Fontconfig sees only briefkit's fonts while WeasyPrint loads its configuration, so no build
+    reads a system font and the same report gives the same bytes on any machine (coverage.py).
+    The variable is restored afterwards: child processes (LibreOffice, ...) keep the machine's fonts."""
+    import tempfile
+
+    from ..coverage import fontconfig_conf
+
+    with tempfile.TemporaryDirectory(prefix="briefkit-fc-") as tmp:
+        conf = Path(tmp) / "fonts.conf"
+        conf.write_text(fontconfig_conf(), encoding="utf-8")
+        saved = {k: os.environ.get(k) for k in ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT")}
+        os.environ["FONTCONFIG_FILE"] = str(conf)
+        os.environ.pop("FONTCONFIG_PATH", None)
+        os.environ.pop("FONTCONFIG_SYSROOT", None)
+        try:
+            yield
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
 
 
 @lru_cache(maxsize=1)
