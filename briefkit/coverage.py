@@ -138,8 +138,9 @@ ROLES = (
 )
 
 NOT_TYPESET = frozenset({"id", "color", "relation", "lang", "locale", "dir", "digits", "logo", "date",
-                         "accessed", "area", "sections", "aliases", "briefkit", "ordered", "intensity"})
-"""Keys whose values are never printed (ids, references, settings)."""
+                         "accessed", "area", "sections", "briefkit", "ordered", "intensity"})
+"""Keys whose values are never printed (ids, references, settings). Aliases are checked: the writers'
+coverage backstop (resources.ensure_covered) reads them, and validate and build must agree."""
 
 
 def _matches(path: tuple, pattern: tuple) -> bool:

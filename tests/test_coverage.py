@@ -238,3 +238,14 @@ def test_fallback_order_is_the_fontconfig_order():
     conf = fontconfig_conf()
     assert re.findall(r"<string>([^<]+)</string>", conf) == list(FALLBACK_FAMILIES)
     assert re.findall(r"<dir>([^<]+)</dir>", conf) == [str(fonts_dir())]
+
+
+def test_validate_and_build_agree_on_an_alias(tmp_path):
+    # Aliases are not printed, but the writers' last-line check reads them: validate must refuse first.
+    path = tmp_path / "alias.yaml"
+    path.write_text(REFUSED.replace("{id: a, name: تركيا}", "{id: a, name: تركيا, aliases: [土耳其]}")
+                    .replace("中国", "").replace("ok ก", "ok").replace("\\uD55C", "").replace(" क", ""),
+                    encoding="utf-8")
+    with pytest.raises(ReportError) as info:
+        briefkit.load(path)
+    assert [(p.line, p.col, p.path) for p in info.value.problems] == [(3, c, "actors[0].aliases[0]") for c in (41, 42, 43)]
