@@ -29,9 +29,21 @@ def style_name(bold: bool, italic: bool) -> str:
     return ("Bold" if bold else "") + ("Italic" if italic else "") or "Regular"
 
 
+@lru_cache(maxsize=1)
+def _table() -> dict:
+    import json
+
+    path = fonts_dir() / "coverage.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
 @lru_cache(maxsize=None)
 def face_codepoints(family: str, face: str) -> frozenset[int]:
-    """The code points one shipped face has glyphs for (its cmap)."""
+    """The code points one shipped face has glyphs for (its cmap; from fonts/coverage.json, which
+    scripts/fallback_fonts.py writes, so validate need not open the fonts)."""
+    ranges = _table().get(FONT_FILES[family][face])
+    if ranges is not None:
+        return frozenset(cp for lo, hi in ranges for cp in range(lo, hi + 1))
     from fontTools.ttLib import TTFont
 
     font = TTFont(font_path(family, face), lazy=True)

@@ -10,6 +10,11 @@ so the machine's own font set does not change):
   (``pip download --no-deps manimgx-fonts`` and unzip the wheel).
 
 Usage: python scripts/fallback_fonts.py SOURCE_DIR   (searched recursively for the file names above)
+       python scripts/fallback_fonts.py --table        (only rewrite fonts/coverage.json)
+
+fonts/coverage.json lists, for every shipped face, the code points its cmap maps (as ranges), so
+``briefkit validate`` checks coverage without opening the fonts (tests/test_coverage.py holds it equal
+to the fonts).
 
 Each face is cut to the Unicode blocks briefkit promises (README, "Characters"); faces that are
 small already are copied whole. Subsets keep every OpenType feature and name, and ``head.modified``
@@ -101,7 +106,31 @@ def build(src: Path) -> None:
         print(f"{out_name}: {len(buf.getvalue()) // 1024} KB, {len(font.getBestCmap())} code points")
 
 
+def ranges(cps) -> list[list[int]]:
+    out: list[list[int]] = []
+    for cp in sorted(cps):
+        if out and out[-1][1] == cp - 1:
+            out[-1][1] = cp
+        else:
+            out.append([cp, cp])
+    return out
+
+
+def write_table() -> None:
+    import json
+
+    table = {}
+    for path in sorted(OUT.glob("*.ttf")):
+        table[path.name] = ranges(TTFont(path, lazy=True).getBestCmap())
+    text = "{\n" + ",\n".join(f"  {json.dumps(k)}: {json.dumps(v, separators=(',', ':'))}"
+                                for k, v in table.items()) + "\n}\n"
+    (OUT / "coverage.json").write_text(text, encoding="utf-8")
+    print(f"coverage.json: {len(table)} faces")
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    build(Path(sys.argv[1]))
+    if sys.argv[1] != "--table":
+        build(Path(sys.argv[1]))
+    write_table()

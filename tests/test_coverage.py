@@ -249,3 +249,17 @@ def test_validate_and_build_agree_on_an_alias(tmp_path):
     with pytest.raises(ReportError) as info:
         briefkit.load(path)
     assert [(p.line, p.col, p.path) for p in info.value.problems] == [(3, c, "actors[0].aliases[0]") for c in (41, 42, 43)]
+
+
+def test_coverage_table_is_the_fonts_cmaps():
+    # fonts/coverage.json lets validate skip opening fonts; it must say what the files say.
+    import json
+
+    from fontTools.ttLib import TTFont
+
+    table = json.loads((fonts_dir() / "coverage.json").read_text(encoding="utf-8"))
+    files = {f for faces in FONT_FILES.values() for f in faces.values()}
+    assert files <= set(table)
+    for name in files:
+        cmap = set(TTFont(fonts_dir() / name, lazy=True).getBestCmap())
+        assert {cp for lo, hi in table[name] for cp in range(lo, hi + 1)} == cmap, name
