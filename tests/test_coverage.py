@@ -261,5 +261,6 @@ def test_coverage_table_is_the_fonts_cmaps():
     files = {f for faces in FONT_FILES.values() for f in faces.values()}
     assert files <= set(table)
     for name in files:
-        cmap = set(TTFont(fonts_dir() / name, lazy=True).getBestCmap())
+        with TTFont(fonts_dir() / name, lazy=True) as font:
+            cmap = set(font.getBestCmap())
         assert {cp for lo, hi in table[name] for cp in range(lo, hi + 1)} == cmap, name
