@@ -11,6 +11,7 @@ packages=(
   poppler-utils         # pdftotext, pdffonts, pdftoppm: tests and screenshots
   libreoffice-writer-nogui  # the DOCX render test converts the brief to PDF headless
   procps                # pgrep: the interrupted-build test finds the worker to kill
+  strace                # the coverage test proves a build opens no system font
 )
 python=${PYTHON:-python3}
 if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then packages+=(python3-venv); fi
