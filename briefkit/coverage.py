@@ -73,8 +73,9 @@ def resolve(ch: str, stack: tuple[str, ...], bold: bool = False, italic: bool = 
     return None
 
 
-def families_used(texts: Iterable[str], stacks: Iterable[tuple[str, ...]]) -> set[str]:
-    """Every family ``resolve`` picks for the characters of ``texts`` in any of ``stacks`` (what a DOCX embeds)."""
+def families_used(texts: Iterable[str], stacks: Iterable[tuple[str, ...]]) -> list[str]:
+    """Every family ``resolve`` picks for the characters of ``texts`` in any of ``stacks`` (what a DOCX
+    embeds), in ``FONT_FILES`` order: a set's order would change the DOCX bytes from run to run."""
     chars = {ch for t in texts for ch in t if not ignorable(ord(ch))}
     out = set()
     for stack in stacks:
@@ -82,7 +83,7 @@ def families_used(texts: Iterable[str], stacks: Iterable[tuple[str, ...]]) -> se
             hit = resolve(ch, tuple(stack))
             if hit:
                 out.add(hit[0])
-    return out
+    return [f for f in FONT_FILES if f in out]
 
 
 # ---- the private fontconfig configuration (PDF) ---------------------------------------------------------

@@ -264,3 +264,15 @@ def test_coverage_table_is_the_fonts_cmaps():
         with TTFont(fonts_dir() / name, lazy=True) as font:
             cmap = set(font.getBestCmap())
         assert {cp for lo, hi in table[name] for cp in range(lo, hi + 1)} == cmap, name
+
+
+def test_docx_with_fallback_faces_is_the_same_bytes_in_every_process(tmp_path):
+    # The embedded fallback faces come out of a set: their order must not follow the string hash seed.
+    path = tmp_path / "symbols.yaml"
+    path.write_text(BUILT, encoding="utf-8")
+    code = ("import sys, briefkit; from briefkit.writers import docx; "
+            "sys.stdout.buffer.write(docx.render(briefkit.load(sys.argv[1])))")
+    outs = [subprocess.run([sys.executable, "-c", code, str(path)], check=True, capture_output=True,
+                           env=dict(os.environ, PYTHONPATH=str(ROOT), PYTHONHASHSEED=seed)).stdout
+            for seed in ("1", "2")]
+    assert outs[0] == outs[1] and outs[0][:2] == b"PK"
