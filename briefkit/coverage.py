@@ -156,12 +156,30 @@ NOT_TYPESET = frozenset({"id", "color", "relation", "lang", "locale", "dir", "di
 coverage backstop (resources.ensure_covered) reads them, and validate and build must agree."""
 
 
+@lru_cache(maxsize=256)
+def _is_inline(shape: tuple) -> bool:
+    return any(_matches(shape, p) for p in INLINE_FIELDS)
+
+
 def _matches(path: tuple, pattern: tuple) -> bool:
     return len(path) == len(pattern) and all(p == "*" or p == x for p, x in zip(pattern, path))
 
 
+def _shape(path: tuple) -> tuple:
+    # Roles depend on keys, not on list indexes or actor ids: one cached answer per shape.
+    out = tuple("*" if isinstance(p, int) else p for p in path)
+    if len(out) == 4 and out[:3] == ("areas", "*", "positions"):
+        out = out[:3] + ("*",)
+    return out
+
+
 def _role(path: tuple, rtl: bool) -> tuple[tuple[str, ...], bool, bool]:
     """(stack, bold, italic) a value at ``path`` is set in, before its own inline emphasis."""
+    return _role_of_shape(_shape(path), rtl)
+
+
+@lru_cache(maxsize=256)
+def _role_of_shape(path: tuple, rtl: bool) -> tuple[tuple[str, ...], bool, bool]:
     role, bold = "body", False
     for pattern, r, b in ROLES:
         if _matches(path, pattern) or (len(pattern) < len(path) and _matches(path[:len(pattern)], pattern)
@@ -236,11 +254,19 @@ def problems(data, rtl: bool) -> list[tuple[tuple, int | None, str]]:
     printed text that no shipped face draws in the face and style it is set in; at most
     MAX_PER_VALUE distinct characters per value, then one line saying how many more."""
     out = []
+    drawn: dict[tuple, set] = {}
+    """stack → characters already known to be drawn in it in every style"""
     for path, value in _strings(data):
-        if all(ord(ch) < 0x0250 or 0x0600 <= ord(ch) <= 0x06FF for ch in value):
-            continue  # Latin and Arabic: every stack covers them (fast path)
         stack, bold, italic = _role(path, rtl)
-        inline = any(_matches(path, p) for p in INLINE_FIELDS)
+        known = drawn.setdefault(stack, set())
+        unsure = set(value) - known
+        for ch in list(unsure):
+            if ignorable(ord(ch)) or all(resolve(ch, stack, b, i) for b in (False, True) for i in (False, True)):
+                known.add(ch)
+                unsure.discard(ch)
+        if not unsure:
+            continue  # every character is drawn in any style: no need to parse the emphasis
+        inline = _is_inline(_shape(path))
         bad: dict[str, str] = {}
         for text, b, i in _styled_runs(value, inline, bold, italic):
             for ch in text:

@@ -4,7 +4,8 @@ The only importer of weasyprint, imported lazily (``briefkit validate`` never pa
 
 - Resources come through ``PackageFetcher``: files under the package's fonts/ and templates/
   folders and the report's own logo; nothing else (no network, no other ``file:``, no attachments).
-- One ``FontConfiguration`` per process; ``presentational_hints`` off.
+- One ``FontConfiguration`` per process, on a private fontconfig that sees only the shipped fonts
+  (``coverage.fontconfig_conf``); ``presentational_hints`` off.
 - Two passes: when the brief runs longer than ``TOC_MIN_PAGES`` pages it is typeset again with a
   table of contents (whose page numbers come from ``target-counter``).
 - Metadata from the report; the creation date is the report's date (or ``SOURCE_DATE_EPOCH``),
