@@ -8,11 +8,10 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
+from .links import ALLOWED_SCHEMES, is_slug
 from .model import Emph, Inline, Inlines, Link, NoteRef, Strong, Text
 
-ALLOWED_SCHEMES = ("http", "https", "mailto")
 _NOTE = re.compile(r"\[\^([^\]\n]*)\]")
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def _footnote_ref(state: StateInline, silent: bool) -> bool:
@@ -97,7 +96,7 @@ def parse(text: str) -> tuple[Inlines, list[str], list[str]]:
                  Emph(content) if kind == "em_open" else Link(href or "", content))
         elif t == "note_ref":
             sid = tok.meta["id"]
-            if not _SLUG.match(sid):
+            if not is_slug(sid):
                 problems.append(f"footnote reference '{tok.content}' needs a source id like [^sochi-2019]")
                 emit(Text(tok.content))
             else:

@@ -1,7 +1,8 @@
 """The JSON Schema (draft 2020-12) of the report format: the single source of its structure rules."""
 from __future__ import annotations
 
-SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+from .links import SLUG, URL_PATTERN
+
 DATE = r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$"
 COLOR = r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$"
 LANG = r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
@@ -43,7 +44,7 @@ SCHEMA: dict = {
         "slug": {"type": "string", "pattern": SLUG},
         "date": {"type": ["string", "integer"], "pattern": DATE,
                  "description": "YYYY, YYYY-MM or YYYY-MM-DD."},
-        "url": {"type": "string", "pattern": r"^(?i:https?://|mailto:)\S+$"},
+        "url": {"type": "string", "pattern": URL_PATTERN},
         "author": {"oneOf": [_text, _obj({"name": _text, "role": _text}, ("name",))]},
         "block": {"oneOf": [
             _inline,

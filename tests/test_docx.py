@@ -232,7 +232,7 @@ def test_page_fields_and_filled_table_of_contents(seed_report):
                 if p.find("w:pPr/w:pStyle[@w:val='TOC2']", NS) is not None]
     toc_text = ["".join(t.text for t in p.iter(w("t"))) for p in doc.iter(w("p"))
                 if p.find("w:pPr/w:pStyle[@w:val='TOC2']", NS) is not None]
-    assert [s.heading for s in seed_report.sections] == toc_text[1:]   # after the balance entry
+    assert [s.heading for s in seed_report.sections] == toc_text   # the balance is a part, level 1
     settings = pkg.xml("word/settings.xml")
     assert settings.find("w:updateFields", NS) is not None
 
@@ -314,8 +314,13 @@ def test_package_validates(path, tmp_path):
 def docx_text(data: bytes) -> str:
     from docx2python import docx2python
 
-    with docx2python(io.BytesIO(data)) as doc:
-        text = doc.text
+    import warnings
+
+    with warnings.catch_warnings():
+        # docx2python knows no hindiNumbers list format (Word's Arabic-Indic numbering): it writes "--"
+        warnings.filterwarnings("ignore", "hindiNumbers numbering format not implemented")
+        with docx2python(io.BytesIO(data)) as doc:
+            text = doc.text
     text = re.sub(r"----(footnote|endnote)\d+----", " ", text)
     return re.sub(r"</?a[^>]*>", "", text)
 

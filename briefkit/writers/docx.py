@@ -1,18 +1,16 @@
 """The DOCX brief: the report laid out with python-docx, right-to-left at every level when the report is.
 
-The document holds the same content as the PDF, in the order ``Report.inline_runs`` walks it, so
-footnotes get the same numbers: masthead, contents, takeaways, executive summary, the areas table
-(per area: summary, then positions in actor order), the balance, the sections, timeline, outlook,
-recommendations and sources. Everything a style can carry lives in a named style an editor can
-restyle in Word or LibreOffice; the raw OOXML python-docx cannot write sits in ``ooxml.py``.
+The writer walks the document plan (``briefkit.plan``) exactly as the HTML writer does, one rule
+per part type, so headings, levels, footnote numbers and the sources order are the PDF's. A source
+cited again is a ``NOTEREF`` field to the bookmark on its first call (Word renumbers it). Everything
+a style can carry lives in a named style an editor can restyle in Word or LibreOffice; the raw OOXML
+python-docx cannot write sits in ``ooxml.py``.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import logging
-import os
 import re
-from dataclasses import dataclass
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -20,12 +18,14 @@ from docx.enum.table import WD_TABLE_DIRECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.shared import Cm, Pt, RGBColor
 
-from ..theme import RELATION_COLORS, actor_color
 from .. import __version__, bidi
+from .. import plan as P
+from ..langs import WORD_LANG, WORD_NUMBER_FORMAT
 from ..localize import date as local_date
 from ..localize import digits, labels, native_zero, number
-from ..model import (RELATIONS, BulletList, Emph, Inlines, Link, NoteRef, Para, Quote, Report, Source,
-                     Strong, Text)
+from ..model import RELATIONS, Emph, Inlines, Link, Report, Source, Strong, Text
+from ..theme import RELATION_COLORS, actor_color
+from ..theme import docx as color
 from .. import coverage
 from ..resources import FONT_FILES, STACKS, ensure_covered, font_path
 from . import ooxml
@@ -36,15 +36,11 @@ BODY_FONT = "Amiri"
 SANS_ARABIC = "Noto Kufi Arabic"
 SANS_LATIN = "Noto Sans"
 
-INK = "1A1A1A"
-ACCENT = "1F3A5F"
-MUTED = "5A5A5A"
-RULE = "B8C2CC"
-TINT = "F1F4F7"
-
-
-BIDI_LANGUAGE = {"ar": "ar-SA", "fa": "fa-IR", "ur": "ur-PK", "he": "he-IL", "ps": "ps-AF",
-                 "sd": "sd-Arab-PK", "ug": "ug-CN", "yi": "yi-001", "dv": "dv-MV", "ckb": "ku-Arab-IQ"}
+INK = color("ink")
+ACCENT = color("accent")
+MUTED = color("muted")
+RULE = color("rule")
+TINT = color("tint")
 
 PAGE_WIDTH, PAGE_HEIGHT = Cm(21.0), Cm(29.7)
 MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM = Cm(2.0), Cm(2.2), Cm(2.2)
@@ -64,28 +60,25 @@ def render(report: Report, options=None, *, subset_fonts: bool = False) -> bytes
     return _Brief(report, subset_fonts=subset_fonts).build()
 
 
-@dataclass
-class _TocEntry:
-    level: int
-    text: str
-    bookmark: str
+def render_plan(plan: P.Plan, options=None) -> bytes:
+    """The DOCX of an already computed plan (``render`` computes it from the report)."""
+    _Brief.check_fonts(plan.report)
+    return _Brief(plan.report, plan=plan).build()
 
 
 class _Brief:
     """One DOCX being written: the document, its styles and the running state (footnotes, bookmarks)."""
 
-    def __init__(self, report: Report, *, subset_fonts: bool = False):
+    def __init__(self, report: Report, *, subset_fonts: bool = False, plan: P.Plan | None = None):
         self.report = report
+        self.plan = plan or P.plan_of(report)
+        self.notes = {f.source.id: f for f in self.plan.footnotes}
         self.rtl = report.rtl
         self.labels = labels(report)
         self.subset_fonts = subset_fonts
         self.native = native_zero(report) is not None
         self.doc = Document()
         self.styles = {}
-        self.cited: set[str] = set()
-        self.toc: list[_TocEntry] = []
-        self.section_bookmarks = {sec.id: f"_TocSection{i:04d}" for i, sec in enumerate(report.sections, 1)}
-        """Bookmark of each section heading, known up front: the areas table links to them."""
         self._bookmark_id = 0
         self.footnotes = None
 
@@ -93,27 +86,45 @@ class _Brief:
 
     @staticmethod
     def check_fonts(report: Report) -> None:
-        ensure_covered([*report.all_text(), *labels(report).values(), " › ", "•", "—"])
+        ensure_covered([*report.all_text(), *labels(report).values(), " › ", "•", "–", "—"])
 
     def build(self) -> bytes:
         self._page_setup()
         self._define_styles()
         self.footnotes = ooxml.Footnotes(self.doc, rtl=self.rtl)
         self._header_footer()
-        self._masthead()
-        toc_anchor = self._toc_heading()
-        self._takeaways()
-        self._summary()
-        self._areas_table()
-        self._balance()
-        self._sections()
-        self._timeline()
-        self._blocks_part("outlook", self.report.outlook)
-        self._recommendations()
-        self._sources()
-        self._toc_entries(toc_anchor)
+        for part in self.plan.parts:
+            self._part(part)
         self._finish()
         return ooxml.save_reproducible(self.doc)
+
+    def _part(self, part: P.Part) -> None:
+        """One rule per plan part type; a type without one fails loudly."""
+        match part:
+            case P.TitleBlock():
+                self._masthead()
+            case P.Contents():
+                self._contents(part)
+            case P.Takeaways():
+                self._takeaways(part)
+            case P.Paragraphs():
+                self._paragraphs(part)
+            case P.AreasTable():
+                self._areas_table(part)
+            case P.BalancePart():
+                self._balance(part)
+            case P.Chart():
+                pass        # drawn by briefkit/chart.py once it lands; the balance table carries the data
+            case P.Analysis():
+                self._analysis(part)
+            case P.Timeline():
+                self._timeline(part)
+            case P.Recommendations():
+                self._recommendations(part)
+            case P.Sources():
+                self._sources(part)
+            case _:
+                P.unhandled(part)
 
     # ---- page, styles ---------------------------------------------------------------------------
 
@@ -135,7 +146,7 @@ class _Brief:
             return (meta.lang if "-" in meta.lang else {"en": "en-US"}.get(meta.lang, meta.lang)), None
         lang = self.report.language
         locale = meta.locale if meta.locale.split("-")[0].lower() == lang and "-" in meta.locale else None
-        return "en-US", locale or BIDI_LANGUAGE.get(lang, meta.lang)
+        return "en-US", locale or WORD_LANG.get(lang, meta.lang)
 
     def _define_styles(self) -> None:
         doc, rtl = self.doc, self.rtl
@@ -202,13 +213,14 @@ class _Brief:
         para_style("Masthead Meta", "Byline", size=8.5, line=15, color=MUTED)
         quote = para_style("Quote", "Body Text", existing=True, line=21, before=4, after=4, color="333333",
                            start_indent=0.9, end_indent=0.9, align="start")
-        ooxml.set_paragraph_border(quote, "start", ACCENT, 18, 8)
+        ooxml.set_paragraph_border(quote, "start", ACCENT, 18, 8, rtl=rtl)
+        # "start" as in the PDF (text-align: start): under w:bidi, jc "left" is the start side.
         para_style("Quote Attribution", "Normal", sans=True, size=9, line=16, after=8, color=MUTED,
-                   align="end", end_indent=0.9)
+                   align="start", start_indent=0.9)
         para_style("List Bullet", "Body Text", existing=True, after=3, align="start")
         para_style("List Number", "Body Text", existing=True, after=3, align="start")
-        item = para_style("Numbered Item", "Body Text", after=3, start_indent=0.75, align="start")
-        item.paragraph_format.first_line_indent = Cm(-0.75)
+        para_style("List Bullet 2", "List Bullet", existing=True, after=3, align="start")
+        para_style("List Number 2", "List Number", existing=True, after=3, align="start")
         key = para_style("Key Point", "List Bullet", line=21, after=0, align="start")
         ooxml.set_paragraph_shading(key, TINT)
         ooxml.copy_numbering(get("List Bullet"), key)
@@ -224,7 +236,7 @@ class _Brief:
         ooxml.set_paragraph_border(get("Header"), "bottom", RULE, 4, 4)
         para_style("Footer", "Normal", existing=True, sans=True, size=8, line=14, color=MUTED,
                    align="center")
-        for level in (1, 2):
+        for level in (1, 2, 3):
             s = ooxml.add_style(self.doc, f"TOC{level}", f"toc {level}", "paragraph", "Normal",
                                 ui_priority=39, quick=False)
             s.font.size = Pt(10 if level == 1 else 9.5)
@@ -252,6 +264,10 @@ class _Brief:
         self.table_style = ooxml.add_table_style(self.doc, "BriefTable", "Brief Table",
                                                  border_color=RULE, header_fill="E4E9EF")
         ooxml.set_bullet_glyph(self.doc, get("List Bullet"), "•", BODY_FONT)
+        ooxml.set_bullet_glyph(self.doc, get("List Bullet 2"), "–", BODY_FONT, indent_twips=850)
+        fmt = WORD_NUMBER_FORMAT[native_zero(self.report)]
+        for name in ("List Number", "List Number 2"):
+            ooxml.set_number_format(self.doc, get(name), fmt)
 
     # ---- text ----------------------------------------------------------------------------------------
 
@@ -324,24 +340,29 @@ class _Brief:
                 inner = self._inlines(p, node.children, bold=bold, italic=italic, sans=sans, link=True)
                 ooxml.wrap_in_hyperlink(p, inner, url=node.href)
                 runs += inner
-            elif isinstance(node, NoteRef):
-                runs.append(self._note(p, node.source_id))
+            elif isinstance(node, P.Cite):
+                runs.append(self._note(p, node))
+            else:
+                P.unhandled(node)
         return runs
 
-    def _note(self, p, source_id: str):
-        """A footnote call: the first citation of a source makes the real footnote, later ones repeat its number."""
-        n = self.report.note_numbers[source_id]
+    def _note(self, p, cite: P.Cite):
+        """A footnote call: the first citation makes the footnote, with a bookmark on its call; a
+        repeated one is a ``NOTEREF`` field to that bookmark, formatted as a footnote reference, so
+        Word renumbers it with the note."""
+        note = self.notes[cite.source_id]
+        shown = number(cite.number, self.report)
+        if not cite.first:
+            return ooxml.add_noteref(p, note.bookmark, shown, style_id="FootnoteReference", rtl=self.rtl)
         run = p.add_run()
         ooxml.set_run_style(run, "FootnoteReference")
         if self.rtl:
             ooxml.set_run_rtl(run)
-        if source_id in self.cited:
-            run.text = number(n, self.report)
-            return run
-        self.cited.add(source_id)
-        note = self.footnotes.add(run, style_id="FootnoteText", ref_style_id="FootnoteReference",
-                                  mark=number(n, self.report) if self.native else None)
-        self._source_text(note, self.report.footnotes[n - 1].source)
+        body = self.footnotes.add(run, style_id="FootnoteText", ref_style_id="FootnoteReference",
+                                  mark=shown if self.native else None)
+        self._bookmark_id += 1
+        ooxml.bookmark_run(run, note.bookmark, self._bookmark_id)
+        self._source_text(body, note.source)
         return run
 
     def _source_text(self, p, source: Source) -> None:
@@ -356,14 +377,11 @@ class _Brief:
             runs = self._text(p, source.url, char_style=self.styles["Hyperlink"])
             ooxml.wrap_in_hyperlink(p, runs, url=source.url)
 
-    def _heading(self, text: str, level: int, *, key: str | None = None):
-        p = self._para(f"Heading {level}")
-        self._text(p, text)
+    def _heading(self, heading: P.Heading):
+        p = self._para(f"Heading {heading.level}")
+        self._text(p, heading.text)
         self._bookmark_id += 1
-        name = self.section_bookmarks[key] if key else f"_Toc{self._bookmark_id:08d}"
-        ooxml.add_bookmark(p, name, self._bookmark_id)
-        if level <= 2:
-            self.toc.append(_TocEntry(level, text, name))
+        ooxml.add_bookmark(p, heading.bookmark, self._bookmark_id)
         return p
 
     # ---- header, footer, masthead, contents -----------------------------------------------------------
@@ -454,46 +472,35 @@ class _Brief:
         if self.rtl:
             ooxml.set_bidi(p)
 
-    def _toc_heading(self):
-        p = self._para("TOC Heading")
-        self._text(p, self.labels["contents"])
-        return p
-
-    def _toc_entries(self, anchor) -> None:
-        """The TOC field, its cached result already listing every level-1/2 heading as an internal link.
-
-        LibreOffice shows the cached entries as they are; Word refreshes them (with page numbers)
-        because settings.xml asks it to update fields on open.
+    def _contents(self, part: P.Contents) -> None:
+        """The TOC field, its cached result already listing every plan heading of level 1-3 as an
+        internal link. LibreOffice shows the cached entries as they are; Word refreshes them (with
+        page numbers) because settings.xml asks it to update fields on open.
         """
+        self._text(self._para("TOC Heading"), part.heading_text)
         paras = []
-        for entry in self.toc:
+        for entry in part.entries:
             p = self._para(f"toc {entry.level}")
             paras.append(p)
             runs = self._text(p, entry.text)
             ooxml.wrap_in_hyperlink(p, runs, anchor=entry.bookmark)
-        if not paras:
-            return
-        ooxml.begin_field(paras[0], 'TOC \\o "1-2" \\h \\z \\u', rtl=self.rtl, before_content=True)
-        ooxml.end_field(paras[-1], rtl=self.rtl)
-        last = anchor._p
-        for p in paras:
-            last.addnext(p._p)
-            last = p._p
+        if paras:
+            ooxml.begin_field(paras[0], 'TOC \\o "1-3" \\h \\z \\u', rtl=self.rtl, before_content=True)
+            ooxml.end_field(paras[-1], rtl=self.rtl)
 
     # ---- the parts of the brief ------------------------------------------------------------------------
 
-    def _takeaways(self) -> None:
-        if not self.report.takeaways:
-            return
-        self._heading(self.labels["takeaways"], 1)
-        for item in self.report.takeaways:
-            self._inlines(self._para("Key Point"), item)
+    def _takeaways(self, part: P.Takeaways) -> None:
+        self._heading(part.heading)
+        num_id = ooxml.style_num_id(self.styles["Key Point"])
+        for item in part.items:
+            p = self._para("Key Point")
+            ooxml.set_numbering(p, num_id)      # direct, so readers that ignore style numbering see a list
+            self._inlines(p, item)
 
-    def _summary(self) -> None:
-        if not self.report.summary:
-            return
-        self._heading(self.labels["summary"], 1)
-        for para in self.report.summary:
+    def _paragraphs(self, part: P.Paragraphs) -> None:
+        self._heading(part.heading)
+        for para in part.paras:
             self._inlines(self._para("Body Text"), para)
 
     def _table(self, n_rows: int, widths_cm: list[float]):
@@ -526,9 +533,9 @@ class _Brief:
         color = self.report.actors[index].color
         return actor_color(color, index).lstrip("#").upper()
 
-    def _areas_table(self) -> None:
+    def _areas_table(self, part: P.AreasTable) -> None:
         report, L = self.report, self.labels
-        self._heading(L["areas"], 1)
+        self._heading(part.heading)
         names = [a.name for a in report.actors]
         joined = L["and"].join([L["list_separator"].join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
         self._text(self._para("Caption"), L["areas_caption"].format(actors=joined))
@@ -541,39 +548,38 @@ class _Brief:
         for i, actor in enumerate(report.actors):
             fill = self._actor_color(i)
             self._header_cell(head[4 + i], actor.name, fill=fill, ink=_ink_on(fill))
-        for row, area in zip(table.rows[1:], report.areas):
+        for row, plan_row in zip(table.rows[1:], part.rows):
+            area = plan_row.area
             cells = row.cells
             p = self._cell_para(cells[0], "Table Text", True)
             self._text(p, area.title, bold=True)
-            if area.summary:
-                self._inlines(self._cell_para(cells[0], "Table Note", False), area.summary, sans=True)
-            linked = [s for s in area.sections if s in self.section_bookmarks]
-            if linked:
+            if plan_row.summary:
+                self._inlines(self._cell_para(cells[0], "Table Note", False), plan_row.summary, sans=True)
+            if plan_row.links:
                 p = self._cell_para(cells[0], "Table Note", False)
                 self._text(p, L["see_sections"] + " ")
-                for j, sid in enumerate(linked):
+                for j, link in enumerate(plan_row.links):
                     if j:
                         self._text(p, L["list_separator"])
-                    runs = self._text(p, report.section(sid).heading, char_style=self.styles["Hyperlink"])
-                    ooxml.wrap_in_hyperlink(p, runs, anchor=self.section_bookmarks[sid])
+                    runs = self._text(p, link.text, char_style=self.styles["Hyperlink"])
+                    ooxml.wrap_in_hyperlink(p, runs, anchor=link.target.bookmark)
             self._text(self._cell_para(cells[1], "Table Text", True), area.region)
             self._badge(cells[2], area.relation)
             p = self._cell_para(cells[3], "Table Number", True)
             if area.intensity is not None:
                 self._text(p, digits(L["intensity_of"].format(n=area.intensity), report))
             ooxml.set_cell_valign(cells[3], "center")
-            for i, actor in enumerate(report.actors):
+            for i, position in enumerate(plan_row.positions):
                 p = self._cell_para(cells[4 + i], "Table Text", True)
-                position = area.position(actor.id)
                 if position:
                     self._inlines(p, position, sans=True)
                 else:
                     self._text(p, "—")
 
-    def _balance(self) -> None:
+    def _balance(self, part: P.BalancePart) -> None:
         report, L = self.report, self.labels
-        balance = report.balance
-        self._heading(L["balance"], 2)
+        balance = part.balance
+        self._heading(part.heading)
         self._text(self._para("Caption"), L["balance_caption"])
         widths = [5.0, 2.7, 2.7, 2.7, 2.0]
         rows = [*balance.regions, balance.overall]
@@ -600,83 +606,75 @@ class _Brief:
                 for cell in cells:
                     ooxml.shade_cell(cell, TINT)
 
-    def _sections(self) -> None:
-        if not self.report.sections:
-            return
-        self._heading(self.labels["sections"], 1)
-        for section in self.report.sections:
-            self._heading(section.heading, 2, key=section.id)
-            self._blocks(section.body)
+    def _analysis(self, part: P.Analysis) -> None:
+        self._heading(part.heading)
+        for section in part.sections:
+            self._heading(section.heading)
+            for block in section.blocks:
+                self._block(block)
 
-    def _blocks(self, blocks) -> None:
-        for block in blocks:
-            if isinstance(block, Para):
+    def _block(self, block: P.PlanBlock) -> None:
+        match block:
+            case P.ParaBlock():
                 self._inlines(self._para("Body Text"), block.inlines)
-            elif isinstance(block, Quote):
-                self._inlines(self._para("Quote"), block.inlines)
+            case P.QuoteBlock():
+                # The PDF's quote: «text» with the bar and the attribution on the start side.
+                p = self._para("Quote")
+                self._text(p, self.labels["quote_open"])
+                self._inlines(p, block.inlines)
+                self._text(p, self.labels["quote_close"])
                 if block.by:
                     p = self._para("Quote Attribution")
                     self._text(p, self.labels["quote_by"] + " ")
                     self._inlines(p, block.by, sans=True)
-            elif isinstance(block, BulletList):
-                self._list(block.items, ordered=block.ordered)
+            case P.ListBlock():
+                self._list(block)
+            case P.Heading():
+                self._heading(block)
+            case _:
+                P.unhandled(block)
 
-    def _list(self, items, *, ordered: bool) -> None:
-        if not ordered:
-            for item in items:
-                self._inlines(self._para("List Bullet"), item)
-            return
-        num_id = None if self.native else ooxml.restart_numbering(self.doc, self.styles["List Number"])
-        for i, item in enumerate(items, start=1):
-            if self.native:
-                # Native digits as written code points: LibreOffice draws hindiNumbers lists in ASCII.
-                p = self._para("Numbered Item")
-                self._text(p, number(i, self.report) + ".\t")
-            else:
-                p = self._para("List Number")
-                ooxml.set_numbering(p, num_id)
+    def _list(self, block: P.ListBlock, depth: int = 0) -> None:
+        """Real Word numbering for every list (its digits from the language table); one nesting level."""
+        suffix = " 2" if depth else ""
+        style = ("List Number" if block.ordered else "List Bullet") + suffix
+        num_id = (ooxml.restart_numbering(self.doc, self.styles[style]) if block.ordered
+                  else ooxml.style_num_id(self.styles[style]))
+        subs = block.sublists or (None,) * len(block.items)
+        for item, sub in zip(block.items, subs):
+            p = self._para(style)
+            ooxml.set_numbering(p, num_id)
             self._inlines(p, item)
+            if sub is not None:
+                self._list(sub, depth + 1)
 
-    def _timeline(self) -> None:
+    def _timeline(self, part: P.Timeline) -> None:
         report, L = self.report, self.labels
-        if not report.timeline:
-            return
-        self._heading(L["timeline"], 1)
-        table = self._table(1 + len(report.timeline), [3.2, 10.0, 3.8])
+        self._heading(part.heading)
+        table = self._table(1 + len(part.events), [3.2, 10.0, 3.8])
         for cell, key in zip(table.rows[0].cells, ("date", "timeline_event", "timeline_area")):
             self._header_cell(cell, L[key])
-        for row, event in zip(table.rows[1:], report.timeline):
+        for row, event in zip(table.rows[1:], part.events):
             cells = row.cells
-            self._text(self._cell_para(cells[0], "Table Text", True), local_date(event.date, report), bold=True)
-            self._inlines(self._cell_para(cells[1], "Table Text", True), event.event, sans=True)
+            self._text(self._cell_para(cells[0], "Table Text", True), local_date(event.event.date, report),
+                       bold=True)
+            self._inlines(self._cell_para(cells[1], "Table Text", True), event.text, sans=True)
             p = self._cell_para(cells[2], "Table Text", True)
-            if event.area:
-                area = report.area(event.area)
-                self._text(p, area.title)
+            if event.area is not None:
+                self._text(p, event.area.title)
 
-    def _blocks_part(self, key: str, paragraphs) -> None:
-        if not paragraphs:
-            return
-        self._heading(self.labels[key], 1)
-        for para in paragraphs:
-            self._inlines(self._para("Body Text"), para)
+    def _recommendations(self, part: P.Recommendations) -> None:
+        self._heading(part.heading)
+        self._list(P.ListBlock(part.items, ordered=True))
 
-    def _recommendations(self) -> None:
-        if not self.report.recommendations:
-            return
-        self._heading(self.labels["recommendations"], 1)
-        self._list(self.report.recommendations, ordered=True)
-
-    def _sources(self) -> None:
-        if not self.report.sources:
-            return
-        self._heading(self.labels["sources"], 1)
-        numbers = self.report.note_numbers
-        for source in self.report.sources:
+    def _sources(self, part: P.Sources) -> None:
+        """The sources in the plan's order: by note number, then the uncited ones."""
+        self._heading(part.heading)
+        for entry in part.entries:
             p = self._para("Source Entry")
-            if source.id in numbers:
-                self._text(p, f"[{number(numbers[source.id], self.report)}] ")
-            self._source_text(p, source)
+            if entry.number is not None:
+                self._text(p, f"[{number(entry.number, self.report)}] ")
+            self._source_text(p, entry.source)
 
     # ---- finishing ------------------------------------------------------------------------------
 
@@ -692,7 +690,7 @@ class _Brief:
         ooxml.set_core_properties(
             doc, title=meta.title, author=sep.join(a.name for a in meta.authors),
             subject=meta.subtitle or "", keywords=sep.join(meta.keywords), language=meta.lang,
-            category=meta.kicker or "", identifier=meta.id, when=_timestamp(self.report))
+            category=meta.kicker or "", identifier=meta.id, when=self.plan.timestamp)
         ooxml.embed_fonts(doc, self._font_faces())
 
     def _font_faces(self) -> dict[str, dict[str, bytes]]:
@@ -718,7 +716,7 @@ class _Brief:
 SANS_STYLE_IDS = frozenset({
     "Title", "Heading1", "Heading2", "Heading3", "TOCHeading", "Kicker", "Breadcrumb", "Byline",
     "MastheadMeta", "QuoteAttribution", "Caption", "TableText", "TableHeading", "TableNote",
-    "TableNumber", "RelationBadge", "Header", "Footer", "TOC1", "TOC2"})
+    "TableNumber", "RelationBadge", "Header", "Footer", "TOC1", "TOC2", "TOC3"})
 """Paragraph styles set in the sans pair (Noto Kufi Arabic for Arabic, Noto Sans for Latin)."""
 
 
@@ -780,17 +778,6 @@ def _ink_on(fill: str) -> str:
     r, g, b = (channel(fill[i:i + 2]) for i in (0, 2, 4))
     lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
     return "FFFFFF" if (1.05 / (lum + 0.05)) >= ((lum + 0.05) / 0.05) else INK
-
-
-def _timestamp(report: Report) -> _dt.datetime:
-    """SOURCE_DATE_EPOCH when set, else the report's date; never the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).replace(tzinfo=None)
-    d = report.meta.date
-    if d is None:
-        return _dt.datetime(2000, 1, 1)
-    return _dt.datetime(d.year, d.month or 1, d.day or 1)
 
 
 def _emphasis_used(report: Report) -> tuple[bool, bool, bool]:

@@ -142,14 +142,17 @@ def set_keep_together(style) -> None:
     _child(_pPr(style), "keepLines")
 
 
-def set_paragraph_border(style, side: str, color: str, size_eighths: int, space_pt: int = 4) -> None:
+def set_paragraph_border(style, side: str, color: str, size_eighths: int, space_pt: int = 4, *,
+                         rtl: bool = False) -> None:
     """A border on one logical side (``top``/``bottom``/``start``/``end``) of a paragraph style.
 
-    Under ``w:bidi`` Word and LibreOffice read ``left``/``right`` borders as start/end, like ``jc``.
+    Unlike ``jc`` and ``ind``, ``pBdr``'s ``left``/``right`` are physical: ISO/IEC 29500-1 §17.3.1.17
+    ("the left side of the page ... shall not change based on the paragraph direction"; ``w:bidi``
+    affects only ind, jc, tab and textDirection, §17.3.1.6), and LibreOffice draws them so.
     """
     pPr = _pPr(style)
     bdr = _child(pPr, "pBdr")
-    tag = {"start": "left", "end": "right"}.get(side, side)
+    tag = ({"start": "right", "end": "left"} if rtl else {"start": "left", "end": "right"}).get(side, side)
     order = ("top", "left", "bottom", "right", "between", "bar")
     el = bdr.find(qn("w:" + tag))
     if el is None:
@@ -461,6 +464,11 @@ def _numbering(doc):
     return doc.part.numbering_part.element
 
 
+def style_num_id(style) -> int:
+    """The ``numId`` a list style's ``numPr`` names."""
+    return _style_num_id(style)
+
+
 def _style_num_id(style) -> int:
     numPr = style.element.pPr.find(qn("w:numPr"))
     return int(numPr.find(qn("w:numId")).get(qn("w:val")))
@@ -503,6 +511,16 @@ def set_bullet_glyph(doc, style, glyph: str, font: str, *, indent_twips: int = 4
     fonts.attrib.clear()
     for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
         fonts.set(qn("w:" + attr), font)
+
+
+def set_number_format(doc, style, fmt: str) -> None:
+    """``w:numFmt`` of ``style``'s list (``decimal``, ``hindiNumbers``): the digits Word numbers it in."""
+    numbering = _numbering(doc)
+    num = numbering.num_having_numId(_style_num_id(style))
+    abstract = next(a for a in numbering.findall(qn("w:abstractNum"))
+                    if a.get(qn("w:abstractNumId")) == str(num.abstractNumId.val))
+    for lvl in abstract.findall(qn("w:lvl")):
+        lvl.find(qn("w:numFmt")).set(qn("w:val"), fmt)
 
 
 def restart_numbering(doc, style) -> int:
@@ -593,6 +611,44 @@ def add_bookmark(paragraph, name: str, bookmark_id: int) -> None:
     else:
         p.insert(0, start)
     p.append(end)
+
+
+def bookmark_run(run, name: str, bookmark_id: int) -> None:
+    """Wrap one run in a bookmark (a footnote call, which NOTEREF fields then point at)."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bookmark_id))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bookmark_id))
+    run._r.addprevious(start)
+    run._r.addnext(end)
+
+
+def add_noteref(paragraph, bookmark: str, cached: str, *, style_id: str, rtl: bool):
+    """A ``NOTEREF`` field: the number of the footnote whose call carries ``bookmark``.
+
+    ``\\f`` formats the result as a footnote reference mark and ``\\h`` makes it a link to the
+    note, as Word's own cross-reference to a footnote number does; ``cached`` is shown until Word
+    updates the field. Returns the run holding the result.
+    """
+    result = None
+    for kind in ("begin", "instr", "separate", "text", "end"):
+        run = paragraph.add_run()
+        set_run_style(run, style_id)
+        if rtl:
+            run.font.rtl = True
+        if kind == "instr":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = f" NOTEREF {bookmark} \\f \\h "
+        elif kind == "text":
+            el = _text(cached)
+            result = run
+        else:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        run._r.append(el)
+    return result
 
 
 def wrap_in_hyperlink(paragraph, runs, *, url: str | None = None, anchor: str | None = None) -> None:
@@ -751,7 +807,7 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def set_core_properties(doc, *, title: str, author: str, subject: str, keywords: str, language: str,
-                        category: str, identifier: str, when: _dt.datetime) -> None:
+                        category: str, identifier: str, when: _dt.datetime | None) -> None:
     cp = doc.core_properties
     cp.title = title
     cp.author = author
@@ -763,7 +819,12 @@ def set_core_properties(doc, *, title: str, author: str, subject: str, keywords:
     cp.comments = ""
     cp.last_modified_by = "briefkit"
     cp.revision = 1
-    cp.created = cp.modified = when
+    if when is not None:
+        cp.created = cp.modified = when
+    else:       # no date known: no date at all (never the clock, never the template's)
+        for tag in ("dcterms:created", "dcterms:modified"):
+            for el in cp._element.findall(qn(tag)):
+                cp._element.remove(el)
 
 
 class _Entries:

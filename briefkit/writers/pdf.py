@@ -16,11 +16,9 @@ The only importer of weasyprint, imported lazily (``briefkit validate`` never pa
 """
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import logging
 import mimetypes
-import os
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
@@ -157,13 +155,11 @@ def _captured_log():
 # ---- metadata ------------------------------------------------------------------------------------------
 
 def creation_date(report: Report | None) -> str | None:
-    """The report's own date (W3C form), else SOURCE_DATE_EPOCH, else nothing: never the clock."""
-    if report is not None and report.meta.date:
-        return report.meta.date.iso()
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return None
+    """``briefkit.plan.timestamp`` in W3C form (SOURCE_DATE_EPOCH, else the report's date): never the clock."""
+    from ..plan import timestamp
+
+    when = timestamp(report) if report is not None else None
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
 
 
 def _finisher(rtl: bool):
