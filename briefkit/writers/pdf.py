@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import os
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
