@@ -76,7 +76,8 @@ def test_validate_names_at_most_five_characters_per_value(tmp_path):
                     (10, 35, "U+0E06"), (10, 36, "U+0E07")]
 
 
-SYMBOLS = "→ ✓ ≤ ≈ ★ € ₺ ₽ ﷼ ₹ ² Erdoğan Çavuşoğlu Łukaszenka Ελλάδα Россия ☎ ① 😀 שלום"
+FAMILY = "\U0001F468\u200D\U0001F469\u200D\U0001F467"  # one emoji: man ZWJ woman ZWJ girl
+SYMBOLS = f"→ ✓ ≤ ≈ ★ € ₺ ₽ ﷼ ₹ ² Erdoğan Çavuşoğlu Łukaszenka Ελλάδα Россия ☎ ① 😀 שלום {FAMILY}"
 
 BUILT = f"""\
 briefkit: 1
@@ -138,6 +139,7 @@ def test_symbols_and_names_render_in_the_pdf_with_shipped_faces(built, tmp_path)
     seen = {c["text"] for c in chars}
     for ch in "→✓≤≈★€₺₽﷼₹²☎①😀שלום":
         assert ch in seen, ch
+    assert FAMILY in seen  # one glyph for the whole ZWJ sequence
     faces = {}
     for c in chars:
         faces.setdefault(c["text"], set()).add(_family(c["fontname"]))
@@ -164,6 +166,8 @@ def test_docx_draws_each_symbol_with_the_pdfs_face_and_embeds_it(built):
             for ch in run.text:
                 face[ch] = family or "Amiri"   # no override: the body style's Amiri
     assert {ch: face[ch] for ch in BODY_FACE} == BODY_FACE
+    # a ZWJ sequence stays in one run, or no renderer can form its single glyph
+    assert any(FAMILY in run.text for p in doc.paragraphs for run in p.runs)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         table = ElementTree.fromstring(z.read("word/fontTable.xml"))
     embedded = {f.get(qn("w:name")) for f in table.iter(qn("w:font")) if f.find(qn("w:embedRegular")) is not None}

@@ -749,11 +749,18 @@ def _fallback(ch: str, sans: bool) -> str | None:
     return family
 
 
+def _JOINS(ch: str) -> bool:
+    cp = ord(ch)
+    return cp == 0x200D or 0xFE00 <= cp <= 0xFE0F or 0xE0020 <= cp <= 0xE007F
+
+
 def _coverage_runs(text: str, sans: bool) -> list[tuple[str, str | None]]:
     """``text`` cut where the font must change: (piece, fallback family or None)."""
     out: list[tuple[str, str | None]] = []
     for ch in text:
-        fb = _fallback(ch, sans)
+        # A joiner, variation selector or tag stays in its sequence's run: a renderer forms an emoji
+        # ZWJ sequence (👨‍👩‍👧) or a keycap only inside one run.
+        fb = out[-1][1] if out and _JOINS(ch) else _fallback(ch, sans)
         if out and out[-1][1] == fb:
             out[-1] = (out[-1][0] + ch, fb)
         else:
