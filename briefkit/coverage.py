@@ -249,10 +249,10 @@ def explain(ch: str, stack: tuple[str, ...], bold: bool, italic: bool) -> str:
 MAX_PER_VALUE = 5
 
 
-def problems(data, rtl: bool) -> list[tuple[tuple, int | None, str]]:
-    """(path, character index in the value or None, message) for every character of the report's
-    printed text that no shipped face draws in the face and style it is set in; at most
-    MAX_PER_VALUE distinct characters per value, then one line saying how many more."""
+def problems(data, rtl: bool) -> list[tuple[tuple, str, int | None, str]]:
+    """(path, value, index of the character in the value or None, message) for every character of the
+    report's printed text that no shipped face draws in the face and style it is set in; at most
+    MAX_PER_VALUE distinct characters per value, then one line (index None) saying how many more."""
     out = []
     drawn: dict[tuple, set] = {}
     """stack → characters already known to be drawn in it in every style"""
@@ -274,61 +274,8 @@ def problems(data, rtl: bool) -> list[tuple[tuple, int | None, str]]:
                     bad[ch] = explain(ch, stack, b, i)
         for n, (ch, msg) in enumerate(bad.items()):
             if n == MAX_PER_VALUE:
-                out.append((path, None, f"... and {len(bad) - MAX_PER_VALUE} more characters no shipped "
-                                        "font has"))
+                out.append((path, value, None, f"... and {len(bad) - MAX_PER_VALUE} more characters no "
+                                               "shipped font has"))
                 break
-            out.append((path, ch, msg))
-    return out
-
-
-def locate(source: str, starts: list[int], value_pos: tuple[int, int], ch: str | None,
-           next_pos: tuple[int, int] | None) -> tuple[int, int]:
-    """Line and column of ``ch`` in the file: its first occurrence between the value's start and the
-    next value's (it may be written as an escape, then the value's own position)."""
-    if ch is None:
-        return value_pos
-    line, col = value_pos
-    if not 1 <= line <= len(starts):
-        return value_pos
-    begin = starts[line - 1] + col - 1
-    end = len(source)
-    if next_pos and 1 <= next_pos[0] <= len(starts):
-        end = starts[next_pos[0] - 1] + next_pos[1] - 1
-    at = source.find(ch, begin, max(end, begin))
-    if at < 0:
-        return value_pos
-    line = _bisect(starts, at)
-    return line, at - starts[line - 1] + 1
-
-
-def _bisect(starts: list[int], offset: int) -> int:
-    import bisect
-
-    return bisect.bisect_right(starts, offset)
-
-
-def line_starts(source: str) -> list[int]:
-    return [0] + [m.end() for m in re.finditer("\n", source)]
-
-
-def check(data, positions: dict, source: str, rtl: bool) -> list[tuple[tuple[int, int], tuple, str]]:
-    """The loader's hook: ((line, col), path, message) for each uncovered character, at the character
-    itself when it is written literally in ``source`` (``positions``: path → (line, col) of each value)."""
-    found = problems(data, rtl)
-    if not found:
-        return []
-    import bisect
-
-    starts = line_starts(source)
-    ordered = sorted(set(positions.values()))
-    out = []
-    for path, ch, msg in found:
-        pos = positions.get(path)
-        p = path
-        while pos is None and p:
-            p = p[:-1]
-            pos = positions.get(p)
-        pos = pos or (1, 1)
-        later = ordered[bisect.bisect_right(ordered, pos):]
-        out.append((locate(source, starts, pos, ch, later[0] if later else None), path, msg))
+            out.append((path, value, value.find(ch), msg))
     return out

@@ -50,8 +50,11 @@ def html_view(data: bytes) -> dict:
             "areas": re.findall(r'<tr id="area-([a-z0-9-]+)">', text)}
 
 
+_ISOLATES = dict.fromkeys(range(0x2066, 0x206A))   # LRI/RLI/FSI/PDI: direction formatting, not text
+
+
 def _ptext(p) -> str:
-    return "".join(t.text or "" for t in p.iter(w("t")))
+    return "".join(t.text or "" for t in p.iter(w("t"))).translate(_ISOLATES)
 
 
 def _style(p) -> str | None:
@@ -63,7 +66,7 @@ def _note_text(note) -> str:
     """A footnote's text without its mark (the run in the FootnoteReference style)."""
     runs = [r for r in note.iter(w("r"))
             if r.find(f"{w('rPr')}/{w('rStyle')}[@{w('val')}='FootnoteReference']") is None]
-    return "".join(t.text or "" for r in runs for t in r.iter(w("t"))).strip()
+    return "".join(t.text or "" for r in runs for t in r.iter(w("t"))).translate(_ISOLATES).strip()
 
 
 def docx_view(data: bytes) -> dict:

@@ -56,7 +56,7 @@ def test_validate_reports_each_uncovered_character_at_its_line_and_column(tmp_pa
         (9, 18, "areas[0].summary", "U+4E2D CJK UNIFIED IDEOGRAPH-4E2D (中)"),
         (9, 19, "areas[0].summary", "U+56FD CJK UNIFIED IDEOGRAPH-56FD (国)"),
         (10, 35, "areas[0].positions.b", "U+0E01 THAI CHARACTER KO KAI (ก) cannot be typeset"),
-        (15, 9, "sections[0].body[0]", "U+D55C HANGUL SYLLABLE HAN (한)"),      # an escape: the value's position
+        (15, 16, "sections[0].body[0]", "U+D55C HANGUL SYLLABLE HAN (한)"),     # written as an escape: at the escape
         (16, 30, "sections[0].body[1].by", "U+0915 DEVANAGARI LETTER KA (क) cannot be typeset"),
     ]
     cjk = info.value.problems[0].message

@@ -22,7 +22,7 @@ def report(lang="ar", locale=None, digits="latin"):
 
 
 @pytest.mark.parametrize("text,isolated", [
-    ("تعمل تركيا على تأمين الطريق الدولي “M4” بعمق 6 كيلومترات", ["M4"]),
+    ("تعمل تركيا على تأمين الطريق الدولي “M4” بعمق 6 كيلومترات", ["“M4”"]),   # quotes go with it
     ("اتفاقية سوتشي في 2019-10-22 ومذكرة آذار 2020", ["2019-10-22"]),
     ("حلف North Atlantic Treaty Organization والناتو", ["North Atlantic Treaty Organization"]),
     ("منظومة S-400 بنسبة 45%", ["S-400"]),

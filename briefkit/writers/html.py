@@ -51,7 +51,7 @@ class InlineRenderer:
         out = []
         for chunk, isolate in bidi.runs(text, self.rtl):
             if isolate:
-                out.append(("iso", escape(chunk)))
+                out.append(("iso", _unbroken_hosts(chunk)))
             else:
                 # keep surrounding white space separate so isolates can merge across it
                 core = chunk.strip(" ")
@@ -123,19 +123,24 @@ class InlineRenderer:
         return localize.number(n, self.report)
 
     def citation(self, source) -> Markup:
-        """A source written as a reference: title. publisher, date. url"""
-        parts = [Markup('<span class="src-title">{}</span>').format(self.text(source.title))]
-        if source.publisher:
-            parts.append(Markup('<span class="src-pub">{}</span>').format(self.text(source.publisher)))
-        if source.date:
-            parts.append(Markup('<span class="src-date">{}</span>').format(
-                self.text(localize.date(source.date, self.report))))
-        sep = Markup(escape(localize.labels(self.report)["list_separator"]))
-        body = sep.join(parts)
-        if is_safe_href(source.url):
-            body += Markup('{}<a class="src-url" href="{}"><bdi dir="ltr">{}</bdi></a>').format(
-                sep, source.url, source.url)
-        return body
+        """A source as ``bidi.citation`` composes it (the DOCX writer uses the same items)."""
+        date = localize.date(source.date, self.report) if source.date else None
+        url = source.url if is_safe_href(source.url) else None
+        out = []
+        for item in bidi.citation(source.title, source.publisher, date, url, rtl=self.rtl,
+                                  sep=localize.labels(self.report)["list_separator"]):
+            if item.role == "sep":
+                out.append(escape(item.text))
+            elif item.role == "url":
+                out.append(Markup('<a class="src-url" href="{}"><bdi dir="ltr">{}</bdi></a>').format(
+                    item.text, _unbroken_hosts(item.text)))
+            else:
+                out.append(Markup('<span class="src-{}">{}</span>').format(
+                    _SRC_CLASS[item.role], self._join(self._chunk_pieces(item.chunks))))
+        return Markup("").join(out)
+
+    def _chunk_pieces(self, chunks) -> list[tuple[str, Markup]]:
+        return [("iso", _unbroken_hosts(chunk)) if iso else ("base", escape(chunk)) for chunk, iso in chunks]
 
     def cite(self, node: P.Cite) -> Markup:
         shown = self.number(node.number)
@@ -145,6 +150,20 @@ class InlineRenderer:
             return Markup('<a class="fn-again" href="#source-{}">{}</a>').format(node.source_id, shown)
         return Markup('<span class="footnote" id="fn-{}" data-n="{}">{}</span>').format(
             node.source_id, shown, self.citation(self.sources[node.source_id]))
+
+
+_SRC_CLASS = {"title": "title", "publisher": "pub", "date": "date"}
+
+
+def _unbroken_hosts(text: str) -> Markup:
+    """``text`` escaped, each URL's scheme glued to its host's first label (``bidi.host_spans``)."""
+    out, pos = [], 0
+    for start, end in bidi.host_spans(text):
+        out.append(escape(text[pos:start]))
+        out.append(Markup('<span style="white-space: nowrap">{}</span>').format(text[start:end]))
+        pos = end
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
 
 
 def _strong(node: Strong, inner: Markup) -> Markup:
