@@ -249,6 +249,11 @@ def explain(ch: str, stack: tuple[str, ...], bold: bool, italic: bool) -> str:
 MAX_PER_VALUE = 5
 
 
+def _refused_elsewhere(ch: str) -> bool:
+    # Control characters and bidi overrides have their own message (loader._check_text): one problem each.
+    return unicodedata.category(ch) == "Cc" or 0x202A <= ord(ch) <= 0x202E
+
+
 def problems(data, rtl: bool) -> list[tuple[tuple, str, int | None, str]]:
     """(path, value, index of the character in the value or None, message) for every character of the
     report's printed text that no shipped face draws in the face and style it is set in; at most
@@ -270,7 +275,8 @@ def problems(data, rtl: bool) -> list[tuple[tuple, str, int | None, str]]:
         bad: dict[str, str] = {}
         for text, b, i in _styled_runs(value, inline, bold, italic):
             for ch in text:
-                if ch not in bad and not ignorable(ord(ch)) and resolve(ch, stack, b, i) is None:
+                if ch not in bad and not ignorable(ord(ch)) and not _refused_elsewhere(ch) \
+                        and resolve(ch, stack, b, i) is None:
                     bad[ch] = explain(ch, stack, b, i)
         for n, (ch, msg) in enumerate(bad.items()):
             if n == MAX_PER_VALUE:
