@@ -10,6 +10,7 @@ packages=(
   libharfbuzz-subset0   # fast, reproducible font subsetting (without it PDFs differ run to run)
   poppler-utils         # pdftotext, pdffonts, pdftoppm: tests and screenshots
   libreoffice-writer-nogui  # the DOCX render test converts the brief to PDF headless
+  pandoc                # the DOCX read-back test (pandoc -f docx) and bench/docx_vs_pandoc.py
   procps                # pgrep: the interrupted-build test finds the worker to kill
   strace                # the coverage test proves a build opens no system font
 )

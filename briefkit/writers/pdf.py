@@ -276,7 +276,7 @@ a wrong guess costs one more pass, never a wrong result."""
 def _toc_pages_bound(report: Report) -> int:
     """How many pages the table of contents can add: under one page per 60 entries (two columns of
     30 short lines), plus one for the page breaks it moves."""
-    entries = sum(1 for *_, level in html_writer.heading_ids(report) if level in (2, 3))
+    entries = sum(1 for *_, level in html_writer.heading_ids(report) if level in (2, 3, 4))
     return 1 + entries // 60
 
 
