@@ -59,7 +59,9 @@ def render(report: Report, options=None, *, subset_fonts: bool = False) -> bytes
     """
     subset_fonts = subset_fonts or (options is not None and options.docx_fonts == "subset")
     _Brief.check_fonts(report)
-    return _Brief(report, subset_fonts=subset_fonts).build()
+    brief = _Brief(report, subset_fonts=subset_fonts)
+    brief.no_fonts = options is not None and options.docx_fonts == "none"  # fonts named, not embedded
+    return brief.build()
 
 
 def render_plan(plan: P.Plan, options=None) -> bytes:
@@ -604,6 +606,8 @@ class _Brief:
             # the faces _fallback names in runs (symbols, Hebrew, emoji, ...) travel with the file
             wanted.setdefault(family, [f for f in FONT_FILES[family] if "Italic" not in f])
         out = {}
+        if getattr(self, "no_fonts", False):
+            return {family: {} for family in wanted}
         for family, faces in wanted.items():
             out[family] = {face: _font_bytes(family, face, frozenset(chars) if self.subset_fonts else None)
                            for face in faces}

@@ -43,7 +43,9 @@ _lock = threading.Lock()
 @lru_cache(maxsize=1)
 def _weasy():
     with _private_fontconfig():
-        import weasyprint  # noqa: F401  (lazy: 0.45 s)
+        from .._native import import_weasyprint
+
+        weasyprint = import_weasyprint()  # lazy (0.4 s), and without ldconfig/gcc helper processes
         from weasyprint.text.fonts import FontConfiguration
 
         return weasyprint, FontConfiguration()
