@@ -412,6 +412,8 @@ def test_a_build_opens_only_its_own_files_and_no_socket(tmp_path):
             continue
         if p.parent.name.startswith("weasyprint-") and p.parent.parent == tmp:
             continue  # WeasyPrint hands the shipped @font-face files to fontconfig through a temp copy
+        if p.is_relative_to(tmp) and p != tmp and p.relative_to(tmp).parts[0].startswith("briefkit-fc-"):
+            continue  # the private fontconfig configuration and its folder (briefkit.coverage.fontconfig_conf)
         if p.parent == tmp and re.fullmatch(r"[a-z0-9_]{8}", p.name):
             continue  # tempfile's one-time check that the temp folder is writable
         if str(p) == "/etc/mime.types":
