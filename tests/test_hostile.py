@@ -183,7 +183,7 @@ def scan_html(text: str) -> None:
 def corpus_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("hostile-out")
     code, stdout, stderr = run(["build", str(HOSTILE), "-o", str(out), "--format", "pdf,docx,html",
-                                "--jobs", "1", "--quiet", "--json"])
+                                "--jobs", "1", "--quiet", "--json", "--no-cache"])
     return code, json.loads(stdout), stderr, out
 
 
