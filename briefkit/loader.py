@@ -1014,6 +1014,17 @@ def _drop_shadowed(problems: list[Problem]) -> None:
                            and (p.path, p.message.split("'")[1]) in explained)]
 
 
+def _check_coverage(data, report: Report, c: _Collector) -> None:
+    # Every printed character must have a glyph in the face and style it is set in (briefkit.coverage).
+    from .coverage import problems
+
+    for path, value, index, message in problems(data, report.rtl):
+        if index is None:
+            c.add(path, message)
+        else:
+            _at_char(c, path, value, index, message)
+
+
 # ---- entry point --------------------------------------------------------------------------------
 
 def load(path) -> Report:
@@ -1148,6 +1159,7 @@ def _validate(data, file: Path, c: _Collector) -> Report:
     _schema_problems(data, c)
     _check_text(data, c)
     report = _build(data, file, c)
+    _check_coverage(data, report, c)
     if c.problems:
         _drop_shadowed(c.problems)
         # One problem can reach the checks twice (e.g. a schema and a reference check): keep one.

@@ -29,7 +29,8 @@ from ..localize import digits, labels, native_zero, number
 from ..model import RELATIONS, Emph, Inlines, Link, Report, Source, Strong, Text
 from ..theme import RELATION_COLORS, actor_color
 from ..theme import docx as color
-from ..resources import ensure_covered, family_codepoints, font_path, templates_dir
+from .. import coverage
+from ..resources import FONT_FILES, STACKS, ensure_covered, font_path, templates_dir
 from . import ooxml
 
 log = logging.getLogger("briefkit")
@@ -622,6 +623,9 @@ class _Brief:
         if _LATIN_LETTER.search(text):
             wanted[SANS_LATIN] = ["Regular", "Bold"]
         chars = set(text) | set("0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹ .,:;()[]-–—|›•«»")
+        for family in coverage.families_used([text], [STACKS["body"], STACKS["sans"]]):
+            # the faces _fallback names in runs (symbols, Hebrew, emoji, ...) travel with the file
+            wanted.setdefault(family, [f for f in FONT_FILES[family] if "Italic" not in f])
         out = {}
         if getattr(self, "no_fonts", False):
             return {family: {} for family in wanted}
@@ -693,31 +697,39 @@ def _style_id(p) -> str | None:
 def _fallback(ch: str, sans: bool) -> str | None:
     """The family to draw ``ch`` with when the paragraph's own font lacks it (None: no override).
 
-    A renderer gives a neutral character (``.``, ``(``, ``“``) the font of the script around it, and
-    Noto Kufi Arabic has almost no punctuation, so such characters get an explicit face instead
-    of the renderer's own fallback (LibreOffice picks DejaVu Sans; Word its own choice).
+    The family is the one the PDF uses (``coverage.resolve`` over the paragraph's stack, then the
+    shipped fallback faces). A renderer gives a neutral character (``.``, ``(``, ``“``) the font of
+    the script around it, and Noto Kufi Arabic has almost no punctuation, so such characters get an
+    explicit face instead of the renderer's own fallback (LibreOffice picks DejaVu Sans; Word its own).
     """
-    cp = ord(ch)
     if ch.isspace():
         return None
+    hit = coverage.resolve(ch, STACKS["sans"] if sans else STACKS["body"])
+    if hit is None:
+        return None
+    family = hit[0]
     if sans:
-        if cp in family_codepoints(SANS_ARABIC):
+        if family == SANS_ARABIC:
             return None
-        if ch.isalpha() and not bidi.has_rtl(ch) and cp in family_codepoints(SANS_LATIN):
+        if family == SANS_LATIN and ch.isalpha() and not bidi.has_rtl(ch):
             return None              # a Latin letter: drawn from the ascii/hAnsi slot (Noto Sans)
-        order = (SANS_LATIN, BODY_FONT)
-    else:
-        if cp in family_codepoints(BODY_FONT):
-            return None
-        order = (SANS_LATIN, SANS_ARABIC)
-    return next((f for f in order if cp in family_codepoints(f)), None)
+    elif family == BODY_FONT:
+        return None
+    return family
+
+
+def _JOINS(ch: str) -> bool:
+    cp = ord(ch)
+    return cp == 0x200D or 0xFE00 <= cp <= 0xFE0F or 0xE0020 <= cp <= 0xE007F
 
 
 def _coverage_runs(text: str, sans: bool) -> list[tuple[str, str | None]]:
     """``text`` cut where the font must change: (piece, fallback family or None)."""
     out: list[tuple[str, str | None]] = []
     for ch in text:
-        fb = _fallback(ch, sans)
+        # A joiner, variation selector or tag stays in its sequence's run: a renderer forms an emoji
+        # ZWJ sequence (👨‍👩‍👧) or a keycap only inside one run.
+        fb = out[-1][1] if out and _JOINS(ch) else _fallback(ch, sans)
         if out and out[-1][1] == fb:
             out[-1] = (out[-1][0] + ch, fb)
         else:
