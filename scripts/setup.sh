@@ -27,6 +27,7 @@ if ((!runtime)); then
     pandoc                # the DOCX read-back test (pandoc -f docx) and bench/docx_vs_pandoc.py
     procps                # pgrep: the signal tests find the workers to kill
     chromium chromium-driver  # the preview and page tests drive a real headless browser
+    strace                # the coverage test proves a build opens no system font
   )
 fi
 python=${PYTHON:-python3}

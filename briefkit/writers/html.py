@@ -356,8 +356,12 @@ class _Context:
                 "regions": [balance_row(row, self.r.text(row.region)) for row in bal.regions],
                 "overall": balance_row(bal.overall, self.r.text(self.lab["balance_all"]))}
 
-    def chart(self, part: P.Chart) -> None:
-        return None     # drawn by briefkit/chart.py once it lands; the balance table carries the data
+    def chart(self, part: P.Chart) -> dict:
+        from .. import chart
+
+        # chart.html escapes the report's text itself; the caption is the plan's heading (a bookmark)
+        return {"kind": "chart", "figure": Markup(chart.html(
+            self.report, part.number, anchor=part.caption.id, bookmark_level=part.caption.level + 1))}
 
     def block(self, block: P.PlanBlock) -> dict:
         r = self.r
@@ -425,9 +429,9 @@ class _Context:
         return out
 
 
-def context(report: Report, toc: bool = False, plan: P.Plan | None = None, *,
+def context(report: Report, toc: bool = False, plan: P.Plan | None = None, options=None, *,
             theme: Theme = DEFAULT_THEME, screen: bool = False) -> dict:
-    plan = plan or P.plan_of(report)
+    plan = plan or P.plan_of(report, chart=P.chart_wanted(options))
     c = _Context(plan, toc, theme, screen)
     r, lab, m = c.r, c.lab, report.meta
     style = localize.counter_style(report)
@@ -477,14 +481,14 @@ def _toc_columns(entries: list[dict]) -> list[list[dict]]:
     return [entries[:half], entries[half:]] if len(entries) > 6 else [entries]
 
 
-def render_string(report: Report, toc: bool = False, *, plan: P.Plan | None = None,
+def render_string(report: Report, toc: bool = False, *, plan: P.Plan | None = None, options=None,
                   theme: Theme = DEFAULT_THEME) -> str:
     """The brief's HTML as text; ``toc=True`` adds the table of contents (the PDF's second pass).
 
     With a theme, its faces (file URLs the PDF writer's fetcher serves) and print rules follow the
     template's own styles; without one the HTML is exactly the shipped look."""
     house.ensure_covered([*report.all_text(), *generated_texts(report)], theme)
-    html = _env().get_template(TEMPLATE).render(context(report, toc=toc, plan=plan, theme=theme))
+    html = _env().get_template(TEMPLATE).render(context(report, toc=toc, plan=plan, options=options, theme=theme))
     if theme == DEFAULT_THEME:
         return html
     extra = house.font_faces(theme, lambda path: path.as_uri()) + "\n" + _theme_print_css(report, theme)
@@ -494,7 +498,7 @@ def render_string(report: Report, toc: bool = False, *, plan: P.Plan | None = No
 def render(report: Report, options=None, *, toc: bool = False) -> bytes:
     """The HTML the PDF typesets, with the shipped look (UTF-8 bytes, deterministic); ``--format html``
     writes ``render_page`` instead."""
-    return render_string(report, toc=toc).encode("utf-8")
+    return render_string(report, toc=toc, options=options).encode("utf-8")
 
 
 def _theme_print_css(report: Report, theme: Theme) -> str:
@@ -520,7 +524,7 @@ def render_page(report: Report, options=None, *, theme: Theme | None = None) -> 
     if theme is None:
         theme = house.theme_for(report, options)
     house.ensure_covered([*report.all_text(), *generated_texts(report)], theme)
-    ctx = context(report, plan=None, theme=theme, screen=True)
+    ctx = context(report, options=options, theme=theme, screen=True)
     screen_css = house.restyle_css((templates_dir() / SCREEN_STYLESHEET).read_text(encoding="utf-8"), theme)
     theme_css = _theme_print_css(report, theme)
     html = _env().get_template(TEMPLATE).render(ctx)
