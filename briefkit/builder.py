@@ -152,6 +152,7 @@ def render_report(source, formats: tuple[str, ...], options: Options = DEFAULT, 
                   ) -> tuple[Result, dict[str, tuple[bytes, int | None]]]:
     """Load (a path, or ``raw`` bytes read from it) and render every format in memory; writes nothing."""
     from . import writers
+    from .house import theme_glyphs
     from .loader import load, loads
 
     started = time.perf_counter()
@@ -159,8 +160,9 @@ def render_report(source, formats: tuple[str, ...], options: Options = DEFAULT, 
     result = Result(input=str((source.path or source.meta.id) if is_report else source))
     blobs: dict[str, tuple[bytes, int | None]] = {}
     try:
-        report = source if is_report else loads(raw, Path(source), name=str(source)) if raw is not None \
-            else load(source)
+        glyphs = frozenset() if is_report else theme_glyphs(source, options)
+        report = source if is_report else loads(raw, Path(source), name=str(source), theme_glyphs=glyphs) \
+            if raw is not None else load(source, theme_glyphs=glyphs)
         result.id = report.meta.id
         for fmt in formats:
             blobs[fmt] = writers.render_counted(report, fmt, options)
@@ -385,12 +387,15 @@ def _read_input(inp: Input) -> None:
         pass
 
 
-def _load_input(inp: Input) -> None:
+def _load_input(inp: Input, options: Options | None = None) -> None:
+    from .house import theme_glyphs
     from .loader import MAX_BYTES, load, loads
 
     try:
         small = inp.raw is not None and len(inp.raw) <= MAX_BYTES  # else load() gives the size error
-        report = loads(inp.raw, inp.path, name=str(inp.path)) if small else load(inp.path)
+        glyphs = theme_glyphs(inp.path, options)   # characters the theme draws are covered too
+        report = loads(inp.raw, inp.path, name=str(inp.path), theme_glyphs=glyphs) if small \
+            else load(inp.path, theme_glyphs=glyphs)
     except ReportError as e:
         inp.id, inp.valid, inp.problems, inp.report = e.report_id, False, e.problems, None
         return
@@ -399,7 +404,7 @@ def _load_input(inp: Input) -> None:
     inp.logo = Path(os.path.relpath(logo, inp.path.resolve().parent)).as_posix() if logo else None
 
 
-def scan_inputs(paths: list[Path], cache=None) -> list[Input]:
+def scan_inputs(paths: list[Path], cache=None, options: Options | None = None) -> list[Input]:
     """Read every input and find its id and validity (from the cache's memory of these bytes, else by
     loading), then mark duplicates: of the inputs sharing an id, the earliest valid one owns it."""
     inputs = [Input(i, p) for i, p in enumerate(paths)]
@@ -413,7 +418,7 @@ def scan_inputs(paths: list[Path], cache=None) -> list[Input]:
         if memo is not None:
             inp.id, inp.valid, inp.logo = memo.get("id"), bool(memo.get("valid")), memo.get("logo")
             continue
-        _load_input(inp)
+        _load_input(inp, options)
         if cache is not None and inp.memo:
             cache.put_memo(inp.memo, {"id": inp.id, "valid": inp.valid, "logo": inp.logo})
     owners: dict[str, Input] = {}
@@ -553,7 +558,7 @@ def build_many(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAU
     except RenderError as e:  # nothing can be built: each report of the run says why
         return [Result(str(paths[i]), "failed", message=e.message) for i in mine]
     try:
-        inputs = scan_inputs(paths, cache)
+        inputs = scan_inputs(paths, cache, options)
     except Interrupted as e:  # stopped before anything was built
         e.results = [Result(str(paths[i]), "interrupted") for i in mine]
         raise
@@ -575,14 +580,14 @@ def build_many(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAU
             if inp.owner is not None:
                 problems = list(inp.problems) if not inp.valid else []
                 if not inp.valid and not problems:
-                    _load_input(inp)
+                    _load_input(inp, options)
                     problems = inp.problems
                 problems.append(duplicate_problem(inp, paths[inp.owner]))
                 finish(i, Result(str(inp.path), "invalid", id=None, errors=problems), {}, owns=False)
                 continue
             if not inp.valid:
                 if not inp.problems:
-                    _load_input(inp)
+                    _load_input(inp, options)
                 if not inp.valid:
                     finish(i, Result(str(inp.path), "invalid", id=inp.id, errors=inp.problems), {})
                     continue

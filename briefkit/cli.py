@@ -126,7 +126,7 @@ def _validate(args, stdout, stderr) -> int:
     from .builder import Result, expand_inputs
     from .loader import load
 
-    from .house import theme_for
+    from .house import theme_for, theme_glyphs
 
     paths = expand_inputs(args.reports)
     options = _theme_options(args)
@@ -135,7 +135,7 @@ def _validate(args, stdout, stderr) -> int:
     for path in paths:
         r = Result(str(path), "valid")
         try:
-            report = load(path)
+            report = load(path, theme_glyphs=theme_glyphs(path, options))
             r.id = report.meta.id
             if r.id in owners:  # the same rule as build: the earliest valid input owns an id
                 r.status, r.errors = "invalid", [Problem(str(path), 0, 0, "meta.id", (

@@ -254,16 +254,18 @@ def _refused_elsewhere(ch: str) -> bool:
     return unicodedata.category(ch) == "Cc" or 0x202A <= ord(ch) <= 0x202E
 
 
-def problems(data, rtl: bool) -> list[tuple[tuple, str, int | None, str]]:
+def problems(data, rtl: bool,
+             theme_glyphs: frozenset[str] = frozenset()) -> list[tuple[tuple, str, int | None, str]]:
     """(path, value, index of the character in the value or None, message) for every character of the
     report's printed text that no shipped face draws in the face and style it is set in; at most
-    MAX_PER_VALUE distinct characters per value, then one line (index None) saying how many more."""
+    MAX_PER_VALUE distinct characters per value, then one line (index None) saying how many more.
+    ``theme_glyphs``: characters a theme's faces draw (``briefkit.house.theme_glyphs``), covered too."""
     out = []
     drawn: dict[tuple, set] = {}
     """stack → characters already known to be drawn in it in every style"""
     for path, value in _strings(data):
         stack, bold, italic = _role(path, rtl)
-        known = drawn.setdefault(stack, set())
+        known = drawn.setdefault(stack, set(theme_glyphs))
         unsure = set(value) - known
         for ch in list(unsure):
             if ignorable(ord(ch)) or all(resolve(ch, stack, b, i) for b in (False, True) for i in (False, True)):
@@ -276,7 +278,7 @@ def problems(data, rtl: bool) -> list[tuple[tuple, str, int | None, str]]:
         for text, b, i in _styled_runs(value, inline, bold, italic):
             for ch in text:
                 if ch not in bad and not ignorable(ord(ch)) and not _refused_elsewhere(ch) \
-                        and resolve(ch, stack, b, i) is None:
+                        and ch not in theme_glyphs and resolve(ch, stack, b, i) is None:
                     bad[ch] = explain(ch, stack, b, i)
         for n, (ch, msg) in enumerate(bad.items()):
             if n == MAX_PER_VALUE:

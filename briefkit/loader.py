@@ -69,6 +69,8 @@ class _Collector:
         self.doc = _Doc()
         self.skip: set[Path_] = set()
         """Paths already reported (e.g. a refused YAML tag): no further problems below them."""
+        self.theme_glyphs: frozenset[str] = frozenset()
+        """Characters the report's theme draws: covered (briefkit.house.theme_glyphs)."""
 
     def at(self, pos: tuple[int, int], path: Path_, message: str) -> None:
         self.problems.append(Problem(self.file, pos[0], pos[1], format_path(path), message))
@@ -1018,7 +1020,7 @@ def _check_coverage(data, report: Report, c: _Collector) -> None:
     # Every printed character must have a glyph in the face and style it is set in (briefkit.coverage).
     from .coverage import problems
 
-    for path, value, index, message in problems(data, report.rtl):
+    for path, value, index, message in problems(data, report.rtl, c.theme_glyphs):
         if index is None:
             c.add(path, message)
         else:
@@ -1027,7 +1029,7 @@ def _check_coverage(data, report: Report, c: _Collector) -> None:
 
 # ---- entry point --------------------------------------------------------------------------------
 
-def load(path) -> Report:
+def load(path, *, theme_glyphs: frozenset[str] = frozenset()) -> Report:
     """Read, parse and validate a report file. Raises ReportError with every problem found."""
     file = Path(path)
     c = _Collector(str(path))
@@ -1039,15 +1041,17 @@ def load(path) -> Report:
     except OSError as e:
         c.at((0, 0), (), f"cannot read the file: {e.strerror or e}")
         raise ReportError(c.problems) from None
-    return loads(raw, file, name=str(path))
+    return loads(raw, file, name=str(path), theme_glyphs=theme_glyphs)
 
 
-def loads(raw, file: Path | str = "report.yaml", *, name: str | None = None) -> Report:
+def loads(raw, file: Path | str = "report.yaml", *, name: str | None = None,
+          theme_glyphs: frozenset[str] = frozenset()) -> Report:
     """Validate a report given as text (bytes or str) or as a mapping; ``file`` gives the format (by suffix;
     text without one is JSON when it parses as JSON) and the folder for logos. A mapping has no lines:
     its problems are placed at 0:0."""
     file = Path(file)
     c = _Collector(name or str(file))
+    c.theme_glyphs = theme_glyphs
     try:
         if isinstance(raw, Mapping):
             return _loads_mapping(raw, file, c)

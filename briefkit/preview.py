@@ -52,8 +52,10 @@ def render_page(report_path: Path, options=None) -> tuple[bytes | None, list[str
     from .loader import load
     from .writers import render
 
+    from .house import theme_glyphs
+
     try:
-        report = load(report_path)
+        report = load(report_path, theme_glyphs=theme_glyphs(report_path, options))
         return render(report, "html", options), []
     except ReportError as e:
         return None, [str(p) for p in e.problems]
@@ -222,7 +224,10 @@ def _rebuild_pdf(report_path: Path, pdf_dir: Path, options) -> list[str]:
     from .loader import load
 
     try:
-        build(load(report_path), pdf_dir, formats=("pdf",), **({"options": options} if options else {}))
+        from .house import theme_glyphs
+
+        build(load(report_path, theme_glyphs=theme_glyphs(report_path, options)), pdf_dir, formats=("pdf",),
+              **({"options": options} if options else {}))
         return []
     except ReportError as e:
         return [str(p) for p in e.problems]

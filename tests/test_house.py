@@ -192,24 +192,29 @@ def test_a_theme_added_beside_the_report_is_no_cache_hit(tmp_path, capsys):
     assert "224466" in zipfile.ZipFile(out).read("word/styles.xml").decode()
 
 
-def test_a_character_only_the_theme_font_has_is_accepted_with_the_theme(tmp_path):
-    """U+08A6 ARABIC LETTER LAM WITH DOUBLE BAR: in Scheherazade, in no shipped face."""
+def test_a_character_only_the_theme_font_has_is_accepted_with_the_theme(tmp_path, capsys):
+    """U+08A6 ARABIC LETTER LAM WITH DOUBLE BAR: in Scheherazade, in no shipped face. Without the theme,
+    validate refuses it at its line and column; with the theme (given or beside), it validates and builds."""
     import pdfplumber
 
-    from briefkit.errors import RenderError
+    from briefkit.cli import main
 
+    report = tmp_path / "brief" / "brief.yaml"
+    report.parent.mkdir()
     text = (CASES / "01-minimal.yaml").read_text(encoding="utf-8")
-    (tmp_path / "brief.yaml").write_text(text.replace("\nactors:", '\n  subtitle: "حرف \u08a6 نادر"\nactors:', 1),
-                                         encoding="utf-8")
-    with pytest.raises((RenderError, ReportError)):
-        render(briefkit.load(tmp_path / "brief.yaml"), "pdf")
-    shutil.copytree(EXAMPLE.parent / "fonts", tmp_path / "fonts")
-    shutil.copy(EXAMPLE, tmp_path / "theme.yaml")
-    report = briefkit.load(tmp_path / "brief.yaml")
-    document = zipfile.ZipFile(io.BytesIO(render(report, "docx"))).read("word/document.xml").decode()
+    report.write_text(text.replace("\nactors:", '\n  subtitle: "حرف \u08a6 نادر"\nactors:', 1), encoding="utf-8")
+    line = report.read_text(encoding="utf-8").splitlines().index('  subtitle: "حرف \u08a6 نادر"') + 1
+    assert main(["validate", str(report)]) == 1
+    assert capsys.readouterr().err.startswith(f"{report}:{line}:18: meta.subtitle: U+08A6 ARABIC LETTER LAM")
+    assert main(["validate", str(report), "--theme", str(EXAMPLE)]) == 0
+    shutil.copytree(EXAMPLE.parent / "fonts", report.parent / "fonts")
+    shutil.copy(EXAMPLE, report.parent / "theme.yaml")
+    assert main(["validate", str(report)]) == 0
+    assert main(["build", str(report), "-o", str(tmp_path / "out"), "--quiet", "--no-cache", "--jobs", "1"]) == 0
+    capsys.readouterr()
+    document = zipfile.ZipFile(next((tmp_path / "out").glob("*.docx"))).read("word/document.xml").decode()
     assert "\u08a6" in document
-    (tmp_path / "b.pdf").write_bytes(render(report, "pdf"))
-    with pdfplumber.open(tmp_path / "b.pdf") as doc:
+    with pdfplumber.open(next((tmp_path / "out").glob("*.pdf"))) as doc:
         drawn = [c["fontname"] for c in doc.pages[0].chars if c["text"] == "\u08a6"]
     assert drawn and all("Scheherazade" in f for f in drawn), drawn
 
