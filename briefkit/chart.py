@@ -91,6 +91,11 @@ class Figure:
     lang: str
     shapes: tuple[Shape, ...]
     labels: tuple[Label, ...]
+    colors: tuple = ()
+    """(relation, (fill, ink)) when a theme changes them (``briefkit.house.palette``); () is RELATION_COLORS."""
+
+    def relation_colors(self) -> dict:
+        return dict(self.colors) or RELATION_COLORS
 
 
 # ---- fonts, shaping and measuring -------------------------------------------------------------
@@ -280,8 +285,9 @@ def _fit(text: str, size: float, width: float, rtl: bool, bold: bool = False,
 # ---- layout -----------------------------------------------------------------------------------
 
 class _Builder:
-    def __init__(self, report: Report):
+    def __init__(self, report: Report, colors: dict | None = None):
         self.report = report
+        self.colors = colors or RELATION_COLORS
         self.rtl = report.rtl
         self.lab = localize.labels(report)
         self.shapes: list[Shape] = []
@@ -340,7 +346,7 @@ class _Builder:
         y = 8.0
         x = 0.0
         for rel in RELATIONS:
-            fill = RELATION_COLORS[rel][0]
+            fill = self.colors[rel][0]
             self.rect(x, y - 4.5, 12, 9, fill=fill, pattern=PATTERNS[rel], role="swatch", relation=rel)
             self.mark(rel, x + 20, y, 4.2, fill=fill, role="swatch", relation=rel)
             name = lab[f"relation_{rel}"]
@@ -386,7 +392,7 @@ class _Builder:
                 for k, line in enumerate(lines):
                     self.text(1, mid + (k - (len(lines) - 1) / 2) * line_h, "start", line, size, role="label")
                 self.hline(scale_x, mid, scale_w, color=PAPER)   # white guides over the zone tints
-                fill, ink = RELATION_COLORS[a.relation]
+                fill, ink = self.colors[a.relation]
                 cx = slot(a.relation, a.intensity)
                 if a.intensity is None:
                     self.mark(a.relation, cx, mid, r, fill=PAPER, stroke=fill, dashed=True,
@@ -399,7 +405,7 @@ class _Builder:
         bottom = y + 3
         # Zone tints go under everything in the rows (inserted before the rows' shapes).
         tints = [Shape("rect", self.span(zx, zw), top, zw, bottom - top,
-                       fill=_tint(RELATION_COLORS[rel][0]), role="zone", relation=rel)
+                       fill=_tint(self.colors[rel][0]), role="zone", relation=rel)
                  for rel, (zx, zw) in zones.items()]
         self.shapes[rows_start:rows_start] = tints
 
@@ -420,7 +426,7 @@ class _Builder:
             for rel, n in row.counts:
                 if not n:
                     continue
-                fill, ink = RELATION_COLORS[rel]
+                fill, ink = self.colors[rel]
                 w = n * per
                 self.rect(x, mid - bar_h * 0.36, w, bar_h * 0.72, fill=fill, pattern=PATTERNS[rel],
                           role="seg", relation=rel, ref=row.region)
@@ -435,7 +441,8 @@ class _Builder:
                 x += w + 1
             self.text(x + 4, mid, "start", self.number(row.total), size - 1, color=MUTED, role="count")
         return Figure(WIDTH, round(y + 6, 2), self.rtl, self.report.meta.lang,
-                      tuple(self.shapes), tuple(self.labels))
+                      tuple(self.shapes), tuple(self.labels),
+                      () if self.colors == RELATION_COLORS else tuple(self.colors.items()))
 
 
 def _tint(color: str, keep: float = 0.12) -> str:
@@ -449,10 +456,11 @@ MAX_HEIGHT = 690.0
 """Points: the A4 text height less a caption, so the figure never breaks across pages."""
 
 
-def figure(report: Report) -> Figure:
-    """The chart's geometry for ``report`` (no drawing yet), as large as fits on one page."""
+def figure(report: Report, colors: dict | None = None) -> Figure:
+    """The chart's geometry for ``report`` (no drawing yet), as large as fits on one page; ``colors``:
+    (fill, ink) by relation when a theme changes them."""
     for preset in PRESETS:
-        fig = _Builder(report).build(*preset)
+        fig = _Builder(report, colors).build(*preset)
         if fig.height <= MAX_HEIGHT:
             break
     return fig
@@ -501,10 +509,10 @@ def _f(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".")
 
 
-def _svg_defs() -> list[str]:
+def _svg_defs(colors: dict = RELATION_COLORS) -> list[str]:
     out = []
     for rel in RELATIONS:
-        fill = RELATION_COLORS[rel][0]
+        fill = colors[rel][0]
         if PATTERNS[rel] == "stripes":
             out.append(f'<pattern id="bk-p-{rel}" width="5" height="5" patternUnits="userSpaceOnUse">'
                        f'<rect width="5" height="5" fill="{fill}"/>'
@@ -589,7 +597,7 @@ def _svg_text(label: Label, fig: Figure, glyphs: dict[str, str]) -> str:
 
 def _svg(fig: Figure, *, text: bool, title: str = "") -> str:
     body = [_svg_shape(s) for s in fig.shapes]
-    defs = _svg_defs()
+    defs = _svg_defs(fig.relation_colors())
     if text:
         glyphs: dict[str, str] = {}
         body += [_svg_text(label, fig, glyphs) for label in fig.labels]
@@ -610,14 +618,15 @@ def svg(report: Report) -> str:
 
 # ---- drawing: HTML for the PDF ----------------------------------------------------------------
 
-def html(report: Report, n: int = 1, *, anchor: str = "figure-balance", bookmark_level: int | None = None) -> str:
+def html(report: Report, n: int = 1, *, anchor: str = "figure-balance", bookmark_level: int | None = None,
+         colors: dict | None = None) -> str:
     """The chart for the HTML/PDF writer: a ``<figure id="figure-balance">`` with its caption.
 
     Self-contained: inline SVG (marks, bars, rules) under absolutely positioned HTML labels, styles
     inline. Report text is escaped; runs against the base direction are isolated with ``<bdi>``.
     ``bookmark_level`` makes the caption a PDF bookmark (and contents entry) at that level.
     """
-    fig = figure(report)
+    fig = figure(report, colors)
     rtl = fig.rtl
     # The brief's caption faces (sans first), named so no system font is ever picked.
     caption_fonts = "'Noto Kufi Arabic', 'Noto Sans', 'Amiri'" if rtl else "'Noto Sans', 'Noto Kufi Arabic', 'Amiri'"
@@ -659,9 +668,9 @@ def _html_text(text: str, rtl: bool) -> str:
 
 # ---- drawing: PNG (the DOCX picture's fallback) -----------------------------------------------
 
-def png(report: Report, dpi: int = DPI) -> bytes:
+def png(report: Report, dpi: int = DPI, colors: dict | None = None) -> bytes:
     """The chart as a PNG at ``dpi``, drawn with Pillow's basic layout from pre-shaped labels."""
-    return _png(figure(report), dpi)
+    return _png(figure(report, colors), dpi)
 
 
 def _png(fig: Figure, dpi: int) -> bytes:
@@ -693,22 +702,22 @@ def _png(fig: Figure, dpi: int) -> bytes:
     # smooth and makes the PNG about a third of its RGB size. Fast octree: a fifth of median cut's
     # CPU for the same look (and 5% more bytes).
     im = im.reduce(ss).quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-    im.putpalette(_snap_palette(im.getpalette()))
+    im.putpalette(_snap_palette(im.getpalette(), fig.relation_colors()))
     out = io.BytesIO()
     im.save(out, "PNG", dpi=(dpi, dpi))
     return out.getvalue()
 
 
-def _flat_colours() -> list[tuple[int, ...]]:
-    hexes = [PAPER, INK, MUTED, RULE, *(c for pair in RELATION_COLORS.values() for c in pair),
-             *(_tint(fill) for fill, _ in RELATION_COLORS.values())]
+def _flat_colours(colors: dict = RELATION_COLORS) -> list[tuple[int, ...]]:
+    hexes = [PAPER, INK, MUTED, RULE, *(c for pair in colors.values() for c in pair),
+             *(_tint(fill) for fill, _ in colors.values())]
     return [tuple(int(h[i:i + 2], 16) for i in (1, 3, 5)) for h in hexes]
 
 
-def _snap_palette(palette: list[int]) -> list[int]:
+def _snap_palette(palette: list[int], colors: dict = RELATION_COLORS) -> list[int]:
     """Palette entries within a few steps of a flat colour of the figure become exactly that colour:
     the quantizer averages, and paper must stay white and the relation fills exactly the PDF's."""
-    flat = _flat_colours()
+    flat = _flat_colours(colors)
     out = list(palette)
     for i in range(0, len(out) - 2, 3):
         entry = tuple(out[i:i + 3])
@@ -781,9 +790,9 @@ class DocxPicture:
 EMU_PER_PT = 12700
 
 
-def docx_parts(report: Report, n: int = 1) -> DocxPicture:
+def docx_parts(report: Report, n: int = 1, colors: dict | None = None) -> DocxPicture:
     """Everything the DOCX writer needs: PNG (fallback), SVG (Word 2016+), size, alt text, caption."""
-    fig = figure(report)
+    fig = figure(report, colors)
     alt = alt_text(report)
     return DocxPicture(_png(fig, DPI), _svg(fig, text=True, title=alt).encode("utf-8"),
                        round(fig.width * EMU_PER_PT), round(fig.height * EMU_PER_PT), alt, caption(report, n))
@@ -793,7 +802,8 @@ SVG_BLIP_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
 _NS_ASVG = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
 
 
-def add_docx_picture(paragraph, report: Report, n: int = 1, *, parts: DocxPicture | None = None):
+def add_docx_picture(paragraph, report: Report, n: int = 1, *, parts: DocxPicture | None = None,
+                     colors: dict | None = None):
     """Insert the chart into a python-docx ``paragraph`` as an inline picture: PNG with an SVG
     (``asvg:svgBlip``) alternative, alt text in ``wp:docPr/@descr``. Returns the DocxPicture used.
 
@@ -805,7 +815,7 @@ def add_docx_picture(paragraph, report: Report, n: int = 1, *, parts: DocxPictur
     from docx.oxml.ns import qn
     from docx.shared import Emu
 
-    parts = parts or docx_parts(report, n)
+    parts = parts or docx_parts(report, n, colors)
     run = paragraph.add_run()
     shape = run.add_picture(io.BytesIO(parts.png), width=Emu(parts.width_emu), height=Emu(parts.height_emu))
     inline = shape._inline

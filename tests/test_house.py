@@ -89,6 +89,8 @@ def test_the_docx_has_the_theme(themed):
     font = re.search(r'<w:font w:name="Scheherazade">.*?</w:font>', table, re.S).group(0)
     assert "w:embedRegular" in font and "w:embedBold" in font
     assert 'w:fill="009E73"' in document and 'w:fill="0072B2"' not in document
+    chart = z.read(next(n for n in z.namelist() if re.match(r"word/media/chart\d+\.svg", n))).decode().upper()
+    assert "#009E73" in chart and "#0072B2" not in chart                 # the balance chart too
     assert re.search(r'<w:pgSz w:w="12240" w:h="15840"', document)
     headers = " ".join(z.read(n).decode() for n in z.namelist() if re.match(r"word/header\d+\.xml", n))
     # publisher at the start, date at the end

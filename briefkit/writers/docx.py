@@ -553,7 +553,7 @@ class _Brief:
         # Normal's exact line height would crop an inline picture to one line
         fmt.line_spacing_rule, fmt.keep_with_next = WD_LINE_SPACING.SINGLE, True
         fmt.space_before, fmt.alignment = Pt(6), WD_ALIGN_PARAGRAPH.CENTER
-        chart.add_docx_picture(p, self.report, part.number)
+        chart.add_docx_picture(p, self.report, part.number, colors=self.relation_colors)
         caption = self._para("Caption")
         caption.paragraph_format.keep_with_next = False    # the style keeps table captions with their table
         self._text(caption, part.caption.text)

@@ -361,7 +361,8 @@ class _Context:
 
         # chart.html escapes the report's text itself; the caption is the plan's heading (a bookmark)
         return {"kind": "chart", "figure": Markup(chart.html(
-            self.report, part.number, anchor=part.caption.id, bookmark_level=part.caption.level + 1))}
+            self.report, part.number, anchor=part.caption.id, bookmark_level=part.caption.level + 1,
+            colors=self.relation_colors))}
 
     def block(self, block: P.PlanBlock) -> dict:
         r = self.r
