@@ -190,7 +190,7 @@ def _finisher(rtl: bool):
 def layout(html: str, report: Report | None = None, *, fetcher=None, theme=None):
     """Lay out prepared HTML with briefkit's settings; returns the WeasyPrint Document."""
     weasyprint, font_config = _weasy()
-    fetcher = fetcher or make_fetcher(report, theme)
+    fetcher = fetcher or (make_fetcher(report, theme) if theme else make_fetcher(report))
     document = weasyprint.HTML(string=html, base_url=templates_dir().as_uri() + "/",
                                url_fetcher=fetcher).render(
         font_config=font_config, presentational_hints=False)
@@ -311,7 +311,7 @@ def render_document(report: Report, options=None, theme=None):
         return html_writer.render_string(report, toc=toc, plan=plan, theme=theme)
 
     def complete(text: str):
-        return _layout_complete(text, report, theme)
+        return _layout_complete(text, report, None if theme == DEFAULT else theme)
 
     with _lock, _captured_log() as records:
         document = None
