@@ -171,3 +171,11 @@ def test_subset_faces_shape_the_text_as_the_full_faces():
         assert drawn, family
         for line in drawn:
             assert shape(raw.getvalue(), line) == shape(full, line), (family, face, line)
+
+
+def test_screen_css_uses_the_palette_only():
+    from briefkit.theme import PALETTE
+
+    css = (ROOT / "templates" / "screen.css").read_text(encoding="utf-8")
+    used = {c.lower() for c in re.findall(r"#[0-9a-fA-F]{6}\b", css)}
+    assert used and used <= set(PALETTE.values()), used - set(PALETTE.values())
