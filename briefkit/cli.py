@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
                        description="Check reports; print every problem as FILE:LINE:COL: PATH: message.")
     v.add_argument("reports", nargs="+", metavar="REPORT")
     v.add_argument("--json", action="store_true", help="print one JSON object describing the run")
+    v.add_argument("--quiet", "-q", action="store_true", help="print only problems")
     sub.add_parser("schema", help="print the JSON Schema of the report format")
     return p
 
@@ -118,6 +119,8 @@ def _validate(args, stdout, stderr) -> int:
             r.status, r.errors, r.id = "invalid", e.problems, e.report_id
         for line in r.lines():
             stderr.write(line + "\n")
+        if r.status == "valid" and not (args.json or args.quiet):
+            stdout.write(f"{safe(r.input)}: valid\n")  # an editor sees that the check ran
         results.append(r)
     code = EXIT_INVALID if any(r.status == "invalid" for r in results) else EXIT_OK
     if args.json:
