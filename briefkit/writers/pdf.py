@@ -30,6 +30,7 @@ from ..errors import RenderError
 from ..model import Report
 from ..resources import FONT_FILES, fonts_dir, templates_dir
 from . import html as html_writer
+from . import pdftext
 
 TOC_MIN_PAGES = 5
 """A brief of this many pages or more gets a table of contents (i.e. longer than 4 pages)."""
@@ -140,6 +141,7 @@ def creation_date(report: Report | None) -> str | None:
 
 def _finisher(rtl: bool):
     def finish(document, pdf):
+        pdftext.finish(document, pdf)
         if rtl:
             import pydyf
 
@@ -167,7 +169,8 @@ def write(document, report: Report | None = None) -> bytes:
     document.metadata.modified = created
     document.metadata.attachments = []
     rtl = report.rtl if report is not None else False
-    return document.write_pdf(finisher=_finisher(rtl), presentational_hints=False)
+    with pdftext.exact_text():
+        return document.write_pdf(finisher=_finisher(rtl), presentational_hints=False)
 
 
 def check_fonts(document) -> None:
