@@ -80,7 +80,7 @@ def main(argv=None) -> int:
             texts = {}
             for name in names:
                 if name == "pdfjs":
-                    texts[name] = js[k]
+                    texts[name] = ex.pdfjs_text(js[k])
                 elif name == "pdfplumber":
                     texts[name] = ex.pdfplumber(data, rtl=report.rtl)
                 else:
@@ -92,7 +92,8 @@ def main(argv=None) -> int:
                     if miss:
                         print(f"  {path.name} {n} misses: {' '.join(miss[:30])}", file=sys.stderr)
             if report.meta.id == "turkey-russia-relations":
-                hits = {n: ex.count(SEARCH_WORD, t) for n, t in texts.items()}
+                hits = {n: ex.count(SEARCH_WORD, js[k]["glued"] if n == "pdfjs" else t)
+                        for n, t in texts.items()}
                 if have["pymupdf"]:
                     hits["pymupdf search"] = ex.pymupdf_search(data, SEARCH_WORD)
                 print(f"«{SEARCH_WORD}» in {path.name}: " + ", ".join(f"{n} {c}" for n, c in hits.items()))

@@ -93,11 +93,18 @@ def pymupdf_search(data: bytes, word: str) -> int:
         return sum(len(page.search_for(word)) for page in doc)
 
 
-def pdfjs_many(paths: list[Path]) -> list[str]:
-    """pdf.js (Firefox) text for each file, in one node process."""
+def pdfjs_many(paths: list[Path]) -> list[dict[str, str]]:
+    """pdf.js (Firefox) text for each file, in one node process, as {"glued", "spaced"}. pdf.js gives
+    text items, not lines: "glued" joins them as Firefox's find does (nothing between items), "spaced"
+    with a space between items. ``pdfjs_text`` uses both, so that a word is found when it is whole in
+    either (a word pdf.js cuts in two items; two table cells it glues together)."""
     out = subprocess.run(["node", str(PDFJS_DIR / "extract.mjs"), *map(str, paths)], check=True,
                          capture_output=True, cwd=PDFJS_DIR).stdout
     return json.loads(out)
+
+
+def pdfjs_text(item: dict[str, str]) -> str:
+    return item["glued"] + "\n" + item["spaced"]
 
 
 def available() -> dict[str, bool]:

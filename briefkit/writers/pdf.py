@@ -169,7 +169,7 @@ def write(document, report: Report | None = None) -> bytes:
     document.metadata.modified = created
     document.metadata.attachments = []
     rtl = report.rtl if report is not None else False
-    with pdftext.exact_text():
+    with pdftext.exact_text(rtl):
         return document.write_pdf(finisher=_finisher(rtl), presentational_hints=False)
 
 

@@ -105,10 +105,12 @@ def _install() -> None:
 
 
 @contextmanager
-def exact_text():
-    """Within this block, WeasyPrint draws text with briefkit's per-use character codes."""
+def exact_text(rtl: bool = True):
+    """Within this block, WeasyPrint draws text with briefkit's per-use character codes. ``rtl``: the
+    document reads right to left (its left-to-right words are then carried whole)."""
     _install()
     _state["active"] = True
+    _state["rtl"] = rtl
     try:
         yield
     finally:
@@ -180,7 +182,9 @@ def _codes(font) -> _Codes | None:
 def _rewrite_line(stream, layout, line, swaps: dict) -> None:
     from weasyprint.text.ffi import FROM_UNITS, ffi, pango
 
-    rtl_line = line.resolved_dir == pango.PANGO_DIRECTION_RTL
+    # The page's direction, not this layout's: an inline <bdi dir="ltr"> is its own layout, yet its
+    # words sit in right-to-left lines for an extractor.
+    rtl_line = _state.get("rtl", True)
     utf8 = layout.text.encode()
     run = line.runs
     while run != ffi.NULL:
@@ -219,6 +223,7 @@ ligature or of a word carried by a zero-ink code). An empty mapping would not do
 then read the character code as a code point. ZERO WIDTH JOINER is invisible, and search normalisation drops it."""
 
 
+MARK_TEXT = _os.environ.get("BK_MARK", "")
 MERGE_LTR = _os.environ.get("BK_MERGE", "1") == "1"
 
 
@@ -255,6 +260,24 @@ def _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, from_units, pa
         else:
             end = item.length if k == len(groups) - 1 else groups[k + 1][3]
         g[2] = utf8[base + g[3]:base + end].decode("utf-8", "replace") if end >= g[3] else ""
+
+    # Zero-width marks sit on their letter with x and y offsets (a text rise, which every extractor reads
+    # as another line): their characters join the text of the letter they sit on (the cluster before
+    # them in reading order), spread over its advance at the baseline; the mark glyphs carry MARK_TEXT.
+    raised = set()
+    for k, g in enumerate(groups):
+        start, end, text, _ = g
+        if not text or not all(unicodedata.category(c) == "Mn" for c in text):
+            continue
+        ids = range(start, end)
+        if not all(glyphs[i].geometry.width == 0 for i in ids):
+            continue
+        host = k + 1 if rtl else k - 1
+        if not 0 <= host < len(groups) or not groups[host][2] or groups[host][2].isspace():
+            continue
+        groups[host][2] += text
+        g[2] = ""
+        raised.update(ids)
 
     out = []
 
@@ -295,6 +318,11 @@ def _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, from_units, pa
             k = m + 1
             continue
         k += 1
+        if not text and all(i in raised for i in range(start, end)):
+            for i in range(start, end):
+                emit(i, MARK_TEXT)
+            continue
+        ink = [i for i in ink if i not in raised]
         chars = list(text)
         if not ink or len(chars) == len(ink) == end - start:
             # One character per glyph: visual order is reading order reversed in right-to-left runs.
