@@ -133,6 +133,16 @@ class _Codes:
         self.gid: dict[int, int] = {}
         self.next_alias = ALIAS_TOP
         self.space = _space_glyph(font)
+        self.widths: dict[int, int] = {}
+
+    def nominal(self, gid: int, pango_font, stream, font_size) -> int:
+        """The glyph's own width as WeasyPrint computes it (first computation wins, as in WeasyPrint)."""
+        if gid not in self.widths:
+            from weasyprint.text.ffi import FROM_UNITS, pango
+
+            pango.pango_font_get_glyph_extents(pango_font, gid, stream.ink_rect, stream.logical_rect)
+            self.widths[gid] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
+        return self.widths[gid]
 
     def code(self, font, gid: int, text: str, width: float) -> int:
         key = (gid, text, width)
@@ -198,7 +208,7 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
         codes = _codes(font)
         if codes is None or not font_size:
             continue
-        new = _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, FROM_UNITS, pango)
+        new = _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, FROM_UNITS, pango, stream)
         if new is None:
             continue
         infos = ffi.new("PangoGlyphInfo[]", len(new))
@@ -216,18 +226,15 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
         glyph_string.num_glyphs = len(new)
 
 
-import os as _os
-FILLER = _os.environ.get("BK_FILLER", "\u200d")
+FILLER = "\u200d"
 """The text of a drawn glyph whose characters are carried elsewhere (an auxiliary glyph, a glyph of a
 ligature or of a word carried by a zero-ink code). An empty mapping would not do: PDFium, MuPDF and pdf.js
 then read the character code as a code point. ZERO WIDTH JOINER is invisible, and search normalisation drops it."""
 
 
-MARK_TEXT = _os.environ.get("BK_MARK", "")
-MERGE_LTR = _os.environ.get("BK_MERGE", "1") == "1"
 
 
-def _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, from_units, pango):
+def _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, from_units, pango, stream):
     """The run's new glyph list: (code, geometry width, x_offset, y_offset, cluster) in visual order.
 
     Drawn glyphs keep their place (their ink does not move); a ligature's extra characters go to zero-ink
@@ -242,6 +249,7 @@ def _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, from_units, pa
     glyphs = glyph_string.glyphs
     log = glyph_string.log_clusters
     scale = 1000 * from_units / font_size
+    pango_font = item.analysis.font
     special = pango.PANGO_GLYPH_EMPTY
     unknown = pango.PANGO_GLYPH_UNKNOWN_FLAG
 
@@ -261,23 +269,18 @@ def _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, from_units, pa
             end = item.length if k == len(groups) - 1 else groups[k + 1][3]
         g[2] = utf8[base + g[3]:base + end].decode("utf-8", "replace") if end >= g[3] else ""
 
-    # Zero-width marks sit on their letter with x and y offsets (a text rise, which every extractor reads
-    # as another line): their characters join the text of the letter they sit on (the cluster before
-    # them in reading order), spread over its advance at the baseline; the mark glyphs carry MARK_TEXT.
-    raised = set()
+    # Right to left, a zero-width mark cluster (tashkeel) comes before its letter in visual order, at an
+    # offset that reads as a jump backwards: it is drawn right after its letter instead (marks_after).
+    marks_after = {}
     for k, g in enumerate(groups):
         start, end, text, _ = g
-        if not text or not all(unicodedata.category(c) == "Mn" for c in text):
+        if not rtl or not text or not all(unicodedata.category(c) == "Mn" for c in text):
             continue
-        ids = range(start, end)
-        if not all(glyphs[i].geometry.width == 0 for i in ids):
+        if not all(glyphs[i].geometry.width == 0 for i in range(start, end)):
             continue
-        host = k + 1 if rtl else k - 1
-        if not 0 <= host < len(groups) or not groups[host][2] or groups[host][2].isspace():
-            continue
-        groups[host][2] += text
-        g[2] = ""
-        raised.update(ids)
+        host = k + 1
+        if host < len(groups) and groups[host][2] and not groups[host][2].isspace():
+            marks_after[host] = k
 
     out = []
 
@@ -285,91 +288,128 @@ def _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, from_units, pa
         gid = glyphs[i].glyph
         return gid != special and not gid & unknown
 
+    # Entries: [glyph or None (drawn as WeasyPrint would), text, advance, x offset, y offset, cluster,
+    # PDF width in Pango units or None for the glyph's own width (what WeasyPrint writes, so that its
+    # TJ numbers, hence every glyph's position, stay exactly as they were), glyph].
     def emit(i, text, geometry=None, pdf_width=None):
         info = glyphs[i]
         w = info.geometry.width if geometry is None else geometry
         gid = info.glyph if drawable(i) else None
         out.append([gid, text, w, info.geometry.x_offset, info.geometry.y_offset, log[i],
-                    w if pdf_width is None else pdf_width, info.glyph])
+                    pdf_width, info.glyph])
 
     def blank(text, width, cluster):
         out.append([codes.space, text, width, 0, 0, cluster, width, codes.space])
 
-    k = 0
-    while k < len(groups):
-        start, end, text, cluster = groups[k]
+    mark_groups = set(marks_after.values())
+
+    def emit_marks(host):
+        # Right to left, a mark comes before its letter in visual order: drawn after it instead (the
+        # same ink), it reads as a mark on that letter, not as a jump backwards.
+        start, end, text, _ = groups[marks_after[host]]
+        shift = sum(glyphs[i].geometry.width for i in range(groups[host][0], groups[host][1]))
+        for i, char in zip(range(start, end), text[::-1]):
+            emit(i, char)
+            out[-1][3] -= round(shift * 1000 / 1024)  # WeasyPrint draws offsets in 1/1000 pt
+
+    def emit_group(start, end, text, cluster):
         ink = [i for i in range(start, end) if drawable(i)]
-        if MERGE_LTR and rtl_line and not rtl and text and not text.isspace():
-            # A left-to-right word inside a right-to-left line: its first glyph carries the whole word
-            # over the word's width, so extractors without bidi do not reverse it.
-            m = k
-            while m + 1 < len(groups) and groups[m + 1][2] and not groups[m + 1][2].isspace():
-                m += 1
-            word = "".join(x[2] for x in groups[k:m + 1])
-            span = sum(glyphs[i].geometry.width for x in groups[k:m + 1] for i in range(x[0], x[1]))
-            first = True
-            for x in groups[k:m + 1]:
-                for i in range(x[0], x[1]):
-                    if first and drawable(i):
-                        emit(i, word, pdf_width=span)
-                        first = False
-                    else:
-                        emit(i, FILLER, pdf_width=0)
-            k = m + 1
-            continue
-        k += 1
-        if not text and all(i in raised for i in range(start, end)):
-            for i in range(start, end):
-                emit(i, MARK_TEXT)
-            continue
-        ink = [i for i in ink if i not in raised]
         chars = list(text)
         if not ink or len(chars) == len(ink) == end - start:
             # One character per glyph: visual order is reading order reversed in right-to-left runs.
-            order = chars[::-1] if rtl else chars
-            for i, char in zip(range(start, end), order):
+            for i, char in zip(range(start, end), chars[::-1] if rtl else chars):
                 emit(i, char)
-            if not ink:
-                for i in range(start, end):
-                    pass
-            continue
+            return
+        anchor = max(ink, key=lambda i: glyphs[i].geometry.width)
         if len(chars) > len(ink) and rtl:
             # A ligature: the widest glyph carries the last character, zero-ink codes on its advance
             # (to its right, where the reading starts) carry the others.
-            anchor = max(ink, key=lambda i: glyphs[i].geometry.width)
             whole = glyphs[anchor].geometry.width
             part = whole // len(chars)
             for i in range(start, end):
                 if i != anchor:
                     emit(i, FILLER)
                     continue
-                emit(i, chars[-1], geometry=whole - part * (len(chars) - 1))
+                emit(i, chars[-1], geometry=whole - part * (len(chars) - 1),
+                     pdf_width=whole - part * (len(chars) - 1))
                 for char in reversed(chars[:-1]):
                     blank(char, part, cluster)
-            continue
+            return
         # More glyphs than characters (an auxiliary glyph), or a left-to-right ligature: the widest
         # glyph carries the cluster's text, the others a filler.
-        anchor = max(ink, key=lambda i: glyphs[i].geometry.width)
         for i in range(start, end):
             emit(i, text if i == anchor else FILLER)
+
+    k = 0
+    while k < len(groups):
+        start, end, text, cluster = groups[k]
+        if k in mark_groups and len(text) == end - start:
+            k += 1
+            continue
+        if k in marks_after and len(groups[marks_after[k]][2]) != groups[marks_after[k]][1] - groups[marks_after[k]][0]:
+            del marks_after[k]
+        if rtl_line and not rtl and text and not text.isspace():
+            # A left-to-right word inside a right-to-left line: its first glyph carries the whole word
+            # over the word's width, so extractors without bidi do not reverse it.
+            m = k
+            while m + 1 < len(groups) and groups[m + 1][2] and not groups[m + 1][2].isspace():
+                m += 1
+            word = "".join(x[2] for x in groups[k:m + 1])
+            first = True
+            for x in groups[k:m + 1]:
+                for i in range(x[0], x[1]):
+                    if first and drawable(i):
+                        emit(i, word)
+                        first = False
+                    else:
+                        emit(i, FILLER)
+            k = m + 1
+            continue
+        emit_group(start, end, text, cluster)
+        if k in marks_after:
+            emit_marks(k)
+        k += 1
+
     # A letter Pango shifts sideways (Amiri's ra and dhal) would leave a gap or a jump back in the text
     # layer, which extractors read as a space or a new chunk («سور يا», «م ذكرة»). The shift is moved
     # into the advance of the glyph on its left: the ink stays where it was, the boxes meet.
+    # WeasyPrint 70 draws an x offset of n Pango units n/1000 pt away (not n/1024), and truncates each
+    # TJ number: the shift moved is the one it draws, and the two glyphs' PDF widths are set to the exact
+    # advances WeasyPrint's own numbers give, so that every glyph is drawn exactly where it was.
+    gained, folded = {}, {}
     for k, entry in enumerate(out):
         x_offset, width = entry[3], entry[2]
-        if not x_offset or k == 0 or entry[0] is None or width <= 0:
+        if not x_offset or k == 0 or entry[0] is None or width <= 0 or entry[6] is not None:
             continue
         left = out[k - 1]
-        if left[0] is None or left[2] + x_offset < 0 or width - x_offset < 0 or left[6] != left[2]:
+        shift = round(x_offset * 1024 / 1000)
+        if left[0] is None or left[2] + shift < 0 or width - shift < 0 or left[6] is not None:
             continue
-        left[2] += x_offset
-        left[6] += x_offset
-        entry[2] -= x_offset
-        entry[6] = entry[2]
+        gained[k - 1] = x_offset
+        folded[k] = (x_offset, width)
+        left[2] += shift
+        entry[2] -= shift
         entry[3] = 0
+    originals = {}
+    for k in gained:
+        if k not in folded:
+            originals[k] = (out[k][3], out[k][2] - round(gained[k] * 1024 / 1000))
+    originals.update(folded)
+
     planned = []
-    for gid, text, width, x_offset, y_offset, cluster, pdf_width, raw in out:
-        code = raw if gid is None else codes.code(font, gid, text, round(pdf_width * scale))
+    for k, (gid, text, width, x_offset, y_offset, cluster, pdf_width, raw) in enumerate(out):
+        if gid is None:
+            code = raw
+        elif pdf_width is not None:
+            code = codes.code(font, gid, text, round(pdf_width * scale, 3))
+        elif k in originals:
+            nominal = codes.nominal(gid, pango_font, stream, font_size)
+            off, geometry = originals[k][0] / font_size, originals[k][1]
+            advance = off + nominal - int(nominal + off - geometry * scale)
+            advance += gained.get(k, 0) / font_size - (off if k in folded else 0)
+            code = codes.code(font, gid, text, round(advance - x_offset / font_size, 3))
+        else:
+            code = codes.code(font, gid, text, codes.nominal(gid, pango_font, stream, font_size))
         planned.append((code, width, x_offset, y_offset, cluster))
     return planned
 
