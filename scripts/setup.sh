@@ -35,5 +35,10 @@ PY
 .venv/bin/python -m pip install -q -e '.[test]'
 .venv/bin/python -c "import briefkit, weasyprint.text.ffi as f; assert f.harfbuzz_subset is not None, 'libharfbuzz-subset0 not loaded'"
 
+# pdf.js (Firefox's PDF reader) judges the text layer in tests/test_textlayer.py when node is here
+if command -v npm >/dev/null 2>&1 && [ ! -d bench/pdfjs/node_modules/pdfjs-dist ]; then
+  npm ci --prefix bench/pdfjs --no-audit --no-fund --omit=optional >/dev/null || echo "setup: pdf.js not installed (its tests skip)"
+fi
+
 .venv/bin/briefkit build seeds/turkey-russia-relations.yaml -o out
 echo "setup: done; the seed brief is in out/"
