@@ -21,6 +21,7 @@ import logging
 import mimetypes
 import os
 import threading
+import warnings
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -191,10 +192,12 @@ def write(document, report: Report | None = None, variant: str | None = None) ->
     rtl = report.rtl if report is not None else False
     extra = {}
     if variant:
-        pdftags.install()
+        pdftags.install(rtl)
         extra["pdf_variant"] = VARIANTS[variant]
     source = _source(report) if variant == "a3b" else None
-    with pdftext.exact_text(rtl):
+    with pdftext.exact_text(rtl), warnings.catch_warnings():
+        # WeasyPrint 70 opens its sRGB profile for PDF/A and never closes it (a ResourceWarning)
+        warnings.simplefilter("ignore", ResourceWarning)
         return document.write_pdf(finisher=_finisher(rtl, variant, source), presentational_hints=False,
                                   **extra)
 

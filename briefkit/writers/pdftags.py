@@ -23,7 +23,17 @@ def check_hooks() -> None:
             raise RuntimeError(f"briefkit's tagging patch does not fit this WeasyPrint: {needle!r} is gone")
 
 
-def install() -> None:
+LATIN_LANG = "en"
+"""The language a screen reader is told for Latin-script runs (<bdi dir="ltr">) inside Arabic or Persian."""
+
+
+def _latin(node) -> bool:
+    text = "".join(node.itertext())
+    return any("a" <= c.lower() <= "z" or "\u00c0" <= c <= "\u024f" for c in text)
+
+
+def install(rtl: bool = True) -> None:
+    _state["rtl"] = rtl
     if _state["installed"]:
         return
     check_hooks()
@@ -43,6 +53,8 @@ def install() -> None:
                     scope = (node.get("scope") or "col").lower()
                     element["A"]["Scope"] = "/Row" if scope == "row" else "/Column"
                 lang = node.get("lang")
+                if not lang and _state.get("rtl") and node.get("dir") == "ltr" and _latin(node):
+                    lang = LATIN_LANG  # a Latin run in a right-to-left brief: read with a Latin voice
                 if lang and not str(node.tag).endswith("html"):
                     element["Lang"] = pydyf.String(lang)
             yield element
