@@ -129,3 +129,37 @@ def test_other_variants_embed_nothing_and_extract_says_so(tmp_path):
         err = io.StringIO()
         assert main(["extract", str(target)], stdout=io.StringIO(), stderr=err) == 1
         assert "carries no report" in err.getvalue()
+
+
+# ---- DOCX accessibility (docx.describe_for_screen_readers) ------------------------------------------------
+
+@pytest.mark.parametrize("path", [SEED, CASES / "08-logo.yaml"], ids=lambda p: p.stem)
+def test_docx_pictures_tables_and_core_properties_are_described(path):
+    import zipfile
+
+    from lxml import etree
+
+    from briefkit.writers import docx as docx_writer
+
+    report = briefkit.load(path)
+    package = zipfile.ZipFile(io.BytesIO(docx_writer.render(report)))
+    body = etree.fromstring(package.read("word/document.xml"))
+    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+          "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"}
+    w = "{%s}" % ns["w"]
+    pictures = body.findall(".//wp:docPr", ns)
+    assert all(p.get("descr", "").strip() for p in pictures)
+    if report.meta.publisher and report.meta.publisher.logo:
+        assert report.meta.publisher.name in [p.get("descr") for p in pictures]
+    tables = body.findall(".//w:tbl", ns)
+    assert tables
+    for table in tables:
+        caption = table.find("w:tblPr/w:tblCaption", ns)
+        description = table.find("w:tblPr/w:tblDescription", ns)
+        assert caption is not None and caption.get(w + "val").strip()
+        assert description is not None and description.get(w + "val").strip()
+        assert list(table.find("w:tblPr", ns))[-2:] == [caption, description]  # schema order: last
+    core = etree.fromstring(package.read("docProps/core.xml"))
+    dc = "{http://purl.org/dc/elements/1.1/}"
+    assert core.find(dc + "title").text == report.meta.title
+    assert core.find(dc + "language").text == report.meta.lang
