@@ -94,8 +94,6 @@ def main(argv=None) -> int:
             if report.meta.id == "turkey-russia-relations":
                 hits = {n: ex.count(SEARCH_WORD, js[k]["glued"] if n == "pdfjs" else t)
                         for n, t in texts.items()}
-                if have["pymupdf"]:
-                    hits["pymupdf search"] = ex.pymupdf_search(data, SEARCH_WORD)
                 print(f"«{SEARCH_WORD}» in {path.name}: " + ", ".join(f"{n} {c}" for n, c in hits.items()))
 
     head = f"| report | words | " + " | ".join(names) + " |"

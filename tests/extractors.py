@@ -85,14 +85,6 @@ def pymupdf(data: bytes) -> str:
         return "\n".join(page.get_text() for page in doc)
 
 
-def pymupdf_search(data: bytes, word: str) -> int:
-    """How many hits PyMuPDF's search (what a viewer's Find does) gives for ``word``."""
-    import pymupdf as fitz
-
-    with fitz.open(stream=data, filetype="pdf") as doc:
-        return sum(len(page.search_for(word)) for page in doc)
-
-
 def pdfjs_many(paths: list[Path]) -> list[dict[str, str]]:
     """pdf.js (Firefox) text for each file, in one node process, as {"glued", "spaced"}. pdf.js gives
     text items, not lines: "glued" joins them as Firefox's find does (nothing between items), "spaced"
