@@ -7,7 +7,7 @@ from __future__ import annotations
 from .errors import BriefkitError, Problem, RenderError, ReportError
 
 __version__ = "0.1.0"
-__all__ = ["load", "build", "render_pdf", "render_docx", "render_html", "ReportError", "RenderError",
+__all__ = ["load", "loads", "build", "render_pdf", "render_docx", "render_html", "ReportError", "RenderError",
            "Problem", "BriefkitError", "__version__"]
 
 
@@ -16,6 +16,20 @@ def load(path):
     from .loader import load as _load
 
     return _load(path)
+
+
+def loads(source, name: str | None = None):
+    """Validate a report given as YAML/JSON text (str or bytes) or as a Python mapping; same rules and messages
+    as ``load``. ``name`` is the file name shown in problems, gives the default ``meta.id`` (its stem), the
+    format (``.json``: JSON; without a suffix, text that parses as JSON is JSON) and the folder logos are
+    relative to (its parent; the working directory when omitted). A mapping has no lines: its problems carry
+    line 0 and column 0. Raises ReportError; the Report it returns is what ``build`` and the renderers take."""
+    from collections.abc import Mapping
+
+    from .loader import loads as _loads
+
+    label = name or ("<mapping>" if isinstance(source, Mapping) else "<string>")
+    return _loads(source, label, name=label)
 
 
 def render_html(report) -> bytes:

@@ -1,47 +1,263 @@
-"""Splitting text into direction runs, so both writers isolate Latin inside Arabic (and Arabic inside English)."""
+"""Direction runs: which pieces of a line are isolated against the brief's direction, for both writers.
+
+One routine decides, the HTML writer turns an isolated chunk into ``<bdi>`` and the DOCX writer into
+LRI/RLI…PDI, so the PDF and the DOCX read in one order. In an RTL brief the isolated chunks are:
+
+- Latin phrases (words joined by spaces, ``, `` ``: `` ``; `` and dashes) with what belongs to them: inner
+  punctuation (S/PV.8816, S-400, U.S., OPEC+, C++), numbers after a word (Resolution 2334), brackets and
+  quotes opened inside the phrase ("Somalia (AUSSOM)", "(S/PV.8816) Security Council meeting");
+- URLs and e-mail addresses, each one unit (scheme, host and path);
+- numbers in European digits written with separators (2019-10-22, 2019–2020, 10:30, 1,000): printed as
+  typed. A ``%`` or sign next to a number is the brief's and stays outside, so ``45%`` and ``10-20%`` both
+  read ``%`` on the brief's side, as the Unicode bidi algorithm places it for a plain number. Arabic-Indic
+  digits are Arabic numbers to the algorithm (rule W2 applies even inside an isolate): left alone.
+
+Sentence punctuation after a phrase (``.``, ``،``, ``:``) and ``«»`` belong to the brief. In an LTR brief
+the isolated chunks are Arabic-script phrases. ``citation`` composes a source's items for both writers.
+"""
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 
-_L = r"A-Za-z\u00C0-\u024F\u1E00-\u1EFF"          # Latin letters
 _R = r"\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF"     # Hebrew, Arabic and their presentation forms
-_JOIN = r"\-./:,+&_'’@#%"                          # separators that stay inside an LTR token
-
-# An LTR token: Latin words and digits, possibly joined by separators or single spaces
-# ("North Atlantic Treaty", "S-400", "2019-10-22", "M4"). Plain numbers without a separator are
-# left alone: after Arabic they read correctly on their own (UAX #9 rule W2).
-_LTR_TOKEN = re.compile(
-    rf"[{_L}0-9](?:[{_L}0-9{_JOIN}]|[ ](?=[{_L}0-9]))*[{_L}0-9%]|[{_L}]"
-)
 _RTL_TOKEN = re.compile(rf"[{_R}](?:[{_R}\u064B-\u065F\u0670\u200C\u200D]|[ ،؛](?=[{_R}]))*")
-_SEPARATED_NUMBER = re.compile(r"\d[\-./:,]\d")
+_RTL_LETTER = re.compile(f"[{_R}]")
 
+LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
 
-def _is_ltr_token(tok: str) -> bool:
-    return bool(re.search(f"[{_L}]", tok)) or bool(_SEPARATED_NUMBER.search(tok))
+_OPEN = {"(": ")", "[": "]", "{": "}", "“": "”", "‘": "’", '"': '"'}
+_CLOSE = {v: k for k, v in _OPEN.items()}
+_JOIN = set("-‐‑–—./:,+&_'’@#*\\")   # between two letters or digits, inside a token
+_GAP_PUNCT = set(",:;")              # "Somalia: The", "Washington, D.C." (followed by a space)
+_GAP_DASH = {"–", "—", "-", "&", "/"}  # "Russia – Ukraine", "Research & Policy" (spaced)
+_ABBREV = {"Inc", "Ltd", "Co", "Corp", "Jr", "Sr", "St", "No", "al", "vs", "etc", "Dr", "Mr", "Mrs", "Ms"}
+_INITIALISM = re.compile(r"(?:^|[^A-Za-z])(?:[A-Za-z]\.)+[A-Za-z]$")
+
+_URL = re.compile(r"(?:(?:https?|ftp)://|mailto:|www\.)[^\s\u0590-\u08FF«»]+"
+                  r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_URL_TRAIL = ".,;:!?،؛»”’'\""
+_DIGIT = "0-9\u06F0-\u06F9"   # European numbers; Arabic-Indic ones (AN) read in the line's direction anyway
+_SEPARATED_NUMBER = re.compile(rf"(?<![{_DIGIT}])[{_DIGIT}]+(?:[\-‐‑–—./:,][{_DIGIT}]+)+")
 
 
 def has_rtl(text: str) -> bool:
-    return bool(re.search(f"[{_R}]", text))
+    return bool(_RTL_LETTER.search(text))
+
+
+def _strong_l(ch: str) -> bool:
+    return unicodedata.bidirectional(ch) == "L"
+
+
+def _digit(ch: str) -> bool:
+    return "0" <= ch <= "9"
+
+
+def _word_char(ch: str) -> bool:
+    return _strong_l(ch) or _digit(ch)
+
+
+def host_spans(text: str) -> list[tuple[int, int]]:
+    """Each URL's scheme with the first label of its host ("https://www", "mailto:desk"): a line
+    must not break right after the scheme. Only that much is glued, so a long URL in a narrow
+    column still finds its usual break points further on."""
+    out = []
+    for s, e in _url_spans(text):
+        m = re.match(r"(?:[a-z]+://|mailto:)[^/?#.\-@]*", text[s:e], re.IGNORECASE)
+        if m:
+            out.append((s, s + m.end()))
+    return out
+
+
+def _url_spans(text: str) -> list[tuple[int, int]]:
+    out = []
+    for m in _URL.finditer(text):
+        start, end = m.start(), m.end()
+        while end > start:
+            ch = text[end - 1]
+            if ch in _URL_TRAIL:
+                end -= 1
+            elif ch in ")]}" and text[start:end].count(_CLOSE[ch]) < text[start:end].count(ch):
+                end -= 1                       # "(see https://x.org)": the bracket is the sentence's
+            else:
+                break
+        if end - start > 4:
+            out.append((start, end))
+    return out
+
+
+def _starts_item(text: str, i: int) -> bool:
+    """Can a phrase item start at ``i``: a letter or digit, or an opening bracket or quote before one."""
+    if i >= len(text):
+        return False
+    if _word_char(text[i]):
+        return True
+    j = i
+    while j < len(text) and text[j] in _OPEN:
+        j += 1
+    return j > i and j < len(text) and _word_char(text[j])
+
+
+def _phrase_end(text: str, start: int, limit: int) -> int:
+    """End of the Latin phrase starting at ``start`` (a strong-L letter or an opener before one)."""
+    n = limit
+    stack: list[str] = []
+    i = start
+    end = start            # last position the phrase may end at (exclusive)
+    safe_end = start       # ``end`` when no bracket is left open
+    while i < n:
+        ch = text[i]
+        if _word_char(ch):
+            i += 1
+            end = i
+        elif ch in _CLOSE and stack and stack[-1] == _CLOSE[ch] and ch != '"' or (
+                ch == '"' and stack and stack[-1] == '"'):
+            stack.pop()
+            i += 1
+            end = i
+        elif ch in _OPEN and _starts_item(text, i):
+            stack.append(ch)
+            i += 1
+        elif ch in _GAP_PUNCT and i + 1 < n and text[i + 1] == " " and _starts_item(text, i + 2) and i > start:
+            i += 2                             # "Somalia: The", "Smith, John"
+            continue
+        elif ch in _JOIN or ch == "+" or ch == "%":
+            j = i
+            while j < n and (text[j] in _JOIN or text[j] in "+%"):
+                j += 1
+            if j < n and _word_char(text[j]) and i > start and _word_char(text[i - 1]):
+                i = j                          # S-400, S/PV.8816, U.S.A, Erdoğan’s
+                continue
+            run = text[i:j]
+            if i > start and _word_char(text[i - 1]) and set(run) <= set("+%") and (
+                    "%" not in run or _digit(text[i - 1])):
+                i = j                          # OPEC+, C++, "a 5% rise"
+                end = i
+                continue
+            if run.startswith(".") and i > start:
+                word = re.search(r"[\w.]+$", text[start:i]).group(0)
+                if word in _ABBREV or _INITIALISM.search(word):
+                    i += 1                     # U.S., Inc.
+                    end = i
+                    continue
+            break
+        elif ch == " " or ch in _GAP_PUNCT or ch in _GAP_DASH:
+            j = i
+            if text[j] in _GAP_PUNCT:
+                j += 1
+            if j < n and text[j] == " ":
+                j += 1
+                if j + 1 < n and text[j] in _GAP_DASH and text[j + 1] == " ":
+                    j += 2
+            if j > i and text[j - 1] == " " and _starts_item(text, j) and i > start:
+                i = j
+                continue
+            break
+        else:
+            break
+        if not stack:
+            safe_end = end
+    if stack:
+        return safe_end
+    return end
+
+
+def _ltr_spans(text: str) -> list[tuple[int, int]]:
+    urls = _url_spans(text)
+    for s, e in urls:      # a URL scans as one word: a phrase may hold it ("see https://…")
+        text = text[:s] + "a" * (e - s) + text[e:]
+    spans: list[tuple[int, int]] = []
+    taken = [False] * (len(text) + 1)
+    i = 0
+    n = len(text)
+    while i < n:
+        if taken[i]:
+            i += 1
+            continue
+        ch = text[i]
+        begins = _strong_l(ch) or (ch in _OPEN and _starts_item(text, i) and _phrase_has_letter(text, i))
+        if begins:
+            start = i
+            while start > 0 and _digit(text[start - 1]) and not taken[start - 1]:
+                start -= 1                     # 3D, 2nd: the digits are part of the word
+            end = _phrase_end(text, i, n)
+            while end > i and text[end - 1] in _OPEN and text[end - 1] not in _CLOSE:
+                end -= 1
+            if end > i and any(_strong_l(c) for c in text[i:end]):
+                spans.append((start, end))
+                for k in range(start, end):
+                    taken[k] = True
+                i = end
+                continue
+        i += 1
+    for m in _SEPARATED_NUMBER.finditer(text):
+        if not any(taken[k] for k in range(m.start(), m.end())) and \
+                not (m.start() and _strong_l(text[m.start() - 1])):
+            spans.append((m.start(), m.end()))
+    return sorted(spans)
+
+
+def _phrase_has_letter(text: str, i: int) -> bool:
+    j = i
+    while j < len(text) and text[j] in _OPEN:
+        j += 1
+    return j < len(text) and _strong_l(text[j])
 
 
 def runs(text: str, rtl: bool) -> list[tuple[str, bool]]:
     """Split ``text`` into ``(chunk, isolate)`` pairs; ``isolate`` marks a run against the base direction.
 
-    In an RTL brief the isolated runs are Latin phrases and separated numbers (dates, ranges);
-    in an LTR brief they are Arabic-script phrases. Concatenating the chunks gives back ``text``.
+    Concatenating the chunks gives back ``text``.
     """
+    if rtl:
+        spans = _ltr_spans(text)
+    else:
+        spans = [m.span() for m in _RTL_TOKEN.finditer(text)]
     out: list[tuple[str, bool]] = []
     pos = 0
-    pattern = _LTR_TOKEN if rtl else _RTL_TOKEN
-    for m in pattern.finditer(text):
-        tok = m.group(0)
-        if rtl and not _is_ltr_token(tok):
-            continue
-        if m.start() > pos:
-            out.append((text[pos:m.start()], False))
-        out.append((tok, True))
-        pos = m.end()
+    for start, end in spans:
+        if start > pos:
+            out.append((text[pos:start], False))
+        out.append((text[start:end], True))
+        pos = end
     if pos < len(text):
         out.append((text[pos:], False))
+    return out
+
+
+# ---- citations ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Item:
+    """One piece of a composed citation: ``role`` is title, publisher, date, url or sep."""
+    role: str
+    text: str
+    chunks: tuple[tuple[str, bool], ...]
+
+
+def item_runs(text: str, rtl: bool) -> tuple[tuple[str, bool], ...]:
+    """An item with no letter of the brief's script is one isolate (its brackets, dots and all)."""
+    foreign = not has_rtl(text) if rtl else not any(_strong_l(c) for c in text)
+    if foreign and (any(_strong_l(c) for c in text) if rtl else has_rtl(text)):
+        return ((text, True),)
+    return tuple(runs(text, rtl))
+
+
+def citation(title: str, publisher: str | None, date: str | None, url: str | None, *, rtl: bool,
+             sep: str) -> list[Item]:
+    """A source as the brief writes it: items in the brief's direction, joined by its separator.
+
+    Title, publisher, (already localized) date and URL, in that order; each item of the other
+    script is one isolate, so a Latin entry in an Arabic brief reads item by item from the right.
+    No closing full stop: the separator is the brief's, the end is the end of the entry.
+    """
+    out: list[Item] = []
+    for role, text in (("title", title), ("publisher", publisher), ("date", date), ("url", url)):
+        if not text:
+            continue
+        if out:
+            out.append(Item("sep", sep, ((sep, False),)))
+        chunks = ((text, True),) if role == "url" and rtl else item_runs(text, rtl)
+        out.append(Item(role, text, chunks))
     return out

@@ -8,11 +8,10 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
+from .links import ALLOWED_SCHEMES, is_slug
 from .model import Emph, Inline, Inlines, Link, NoteRef, Strong, Text
 
-ALLOWED_SCHEMES = ("http", "https", "mailto")
 _NOTE = re.compile(r"\[\^([^\]\n]*)\]")
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def _footnote_ref(state: StateInline, silent: bool) -> bool:
@@ -97,7 +96,7 @@ def parse(text: str) -> tuple[Inlines, list[str], list[str]]:
                  Emph(content) if kind == "em_open" else Link(href or "", content))
         elif t == "note_ref":
             sid = tok.meta["id"]
-            if not _SLUG.match(sid):
+            if not is_slug(sid):
                 problems.append(f"footnote reference '{tok.content}' needs a source id like [^sochi-2019]")
                 emit(Text(tok.content))
             else:
@@ -106,3 +105,57 @@ def parse(text: str) -> tuple[Inlines, list[str], list[str]]:
         else:  # pragma: no cover - the enabled rules produce nothing else
             emit(Text(tok.content))
     return tuple(stack[0][2]), problems, notes
+
+
+# ---- Markdown blocks (prose fields) -------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _block_parser() -> MarkdownIt:
+    # Paragraphs, lists, quotes and ATX headings only: indented code, fences, tables, rules, setext
+    # headings, reference definitions and HTML stay text, as an editor pasting prose expects.
+    md = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["blockquote", "list", "heading"])
+    return md
+
+
+def blocks(text: str) -> list[tuple]:
+    """Split Markdown prose into a tree of blocks; inline text is left unparsed (see ``parse``).
+
+    Each block is ``(kind, line, ...)`` with ``line`` the 0-based line of ``text`` where it starts:
+    ``("para", line, inline_src)``, ``("heading", line, level, inline_src)``, ``("quote", line, children)``,
+    ``("list", line, ordered, items)`` where each item is ``(line, children)``.
+    """
+    tokens = _block_parser().parse(text)
+    pos = 0
+
+    def seq(stop: str | None) -> list[tuple]:
+        nonlocal pos
+        out: list[tuple] = []
+        while pos < len(tokens):
+            tok = tokens[pos]
+            line = tok.map[0] if tok.map else 0
+            if tok.type == stop:
+                pos += 1
+                return out
+            pos += 1
+            if tok.type == "paragraph_open":
+                out.append(("para", line, tokens[pos].content))
+                pos += 2  # inline, paragraph_close
+            elif tok.type == "heading_open":
+                out.append(("heading", line, int(tok.tag[1]), tokens[pos].content))
+                pos += 2
+            elif tok.type == "blockquote_open":
+                out.append(("quote", line, seq("blockquote_close")))
+            elif tok.type in ("bullet_list_open", "ordered_list_open"):
+                close = tok.type.replace("_open", "_close")
+                items = []
+                while tokens[pos].type == "list_item_open":
+                    item_line = tokens[pos].map[0] if tokens[pos].map else line
+                    pos += 1
+                    items.append((item_line, seq("list_item_close")))
+                pos += 1  # the list's close
+                assert tokens[pos - 1].type == close
+                out.append(("list", line, tok.type.startswith("ordered"), items))
+        return out
+
+    return seq(None)

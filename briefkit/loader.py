@@ -1,10 +1,12 @@
 """Report file → validated, frozen model: decoding, YAML/JSON parsing with positions, and every rule of the format."""
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from .errors import Problem, ReportError
 from .inline import parse as parse_inline
 from .model import (RTL_LANGUAGES, Actor, Area, Author, BulletList, Meta, Para, PartialDate, Publisher, Quote,
                     Report, Section, Source, SourceRef, TimelineEvent)
+from .teach import enum_hint, json_hint, syntax_hint, valid_ids
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
@@ -43,6 +46,11 @@ class _Doc:
     data: Any = None
     values: dict = field(default_factory=dict)
     keys: dict = field(default_factory=dict)
+    nodes: dict = field(default_factory=dict)
+    """Path → scalar node, to place a problem at a character inside a value."""
+    source: Any = None
+    """The file's text (a SourceText), None for a report given as a mapping."""
+    json: bool = False
 
 
 class _Collector:
@@ -99,15 +107,15 @@ def _compose(text: str, c: _Collector, is_json: bool):
         try:
             json.loads(text)
         except json.JSONDecodeError as e:
-            c.at((e.lineno, e.colno), (), f"JSON syntax error: {e.msg}")
+            c.at((e.lineno, e.colno), (), f"JSON syntax error: {e.msg}{json_hint(e.msg)}")
             return None
     try:
         return YAML(typ="rt").compose(text)
     except MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
+        mark, hint = syntax_hint(e, text)
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = ": ".join(x for x in (e.context, e.problem) if x)
-        c.at(where, (), f"{'JSON' if is_json else 'YAML'} syntax error: {what}")
+        c.at(where, (), f"{'JSON' if is_json else 'YAML'} syntax error: {what}{hint}")
     except YAMLError as e:
         c.at((1, 1), (), f"{'JSON' if is_json else 'YAML'} syntax error: {e}")
     except RecursionError:
@@ -139,6 +147,7 @@ def _convert(node, c: _Collector) -> Any:
             c.skip.add(path)
             return None
         if isinstance(n, ScalarNode):
+            c.doc.nodes[path] = n
             return _scalar(n, tag)
         if isinstance(n, SequenceNode):
             return [walk(item, path + (i,), depth + 1) for i, item in enumerate(n.value)]
@@ -187,6 +196,8 @@ def _scalar(n, tag: str):
         return v.lower() == "true"
     if tag.endswith(":null") and n.style is None:
         return None
+    if n.style == ">":
+        v = v.replace("\a", "")  # ruamel's round-trip scanner marks fold points with BEL; nobody typed it
     return v  # strings, and timestamps kept as typed (dates are validated as text)
 
 
@@ -254,8 +265,9 @@ def _report_schema_error(err, c: _Collector) -> None:
         else:
             in_body = len(path) >= 2 and path[-2] == "body"
             wanted = ("a paragraph (text), {quote: ..., by: ...} or {list: [...]}" if in_body
+                      else "Markdown text or a list of blocks" if path and path[-1] == "body"
                       else "text or a list of text")
-            c.add(path, f"expected {wanted}, got {_describe(inst)}")
+            c.add(path, f"expected {wanted}, got {_describe(inst)}{_type_hint(inst, path, c)}")
         return
     if v == "additionalProperties":
         allowed = list(err.schema.get("properties", {}))
@@ -277,11 +289,13 @@ def _report_schema_error(err, c: _Collector) -> None:
         extra = ""
         if "string" in want and isinstance(inst, (int, float)) and not isinstance(inst, bool):
             extra = f' (put it in quotes: "{inst}")'
+        elif "string" in want:
+            extra = _type_hint(inst, path, c)
         c.add(path, f"expected {names}, got {_describe(inst)}{extra}")
         return
     if v == "enum":
         options = err.validator_value
-        c.add(path, f"'{inst}' is not one of {', '.join(options)}{_suggest(inst, options)}")
+        c.add(path, f"'{inst}' is not one of {', '.join(options)}{enum_hint(inst, options) or _suggest(inst, options)}")
         return
     if v == "const":
         c.add(path, f"unsupported format version {inst!r}: this briefkit reads version 1")
@@ -303,6 +317,25 @@ def _report_schema_error(err, c: _Collector) -> None:
     c.add(path, err.message)  # pragma: no cover - every validator the schema uses is handled above
 
 
+def _char_at(c: _Collector, pos) -> str:
+    if c.doc.source is None or not pos:
+        return ""
+    lines = c.doc.source.text.splitlines()
+    return lines[pos[0] - 1][pos[1] - 1:pos[1]] if pos[0] <= len(lines) else ""
+
+
+def _type_hint(inst, path: Path_, c: _Collector) -> str:
+    """Why text came out as something else: the two YAML habits that do it."""
+    if isinstance(inst, dict) and len(inst) == 1 and next(iter(inst)) not in ("quote", "list") \
+            and _char_at(c, c.doc.values.get(path)) != "{":
+        return " (an unquoted ': ' in text starts a key: put the whole text in quotes)"
+    if inst is None and c.doc.source is not None and path in c.doc.keys:
+        line = c.doc.source.text.splitlines()[c.doc.keys[path][0] - 1]
+        if re.search(r":\s+#", line):
+            return ": text starting with '#' is a YAML comment, put the text in quotes"
+    return ""
+
+
 # ---- meaning (references, text, dates, paths) ---------------------------------------------------
 
 def _walk_strings(value, path: Path_):
@@ -316,12 +349,61 @@ def _walk_strings(value, path: Path_):
             yield from _walk_strings(v, path + (k,))
 
 
+def _char_names(found) -> str:
+    kinds = {"Cs": "lone surrogate", "Cn": "non-character"}
+    return ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '') or kinds.get(unicodedata.category(ch), 'control character')}"
+                     for ch in sorted(set(found)))
+
+
+def _at_char(c: _Collector, path: Path_, value: str, index: int, message: str) -> None:
+    """A problem at one character of a value: its own line:col when the file is known."""
+    node = c.doc.nodes.get(path)
+    if node is None or c.doc.source is None or any(path[:len(s)] == s for s in c.skip):
+        c.add(path, message)
+        return
+    from .sourcemap import scalar_locator
+
+    c.at(scalar_locator(node, c.doc.source, value)(index), path, message)
+
+
+def _typed_controls(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """Characters YAML refuses to read (C0/C1 controls typed in the file): where they are, and the text with
+    each replaced by U+FFFD so that parsing goes on and the problem can be placed at its value."""
+    from ruamel.yaml.reader import Reader
+
+    found = [(m.start(), m.group()) for m in Reader.NON_PRINTABLE.finditer(text)]
+    if found:
+        text = Reader.NON_PRINTABLE.sub("\ufffd", text)
+    return text, found
+
+
+def _report_typed_controls(found: list[tuple[int, str]], c: _Collector) -> None:
+    import bisect
+
+    # Scalars are leaves: their spans never overlap, so a sorted list of starts finds each one's value.
+    spans = sorted(((n.start_mark.index, n.end_mark.index, path) for path, n in c.doc.nodes.items()),
+                   key=lambda s: s[:2])
+    starts = [s[0] for s in spans]
+    by_path: dict = {}
+    for offset, ch in found:
+        k = bisect.bisect_right(starts, offset) - 1
+        inside = k >= 0 and spans[k][0] <= offset < spans[k][1]
+        by_path.setdefault(spans[k][2] if inside else None, []).append((offset, ch))
+    for path, chars in by_path.items():
+        names = _char_names(ch for _, ch in chars)
+        where = c.doc.source.pos(chars[0][0])
+        if path is None:
+            c.at(where, (), f"the file contains characters that are not allowed: {names}")
+        else:
+            c.at(where, path, f"text contains characters that are not allowed: {names}")
+
+
 def _check_text(data, c: _Collector) -> None:
     for path, s in _walk_strings(data, ()):
-        found = sorted(set(_FORBIDDEN.findall(s)))
-        if found:
-            names = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}" for ch in found)
-            c.add(path, f"text contains characters that are not allowed: {names}")
+        first = _FORBIDDEN.search(s)
+        if first:
+            _at_char(c, path, s, first.start(),
+                     f"text contains characters that are not allowed: {_char_names(_FORBIDDEN.findall(s))}")
     if isinstance(data, dict):
         for key_path in list(c.doc.keys):
             if _FORBIDDEN.search(str(key_path[-1])):
@@ -373,24 +455,89 @@ class _Builder:
     def __init__(self, c: _Collector, source_ids: list[str]):
         self.c, self.source_ids = c, source_ids
 
-    def inline(self, value, path: Path_):
+    def inline(self, value, path: Path_, where=None, line: int = 0):
         if not isinstance(value, str):
             return ()
+        if where is None:
+            if "\n" in value.strip():
+                self._one_paragraph(value, path)
+            where = _where(self.c, path, value, prose=False)
         nodes, problems, notes = parse_inline(value)
         for msg in problems:
-            self.c.add(path, msg)
+            self._at(where, line, value, _needle(msg), path, msg)
         for sid in notes:
             if sid not in self.source_ids:
-                hint = _suggest(sid, self.source_ids) if self.source_ids else " (the report has no sources)"
-                self.c.add(path, f"footnote [^{sid}] cites an unknown source '{sid}'{hint}")
+                hint = (_suggest(sid, self.source_ids) + valid_ids(self.source_ids) if self.source_ids
+                        else " (the report has no sources)")
+                self._at(where, line, value, f"[^{sid}]", path,
+                         f"footnote [^{sid}] cites an unknown source '{sid}'{hint}")
         return nodes
+
+    def _one_paragraph(self, value: str, path: Path_) -> None:
+        """An inline field holds one paragraph: a blank line, list or heading in it would be lost silently."""
+        from .inline import blocks
+
+        where = _where(self.c, path, value, prose=True)
+        tree = blocks(where.text)
+        if len(tree) > 1 or (tree and tree[0][0] != "para"):
+            extra = tree[1] if tree[0][0] == "para" else tree[0]
+            what = {"para": "a second paragraph", "list": "a list", "quote": "a quote",
+                    "heading": "a heading"}[extra[0]]
+            message = (f"{what} is not possible here: this field is one paragraph of inline text (paragraphs, "
+                       "lists and sub-headings belong in a section's body, the summary or the outlook)")
+            if where.locate is None:
+                self.c.add(path, message)
+            else:
+                self.c.at(where.locate(where.find("", extra[1])), path, message)
+
+    def _at(self, where, line: int, src: str, needle: str, path: Path_, message: str) -> None:
+        if where.locate is None or any(path[:len(s)] == s for s in self.c.skip):
+            self.c.add(path, message)
+        else:
+            self.c.at(where.locate(where.find(needle, line, src)), path, message)
+
+    def prose(self, value, path: Path_, shape: str) -> list:
+        """A prose string (Markdown blocks) → blocks, paragraphs or items, depending on the field's shape."""
+        from .prose import ProseConverter
+
+        if not isinstance(value, str):
+            return []
+        where = _where(self.c, path, value, prose=True)
+        field = next((str(p) for p in reversed(path) if isinstance(p, str)), "text")
+
+        def problem(offset: int, message: str) -> None:
+            if where.locate is None:
+                self.c.add(path, message)
+            else:
+                self.c.at(where.locate(offset), path, message)
+
+        out = ProseConverter(where, field, lambda src, w, ln: self.inline(src, path, w, ln), problem).convert(shape)
+        if not out and value.strip() == "" and value:
+            self.c.add(path, "must not be empty")
+        return out
 
     def paragraphs(self, value, path: Path_):
         if isinstance(value, str):
-            return (self.inline(value, path),)
+            return tuple(p.inlines for p in self.prose(value, path, "paragraphs"))
         if isinstance(value, list):
-            return tuple(self.inline(v, path + (i,)) for i, v in enumerate(value))
+            return tuple(p.inlines for i, v in enumerate(value) for p in self.prose(v, path + (i,), "paragraphs"))
         return ()
+
+    def items(self, value, path: Path_):
+        if isinstance(value, str):
+            return tuple(self.prose(value, path, "items"))
+        return tuple(self.inline(v, path + (i,)) for i, v in enumerate(_as_list(value)))
+
+    def body(self, value, path: Path_):
+        if isinstance(value, str):
+            return tuple(self.prose(value, path, "body"))
+        out: list = []
+        for j, blk in enumerate(_as_list(value)):
+            if isinstance(blk, str):
+                out.extend(self.prose(blk, path + (j,), "body"))
+            else:
+                out.append(self.block(blk, path + (j,)))
+        return tuple(out)
 
     def block(self, value, path: Path_):
         if isinstance(value, str):
@@ -404,6 +551,41 @@ class _Builder:
             return BulletList(tuple(self.inline(v, path + ("list", i)) for i, v in enumerate(items)),
                               bool(value.get("ordered", False)))
         return Para(())
+
+
+def _needle(message: str) -> str:
+    """The piece of text an inline problem is about, to find its column."""
+    m = re.match(r"link '(.*)' (?:uses|has) ", message) or re.match(r"footnote reference '(.*)' needs", message)
+    return m.group(1) if m else ""
+
+
+def _where(c: _Collector, path: Path_, value: str, *, prose: bool):
+    """The text to parse for a value and where its characters sit in the file.
+
+    Markdown prose in a block scalar is read from the lines as typed (folding would join a list's lines);
+    in a YAML flow scalar, folding made each blank line a line break, so a line break ends a paragraph.
+    """
+    from .prose import Located
+    from .sourcemap import block_lines, scalar_locator
+
+    node = c.doc.nodes.get(path)
+    if node is None or c.doc.source is None:
+        return Located(value, None)
+    if prose:
+        typed = block_lines(node, c.doc.source)
+        if typed is not None:
+            return Located(*typed)
+    locate = scalar_locator(node, c.doc.source, value)
+    if not prose or c.doc.json or node.style in ("|", ">") or "\n" not in value:
+        return Located(value, locate)
+    index, parts = [], []
+    for i, ch in enumerate(value):
+        parts.append(ch)
+        index.append(i)
+        if ch == "\n":
+            parts.append("\n")
+            index.append(i)
+    return Located("".join(parts), lambda k: locate(index[max(0, min(k, len(index) - 1))]))
 
 
 def _whole(value) -> int | None:
@@ -429,6 +611,10 @@ def _expand_color(color):
 
 
 def _default_id(file: Path, c: _Collector) -> str:
+    if file.name.startswith("<"):
+        c.add(("meta",), "a report given as text or a mapping has no file name to take its id from: add meta.id "
+                         "(like 'my-brief') or pass name='my-brief.yaml'")
+        return "brief"
     slug = _SLUG_CHARS.sub("-", file.stem.lower()).strip("-")
     if not slug:
         c.add(("meta",), f"the file name '{file.name}' gives no usable id: add meta.id (like 'my-brief')")
@@ -531,13 +717,15 @@ def _build(data: dict, file: Path, c: _Collector) -> Report:
         pos_d = _as_dict(a.get("positions"))
         for key in pos_d:
             if key not in actor_ids:
-                c.add(path + ("positions", key), f"'{key}' is not an actor id{_suggest(key, actor_ids)}",
+                c.add(path + ("positions", key),
+                      f"'{key}' is not an actor id{_suggest(key, actor_ids)}{valid_ids(actor_ids)}",
                       key=True)
         positions = tuple((aid, b.inline(pos_d[aid], path + ("positions", aid)))
                           for aid in actor_ids if aid in pos_d)
         for j, sid in enumerate(_as_list(a.get("sections"))):
             if isinstance(sid, str) and sid not in section_ids:
-                c.add(path + ("sections", j), f"'{sid}' is not a section id{_suggest(sid, section_ids)}")
+                c.add(path + ("sections", j),
+                      f"'{sid}' is not a section id{_suggest(sid, section_ids)}{valid_ids(section_ids)}")
         areas.append(Area(
             id=a.get("id", ""), title=a.get("title", ""), region=a.get("region", ""),
             relation=a.get("relation", "mixed"),
@@ -548,8 +736,7 @@ def _build(data: dict, file: Path, c: _Collector) -> Report:
         ))
 
     sections = tuple(
-        Section(s.get("id", ""), s.get("heading", ""),
-                tuple(b.block(blk, ("sections", i, "body", j)) for j, blk in enumerate(_as_list(s.get("body")))))
+        Section(s.get("id", ""), s.get("heading", ""), b.body(s.get("body"), ("sections", i, "body")))
         for i, s in enumerate(_as_list(data.get("sections"))) if isinstance(s, dict))
 
     timeline = []
@@ -558,7 +745,7 @@ def _build(data: dict, file: Path, c: _Collector) -> Report:
             continue
         area = e.get("area")
         if isinstance(area, str) and area not in area_ids:
-            c.add(("timeline", i, "area"), f"'{area}' is not an area id{_suggest(area, area_ids)}")
+            c.add(("timeline", i, "area"), f"'{area}' is not an area id{_suggest(area, area_ids)}{valid_ids(area_ids)}")
         d = _date(e.get("date"), ("timeline", i, "date"), c)
         event = b.inline(e.get("event"), ("timeline", i, "event"))
         if d:
@@ -575,8 +762,7 @@ def _build(data: dict, file: Path, c: _Collector) -> Report:
         summary=b.paragraphs(data.get("summary"), ("summary",)),
         timeline=tuple(timeline),
         outlook=b.paragraphs(data.get("outlook"), ("outlook",)),
-        recommendations=tuple(b.inline(t, ("recommendations", i))
-                              for i, t in enumerate(_as_list(data.get("recommendations")))),
+        recommendations=b.items(data.get("recommendations"), ("recommendations",)),
         sources=sources,
         path=file,
     )
@@ -612,11 +798,15 @@ def load(path) -> Report:
     return loads(raw, file, name=str(path))
 
 
-def loads(raw: bytes | str, file: Path | str = "report.yaml", *, name: str | None = None) -> Report:
-    """Validate report text (bytes or str); ``file`` gives the format (by suffix) and the folder for logos."""
+def loads(raw, file: Path | str = "report.yaml", *, name: str | None = None) -> Report:
+    """Validate a report given as text (bytes or str) or as a mapping; ``file`` gives the format (by suffix;
+    text without one is JSON when it parses as JSON) and the folder for logos. A mapping has no lines:
+    its problems are placed at 0:0."""
     file = Path(file)
     c = _Collector(name or str(file))
     try:
+        if isinstance(raw, Mapping):
+            return _loads_mapping(raw, file, c)
         return _loads(raw, file, c)
     except ReportError as e:
         # The id its outputs would have had, so a build can remove a stale file of that name.
@@ -635,8 +825,14 @@ def _loads(raw: bytes | str, file: Path, c: _Collector) -> Report:
     if not text.strip():
         c.at((1, 1), (), "the report is empty")
         raise ReportError(c.problems)
-    node = _compose(text, c, file.suffix.lower() == ".json")
+    from .sourcemap import SourceText
+
+    text, typed = _typed_controls(text)
+    c.doc.source = SourceText(text)
+    c.doc.json = _is_json(text, file)
+    node = _compose(text, c, c.doc.json)
     if node is None:
+        _report_typed_controls(typed, c)
         if not c.problems:
             c.at((1, 1), (), "the report is empty")
         raise ReportError(c.problems)
@@ -647,6 +843,68 @@ def _loads(raw: bytes | str, file: Path, c: _Collector) -> Report:
         c.at((1, 1), (), str(e))
         raise ReportError(c.problems) from None
     c.doc.data = data
+    _report_typed_controls(typed, c)
+    return _validate(data, file, c)
+
+
+def _is_json(text: str, file: Path) -> bool:
+    suffix = file.suffix.lower()
+    if suffix in (".json", ".yaml", ".yml"):
+        return suffix == ".json"
+    if not text.lstrip().startswith("{"):
+        return False
+    try:
+        json.loads(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _loads_mapping(raw, file: Path, c: _Collector) -> Report:
+    c.doc.values[()] = (0, 0)
+    try:
+        data = _plain(raw, (), 0, c, [MAX_NODES])
+    except _TooBig as e:
+        c.problems.clear()
+        c.at((0, 0), (), str(e))
+        raise ReportError(c.problems) from None
+    c.doc.data = data
+    if c.problems:
+        raise ReportError(c.problems)
+    return _validate(data, file, c)
+
+
+def _plain(value, path: Path_, depth: int, c: _Collector, budget: list[int]):
+    """A Python mapping → the JSON-like data a parsed file gives (a copy: later changes do not leak in)."""
+    import datetime
+
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooBig(f"the report has more than {MAX_NODES} values: refusing to load it")
+    if depth > MAX_DEPTH:
+        raise _TooBig(f"the report nests deeper than {MAX_DEPTH} levels (does a list or mapping contain itself?)")
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                c.add(path, f"key {k!r} must be text")
+                continue
+            out[k] = _plain(v, path + (k,), depth + 1, c, budget)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, path + (i,), depth + 1, c, budget) for i, v in enumerate(value)]
+    c.add(path, f"a value of type '{type(value).__name__}' cannot be in a report: use text, numbers, true/false, "
+                "lists and mappings")
+    return None
+
+
+def _validate(data, file: Path, c: _Collector) -> Report:
     if not isinstance(data, dict):
         c.at((1, 1), (), f"the report must be a mapping of keys (briefkit, meta, actors, ...), "
                          f"got {_describe(data)}")
@@ -658,4 +916,4 @@ def _loads(raw: bytes | str, file: Path, c: _Collector) -> Report:
         _drop_shadowed(c.problems)
         # One problem can reach the checks twice (e.g. a schema and a reference check): keep one.
         raise ReportError(list(dict.fromkeys(c.problems)))
-    return report
+    return report if not file.name.startswith("<") else dataclasses.replace(report, path=None)

@@ -4,12 +4,10 @@ from __future__ import annotations
 import datetime as _dt
 from functools import lru_cache
 
+from .langs import CSS_COUNTER, NATIVE_ZERO
 from .model import PartialDate, Report
 from .resources import templates_dir
 
-NATIVE_ZERO = {"ar": 0x0660, "fa": 0x06F0, "ur": 0x06F0, "ps": 0x06F0, "sd": 0x0660, "ckb": 0x0660}
-"""First native digit per language: Arabic-Indic ٠ for Arabic, Extended ۰ for Persian and Urdu."""
-CSS_COUNTER = {0x0660: "arabic-indic", 0x06F0: "persian"}
 _DIGIT_MAP = {zero: str.maketrans("0123456789", "".join(chr(zero + i) for i in range(10)))
               for zero in set(NATIVE_ZERO.values())}
 

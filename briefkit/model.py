@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal, Union
 
-RTL_LANGUAGES = frozenset({"ar", "fa", "ur", "he", "ps", "sd", "ug", "yi", "dv", "ckb", "ku-arab"})
+from .langs import RTL_LANGUAGES  # noqa: F401  (the loader derives dir from it)
 RELATIONS = ("cooperation", "mixed", "rivalry")
 """The relation kinds, in the order tables and charts show them."""
 
@@ -299,15 +299,19 @@ class Report:
         return Balance(row(None, self.areas), tuple(row(k, v) for k, v in regions.items()))
 
     def inline_runs(self) -> list[Inlines]:
-        """Every inline text in document order: the order both writers lay the brief out in.
-
-        Takeaways, summary, the areas table (per area: summary, then positions in actor order),
-        sections, timeline, outlook, recommendations.
-        """
+        """Every inline text of the report (takeaways, summary, areas, section bodies with nested
+        lists, timeline, outlook, recommendations); the document order is ``briefkit.plan``'s."""
         runs: list[Inlines] = [*self.takeaways, *self.summary]
         for a in self.areas:
             runs.append(a.summary)
             runs.extend(p for _, p in a.positions)
+
+        def list_runs(b: BulletList) -> None:
+            for item, sub in zip(b.items, b.sublists or (None,) * len(b.items)):
+                runs.append(item)
+                if sub is not None:
+                    list_runs(sub)
+
         for s in self.sections:
             for b in s.body:
                 if isinstance(b, Para):
@@ -316,8 +320,8 @@ class Report:
                     runs.append(b.inlines)
                     if b.by:
                         runs.append(b.by)
-                else:
-                    runs.extend(b.items)
+                elif isinstance(b, BulletList):
+                    list_runs(b)
         runs.extend(e.event for e in self.timeline)
         runs.extend(self.outlook)
         runs.extend(self.recommendations)
@@ -325,21 +329,10 @@ class Report:
 
     @cached_property
     def footnotes(self) -> tuple[Footnote, ...]:
-        """Cited sources numbered by first citation in ``inline_runs`` order."""
-        by_id = {s.id: s for s in self.sources}
-        order: list[str] = []
+        """Cited sources numbered by first citation in document order (``briefkit.plan``)."""
+        from .plan import plan_of
 
-        def walk(nodes: Inlines) -> None:
-            for n in nodes:
-                if isinstance(n, NoteRef):
-                    if n.source_id not in order:
-                        order.append(n.source_id)
-                elif isinstance(n, (Strong, Emph, Link)):
-                    walk(n.children)
-
-        for run in self.inline_runs():
-            walk(run)
-        return tuple(Footnote(i, by_id[sid]) for i, sid in enumerate(order, start=1))
+        return tuple(Footnote(f.number, f.source) for f in plan_of(self).footnotes)
 
     @cached_property
     def note_numbers(self) -> dict[str, int]:
@@ -360,6 +353,7 @@ class Report:
         for a in self.areas:
             out += [a.title, a.region]
         out += [s.heading for s in self.sections]
+        out += [b.text for s in self.sections for b in s.body if isinstance(b, Subheading)]
         for s in self.sources:
             out += [s.title, s.publisher or "", s.url or ""]
         out += [plain_text(r) for r in self.inline_runs()]

@@ -1,7 +1,8 @@
 """The JSON Schema (draft 2020-12) of the report format: the single source of its structure rules."""
 from __future__ import annotations
 
-SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+from .links import SLUG, URL_PATTERN
+
 DATE = r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$"
 COLOR = r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$"
 LANG = r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
@@ -29,7 +30,8 @@ def _list(item: dict, min_items: int = 0) -> dict:
     return out
 
 
-_paragraphs = {"oneOf": [_inline, _list(_inline, 1)]}
+_markdown = {"$ref": "#/$defs/markdown"}
+_paragraphs = {"oneOf": [_markdown, _list(_markdown, 1)]}
 
 SCHEMA: dict = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -40,13 +42,16 @@ SCHEMA: dict = {
         "text": {"type": "string", "minLength": 1, "description": "Plain text."},
         "inline": {"type": "string", "minLength": 1,
                    "description": "Inline text: **bold**, *italic*, [text](https://…), [^source-id]."},
+        "markdown": {"type": "string", "minLength": 1,
+                     "description": "Markdown prose: paragraphs separated by blank lines, '-'/'*'/'1.' lists "
+                                    "(one level of nesting), '>' quotes, '###' sub-headings; inline text within."},
         "slug": {"type": "string", "pattern": SLUG},
         "date": {"type": ["string", "integer"], "pattern": DATE,
                  "description": "YYYY, YYYY-MM or YYYY-MM-DD."},
-        "url": {"type": "string", "pattern": r"^(?i:https?://|mailto:)\S+$"},
+        "url": {"type": "string", "pattern": URL_PATTERN},
         "author": {"oneOf": [_text, _obj({"name": _text, "role": _text}, ("name",))]},
         "block": {"oneOf": [
-            _inline,
+            _markdown,
             _obj({"quote": _inline, "by": _inline}, ("quote",)),
             _obj({"list": _list(_inline, 1), "ordered": {"type": "boolean"}}, ("list",)),
         ]},
@@ -90,11 +95,11 @@ SCHEMA: dict = {
         "sections": _list(_obj({
             "id": _slug,
             "heading": _text,
-            "body": _list({"$ref": "#/$defs/block"}),
+            "body": {"oneOf": [_markdown, _list({"$ref": "#/$defs/block"})]},
         }, ("id", "heading"))),
         "timeline": _list(_obj({"date": _date, "event": _inline, "area": _slug}, ("date", "event"))),
         "outlook": _paragraphs,
-        "recommendations": _list(_inline),
+        "recommendations": {"oneOf": [_markdown, _list(_inline)]},
         "sources": _list(_obj({
             "id": _slug,
             "title": _text,

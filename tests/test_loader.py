@@ -188,3 +188,235 @@ def test_whole_number_forms():
         loads(MINIMAL.replace('  title: "موجز"', '  title: "موجز"\n  date: 20190'), "r.yaml")
     assert [str(p) for p in info.value.problems] == [
         "r.yaml:4:9: meta.date: '20190' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"]
+
+
+# ---- YAML scalar styles mean what the editor meant ----------------------------------------------
+
+STYLES = MINIMAL + """takeaways:
+  - >
+    folded
+    into one line
+  - >-
+    folded, stripped
+    at the end
+  - >+
+    folded, kept
+
+  - |
+    literal
+    lines
+  - plain over
+    two lines
+  - 'single ''quoted''
+    folded'
+  - "double \\"quoted\\" \\u00e9t\\u00e9\\
+    joined"
+  - &shared "an anchored text"
+  - *shared
+"""
+
+
+def test_every_scalar_style_resolves_as_yaml_says():
+    from briefkit.model import plain_text
+
+    report = loads(STYLES, "styles.yaml")
+    got = [plain_text(t) for t in report.takeaways]
+    # Inline text turns line breaks into spaces; what matters is that no U+0007 fold marker survives
+    # and every style is accepted.
+    assert got == ["folded into one line ", "folded, stripped at the end", "folded, kept  ", "literal lines ",
+                   "plain over two lines", "single 'quoted' folded", 'double "quoted" étéjoined',
+                   "an anchored text", "an anchored text"]
+
+
+def test_folded_title_has_no_fold_marker():
+    report = loads(MINIMAL.replace('title: "موجز"', 'title: >-\n    موجز\n    طويل'), "t.yaml")
+    assert report.meta.title == "موجز طويل"
+
+
+def test_typed_control_character_is_refused_at_its_line_and_column():
+    text = MINIMAL.replace("region: الشرق الأوسط", "region: الشرق\x07 الأوسط") + "# a comment\x01 here\n"
+    with pytest.raises(briefkit.ReportError) as info:
+        loads(text.encode(), "c.yaml")
+    got = [str(p) for p in info.value.problems]
+    assert got == ["c.yaml:10:18: areas[0].region: text contains characters that are not allowed: "
+                   "U+0007 control character",
+                   "c.yaml:12:12: (root): the file contains characters that are not allowed: "
+                   "U+0001 control character"]
+
+
+def test_escaped_control_character_is_placed_at_its_escape():
+    text = MINIMAL.replace('title: "موجز"', 'title: "موجز\\a"')
+    with pytest.raises(briefkit.ReportError) as info:
+        loads(text, "e.yaml")
+    (p,) = info.value.problems
+    assert (p.line, p.col, p.path) == (3, 15, "meta.title")
+
+
+# ---- Markdown prose: both forms give the same model ---------------------------------------------
+
+HOSTED = MINIMAL + """sources: [{id: s1, title: مصدر}]
+sections:
+  - id: s
+    heading: قسم
+"""
+
+LIST_FORM = HOSTED + """    body:
+      - "الفقرة **الأولى**[^s1]."
+      - {quote: "لا حل عسكرياً.", by: "وزير الخارجية"}
+      - {list: ["الطاقة", "الأمن"]}
+      - {list: ["أولاً", "ثانياً"], ordered: true}
+      - الفقرة الأخيرة.
+summary: ["ملخص أول.", "ملخص ثان."]
+outlook: ["خلاصة."]
+recommendations: ["توصية أولى", "توصية ثانية"]
+"""
+
+MARKDOWN_FORM = HOSTED + """    body: |
+      الفقرة **الأولى**[^s1].
+
+      > لا حل عسكرياً.
+      >
+      > — وزير الخارجية
+
+      - الطاقة
+      - الأمن
+
+      1. أولاً
+      2. ثانياً
+
+      الفقرة الأخيرة.
+summary: >
+  ملخص
+  أول.
+
+  ملخص ثان.
+outlook: خلاصة.
+recommendations: |
+  1. توصية أولى
+  2. توصية ثانية
+"""
+
+
+def test_markdown_and_list_forms_give_the_same_model():
+    a = loads(LIST_FORM, "a.yaml")
+    b = loads(MARKDOWN_FORM, "a.yaml")
+    assert len(a.sections[0].body) == 5
+    assert a == b
+
+
+def test_plain_multiline_and_json_prose():
+    plain = HOSTED.replace("sections:", "summary: ملخص\n  أول.\n\n  ملخص ثان.\nsections:")
+    assert len(loads(plain, "p.yaml").summary) == 2  # folding made the blank line a break: two paragraphs
+    import json
+
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(HOSTED)
+    data["summary"] = "ملخص\nأول.\n\nملخص ثان."  # JSON: Markdown as written, a single \n is a space
+    report = loads(json.dumps(data, ensure_ascii=False), "j.json")
+    assert [len(p) for p in report.summary] == [1, 1]
+    assert report.summary[0][0].text == "ملخص أول."
+
+
+def test_a_literal_block_in_the_list_form_is_markdown_too():
+    text = HOSTED + """    body:
+      - |
+        فقرة.
+
+        ### عنوان فرعي
+        - بند
+      - {quote: اقتباس}
+"""
+    body = loads(text, "l.yaml").sections[0].body
+    assert [type(b).__name__ for b in body] == ["Para", "Subheading", "BulletList", "Quote"]
+
+
+def test_folded_markdown_body_keeps_its_list():
+    text = HOSTED + """    body: >
+      مقدمة تمتد
+      على سطرين.
+
+      - بند أول
+      - بند ثان
+"""
+    from briefkit.model import Text
+
+    body = loads(text, "f.yaml").sections[0].body
+    assert body == (Para((Text("مقدمة تمتد على سطرين."),)),
+                    BulletList(((Text("بند أول"),), (Text("بند ثان"),))))
+
+
+# ---- briefkit.loads: text or a mapping ----------------------------------------------------------
+
+def test_loads_text_and_mapping_give_the_file_model(tmp_path):
+    import datetime
+
+    from ruamel.yaml import YAML
+
+    f = tmp_path / "seed.yaml"
+    f.write_text(LIST_FORM, encoding="utf-8")
+    from_file = briefkit.load(f)
+    from_text = briefkit.loads(LIST_FORM, name="seed.yaml")
+    data = YAML(typ="safe").load(LIST_FORM)
+    data["meta"]["date"] = datetime.date(2023, 7, 1)
+    from_mapping = briefkit.loads(data, name="seed")
+    assert from_text == from_file
+    assert from_mapping.meta.date.iso() == "2023-07-01"
+    assert from_mapping.sections == from_file.sections and from_mapping.meta.id == "seed"
+    json_text = __import__("json").dumps(YAML(typ="safe").load(LIST_FORM), ensure_ascii=False)
+    assert briefkit.loads(json_text, name="seed") == from_file  # no suffix: text that parses as JSON is JSON
+
+
+def test_loads_mapping_problems_have_paths_and_no_lines():
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(MINIMAL)
+    data["areas"][0]["relation"] = "تعاون"
+    data["actors"].append({"id": "ir", "name": object()})
+    with pytest.raises(briefkit.ReportError) as info:
+        briefkit.loads(data)
+    got = [str(p) for p in info.value.problems]
+    assert got == [
+        "<mapping>:0:0: actors[2].name: a value of type 'object' cannot be in a report: use text, numbers, "
+        "true/false, lists and mappings"]
+    data["actors"].pop()
+    with pytest.raises(briefkit.ReportError) as info:
+        briefkit.loads(data)
+    assert [str(p) for p in info.value.problems] == [
+        "<mapping>:0:0: areas[0].relation: 'تعاون' is not one of cooperation, rivalry, mixed "
+        "(write 'cooperation': 'تعاون' is its Arabic label)",
+        "<mapping>:0:0: meta: a report given as text or a mapping has no file name to take its id from: "
+        "add meta.id (like 'my-brief') or pass name='my-brief.yaml'"]
+
+
+def test_loads_refuses_a_mapping_that_contains_itself():
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(MINIMAL)
+    data["meta"]["extra"] = data
+    with pytest.raises(briefkit.ReportError) as info:
+        briefkit.loads(data, name="loop")
+    assert "nests deeper than" in info.value.problems[0].message
+
+
+def test_loads_result_builds(tmp_path):
+    report = briefkit.loads(MARKDOWN_FORM.replace("meta:\n", "meta:\n  id: from-text\n"))
+    assert report.path is None
+    paths = briefkit.build(report, tmp_path, formats=("html",))
+    assert [p.name for p in paths] == ["from-text.html"]
+
+
+@pytest.mark.parametrize("style", [">", ">-", "|", "plain"])
+def test_problem_inside_prose_is_at_its_line_in_every_style(style):
+    lines = ["فقرة أولى طويلة", "تمتد على سطرين.", "", "ثم فقرة تذكر[^nope] مصدراً."]
+    if style == "plain":
+        value = lines[0] + "\n" + "\n".join(("      " + ln) if ln else "" for ln in lines[1:])
+    else:
+        value = style + "\n" + "\n".join(("      " + ln) if ln else "" for ln in lines)
+    text = HOSTED + "    body: " + value + "\n"
+    with pytest.raises(briefkit.ReportError) as info:
+        loads(text, "s.yaml")
+    (p,) = info.value.problems
+    body_line = HOSTED.count("\n") + 1
+    last = body_line + (3 if style == "plain" else 4)
+    assert (p.line, p.col, p.path) == (last, 7 + len("ثم فقرة تذكر"), "sections[0].body")

@@ -1,32 +1,34 @@
 """The DOCX brief: the report laid out with python-docx, right-to-left at every level when the report is.
 
-The document holds the same content as the PDF, in the order ``Report.inline_runs`` walks it, so
-footnotes get the same numbers: masthead, contents, takeaways, executive summary, the areas table
-(per area: summary, then positions in actor order), the balance, the sections, timeline, outlook,
-recommendations and sources. Everything a style can carry lives in a named style an editor can
-restyle in Word or LibreOffice; the raw OOXML python-docx cannot write sits in ``ooxml.py``.
+The writer walks the document plan (``briefkit.plan``) exactly as the HTML writer does, one rule
+per part type, so headings, levels, footnote numbers and the sources order are the PDF's. A source
+cited again is a ``NOTEREF`` field to the bookmark on its first call (Word renumbers it). Everything
+a style can carry lives in a named style an editor can restyle in Word or LibreOffice; the raw OOXML
+python-docx cannot write sits in ``ooxml.py``.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import logging
-import os
 import re
-from dataclasses import dataclass
+from functools import lru_cache
 
 from docx import Document
-from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_DIRECTION
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.shared import Cm, Pt, RGBColor
+from docx.oxml.ns import qn
+from docx.shared import Cm
+from docx.text.run import Run
 
-from ..theme import RELATION_COLORS, actor_color
 from .. import __version__, bidi
+from .. import plan as P
+from ..langs import WORD_LANG, WORD_NUMBER_FORMAT
+from ..links import is_safe_href
 from ..localize import date as local_date
 from ..localize import digits, labels, native_zero, number
-from ..model import (RELATIONS, BulletList, Emph, Inlines, Link, NoteRef, Para, Quote, Report, Source,
-                     Strong, Text)
-from ..resources import ensure_covered, family_codepoints, font_path
+from ..model import RELATIONS, Emph, Inlines, Link, Report, Source, Strong, Text
+from ..theme import RELATION_COLORS, actor_color
+from ..theme import docx as color
+from ..resources import ensure_covered, family_codepoints, font_path, templates_dir
 from . import ooxml
 
 log = logging.getLogger("briefkit")
@@ -35,15 +37,11 @@ BODY_FONT = "Amiri"
 SANS_ARABIC = "Noto Kufi Arabic"
 SANS_LATIN = "Noto Sans"
 
-INK = "1A1A1A"
-ACCENT = "1F3A5F"
-MUTED = "5A5A5A"
-RULE = "B8C2CC"
-TINT = "F1F4F7"
-
-
-BIDI_LANGUAGE = {"ar": "ar-SA", "fa": "fa-IR", "ur": "ur-PK", "he": "he-IL", "ps": "ps-AF",
-                 "sd": "sd-Arab-PK", "ug": "ug-CN", "yi": "yi-001", "dv": "dv-MV", "ckb": "ku-Arab-IQ"}
+INK = color("ink")
+ACCENT = color("accent")
+MUTED = color("muted")
+RULE = color("rule")
+TINT = color("tint")
 
 PAGE_WIDTH, PAGE_HEIGHT = Cm(21.0), Cm(29.7)
 MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM = Cm(2.0), Cm(2.2), Cm(2.2)
@@ -60,31 +58,30 @@ def render(report: Report, options=None, *, subset_fonts: bool = False) -> bytes
     """
     subset_fonts = subset_fonts or (options is not None and options.docx_fonts == "subset")
     _Brief.check_fonts(report)
-    return _Brief(report, subset_fonts=subset_fonts).build()
+    brief = _Brief(report, subset_fonts=subset_fonts)
+    brief.no_fonts = options is not None and options.docx_fonts == "none"  # fonts named, not embedded
+    return brief.build()
 
 
-@dataclass
-class _TocEntry:
-    level: int
-    text: str
-    bookmark: str
+def render_plan(plan: P.Plan, options=None) -> bytes:
+    """The DOCX of an already computed plan (``render`` computes it from the report)."""
+    _Brief.check_fonts(plan.report)
+    return _Brief(plan.report, plan=plan).build()
 
 
 class _Brief:
     """One DOCX being written: the document, its styles and the running state (footnotes, bookmarks)."""
 
-    def __init__(self, report: Report, *, subset_fonts: bool = False):
+    def __init__(self, report: Report, *, subset_fonts: bool = False, plan: P.Plan | None = None):
         self.report = report
+        self.plan = plan or P.plan_of(report)
+        self.notes = {f.source.id: f for f in self.plan.footnotes}
         self.rtl = report.rtl
         self.labels = labels(report)
         self.subset_fonts = subset_fonts
         self.native = native_zero(report) is not None
         self.doc = Document()
         self.styles = {}
-        self.cited: set[str] = set()
-        self.toc: list[_TocEntry] = []
-        self.section_bookmarks = {sec.id: f"_TocSection{i:04d}" for i, sec in enumerate(report.sections, 1)}
-        """Bookmark of each section heading, known up front: the areas table links to them."""
         self._bookmark_id = 0
         self.footnotes = None
 
@@ -92,27 +89,45 @@ class _Brief:
 
     @staticmethod
     def check_fonts(report: Report) -> None:
-        ensure_covered([*report.all_text(), *labels(report).values(), " › ", "•", "—"])
+        ensure_covered([*report.all_text(), *labels(report).values(), " › ", "•", "–", "—"])
 
     def build(self) -> bytes:
         self._page_setup()
         self._define_styles()
         self.footnotes = ooxml.Footnotes(self.doc, rtl=self.rtl)
         self._header_footer()
-        self._masthead()
-        toc_anchor = self._toc_heading()
-        self._takeaways()
-        self._summary()
-        self._areas_table()
-        self._balance()
-        self._sections()
-        self._timeline()
-        self._blocks_part("outlook", self.report.outlook)
-        self._recommendations()
-        self._sources()
-        self._toc_entries(toc_anchor)
+        for part in self.plan.parts:
+            self._part(part)
         self._finish()
         return ooxml.save_reproducible(self.doc)
+
+    def _part(self, part: P.Part) -> None:
+        """One rule per plan part type; a type without one fails loudly."""
+        match part:
+            case P.TitleBlock():
+                self._masthead()
+            case P.Contents():
+                self._contents(part)
+            case P.Takeaways():
+                self._takeaways(part)
+            case P.Paragraphs():
+                self._paragraphs(part)
+            case P.AreasTable():
+                self._areas_table(part)
+            case P.BalancePart():
+                self._balance(part)
+            case P.Chart():
+                pass        # drawn by briefkit/chart.py once it lands; the balance table carries the data
+            case P.Analysis():
+                self._analysis(part)
+            case P.Timeline():
+                self._timeline(part)
+            case P.Recommendations():
+                self._recommendations(part)
+            case P.Sources():
+                self._sources(part)
+            case _:
+                P.unhandled(part)
 
     # ---- page, styles ---------------------------------------------------------------------------
 
@@ -134,123 +149,22 @@ class _Brief:
             return (meta.lang if "-" in meta.lang else {"en": "en-US"}.get(meta.lang, meta.lang)), None
         lang = self.report.language
         locale = meta.locale if meta.locale.split("-")[0].lower() == lang and "-" in meta.locale else None
-        return "en-US", locale or BIDI_LANGUAGE.get(lang, meta.lang)
+        return "en-US", locale or WORD_LANG.get(lang, meta.lang)
 
     def _define_styles(self) -> None:
-        doc, rtl = self.doc, self.rtl
+        """The styles part from ``templates/docx/styles.xml`` (an organisation can replace it, as
+        pandoc's reference.docx); only the language and the direction are set per brief."""
         lang, bidi_lang = self._lang()
-        ooxml.set_document_defaults(doc, font=BODY_FONT, size_pt=12.5, lang=lang, bidi_lang=bidi_lang,
-                                    rtl=rtl)
-        ooxml.ensure_table_normal(doc)
-        styles = doc.styles
-        get = styles.__getitem__
-
-        def para_style(name, base=None, *, sans=False, size=None, line=None, before=0, after=0,
-                       bold=None, color=None, align=None, keep_next=False, start_indent=None,
-                       end_indent=None, existing=False):
-            style = get(name) if existing else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-            if base is not None:
-                style.base_style = get(base)
-            if sans:
-                ooxml.set_fonts(style, SANS_LATIN, SANS_ARABIC)
-            font = style.font
-            if size is not None:
-                font.size = Pt(size)
-            if bold is not None:
-                font.bold = bold
-            font.italic = None
-            if color is not None:
-                font.color.rgb = RGBColor.from_string(color)
-            pf = style.paragraph_format
-            if line is not None:
-                pf.line_spacing = Pt(line)
-                pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-            pf.space_before, pf.space_after = Pt(before), Pt(after)
-            if align is not None:
-                pf.alignment = _ALIGN[align]
-            if keep_next:
-                pf.keep_with_next = True
-            if start_indent is not None:
-                pf.left_indent = Cm(start_indent)      # under w:bidi, "left" is the start side
-            if end_indent is not None:
-                pf.right_indent = Cm(end_indent)
-            self.styles[name] = style
-            return style
-
-        para_style("Normal", existing=True, size=12.5, line=21, align="start")
-        para_style("Body Text", "Normal", existing=True, line=21, after=6, align="justify")
-        title = para_style("Title", "Normal", existing=True, sans=True, size=22, line=38, after=6,
-                           bold=True, color=INK, align="start")
-        ooxml.set_paragraph_border(title, "bottom", ACCENT, 12, 6)
-        sub = para_style("Subtitle", "Normal", existing=True, size=14, line=24, after=10, color=MUTED,
-                         align="start")
-        ooxml.clear_numbering(sub)
-        for level, (size, line, before, after) in enumerate(
-                ((15, 27, 18, 6), (12.5, 22, 12, 4), (11, 19, 8, 2)), start=1):
-            h = para_style(f"Heading {level}", "Normal", existing=True, sans=True, size=size, line=line,
-                           before=before, after=after, bold=True, color=ACCENT, align="start",
-                           keep_next=True)
-            ooxml.set_outline_level(h, level - 1)
-            ooxml.set_keep_together(h)
-            if level == 1:
-                ooxml.set_paragraph_border(h, "bottom", RULE, 6, 3)
-        para_style("TOC Heading", "Heading 1", existing=True, before=6)
-        para_style("Kicker", "Normal", sans=True, size=10, line=18, bold=True, color="8A1C1C")
-        para_style("Breadcrumb", "Normal", sans=True, size=8, line=14, after=2, color=MUTED)
-        para_style("Byline", "Normal", sans=True, size=9.5, line=17, color="333333")
-        para_style("Masthead Meta", "Byline", size=8.5, line=15, color=MUTED)
-        quote = para_style("Quote", "Body Text", existing=True, line=21, before=4, after=4, color="333333",
-                           start_indent=0.9, end_indent=0.9, align="start")
-        ooxml.set_paragraph_border(quote, "start", ACCENT, 18, 8)
-        para_style("Quote Attribution", "Normal", sans=True, size=9, line=16, after=8, color=MUTED,
-                   align="end", end_indent=0.9)
-        para_style("List Bullet", "Body Text", existing=True, after=3, align="start")
-        para_style("List Number", "Body Text", existing=True, after=3, align="start")
-        item = para_style("Numbered Item", "Body Text", after=3, start_indent=0.75, align="start")
-        item.paragraph_format.first_line_indent = Cm(-0.75)
-        key = para_style("Key Point", "List Bullet", line=21, after=0, align="start")
-        ooxml.set_paragraph_shading(key, TINT)
-        ooxml.copy_numbering(get("List Bullet"), key)
-        para_style("Caption", "Normal", existing=True, sans=True, size=9, line=16, before=2, after=4,
-                   bold=False, color=MUTED, align="start", keep_next=True)
-        para_style("Table Text", "Normal", sans=True, size=8.5, line=15, align="start")
-        para_style("Table Heading", "Table Text", bold=True, keep_next=True)
-        para_style("Table Note", "Table Text", size=8, line=14, before=2, color="3A3A3A")
-        para_style("Table Number", "Table Text", align="center")
-        para_style("Relation Badge", "Table Text", bold=True, align="center")
-        para_style("Source Entry", "Normal", size=11, line=19, after=4, start_indent=0.6, align="start")
-        para_style("Header", "Normal", existing=True, sans=True, size=8, line=14, color=MUTED, align="start")
-        ooxml.set_paragraph_border(get("Header"), "bottom", RULE, 4, 4)
-        para_style("Footer", "Normal", existing=True, sans=True, size=8, line=14, color=MUTED,
-                   align="center")
-        for level in (1, 2):
-            s = ooxml.add_style(self.doc, f"TOC{level}", f"toc {level}", "paragraph", "Normal",
-                                ui_priority=39, quick=False)
-            s.font.size = Pt(10 if level == 1 else 9.5)
-            ooxml.set_fonts(s, SANS_LATIN, SANS_ARABIC)
-            pf = s.paragraph_format
-            pf.line_spacing, pf.line_spacing_rule = Pt(18 if level == 1 else 16), WD_LINE_SPACING.EXACTLY
-            pf.space_after = Pt(0)
-            pf.left_indent = Cm(0.6 * (level - 1))
-            self.styles[f"toc {level}"] = s
-        fn = ooxml.add_style(self.doc, "FootnoteText", "footnote text", "paragraph", "Normal", quick=False)
-        fn.font.size = Pt(9.5)
-        fn.paragraph_format.line_spacing, fn.paragraph_format.line_spacing_rule = (
-            Pt(15), WD_LINE_SPACING.EXACTLY)
-        fn.paragraph_format.space_after = Pt(1)
-        ref = ooxml.add_style(self.doc, "FootnoteReference", "footnote reference", "character",
-                              "DefaultParagraphFont", quick=False)
-        ref.font.superscript = True
-        link = ooxml.add_style(self.doc, "Hyperlink", "Hyperlink", "character", "DefaultParagraphFont",
-                               quick=False)
-        link.font.color.rgb = RGBColor.from_string("1F4E8C")
-        link.font.underline = True
-        self.styles["Hyperlink"] = link
-        self.styles["Strong"] = get("Strong")
-        self.styles["Emphasis"] = get("Emphasis")
-        self.table_style = ooxml.add_table_style(self.doc, "BriefTable", "Brief Table",
-                                                 border_color=RULE, header_fill="E4E9EF")
-        ooxml.set_bullet_glyph(self.doc, get("List Bullet"), "•", BODY_FONT)
+        ooxml.load_styles(self.doc, _reference_styles(), rtl=self.rtl)
+        ooxml.set_document_defaults(self.doc, lang=lang, bidi_lang=bidi_lang, rtl=self.rtl)
+        self.styles = {style.name: style for style in self.doc.styles}
+        self.table_style = self.styles["Brief Table"]
+        # Numbering is per brief: the bullet glyphs in a shipped font, the digits of the report.
+        ooxml.set_bullet_glyph(self.doc, self.styles["List Bullet"], "•", BODY_FONT)
+        ooxml.set_bullet_glyph(self.doc, self.styles["List Bullet 2"], "–", BODY_FONT, indent_twips=850)
+        fmt = WORD_NUMBER_FORMAT[native_zero(self.report)]
+        for name in ("List Number", "List Number 2"):
+            ooxml.set_number_format(self.doc, self.styles[name], fmt)
 
     # ---- text ----------------------------------------------------------------------------------------
 
@@ -279,7 +193,6 @@ class _Brief:
         Bold and italic use the Strong and Emphasis character styles (restylable); inside a link
         the Hyperlink style wins and weight or slant is applied directly.
         """
-        out = []
         if link:
             char_style = self.styles["Hyperlink"]
         if char_style is None:
@@ -288,23 +201,23 @@ class _Brief:
             elif italic:
                 char_style, italic = self.styles["Emphasis"], False
         sans = _style_id(p) in SANS_STYLE_IDS
-        for chunk, isolate in bidi.runs(text, self.rtl):
+        return self._chunks(p, bidi.runs(text, self.rtl), char_style=char_style, bold=bold, italic=italic,
+                            color=color, sans=sans)
+
+    def _chunks(self, p, chunks, *, char_style=None, bold=False, italic=False, color=None, sans=False) -> list:
+        """Runs for ``bidi`` chunks: an isolated chunk sits between LRI/RLI and PDI (what ``<bdi>`` is
+        in the PDF; LibreOffice, like the Unicode bidi algorithm, orders the line by these, not by w:rtl)."""
+        out = []
+        for chunk, isolate in chunks:
+            if isolate:                 # the controls in runs of their own: outside any hyperlink
+                p.add_run(bidi.LRI if self.rtl else bidi.RLI)
             for piece, fallback in _coverage_runs(chunk, sans):
-                run = p.add_run(piece)
-                if char_style is not None:
-                    ooxml.set_run_style(run, char_style.style_id)
-                if fallback:
-                    ooxml.set_fonts(run, fallback)
-                if bold:
-                    ooxml.set_run_bold(run)
-                if italic:
-                    ooxml.set_run_italic(run)
-                if color:
-                    run.font.color.rgb = RGBColor.from_string(color)
-                if self.rtl and not isolate:
-                    ooxml.set_run_rtl(run)
-                out.append(run)
-        return out
+                out.append(ooxml.add_text_run(
+                    p, piece, style_id=char_style.style_id if char_style is not None else None,
+                    font=fallback, bold=bold, italic=italic, color=color, rtl=self.rtl and not isolate))
+            if isolate:
+                p.add_run(bidi.PDI)
+        return _contiguous(out)
 
     def _inlines(self, p, nodes: Inlines, *, bold=False, italic=False, sans=False, link=False) -> list:
         """Inline nodes as runs; ``sans`` (headings, tables) renders emphasis as weight, never slanted Kufi."""
@@ -320,49 +233,54 @@ class _Brief:
                 else:
                     runs += self._inlines(p, node.children, bold=bold, italic=True, sans=sans, link=link)
             elif isinstance(node, Link):
-                inner = self._inlines(p, node.children, bold=bold, italic=italic, sans=sans, link=True)
+                inner = _contiguous(self._inlines(p, node.children, bold=bold, italic=italic, sans=sans,
+                                                  link=True))
                 ooxml.wrap_in_hyperlink(p, inner, url=node.href)
                 runs += inner
-            elif isinstance(node, NoteRef):
-                runs.append(self._note(p, node.source_id))
+            elif isinstance(node, P.Cite):
+                runs.append(self._note(p, node))
+            else:
+                P.unhandled(node)
+        _merge_isolates(p)
         return runs
 
-    def _note(self, p, source_id: str):
-        """A footnote call: the first citation of a source makes the real footnote, later ones repeat its number."""
-        n = self.report.note_numbers[source_id]
+    def _note(self, p, cite: P.Cite):
+        """A footnote call: the first citation makes the footnote, with a bookmark on its call; a
+        repeated one is a ``NOTEREF`` field to that bookmark, formatted as a footnote reference, so
+        Word renumbers it with the note."""
+        note = self.notes[cite.source_id]
+        shown = number(cite.number, self.report)
+        if not cite.first:
+            return ooxml.add_noteref(p, note.bookmark, shown, style_id="FootnoteReference", rtl=self.rtl)
         run = p.add_run()
         ooxml.set_run_style(run, "FootnoteReference")
         if self.rtl:
             ooxml.set_run_rtl(run)
-        if source_id in self.cited:
-            run.text = number(n, self.report)
-            return run
-        self.cited.add(source_id)
-        note = self.footnotes.add(run, style_id="FootnoteText", ref_style_id="FootnoteReference",
-                                  mark=number(n, self.report) if self.native else None)
-        self._source_text(note, self.report.footnotes[n - 1].source)
+        body = self.footnotes.add(run, style_id="FootnoteText", ref_style_id="FootnoteReference",
+                                  mark=shown if self.native else None)
+        self._bookmark_id += 1
+        ooxml.bookmark_run(run, note.bookmark, self._bookmark_id)
+        self._source_text(body, note.source)
         return run
 
     def _source_text(self, p, source: Source) -> None:
-        sep = self.labels["list_separator"]
-        self._text(p, source.title)
-        extra = [x for x in (source.publisher, local_date(source.date, self.report)) if x]
-        if extra:
-            self._text(p, sep + sep.join(extra))
-        self._text(p, ".")
-        if source.url:
-            self._text(p, " ")
-            runs = self._text(p, source.url, char_style=self.styles["Hyperlink"])
-            ooxml.wrap_in_hyperlink(p, runs, url=source.url)
+        """A source as ``bidi.citation`` composes it (the HTML writer uses the same items)."""
+        date = local_date(source.date, self.report) if source.date else None
+        sans = _style_id(p) in SANS_STYLE_IDS if hasattr(p, "_p") else False
+        url = source.url if is_safe_href(source.url) else None
+        for item in bidi.citation(source.title, source.publisher, date, url, rtl=self.rtl,
+                                  sep=self.labels["list_separator"]):
+            if item.role == "url":
+                runs = self._chunks(p, item.chunks, char_style=self.styles["Hyperlink"], sans=sans)
+                ooxml.wrap_in_hyperlink(p, runs, url=item.text)
+            else:
+                self._chunks(p, item.chunks, sans=sans)
 
-    def _heading(self, text: str, level: int, *, key: str | None = None):
-        p = self._para(f"Heading {level}")
-        self._text(p, text)
+    def _heading(self, heading: P.Heading):
+        p = self._para(f"Heading {heading.level}")
+        self._text(p, heading.text)
         self._bookmark_id += 1
-        name = self.section_bookmarks[key] if key else f"_Toc{self._bookmark_id:08d}"
-        ooxml.add_bookmark(p, name, self._bookmark_id)
-        if level <= 2:
-            self.toc.append(_TocEntry(level, text, name))
+        ooxml.add_bookmark(p, heading.bookmark, self._bookmark_id)
         return p
 
     # ---- header, footer, masthead, contents -----------------------------------------------------------
@@ -453,46 +371,35 @@ class _Brief:
         if self.rtl:
             ooxml.set_bidi(p)
 
-    def _toc_heading(self):
-        p = self._para("TOC Heading")
-        self._text(p, self.labels["contents"])
-        return p
-
-    def _toc_entries(self, anchor) -> None:
-        """The TOC field, its cached result already listing every level-1/2 heading as an internal link.
-
-        LibreOffice shows the cached entries as they are; Word refreshes them (with page numbers)
-        because settings.xml asks it to update fields on open.
+    def _contents(self, part: P.Contents) -> None:
+        """The TOC field, its cached result already listing every plan heading of level 1-3 as an
+        internal link. LibreOffice shows the cached entries as they are; Word refreshes them (with
+        page numbers) because settings.xml asks it to update fields on open.
         """
+        self._text(self._para("TOC Heading"), part.heading_text)
         paras = []
-        for entry in self.toc:
+        for entry in part.entries:
             p = self._para(f"toc {entry.level}")
             paras.append(p)
             runs = self._text(p, entry.text)
             ooxml.wrap_in_hyperlink(p, runs, anchor=entry.bookmark)
-        if not paras:
-            return
-        ooxml.begin_field(paras[0], 'TOC \\o "1-2" \\h \\z \\u', rtl=self.rtl, before_content=True)
-        ooxml.end_field(paras[-1], rtl=self.rtl)
-        last = anchor._p
-        for p in paras:
-            last.addnext(p._p)
-            last = p._p
+        if paras:
+            ooxml.begin_field(paras[0], 'TOC \\o "1-3" \\h \\z \\u', rtl=self.rtl, before_content=True)
+            ooxml.end_field(paras[-1], rtl=self.rtl)
 
     # ---- the parts of the brief ------------------------------------------------------------------------
 
-    def _takeaways(self) -> None:
-        if not self.report.takeaways:
-            return
-        self._heading(self.labels["takeaways"], 1)
-        for item in self.report.takeaways:
-            self._inlines(self._para("Key Point"), item)
+    def _takeaways(self, part: P.Takeaways) -> None:
+        self._heading(part.heading)
+        num_id = ooxml.style_num_id(self.styles["Key Point"])
+        for item in part.items:
+            p = self._para("Key Point")
+            ooxml.set_numbering(p, num_id)      # direct, so readers that ignore style numbering see a list
+            self._inlines(p, item)
 
-    def _summary(self) -> None:
-        if not self.report.summary:
-            return
-        self._heading(self.labels["summary"], 1)
-        for para in self.report.summary:
+    def _paragraphs(self, part: P.Paragraphs) -> None:
+        self._heading(part.heading)
+        for para in part.paras:
             self._inlines(self._para("Body Text"), para)
 
     def _table(self, n_rows: int, widths_cm: list[float]):
@@ -525,9 +432,9 @@ class _Brief:
         color = self.report.actors[index].color
         return actor_color(color, index).lstrip("#").upper()
 
-    def _areas_table(self) -> None:
+    def _areas_table(self, part: P.AreasTable) -> None:
         report, L = self.report, self.labels
-        self._heading(L["areas"], 1)
+        self._heading(part.heading)
         names = [a.name for a in report.actors]
         joined = L["and"].join([L["list_separator"].join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
         self._text(self._para("Caption"), L["areas_caption"].format(actors=joined))
@@ -540,39 +447,38 @@ class _Brief:
         for i, actor in enumerate(report.actors):
             fill = self._actor_color(i)
             self._header_cell(head[4 + i], actor.name, fill=fill, ink=_ink_on(fill))
-        for row, area in zip(table.rows[1:], report.areas):
+        for row, plan_row in zip(table.rows[1:], part.rows):
+            area = plan_row.area
             cells = row.cells
             p = self._cell_para(cells[0], "Table Text", True)
             self._text(p, area.title, bold=True)
-            if area.summary:
-                self._inlines(self._cell_para(cells[0], "Table Note", False), area.summary, sans=True)
-            linked = [s for s in area.sections if s in self.section_bookmarks]
-            if linked:
+            if plan_row.summary:
+                self._inlines(self._cell_para(cells[0], "Table Note", False), plan_row.summary, sans=True)
+            if plan_row.links:
                 p = self._cell_para(cells[0], "Table Note", False)
                 self._text(p, L["see_sections"] + " ")
-                for j, sid in enumerate(linked):
+                for j, link in enumerate(plan_row.links):
                     if j:
                         self._text(p, L["list_separator"])
-                    runs = self._text(p, report.section(sid).heading, char_style=self.styles["Hyperlink"])
-                    ooxml.wrap_in_hyperlink(p, runs, anchor=self.section_bookmarks[sid])
+                    runs = self._text(p, link.text, char_style=self.styles["Hyperlink"])
+                    ooxml.wrap_in_hyperlink(p, runs, anchor=link.target.bookmark)
             self._text(self._cell_para(cells[1], "Table Text", True), area.region)
             self._badge(cells[2], area.relation)
             p = self._cell_para(cells[3], "Table Number", True)
             if area.intensity is not None:
                 self._text(p, digits(L["intensity_of"].format(n=area.intensity), report))
             ooxml.set_cell_valign(cells[3], "center")
-            for i, actor in enumerate(report.actors):
+            for i, position in enumerate(plan_row.positions):
                 p = self._cell_para(cells[4 + i], "Table Text", True)
-                position = area.position(actor.id)
                 if position:
                     self._inlines(p, position, sans=True)
                 else:
                     self._text(p, "—")
 
-    def _balance(self) -> None:
+    def _balance(self, part: P.BalancePart) -> None:
         report, L = self.report, self.labels
-        balance = report.balance
-        self._heading(L["balance"], 2)
+        balance = part.balance
+        self._heading(part.heading)
         self._text(self._para("Caption"), L["balance_caption"])
         widths = [5.0, 2.7, 2.7, 2.7, 2.0]
         rows = [*balance.regions, balance.overall]
@@ -599,83 +505,75 @@ class _Brief:
                 for cell in cells:
                     ooxml.shade_cell(cell, TINT)
 
-    def _sections(self) -> None:
-        if not self.report.sections:
-            return
-        self._heading(self.labels["sections"], 1)
-        for section in self.report.sections:
-            self._heading(section.heading, 2, key=section.id)
-            self._blocks(section.body)
+    def _analysis(self, part: P.Analysis) -> None:
+        self._heading(part.heading)
+        for section in part.sections:
+            self._heading(section.heading)
+            for block in section.blocks:
+                self._block(block)
 
-    def _blocks(self, blocks) -> None:
-        for block in blocks:
-            if isinstance(block, Para):
+    def _block(self, block: P.PlanBlock) -> None:
+        match block:
+            case P.ParaBlock():
                 self._inlines(self._para("Body Text"), block.inlines)
-            elif isinstance(block, Quote):
-                self._inlines(self._para("Quote"), block.inlines)
+            case P.QuoteBlock():
+                # The PDF's quote: «text» with the bar and the attribution on the start side.
+                p = self._para("Quote")
+                self._text(p, self.labels["quote_open"])
+                self._inlines(p, block.inlines)
+                self._text(p, self.labels["quote_close"])
                 if block.by:
                     p = self._para("Quote Attribution")
                     self._text(p, self.labels["quote_by"] + " ")
                     self._inlines(p, block.by, sans=True)
-            elif isinstance(block, BulletList):
-                self._list(block.items, ordered=block.ordered)
+            case P.ListBlock():
+                self._list(block)
+            case P.Heading():
+                self._heading(block)
+            case _:
+                P.unhandled(block)
 
-    def _list(self, items, *, ordered: bool) -> None:
-        if not ordered:
-            for item in items:
-                self._inlines(self._para("List Bullet"), item)
-            return
-        num_id = None if self.native else ooxml.restart_numbering(self.doc, self.styles["List Number"])
-        for i, item in enumerate(items, start=1):
-            if self.native:
-                # Native digits as written code points: LibreOffice draws hindiNumbers lists in ASCII.
-                p = self._para("Numbered Item")
-                self._text(p, number(i, self.report) + ".\t")
-            else:
-                p = self._para("List Number")
-                ooxml.set_numbering(p, num_id)
+    def _list(self, block: P.ListBlock, depth: int = 0) -> None:
+        """Real Word numbering for every list (its digits from the language table); one nesting level."""
+        suffix = " 2" if depth else ""
+        style = ("List Number" if block.ordered else "List Bullet") + suffix
+        num_id = (ooxml.restart_numbering(self.doc, self.styles[style]) if block.ordered
+                  else ooxml.style_num_id(self.styles[style]))
+        subs = block.sublists or (None,) * len(block.items)
+        for item, sub in zip(block.items, subs):
+            p = self._para(style)
+            ooxml.set_numbering(p, num_id)
             self._inlines(p, item)
+            if sub is not None:
+                self._list(sub, depth + 1)
 
-    def _timeline(self) -> None:
+    def _timeline(self, part: P.Timeline) -> None:
         report, L = self.report, self.labels
-        if not report.timeline:
-            return
-        self._heading(L["timeline"], 1)
-        table = self._table(1 + len(report.timeline), [3.2, 10.0, 3.8])
+        self._heading(part.heading)
+        table = self._table(1 + len(part.events), [3.2, 10.0, 3.8])
         for cell, key in zip(table.rows[0].cells, ("date", "timeline_event", "timeline_area")):
             self._header_cell(cell, L[key])
-        for row, event in zip(table.rows[1:], report.timeline):
+        for row, event in zip(table.rows[1:], part.events):
             cells = row.cells
-            self._text(self._cell_para(cells[0], "Table Text", True), local_date(event.date, report), bold=True)
-            self._inlines(self._cell_para(cells[1], "Table Text", True), event.event, sans=True)
+            self._text(self._cell_para(cells[0], "Table Text", True), local_date(event.event.date, report),
+                       bold=True)
+            self._inlines(self._cell_para(cells[1], "Table Text", True), event.text, sans=True)
             p = self._cell_para(cells[2], "Table Text", True)
-            if event.area:
-                area = report.area(event.area)
-                self._text(p, area.title)
+            if event.area is not None:
+                self._text(p, event.area.title)
 
-    def _blocks_part(self, key: str, paragraphs) -> None:
-        if not paragraphs:
-            return
-        self._heading(self.labels[key], 1)
-        for para in paragraphs:
-            self._inlines(self._para("Body Text"), para)
+    def _recommendations(self, part: P.Recommendations) -> None:
+        self._heading(part.heading)
+        self._list(P.ListBlock(part.items, ordered=True))
 
-    def _recommendations(self) -> None:
-        if not self.report.recommendations:
-            return
-        self._heading(self.labels["recommendations"], 1)
-        self._list(self.report.recommendations, ordered=True)
-
-    def _sources(self) -> None:
-        if not self.report.sources:
-            return
-        self._heading(self.labels["sources"], 1)
-        numbers = self.report.note_numbers
-        for source in self.report.sources:
+    def _sources(self, part: P.Sources) -> None:
+        """The sources in the plan's order: by note number, then the uncited ones."""
+        self._heading(part.heading)
+        for entry in part.entries:
             p = self._para("Source Entry")
-            if source.id in numbers:
-                self._text(p, f"[{number(numbers[source.id], self.report)}] ")
-            self._source_text(p, source)
+            if entry.number is not None:
+                self._text(p, f"[{number(entry.number, self.report)}] ")
+            self._source_text(p, entry.source)
 
     # ---- finishing ------------------------------------------------------------------------------
 
@@ -683,7 +581,6 @@ class _Brief:
         doc, meta = self.doc, self.report.meta
         if self.rtl:
             ooxml.bidi_everywhere(doc, self.footnotes)
-        ooxml.finish_styles(doc, rtl=self.rtl)
         ooxml.configure_settings(doc, embed_fonts=True)
         ooxml.drop_package_extras(doc)
         ooxml.set_app_properties(doc, f"briefkit {__version__}")
@@ -691,7 +588,7 @@ class _Brief:
         ooxml.set_core_properties(
             doc, title=meta.title, author=sep.join(a.name for a in meta.authors),
             subject=meta.subtitle or "", keywords=sep.join(meta.keywords), language=meta.lang,
-            category=meta.kicker or "", identifier=meta.id, when=_timestamp(self.report))
+            category=meta.kicker or "", identifier=meta.id, when=self.plan.timestamp)
         describe_for_screen_readers(doc, self.report)
         ooxml.embed_fonts(doc, self._font_faces())
 
@@ -706,6 +603,8 @@ class _Brief:
             wanted[SANS_LATIN] = ["Regular", "Bold"]
         chars = set(text) | set("0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹ .,:;()[]-–—|›•«»")
         out = {}
+        if getattr(self, "no_fonts", False):
+            return {family: {} for family in wanted}
         for family, faces in wanted.items():
             out[family] = {face: _font_bytes(family, face, frozenset(chars) if self.subset_fonts else None)
                            for face in faces}
@@ -715,7 +614,7 @@ class _Brief:
 SANS_STYLE_IDS = frozenset({
     "Title", "Heading1", "Heading2", "Heading3", "TOCHeading", "Kicker", "Breadcrumb", "Byline",
     "MastheadMeta", "QuoteAttribution", "Caption", "TableText", "TableHeading", "TableNote",
-    "TableNumber", "RelationBadge", "Header", "Footer", "TOC1", "TOC2"})
+    "TableNumber", "RelationBadge", "Header", "Footer", "TOC1", "TOC2", "TOC3"})
 """Paragraph styles set in the sans pair (Noto Kufi Arabic for Arabic, Noto Sans for Latin)."""
 
 
@@ -753,11 +652,58 @@ def describe_for_screen_readers(doc, report: Report) -> None:
             tblPr.append(el)  # the last children of tblPr in the schema's order
 
 
+STYLES = "docx/styles.xml"
+"""The reference styles part, under templates/."""
+
+
+@lru_cache(maxsize=1)
+def _reference_styles() -> bytes:
+    return (templates_dir() / STYLES).read_bytes()
+
+
+def _contiguous(runs: list) -> list:
+    """``runs`` and every run between them: isolate controls inside a span stay in it when the span
+    is moved into a hyperlink (those before the first and after the last stay outside)."""
+    if len(runs) < 2:
+        return runs
+    first, last = runs[0]._r, runs[-1]._r
+    if first.getparent() is not last.getparent():
+        return runs
+    out, r = [], first
+    while r is not None:
+        if r.tag == qn("w:r"):
+            out.append(Run(r, runs[0]._parent))
+        if r is last:
+            return out
+        r = r.getnext()
+    return runs
+
+
+def _merge_isolates(p) -> None:
+    """Isolates separated only by spaces become one (as the HTML writer's ``<bdi>`` groups do), so
+    "**North Atlantic** Treaty" stays one left-to-right phrase across its runs."""
+    ts = [t for t in p._p.iter(qn("w:t"))]
+    for i, t in enumerate(ts):
+        if not (t.text or "").endswith(bidi.PDI):
+            continue
+        j = i + 1
+        while j < len(ts) and not (ts[j].text or "").strip():
+            j += 1
+        if j < len(ts) and (ts[j].text or "").startswith((bidi.LRI, bidi.RLI)):
+            t.text = t.text[:-1]
+            ts[j].text = ts[j].text[1:]
+            for k in range(i + 1, j):       # the spaces now belong to the phrase
+                rpr = ts[k].getparent().find(qn("w:rPr"))
+                if rpr is not None and rpr.find(qn("w:rtl")) is not None:
+                    rpr.remove(rpr.find(qn("w:rtl")))
+
+
 def _style_id(p) -> str | None:
     pPr = p._p.pPr
     return pPr.style if pPr is not None else None
 
 
+@lru_cache(maxsize=4096)
 def _fallback(ch: str, sans: bool) -> str | None:
     """The family to draw ``ch`` with when the paragraph's own font lacks it (None: no override).
 
@@ -793,15 +739,6 @@ def _coverage_runs(text: str, sans: bool) -> list[tuple[str, str | None]]:
     return out
 
 
-_ALIGN = {
-    # Under w:bidi Word and LibreOffice read jc left/right as start/end, so one table serves both directions.
-    "start": WD_ALIGN_PARAGRAPH.LEFT,
-    "end": WD_ALIGN_PARAGRAPH.RIGHT,
-    "center": WD_ALIGN_PARAGRAPH.CENTER,
-    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
-}
-
-
 def _ink_on(fill: str) -> str:
     """Black or white text, whichever reads better on ``fill`` (WCAG relative luminance)."""
     def channel(c):
@@ -810,17 +747,6 @@ def _ink_on(fill: str) -> str:
     r, g, b = (channel(fill[i:i + 2]) for i in (0, 2, 4))
     lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
     return "FFFFFF" if (1.05 / (lum + 0.05)) >= ((lum + 0.05) / 0.05) else INK
-
-
-def _timestamp(report: Report) -> _dt.datetime:
-    """SOURCE_DATE_EPOCH when set, else the report's date; never the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).replace(tzinfo=None)
-    d = report.meta.date
-    if d is None:
-        return _dt.datetime(2000, 1, 1)
-    return _dt.datetime(d.year, d.month or 1, d.day or 1)
 
 
 def _emphasis_used(report: Report) -> tuple[bool, bool, bool]:

@@ -1,9 +1,10 @@
 """Report → HTML: the brief as one standalone HTML document (the PDF writer typesets this same HTML).
 
-The only importer of jinja2. Report text is untrusted: the environment autoescapes, and every inline
-node is rendered by ``InlineRenderer`` (Text, NoteRef) and the ``_WRAP`` rule table (Strong, Emph,
-Link); text is escaped, and runs against the base direction are isolated with ``<bdi>``. Output is deterministic: no clocks, no ``id()``,
-ids come from the report's own slugs.
+The only importer of jinja2. It walks the document plan (``briefkit.plan``): ``_Context.RULES`` has one
+rule per part type, and the template one macro per part. Report text is untrusted: the environment
+autoescapes, and every inline node is rendered by ``InlineRenderer`` (Text, Cite) and the ``_WRAP`` rule
+table (Strong, Emph, Link); text is escaped, and runs against the base direction are isolated with
+``<bdi>``. Output is deterministic: no clocks, no ``id()``, ids come from the report's own slugs.
 """
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 
 from .. import bidi, localize
-from ..model import RELATIONS, Emph, Inlines, Link, NoteRef, Report, Strong, Text, plain_text
+from .. import plan as P
+from ..links import is_safe_href
+from ..model import RELATIONS, Emph, Inlines, Link, Report, Strong, Text, plain_text
 from ..resources import ensure_covered, templates_dir
 from ..theme import RELATION_COLORS, actor_color
 
@@ -23,22 +26,19 @@ STYLESHEET = "brief.css"
 SHORT_ITEM = 24
 """A list whose items are all this short (and at least four) is set in columns."""
 
-_SAFE_HREF = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
-
 
 # ---- inline nodes ---------------------------------------------------------------------------------
 
 class InlineRenderer:
-    """Renders inline nodes in document order; remembers which sources already have their footnote.
+    """Renders the plan's inline nodes.
 
-    The first citation of a source emits the footnote itself (``float: footnote`` in CSS); later
-    citations of the same source emit a call carrying the same number, and no new footnote.
+    A first citation (``Cite.first``) emits the footnote itself (``float: footnote`` in CSS); a
+    repeated one emits a call with the same number that links to the source's numbered entry.
     """
 
     def __init__(self, report: Report):
         self.report = report
         self.rtl = report.rtl
-        self.cited: set[str] = set()
         self.sources = {s.id: s for s in report.sources}
 
     # -- text with bidi isolation --
@@ -52,7 +52,7 @@ class InlineRenderer:
         out = []
         for chunk, isolate in bidi.runs(text, self.rtl):
             if isolate:
-                out.append(("iso", escape(chunk)))
+                out.append(("iso", _unbroken_hosts(chunk)))
             else:
                 # keep surrounding white space separate so isolates can merge across it
                 core = chunk.strip(" ")
@@ -74,8 +74,8 @@ class InlineRenderer:
             if isinstance(node, Text):
                 out += self._text_pieces(node.text)
                 continue
-            if isinstance(node, NoteRef):
-                out.append(("base", self.noteref(node)))
+            if isinstance(node, P.Cite):
+                out.append(("base", self.cite(node)))
                 continue
             inner = self._pieces(node.children)
             kinds = {k for k, _ in inner}
@@ -124,30 +124,47 @@ class InlineRenderer:
         return localize.number(n, self.report)
 
     def citation(self, source) -> Markup:
-        """A source written as a reference: title. publisher, date. url"""
-        parts = [Markup('<span class="src-title">{}</span>').format(self.text(source.title))]
-        if source.publisher:
-            parts.append(Markup('<span class="src-pub">{}</span>').format(self.text(source.publisher)))
-        if source.date:
-            parts.append(Markup('<span class="src-date">{}</span>').format(
-                self.text(localize.date(source.date, self.report))))
-        sep = Markup(escape(localize.labels(self.report)["list_separator"]))
-        body = sep.join(parts)
-        if source.url and _SAFE_HREF.match(source.url):
-            body += Markup('{}<a class="src-url" href="{}"><bdi dir="ltr">{}</bdi></a>').format(
-                sep, source.url, source.url)
-        return body
+        """A source as ``bidi.citation`` composes it (the DOCX writer uses the same items)."""
+        date = localize.date(source.date, self.report) if source.date else None
+        url = source.url if is_safe_href(source.url) else None
+        out = []
+        for item in bidi.citation(source.title, source.publisher, date, url, rtl=self.rtl,
+                                  sep=localize.labels(self.report)["list_separator"]):
+            if item.role == "sep":
+                out.append(escape(item.text))
+            elif item.role == "url":
+                out.append(Markup('<a class="src-url" href="{}"><bdi dir="ltr">{}</bdi></a>').format(
+                    item.text, _unbroken_hosts(item.text)))
+            else:
+                out.append(Markup('<span class="src-{}">{}</span>').format(
+                    _SRC_CLASS[item.role], self._join(self._chunk_pieces(item.chunks))))
+        return Markup("").join(out)
 
-    def noteref(self, node: NoteRef) -> Markup:
-        n = self.report.note_numbers[node.source_id]
-        shown = self.number(n)
-        if node.source_id in self.cited:
-            # Links to the sources list, whose entries always exist: a footnote's own id can be lost
-            # when WeasyPrint defers it to a later page (seen on long briefs).
+    def _chunk_pieces(self, chunks) -> list[tuple[str, Markup]]:
+        return [("iso", _unbroken_hosts(chunk)) if iso else ("base", escape(chunk)) for chunk, iso in chunks]
+
+    def cite(self, node: P.Cite) -> Markup:
+        shown = self.number(node.number)
+        if not node.first:
+            # A real reference to the note's number: it links to the source's numbered entry, which
+            # always exists (a footnote's own id can be lost when WeasyPrint defers it to a later page).
             return Markup('<a class="fn-again" href="#source-{}">{}</a>').format(node.source_id, shown)
-        self.cited.add(node.source_id)
         return Markup('<span class="footnote" id="fn-{}" data-n="{}">{}</span>').format(
             node.source_id, shown, self.citation(self.sources[node.source_id]))
+
+
+_SRC_CLASS = {"title": "title", "publisher": "pub", "date": "date"}
+
+
+def _unbroken_hosts(text: str) -> Markup:
+    """``text`` escaped, each URL's scheme glued to its host's first label (``bidi.host_spans``)."""
+    out, pos = [], 0
+    for start, end in bidi.host_spans(text):
+        out.append(escape(text[pos:start]))
+        out.append(Markup('<span style="white-space: nowrap">{}</span>').format(text[start:end]))
+        pos = end
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
 
 
 def _strong(node: Strong, inner: Markup) -> Markup:
@@ -159,13 +176,13 @@ def _emph(node: Emph, inner: Markup) -> Markup:
 
 
 def _link(node: Link, inner: Markup) -> Markup:
-    if not _SAFE_HREF.match(node.href):  # the loader already refuses these; belt and braces
+    if not is_safe_href(node.href):  # the loader already refuses these; belt and braces
         return inner
     return Markup('<a href="{}">{}</a>').format(node.href, inner)
 
 
 _WRAP = {Strong: _strong, Emph: _emph, Link: _link}
-"""The per-node rule table for container inlines (Text and NoteRef are handled by InlineRenderer)."""
+"""The per-node rule table for container inlines (Text and Cite are handled by InlineRenderer)."""
 
 
 def _wrap(node, inner: Markup) -> Markup:
@@ -220,30 +237,11 @@ def _stylesheet() -> str:
 
 
 def heading_ids(report: Report) -> list[tuple[str, str, int]]:
-    """(anchor id, heading text, level) of every heading the brief prints, in order (h1 first).
+    """(anchor id, heading text, HTML level) of every heading the brief prints, in order (h1 first).
 
-    The PDF's bookmarks must match this list; the table of contents lists the level-2 entries.
+    The plan's levels plus one (the title is ``h1``); the PDF's bookmarks follow the same list.
     """
-    lab = localize.labels(report)
-    out = [("title", report.meta.title, 1)]
-    if report.takeaways:
-        out.append(("takeaways", lab["takeaways"], 2))
-    if report.summary:
-        out.append(("summary", lab["summary"], 2))
-    out.append(("areas", lab["areas"], 2))
-    out.append(("balance", lab["balance"], 2))
-    if report.sections:
-        out.append(("analysis", lab["sections"], 2))
-        out += [(f"sec-{s.id}", s.heading, 3) for s in report.sections]
-    if report.timeline:
-        out.append(("timeline", lab["timeline"], 2))
-    if report.outlook:
-        out.append(("outlook", lab["outlook"], 2))
-    if report.recommendations:
-        out.append(("recommendations", lab["recommendations"], 2))
-    if report.sources:
-        out.append(("sources", lab["sources"], 2))
-    return out
+    return [(h.id, h.text, h.level + 1) for h in P.plan_of(report).headings]
 
 
 def generated_texts(report: Report) -> list[str]:
@@ -258,88 +256,153 @@ def generated_texts(report: Report) -> list[str]:
     return out
 
 
-def context(report: Report, toc: bool = False) -> dict:
-    r = InlineRenderer(report)
-    lab = localize.labels(report)
-    m = report.meta
-    style = localize.counter_style(report)
+class _Context:
+    """Turns each plan part into the template's data: one rule per part type (``RULES``)."""
 
-    actors = [{"id": a.id, "name": a.name,
-               "color": actor_color(a.color, i)}
-              for i, a in enumerate(report.actors)]
-    actor_names = [a.name for a in report.actors]
-    if len(actor_names) > 1:
-        actors_text = lab["list_separator"].join(actor_names[:-1]) + lab["and"] + actor_names[-1]
-    else:
-        actors_text = actor_names[0]
+    def __init__(self, plan: P.Plan, toc: bool):
+        self.plan = plan
+        self.report = report = plan.report
+        self.r = InlineRenderer(report)
+        self.lab = localize.labels(report)
+        self.toc = toc
 
-    def relation(rel: str) -> dict:
-        return {"key": rel, "label": lab[f"relation_{rel}"], "color": RELATION_COLORS[rel][0]}
+    def heading(self, h: P.Heading) -> dict:
+        return {"id": h.id, "text": self.r.text(h.text), "tag": f"h{h.level + 1}", "level": h.level}
 
-    # Areas: rendered here, in inline_runs order (summary, then positions in actor order), so
-    # footnote numbers follow first citation exactly as report.footnotes counts them.
-    sections_by_id = {s.id: s for s in report.sections}
-    takeaways = [r.inlines(t) for t in report.takeaways]
-    summary = [r.inlines(p) for p in report.summary]
-    areas = []
-    for a in report.areas:
-        summary_html = r.inlines(a.summary)
-        cells = []
-        for actor in report.actors:
-            pos = a.position(actor.id)
-            cells.append(r.inlines(pos) if pos is not None else None)
-        areas.append({
-            "id": a.id, "title": r.text(a.title), "region": r.text(a.region),
-            "relation": relation(a.relation),
-            "intensity": a.intensity,
-            "intensity_label": localize.digits(localize.label(report, "intensity_of", n=a.intensity), report)
-            if a.intensity else None,
-            "summary": summary_html, "positions": cells,
-            "sections": [{"id": sid, "heading": r.text(sections_by_id[sid].heading)}
-                         for sid in a.sections if sid in sections_by_id],
-        })
+    def relation(self, rel: str) -> dict:
+        return {"key": rel, "label": self.lab[f"relation_{rel}"], "color": RELATION_COLORS[rel][0]}
 
-    def render_block(block):
-        kind = type(block).__name__
-        if kind == "Para":
-            return {"kind": "para", "html": r.inlines(block.inlines)}
-        if kind == "Quote":
-            return {"kind": "quote", "html": r.inlines(block.inlines),
-                    "by": r.inlines(block.by) if block.by else None}
-        short = all(len(plain_text(i)) <= SHORT_ITEM for i in block.items) and len(block.items) >= 4
+    # -- one rule per part type --
+
+    def title(self, part: P.TitleBlock) -> dict:
+        return {"kind": "title"}      # the masthead is drawn from ``meta`` (it is also the page's <head>)
+
+    def contents(self, part: P.Contents) -> dict | None:
+        if not self.toc:
+            return None
+        # The same entries as the DOCX contents: parts, sections and subheadings (plan levels 1-3).
+        entries = [{"id": h.id, "text": self.r.text(h.text), "level": h.level + 1} for h in part.entries]
+        return {"kind": "contents", "columns": _toc_columns(entries)}
+
+    def takeaways(self, part: P.Takeaways) -> dict:
+        return {"kind": "takeaways", "heading": self.heading(part.heading),
+                "items": [self.r.inlines(t) for t in part.items]}
+
+    def paragraphs(self, part: P.Paragraphs) -> dict:
+        return {"kind": "paragraphs", "key": part.key, "heading": self.heading(part.heading),
+                "paras": [self.r.inlines(p) for p in part.paras]}
+
+    def areas(self, part: P.AreasTable) -> dict:
+        r, report, lab = self.r, self.report, self.lab
+        actor_names = [a.name for a in report.actors]
+        if len(actor_names) > 1:
+            actors_text = lab["list_separator"].join(actor_names[:-1]) + lab["and"] + actor_names[-1]
+        else:
+            actors_text = actor_names[0]
+        rows = []
+        for row in part.rows:
+            a = row.area
+            rows.append({
+                "id": a.id, "title": r.text(a.title), "region": r.text(a.region),
+                "relation": self.relation(a.relation),
+                "intensity": a.intensity,
+                "intensity_label": localize.digits(localize.label(report, "intensity_of", n=a.intensity), report)
+                if a.intensity else None,
+                "summary": r.inlines(row.summary),
+                "positions": [r.inlines(pos) if pos is not None else None for pos in row.positions],
+                "sections": [{"id": link.target.id, "heading": r.text(link.text)} for link in row.links],
+            })
+        return {"kind": "areas", "heading": self.heading(part.heading),
+                "caption": Markup("").join(
+                    r.text(piece) if i % 2 == 0 else r.text(actors_text)
+                    for i, piece in enumerate(lab["areas_caption"].split("{actors}"))),
+                "actors": [{"id": a.id, "name": a.name, "color": actor_color(a.color, i)}
+                           for i, a in enumerate(report.actors)],
+                "rows": rows}
+
+    def balance(self, part: P.BalancePart) -> dict:
+        report, bal = self.report, part.balance
+        max_total = max(bal.overall.total, 1)   # one scale for every bar: a unit is one area
+
+        def balance_row(row, label):
+            return {"label": label, "total": localize.number(row.total, report),
+                    "counts": [{"rel": self.relation(rel), "n": n, "shown": localize.number(n, report),
+                                "pct": round(100 * n / row.total, 3) if row.total else 0}
+                               for rel, n in row.counts],
+                    "width": round(100 * row.total / max_total, 3)}
+
+        return {"kind": "balance", "heading": self.heading(part.heading),
+                "relations": [self.relation(rel) for rel in RELATIONS],
+                "regions": [balance_row(row, self.r.text(row.region)) for row in bal.regions],
+                "overall": balance_row(bal.overall, self.r.text(self.lab["balance_all"]))}
+
+    def chart(self, part: P.Chart) -> None:
+        return None     # drawn by briefkit/chart.py once it lands; the balance table carries the data
+
+    def block(self, block: P.PlanBlock) -> dict:
+        r = self.r
+        match block:
+            case P.ParaBlock():
+                return {"kind": "para", "html": r.inlines(block.inlines)}
+            case P.QuoteBlock():
+                return {"kind": "quote", "html": r.inlines(block.inlines),
+                        "by": r.inlines(block.by) if block.by else None}
+            case P.ListBlock():
+                return self.list_block(block)
+            case P.Heading():
+                return {"kind": "heading", **self.heading(block)}
+            case _:
+                P.unhandled(block)
+
+    def list_block(self, block: P.ListBlock) -> dict:
+        short = (all(len(plain_text(i)) <= SHORT_ITEM for i in block.items) and len(block.items) >= 4
+                 and not any(block.sublists))
+        subs = block.sublists or (None,) * len(block.items)
         return {"kind": "list", "ordered": block.ordered, "short": short,
-                "items": [r.inlines(i) for i in block.items]}
+                "items": [{"html": self.r.inlines(i), "sub": self.list_block(sub) if sub else None}
+                          for i, sub in zip(block.items, subs)]}
 
-    sections = [{"id": s.id, "heading": r.text(s.heading), "blocks": [render_block(b) for b in s.body]}
-                for s in report.sections]
-    areas_by_id = {a.id: a for a in report.areas}
-    timeline = [{"date": r.text(localize.date(e.date, report)), "iso": e.date.iso(),
-                 "event": r.inlines(e.event),
-                 "area": r.text(areas_by_id[e.area].title) if e.area in areas_by_id else None,
-                 "relation": relation(areas_by_id[e.area].relation) if e.area in areas_by_id else None}
-                for e in report.timeline]
-    outlook = [r.inlines(p) for p in report.outlook]
-    recommendations = [r.inlines(p) for p in report.recommendations]
+    def analysis(self, part: P.Analysis) -> dict:
+        return {"kind": "analysis", "heading": self.heading(part.heading),
+                "sections": [{"id": s.heading.id, "heading": self.heading(s.heading),
+                              "blocks": [self.block(b) for b in s.blocks]} for s in part.sections]}
 
-    bal = report.balance
-    max_total = max(bal.overall.total, 1)   # one scale for every bar: a unit is one area
+    def timeline(self, part: P.Timeline) -> dict:
+        r, report = self.r, self.report
+        return {"kind": "timeline", "heading": self.heading(part.heading),
+                "events": [{"date": r.text(localize.date(e.event.date, report)), "iso": e.event.date.iso(),
+                            "event": r.inlines(e.text),
+                            "area": r.text(e.area.title) if e.area else None,
+                            "relation": self.relation(e.area.relation) if e.area else None}
+                           for e in part.events]}
 
-    def balance_row(row, label):
-        return {"label": label, "total": localize.number(row.total, report),
-                "counts": [{"rel": relation(rel), "n": n, "shown": localize.number(n, report),
-                            "pct": round(100 * n / row.total, 3) if row.total else 0}
-                           for rel, n in row.counts],
-                "width": round(100 * row.total / max_total, 3)}
+    def recommendations(self, part: P.Recommendations) -> dict:
+        return {"kind": "recommendations", "heading": self.heading(part.heading),
+                "items": [self.r.inlines(p) for p in part.items]}
 
-    balance = {"relations": [relation(rel) for rel in RELATIONS],
-               "regions": [balance_row(row, r.text(row.region)) for row in bal.regions],
-               "overall": balance_row(bal.overall, r.text(lab["balance_all"]))}
+    def sources(self, part: P.Sources) -> dict:
+        return {"kind": "sources", "heading": self.heading(part.heading),
+                "entries": [{"id": e.source.id,
+                             "n": localize.number(e.number, self.report) if e.number else None,
+                             "citation": self.r.citation(e.source)} for e in part.entries]}
 
-    numbers = report.note_numbers
-    # The sources list follows footnote numbers (cited sources first), then the uncited ones.
-    ordered = sorted(report.sources, key=lambda s: numbers.get(s.id, len(numbers) + 1))
-    sources = [{"id": s.id, "n": localize.number(numbers[s.id], report) if s.id in numbers else None,
-                "citation": r.citation(s)} for s in ordered]
+    RULES = {P.TitleBlock: title, P.Contents: contents, P.Takeaways: takeaways, P.Paragraphs: paragraphs,
+             P.AreasTable: areas, P.BalancePart: balance, P.Chart: chart, P.Analysis: analysis,
+             P.Timeline: timeline, P.Recommendations: recommendations, P.Sources: sources}
+
+    def part(self, part: P.Part) -> dict | None:
+        rule = self.RULES.get(type(part))
+        if rule is None:
+            P.unhandled(part)
+        return rule(self, part)
+
+
+def context(report: Report, toc: bool = False, plan: P.Plan | None = None) -> dict:
+    plan = plan or P.plan_of(report)
+    c = _Context(plan, toc)
+    r, lab, m = c.r, c.lab, report.meta
+    style = localize.counter_style(report)
+    parts = [d for d in (c.part(part) for part in plan.parts) if d is not None]
 
     meta = {
         "title": r.text(m.title), "title_plain": m.title,
@@ -350,11 +413,11 @@ def context(report: Report, toc: bool = False) -> dict:
         "authors": [{"name": r.text(a.name), "role": r.text(a.role) if a.role else None} for a in m.authors],
         "authors_plain": lab["list_separator"].join(a.name for a in m.authors),
         "publisher": ({"name": r.text(m.publisher.name), "name_plain": m.publisher.name,
-                       "url": m.publisher.url if m.publisher.url and _SAFE_HREF.match(m.publisher.url) else None,
+                       "url": m.publisher.url if is_safe_href(m.publisher.url) else None,
                        "logo": m.publisher.logo.as_uri() if m.publisher.logo else None}
                       if m.publisher else None),
         "source": ({"title": r.text(m.source.title),
-                    "url": m.source.url if m.source.url and _SAFE_HREF.match(m.source.url) else None,
+                    "url": m.source.url if is_safe_href(m.source.url) else None,
                     "accessed": r.text(localize.date(m.source.accessed, report)) if m.source.accessed else None}
                    if m.source else None),
         "keywords": [r.text(k) for k in m.keywords],
@@ -371,17 +434,10 @@ def context(report: Report, toc: bool = False) -> dict:
         "counter_style": style,
     }
     return {
-        "lang": m.lang, "dir": m.dir, "rtl": rtl, "lab": lab, "meta": meta, "actors": actors,
-        "areas_caption": Markup("").join(
-            r.text(part) if i % 2 == 0 else r.text(actors_text)
-            for i, part in enumerate(lab["areas_caption"].split("{actors}"))),
-        "takeaways": takeaways, "summary": summary, "areas": areas, "sections": sections,
-        "timeline": timeline, "outlook": outlook, "recommendations": recommendations,
-        "balance": balance, "sources": sources, "page_css": page_css,
+        "lang": m.lang, "dir": m.dir, "rtl": rtl, "lab": lab, "meta": meta, "parts": parts,
+        "page_css": page_css,
         "stylesheet": Markup(_stylesheet()),  # trusted: the package's own file
-        "toc": _toc_columns([{"id": hid, "text": r.text(text), "level": level}
-                             for hid, text, level in heading_ids(report) if level in (2, 3)]) if toc else None,
-        "footnote_count": len(report.footnotes),
+        "footnote_count": len(plan.footnotes),
     }
 
 
@@ -391,10 +447,10 @@ def _toc_columns(entries: list[dict]) -> list[list[dict]]:
     return [entries[:half], entries[half:]] if len(entries) > 6 else [entries]
 
 
-def render_string(report: Report, toc: bool = False) -> str:
+def render_string(report: Report, toc: bool = False, *, plan: P.Plan | None = None) -> str:
     """The brief's HTML as text; ``toc=True`` adds the table of contents (the PDF's second pass)."""
     ensure_covered([*report.all_text(), *generated_texts(report)])
-    return _env().get_template(TEMPLATE).render(context(report, toc=toc))
+    return _env().get_template(TEMPLATE).render(context(report, toc=toc, plan=plan))
 
 
 def render(report: Report, options=None, *, toc: bool = False) -> bytes:

@@ -15,11 +15,9 @@ The only importer of weasyprint, imported lazily (``briefkit validate`` never pa
 """
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import logging
 import mimetypes
-import os
 import threading
 import warnings
 from contextlib import contextmanager
@@ -44,7 +42,9 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _weasy():
-    import weasyprint  # noqa: F401  (lazy: 0.45 s)
+    from .._native import import_weasyprint
+
+    weasyprint = import_weasyprint()  # lazy (0.4 s), and without ldconfig/gcc helper processes
     from weasyprint.text.fonts import FontConfiguration
 
     return weasyprint, FontConfiguration()
@@ -131,13 +131,11 @@ def _captured_log():
 # ---- metadata ------------------------------------------------------------------------------------------
 
 def creation_date(report: Report | None) -> str | None:
-    """The report's own date (W3C form), else SOURCE_DATE_EPOCH, else nothing: never the clock."""
-    if report is not None and report.meta.date:
-        return report.meta.date.iso()
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return None
+    """``briefkit.plan.timestamp`` in W3C form (SOURCE_DATE_EPOCH, else the report's date): never the clock."""
+    from ..plan import timestamp
+
+    when = timestamp(report) if report is not None else None
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
 
 
 VARIANTS = {"ua": "pdf/ua-1", "a3b": "pdf/a-3b"}
@@ -283,7 +281,7 @@ a wrong guess costs one more pass, never a wrong result."""
 def _toc_pages_bound(report: Report) -> int:
     """How many pages the table of contents can add: under one page per 60 entries (two columns of
     30 short lines), plus one for the page breaks it moves."""
-    entries = sum(1 for *_, level in html_writer.heading_ids(report) if level in (2, 3))
+    entries = sum(1 for *_, level in html_writer.heading_ids(report) if level in (2, 3, 4))
     return 1 + entries // 60
 
 

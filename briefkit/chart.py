@@ -1,0 +1,827 @@
+"""The balance chart: one figure per brief, laid out once from the model and drawn for every format.
+
+The figure places every area on a scale from cooperation through mixed to rivalry (further out = more
+intense), grouped by region, and closes with the per-region balance as stacked bars. ``figure``
+computes the geometry (points, physical coordinates, mirrored for RTL); the drawings only paint it:
+
+- ``html``: for the PDF. An inline SVG holds the marks, bars and rules (no text: WeasyPrint draws
+  Arabic SVG ``<text>`` reversed), and the labels are absolutely positioned HTML over it, so the PDF's
+  text is real, shaped by Pango and selectable in logical order.
+- ``svg`` and ``png``: for the DOCX picture (SVG for Word 2016+, PNG at 300 dpi as the fallback every
+  reader shows). Labels are shaped with arabic-reshaper and ordered with python-bidi, then drawn as
+  glyph outlines (SVG) or with Pillow's basic layout (PNG), so neither depends on the reader's fonts
+  or on libraqm being installed.
+
+Relation is never told by colour alone: marks have one shape per relation, bars one pattern per
+relation, and the zone headings and legend name them. Output is deterministic (no clocks, no random ids).
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+
+from . import bidi, localize
+from .model import RELATIONS, Report
+from .resources import font_path
+from .theme import PALETTE, RELATION_COLORS
+
+WIDTH = 476.0
+"""The figure's width in points: the PDF's text width (A4 less 2 × 21 mm); the DOCX uses the same."""
+DPI = 300
+"""Resolution of the PNG fallback (print resolution)."""
+
+SHAPES = {"cooperation": "circle", "mixed": "diamond", "rivalry": "square"}
+PATTERNS = {"cooperation": "solid", "mixed": "stripes", "rivalry": "crosshatch"}
+INK = PALETTE["ink"]
+MUTED = PALETTE["muted"]
+RULE = PALETTE["rule"]
+PAPER = PALETTE["paper"]
+MAX_INTENSITY = 5
+MAX_LINES = 2
+"""An area title wraps to at most this many lines, then is shortened with an ellipsis."""
+
+_LABEL_COL = 150.0      # start-side column for area and region names
+_GAP = 10.0
+_SCALE_UNITS = 12       # five cooperation slots, a mixed zone two slots wide, five rivalry slots
+_DROP = re.compile("[\u200c\u200d\u200e\u200f\u061c\u2066-\u2069]")
+
+
+# ---- geometry ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Label:
+    """One line of text. ``x`` is the physical anchor; ``y`` the middle of the line."""
+
+    x: float
+    y: float
+    anchor: str          # "left" | "right" | "center"
+    text: str            # logical order, as the report wrote it
+    size: float
+    bold: bool = False
+    color: str = INK
+    role: str = "label"  # a CSS class suffix: label, region, zone, tick, legend, digit, count, title
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A mark, bar segment, swatch or rule, in physical points."""
+
+    kind: str            # "rect" | "circle" | "diamond" | "square" | "line"
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str | None = None
+    stroke: str | None = None
+    pattern: str = "solid"
+    dashed: bool = False
+    role: str = ""       # "mark" (one per area), "seg" (a bar segment), "swatch", "zone", "rule"
+    relation: str = ""
+    ref: str = ""        # the area id for marks, the region for segments
+
+
+@dataclass(frozen=True)
+class Figure:
+    width: float
+    height: float
+    rtl: bool
+    lang: str
+    shapes: tuple[Shape, ...]
+    labels: tuple[Label, ...]
+
+
+# ---- fonts, shaping and measuring -------------------------------------------------------------
+
+def _stack(rtl: bool) -> tuple[str, ...]:
+    # The brief's table and caption faces, in the same order as its CSS, so the chart speaks with
+    # the tables' voice in both formats.
+    return ("Noto Kufi Arabic", "Noto Sans", "Amiri") if rtl else ("Noto Sans", "Noto Kufi Arabic", "Amiri")
+
+
+def css_fonts(rtl: bool) -> str:
+    return ", ".join(f"'{f}'" for f in _stack(rtl))
+
+
+_FORM_FEATURE = {"<initial>": "init", "<medial>": "medi", "<final>": "fina", "<isolated>": "isol"}
+
+
+@lru_cache(maxsize=None)
+def face_bytes(family: str, bold: bool) -> bytes:
+    """The shipped face, its cmap extended to the Arabic presentation forms its own GSUB reaches.
+
+    arabic-reshaper writes joined letters as presentation forms (U+FB50–U+FEFF); a drawing without a
+    shaper looks them up in the cmap. Noto Kufi Arabic has its joining forms only behind GSUB
+    (init/medi/fina, rlig for lam-alef), so each form is mapped here to the glyph the font's own
+    substitution gives: the same glyph HarfBuzz draws in the PDF.
+    """
+    import unicodedata
+
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(font_path(family, "Bold" if bold else "Regular"), recalcTimestamp=False)
+    cmap = font.getBestCmap()
+    single: dict[str, dict[str, str]] = {}
+    ligatures: dict[str, list] = {}
+    if "GSUB" in font:
+        gsub = font["GSUB"].table
+        for rec in gsub.FeatureList.FeatureRecord:
+            for index in rec.Feature.LookupListIndex:
+                for sub in gsub.LookupList.Lookup[index].SubTable:
+                    if rec.FeatureTag in _FORM_FEATURE.values() and hasattr(sub, "mapping"):
+                        single.setdefault(rec.FeatureTag, {}).update(sub.mapping)
+                    elif rec.FeatureTag == "rlig" and hasattr(sub, "ligatures"):
+                        for first, ligs in sub.ligatures.items():
+                            ligatures.setdefault(first, []).extend(ligs)
+
+    def form(feature: str, cp: int) -> str | None:
+        glyph = cmap.get(cp)
+        return glyph and single.get(feature, {}).get(glyph, glyph if feature == "isol" else None)
+
+    added = {}
+    for cp in [*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFF)]:
+        if cp in cmap:
+            continue
+        parts = unicodedata.decomposition(chr(cp)).split()
+        if not parts or parts[0] not in _FORM_FEATURE:
+            continue
+        bases = [int(h, 16) for h in parts[1:]]
+        feature = _FORM_FEATURE[parts[0]]
+        if len(bases) == 1:
+            glyph = form(feature, bases[0])
+        elif len(bases) == 2:                                # lam-alef: lam joins into the alef
+            first = form("init" if feature == "isol" else "medi", bases[0])
+            second = form("fina", bases[1])
+            glyph = next((lig.LigGlyph for lig in ligatures.get(first, ())
+                          if list(lig.Component) == [second]), None)
+        else:
+            glyph = None
+        if glyph:
+            added[cp] = glyph
+    if added:
+        for table in font["cmap"].tables:
+            if table.isUnicode() and table.format in (4, 12):
+                table.cmap.update(added)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+@lru_cache(maxsize=None)
+def _split_ligatures(family: str, bold: bool) -> dict[int, str]:
+    """Lam-alef presentation forms the face has no single glyph for, as its two joined forms in visual
+    order (alef, then lam): Noto Kufi Arabic draws an isolated lam-alef as the two letters joined."""
+    import unicodedata
+
+    cmap = _metrics(family, bold)[0]
+    by_form = {}
+    for cp in [*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFF)]:
+        parts = unicodedata.decomposition(chr(cp)).split()
+        if len(parts) == 2 and parts[0] in _FORM_FEATURE:
+            by_form.setdefault((parts[0], int(parts[1], 16)), cp)
+    out = {}
+    for cp in range(0xFEF5, 0xFEFD):
+        parts = unicodedata.decomposition(chr(cp)).split()
+        lam_form = "<initial>" if parts[0] == "<isolated>" else "<medial>"
+        lam, alef = by_form.get((lam_form, int(parts[1], 16))), by_form.get(("<final>", int(parts[2], 16)))
+        if cp not in cmap and lam in cmap and alef in cmap:
+            out[cp] = chr(alef) + chr(lam)
+    return out
+
+
+@lru_cache(maxsize=None)
+def _ttfont(family: str, bold: bool):
+    from fontTools.ttLib import TTFont
+
+    return TTFont(io.BytesIO(face_bytes(family, bold)))
+
+
+@lru_cache(maxsize=None)
+def _metrics(family: str, bold: bool) -> tuple[dict, dict, int, float, float]:
+    font = _ttfont(family, bold)
+    upm = font["head"].unitsPerEm
+    hhea = font["hhea"]
+    return font.getBestCmap(), font["hmtx"].metrics, upm, hhea.ascent / upm, -hhea.descent / upm
+
+
+def shape_for_drawing(text: str, rtl: bool) -> str:
+    """``text`` as a library without a shaper must draw it: joined presentation forms, visual order.
+
+    arabic-reshaper picks each letter's joining form (and lam-alef ligatures; a ZWNJ keeps its
+    neighbours apart), python-bidi reorders the line left to right and mirrors brackets and quotes. Format characters are dropped:
+    they have done their work and have no glyph to draw.
+    """
+    import arabic_reshaper
+    # python-bidi's pure-Python algorithm applies rule L4 (mirrored glyphs: «», brackets in RTL
+    # runs); its Rust-backed top-level get_display only reorders.
+    from bidi.algorithm import get_display
+
+    if bidi.has_rtl(text):
+        text = arabic_reshaper.reshape(text)
+    return _DROP.sub("", get_display(text, base_dir="R" if rtl else "L"))
+
+
+def _runs(visual: str, rtl: bool, bold: bool) -> list[tuple[str, str]]:
+    """Split a visual-order line into (family, text) runs: each character in the first font that has it."""
+    out: list[tuple[str, str]] = []
+    split = _split_ligatures(_stack(rtl)[0], bold)
+    visual = "".join(split.get(ord(ch), ch) for ch in visual)
+    for ch in visual:
+        fam = next((f for f in _stack(rtl) if ord(ch) in _metrics(f, bold)[0]), _stack(rtl)[0])
+        if out and out[-1][0] == fam:
+            out[-1] = (fam, out[-1][1] + ch)
+        else:
+            out.append((fam, ch))
+    return out
+
+
+def _advance(family: str, bold: bool, text: str, size: float) -> float:
+    cmap, hmtx, upm, _, _ = _metrics(family, bold)
+    total = 0
+    for ch in text:
+        glyph = cmap.get(ord(ch))
+        total += hmtx[glyph][0] if glyph else upm // 2
+    return total * size / upm
+
+
+def measure(text: str, size: float, rtl: bool, bold: bool = False) -> float:
+    """Width in points of ``text`` drawn at ``size`` (basic layout: advances, no kerning)."""
+    visual = shape_for_drawing(text, rtl)
+    return sum(_advance(f, bold, t, size) for f, t in _runs(visual, rtl, bold))
+
+
+def _fit(text: str, size: float, width: float, rtl: bool, bold: bool = False,
+         max_lines: int = MAX_LINES) -> list[str]:
+    """Wrap ``text`` at spaces into lines no wider than ``width``; shorten the last with an ellipsis."""
+    words = text.split()
+    lines: list[str] = []
+    current = ""
+    for i, word in enumerate(words):
+        trial = f"{current} {word}" if current else word
+        if not current or measure(trial, size, rtl, bold) <= width:
+            current = trial
+            continue
+        lines.append(current)
+        current = word
+        if len(lines) == max_lines:
+            current = " ".join([lines.pop(), *words[i:]])
+            break
+    lines.append(current)
+    last = lines[-1]
+    if measure(last, size, rtl, bold) > width:
+        while len(last) > 1 and measure(last + "…", size, rtl, bold) > width:
+            last = last[:-1].rstrip()
+        lines[-1] = last + "…"
+    return lines
+
+
+# ---- layout -----------------------------------------------------------------------------------
+
+class _Builder:
+    def __init__(self, report: Report):
+        self.report = report
+        self.rtl = report.rtl
+        self.lab = localize.labels(report)
+        self.shapes: list[Shape] = []
+        self.labels: list[Label] = []
+
+    # Layout is written in logical x (distance from the start edge); these make it physical.
+    def px(self, x: float) -> float:
+        return WIDTH - x if self.rtl else x
+
+    def span(self, x: float, w: float) -> float:
+        """Physical left edge of the logical span [x, x + w]."""
+        return WIDTH - x - w if self.rtl else x
+
+    def anchor(self, logical: str) -> str:
+        if logical == "middle":
+            return "center"
+        start = logical == "start"
+        return ("right" if start else "left") if self.rtl else ("left" if start else "right")
+
+    def text(self, x, y, anchor, text, size, **kw) -> None:
+        self.labels.append(Label(self.px(x), y, self.anchor(anchor), text, size, **kw))
+
+    def rect(self, x, y, w, h, **kw) -> None:
+        self.shapes.append(Shape("rect", self.span(x, w), y, w, h, **kw))
+
+    def mark(self, kind, x, y, r, **kw) -> None:
+        self.shapes.append(Shape(SHAPES[kind], self.px(x) - r, y - r, 2 * r, 2 * r, **kw))
+
+    def hline(self, x, y, w, color=RULE, **kw) -> None:
+        self.shapes.append(Shape("line", self.span(x, w), y, w, 0, stroke=color, role="rule", **kw))
+
+    def number(self, n: int) -> str:
+        return localize.number(n, self.report)
+
+    # -- the figure --
+    def build(self, size: float, row_h: float, max_lines: int) -> Figure:
+        report, lab = self.report, self.lab
+        line_h = size * 1.45
+        # The name column is as wide as the longest name needs, up to _LABEL_COL: the scale gets the rest.
+        names = [a.title for a in report.areas] + [row.region for row in report.balance.regions]
+        label_col = min(_LABEL_COL, max(60.0, *(measure(t, size, self.rtl) + 2 for t in names)))
+        scale_x = label_col + _GAP
+        scale_w = WIDTH - scale_x - 4
+        unit = scale_w / _SCALE_UNITS
+
+        def slot(relation: str, intensity: int | None) -> float:
+            if relation == "mixed":
+                return scale_x + 6 * unit
+            i = intensity or 3
+            return scale_x + ((5 - i + 0.5) * unit if relation == "cooperation" else (7 + i - 0.5) * unit)
+
+        zones = {"cooperation": (scale_x, 5 * unit), "mixed": (scale_x + 5 * unit, 2 * unit),
+                 "rivalry": (scale_x + 7 * unit, 5 * unit)}
+
+        # Legend: swatch (pattern) + mark (shape) + name, per relation; then the intensity key.
+        y = 8.0
+        x = 0.0
+        for rel in RELATIONS:
+            fill = RELATION_COLORS[rel][0]
+            self.rect(x, y - 4.5, 12, 9, fill=fill, pattern=PATTERNS[rel], role="swatch", relation=rel)
+            self.mark(rel, x + 20, y, 4.2, fill=fill, role="swatch", relation=rel)
+            name = lab[f"relation_{rel}"]
+            self.text(x + 28, y, "start", name, 7.5, role="legend")
+            x += 28 + measure(name, 7.5, self.rtl) + 14
+        note = localize.label(report, "chart_intensity_note", n=MAX_INTENSITY)
+        self.text(WIDTH - 2, y, "end", note, 7, color=MUTED, role="legend")
+        if any(a.intensity is None for a in report.areas):
+            y += 12
+            self.mark("cooperation", WIDTH - measure(lab["chart_no_intensity"], 7, self.rtl) - 8, y, 3.5,
+                      stroke=MUTED, dashed=True, role="swatch")
+            self.text(WIDTH - 2, y, "end", lab["chart_no_intensity"], 7, color=MUTED, role="legend")
+
+        # Zone headings and the intensity ticks under them.
+        y += 17
+        for rel in RELATIONS:
+            zx, zw = zones[rel]
+            self.text(zx + zw / 2, y, "middle", lab[f"relation_{rel}"], size, bold=True, role="zone")
+        y += 11
+        for i in range(1, MAX_INTENSITY + 1):
+            for rel in ("cooperation", "rivalry"):
+                self.text(slot(rel, i), y, "middle", self.number(i), 6.5, color=MUTED, role="tick")
+        y += 7
+        self.hline(scale_x, y, scale_w, color=MUTED)
+        top = y
+
+        # Rows: a region heading, then its areas, one mark each.
+        regions: dict[str, list] = {}
+        for a in report.areas:
+            regions.setdefault(a.region, []).append(a)
+        rows_start = len(self.shapes)
+        r = min(5.2, row_h * 0.36)
+        for region, areas in regions.items():
+            y += 4 if row_h > 12 else 2
+            for j, line in enumerate(_fit(region, size, WIDTH - 4, self.rtl, bold=True, max_lines=1)):
+                self.text(1, y + row_h / 2, "start", line, size, bold=True, role="region")
+            y += row_h
+            self.hline(0, y, WIDTH, color=RULE)
+            for a in areas:
+                lines = _fit(a.title, size, label_col, self.rtl, max_lines=max_lines)
+                h = max(row_h, len(lines) * line_h + 3) if len(lines) > 1 else row_h
+                mid = y + h / 2
+                for k, line in enumerate(lines):
+                    self.text(1, mid + (k - (len(lines) - 1) / 2) * line_h, "start", line, size, role="label")
+                self.hline(scale_x, mid, scale_w, color=PAPER)   # white guides over the zone tints
+                fill, ink = RELATION_COLORS[a.relation]
+                cx = slot(a.relation, a.intensity)
+                if a.intensity is None:
+                    self.mark(a.relation, cx, mid, r, fill=PAPER, stroke=fill, dashed=True,
+                              role="mark", relation=a.relation, ref=a.id)
+                else:
+                    self.mark(a.relation, cx, mid, r, fill=fill, role="mark", relation=a.relation, ref=a.id)
+                    self.text(cx, mid, "middle", self.number(a.intensity), round(r * 1.25, 1), bold=True, color=ink,
+                              role="digit")
+                y += h
+        bottom = y + 3
+        # Zone tints go under everything in the rows (inserted before the rows' shapes).
+        tints = [Shape("rect", self.span(zx, zw), top, zw, bottom - top,
+                       fill=_tint(RELATION_COLORS[rel][0]), role="zone", relation=rel)
+                 for rel, (zx, zw) in zones.items()]
+        self.shapes[rows_start:rows_start] = tints
+
+        # The per-region balance as stacked bars; a unit is one area, on one scale for every bar.
+        y = bottom + 14
+        self.text(1, y, "start", lab["chart_bars"], size, bold=True, role="title")
+        y += 9
+        bal = report.balance
+        most = max(row.total for row in bal.regions)
+        per = min(scale_w / most, 2 * unit)
+        bar_h = row_h * 0.85
+        for row in bal.regions:
+            y += bar_h
+            mid = y - bar_h / 2
+            for line in _fit(row.region, size, label_col, self.rtl, max_lines=1):
+                self.text(1, mid, "start", line, size, role="label")
+            x = scale_x
+            for rel, n in row.counts:
+                if not n:
+                    continue
+                fill, ink = RELATION_COLORS[rel]
+                w = n * per
+                self.rect(x, mid - bar_h * 0.36, w, bar_h * 0.72, fill=fill, pattern=PATTERNS[rel],
+                          role="seg", relation=rel, ref=row.region)
+                # The count sits on a plain chip so it stays legible over a pattern.
+                shown, digit_size = self.number(n), min(size - 1, bar_h * 0.6)
+                chip_h = bar_h * 0.72
+                chip_w = max(chip_h, measure(shown, digit_size, self.rtl, True) + 3)
+                if w >= chip_w + 4:
+                    self.rect(x + (w - chip_w) / 2, mid - chip_h / 2, chip_w, chip_h, fill=fill, role="chip",
+                              relation=rel)
+                    self.text(x + w / 2, mid, "middle", shown, digit_size, bold=True, color=ink, role="count")
+                x += w + 1
+            self.text(x + 4, mid, "start", self.number(row.total), size - 1, color=MUTED, role="count")
+        return Figure(WIDTH, round(y + 6, 2), self.rtl, self.report.meta.lang,
+                      tuple(self.shapes), tuple(self.labels))
+
+
+def _tint(color: str, keep: float = 0.12) -> str:
+    rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(255 - (255 - c) * keep):02X}" for c in rgb)
+
+
+PRESETS = ((8.0, 15.0, MAX_LINES), (7.0, 12.5, MAX_LINES), (6.0, 10.0, 1))
+"""(label size, row height, lines per title), tried in turn until the figure fits MAX_HEIGHT."""
+MAX_HEIGHT = 690.0
+"""Points: the A4 text height less a caption, so the figure never breaks across pages."""
+
+
+def figure(report: Report) -> Figure:
+    """The chart's geometry for ``report`` (no drawing yet), as large as fits on one page."""
+    for preset in PRESETS:
+        fig = _Builder(report).build(*preset)
+        if fig.height <= MAX_HEIGHT:
+            break
+    return fig
+
+
+# ---- words: alt text and caption --------------------------------------------------------------
+
+def caption(report: Report, n: int = 1) -> str:
+    """«شكل ١: ميزان العلاقة»: the figure's caption, numbered in the report's digits."""
+    return localize.label(report, "figure_caption", n=n, title=localize.labels(report)["balance"])
+
+
+def alt_text(report: Report) -> str:
+    """The chart's content in words, for the DOCX picture and the PDF figure's accessible text."""
+    lab = localize.labels(report)
+    sep = lab["list_separator"]
+
+    def counts(row, zeros: bool = True) -> str:
+        return sep.join(f"{lab[f'relation_{rel}']} {localize.number(n, report)}" for rel, n in row.counts
+                        if n or zeros)
+
+    names = [a.name for a in report.actors]
+    actors = sep.join(names[:-1]) + lab["and"] + names[-1] if len(names) > 1 else names[0]
+    bal = report.balance
+    parts = [caption(report) + ".",
+             localize.label(report, "chart_alt_intro", actors=actors),
+             localize.label(report, "chart_alt_totals", total=bal.overall.total, counts=counts(bal.overall))]
+    for row in bal.regions:
+        areas = []
+        for a in report.areas:
+            if a.region != row.region:
+                continue
+            relation = lab[f"relation_{a.relation}"]
+            if a.intensity is not None:
+                relation = localize.label(report, "chart_alt_intensity", relation=relation, n=a.intensity,
+                                          max=MAX_INTENSITY)
+            areas.append(localize.label(report, "chart_alt_area", title=a.title, relation=relation))
+        parts.append(localize.label(report, "chart_alt_region", region=row.region,
+                                    counts=counts(row, zeros=False), areas=lab["chart_alt_separator"].join(areas)))
+    return " ".join(parts)
+
+
+# ---- drawing: SVG -----------------------------------------------------------------------------
+
+def _f(v: float) -> str:
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def _svg_defs() -> list[str]:
+    out = []
+    for rel in RELATIONS:
+        fill = RELATION_COLORS[rel][0]
+        if PATTERNS[rel] == "stripes":
+            out.append(f'<pattern id="bk-p-{rel}" width="5" height="5" patternUnits="userSpaceOnUse">'
+                       f'<rect width="5" height="5" fill="{fill}"/>'
+                       f'<path d="M-1,1 L1,-1 M0,5 L5,0 M4,6 L6,4" stroke="{PAPER}" stroke-width="0.9"/>'
+                       '</pattern>')
+        elif PATTERNS[rel] == "crosshatch":
+            out.append(f'<pattern id="bk-p-{rel}" width="5" height="5" patternUnits="userSpaceOnUse">'
+                       f'<rect width="5" height="5" fill="{fill}"/>'
+                       '<path d="M-1,1 L1,-1 M0,5 L5,0 M4,6 L6,4 M-1,4 L1,6 M0,0 L5,5 M4,-1 L6,1" '
+                       f'stroke="{PAPER}" stroke-width="0.8"/></pattern>')
+    return out
+
+
+def _svg_shape(s: Shape) -> str:
+    fill = s.fill or "none"
+    if s.pattern != "solid" and s.role in ("seg", "swatch"):
+        fill = f"url(#bk-p-{s.relation})"
+    attrs = f'fill="{fill}"'
+    if s.stroke:
+        attrs += f' stroke="{s.stroke}" stroke-width="{0.6 if s.kind == "line" else 1}"'
+        if s.dashed:
+            attrs += ' stroke-dasharray="2 1.5"'
+    if s.role == "mark":
+        attrs += f' class="bk-mark bk-{s.relation}" data-area="{escape(s.ref)}"'
+    elif s.role == "seg":
+        attrs += f' class="bk-seg bk-{s.relation}" data-region="{escape(s.ref)}"'
+    x, y, w, h = s.x, s.y, s.w, s.h
+    if s.kind == "line":
+        return f'<line x1="{_f(x)}" y1="{_f(y)}" x2="{_f(x + w)}" y2="{_f(y)}" {attrs}/>'
+    if s.kind == "circle":
+        return f'<circle cx="{_f(x + w / 2)}" cy="{_f(y + h / 2)}" r="{_f(w / 2)}" {attrs}/>'
+    if s.kind == "diamond":
+        cx, cy, r = x + w / 2, y + h / 2, w / 2 * 1.15
+        return (f'<path d="M{_f(cx)},{_f(cy - r)} L{_f(cx + r)},{_f(cy)} L{_f(cx)},{_f(cy + r)} '
+                f'L{_f(cx - r)},{_f(cy)} Z" {attrs}/>')
+    if s.kind == "square":
+        k = w * 0.06
+        return f'<rect x="{_f(x + k)}" y="{_f(y + k)}" width="{_f(w - 2 * k)}" height="{_f(h - 2 * k)}" {attrs}/>'
+    return f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(w)}" height="{_f(h)}" {attrs}/>'
+
+
+def _label_origin(label: Label, width: float) -> float:
+    if label.anchor == "left":
+        return label.x
+    if label.anchor == "right":
+        return label.x - width
+    return label.x - width / 2
+
+
+def _svg_text(label: Label, fig: Figure, glyphs: dict[str, str]) -> str:
+    """One label as glyph outlines (``<use>`` of glyphs defined once), so no reader font is needed."""
+    from fontTools.pens.svgPathPen import SVGPathPen
+
+    visual = shape_for_drawing(label.text, fig.rtl)
+    runs = _runs(visual, fig.rtl, label.bold)
+    width = sum(_advance(f, label.bold, t, label.size) for f, t in runs)
+    x = _label_origin(label, width)
+    family0 = _stack(fig.rtl)[0]
+    _, _, _, asc, desc = _metrics(family0, label.bold)
+    base = label.y + (asc - desc) / 2 * label.size
+    out = []
+    for family, text in runs:
+        cmap, hmtx, upm, _, _ = _metrics(family, label.bold)
+        k = label.size / upm
+        glyph_set = _ttfont(family, label.bold).getGlyphSet()
+        for ch in text:
+            name = cmap.get(ord(ch))
+            if name is None:
+                x += label.size / 2
+                continue
+            key = re.sub(r"[^A-Za-z0-9]", "_", f"{family}-{'b' if label.bold else 'r'}-{name}")
+            if key not in glyphs:
+                pen = SVGPathPen(glyph_set)
+                glyph_set[name].draw(pen)
+                glyphs[key] = pen.getCommands()
+            if glyphs[key]:
+                out.append(f'<use xlink:href="#{key}" transform="translate({_f(x)},{_f(base)}) '
+                           f'scale({k:.5f},{-k:.5f})"/>')
+            x += hmtx[name][0] * k
+    return f'<g fill="{label.color}">{"".join(out)}</g>'
+
+
+def _svg(fig: Figure, *, text: bool, title: str = "") -> str:
+    body = [_svg_shape(s) for s in fig.shapes]
+    defs = _svg_defs()
+    if text:
+        glyphs: dict[str, str] = {}
+        body += [_svg_text(label, fig, glyphs) for label in fig.labels]
+        defs += [f'<path id="{key}" d="{d}"/>' for key, d in sorted(glyphs.items()) if d]
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+            f'width="{_f(fig.width)}pt" height="{_f(fig.height)}pt" '
+            f'viewBox="0 0 {_f(fig.width)} {_f(fig.height)}"')
+    head += ' role="img">' if title else ' aria-hidden="true">'
+    if title:
+        head += f"<title>{escape(title)}</title>"
+    return head + f"<defs>{''.join(defs)}</defs>" + "".join(body) + "</svg>"
+
+
+def svg(report: Report) -> str:
+    """The whole chart as a standalone SVG: shapes and text (as glyph outlines), with the alt text as title."""
+    return _svg(figure(report), text=True, title=alt_text(report))
+
+
+# ---- drawing: HTML for the PDF ----------------------------------------------------------------
+
+def html(report: Report, n: int = 1) -> str:
+    """The chart for the HTML/PDF writer: a ``<figure id="figure-balance">`` with its caption.
+
+    Self-contained: inline SVG (marks, bars, rules) under absolutely positioned HTML labels, styles
+    inline. Report text is escaped; runs against the base direction are isolated with ``<bdi>``.
+    """
+    fig = figure(report)
+    rtl = fig.rtl
+    # The brief's caption faces (sans first), named so no system font is ever picked.
+    caption_fonts = "'Noto Kufi Arabic', 'Noto Sans', 'Amiri'" if rtl else "'Noto Sans', 'Noto Kufi Arabic', 'Amiri'"
+    spans = []
+    for lab in fig.labels:
+        lh = lab.size * 1.6
+        style = ["position:absolute", f"top:{_f(lab.y - lh / 2)}pt", f"font-size:{_f(lab.size)}pt", f"line-height:{_f(lh)}pt"]
+        if lab.anchor == "left":
+            style.append(f"left:{_f(lab.x)}pt")
+        elif lab.anchor == "right":
+            style.append(f"right:{_f(fig.width - lab.x)}pt")
+        else:
+            style += [f"left:{_f(lab.x - 60)}pt", "width:120pt", "text-align:center"]
+        if lab.bold:
+            style.append("font-weight:700")
+        if lab.color != INK:
+            style.append(f"color:{lab.color}")
+        spans.append(f'<span class="bk-{lab.role}" style="{";".join(style)}">{_html_text(lab.text, rtl)}</span>')
+    box = (f"position:relative;width:{_f(fig.width)}pt;height:{_f(fig.height)}pt;margin:0;"
+           f"font-family:{css_fonts(rtl)};color:{INK};white-space:nowrap")
+    return (f'<figure id="figure-balance" class="bk-chart" style="margin:6pt 0 0 0;break-inside:avoid">'
+            f'<div class="bk-plot" style="{box}">'
+            # The SVG's <title> becomes the tagged PDF's Figure /Alt (WeasyPrint reads it there).
+            f'<div style="position:absolute;left:0;top:0">{_svg(fig, text=False, title=alt_text(report))}</div>'
+            f'<div style="position:absolute;left:0;top:0;width:{_f(fig.width)}pt;height:{_f(fig.height)}pt"'
+            f' aria-hidden="true">'
+            + "".join(spans)
+            + f'</div></div><figcaption class="bk-caption" style="font-family:{caption_fonts}">'
+            f'{escape(caption(report, n))}</figcaption></figure>')
+
+
+def _html_text(text: str, rtl: bool) -> str:
+    iso = "ltr" if rtl else "rtl"
+    return "".join(f'<bdi dir="{iso}">{escape(chunk)}</bdi>' if isolate else escape(chunk)
+                   for chunk, isolate in bidi.runs(text, rtl))
+
+
+# ---- drawing: PNG (the DOCX picture's fallback) -----------------------------------------------
+
+def png(report: Report, dpi: int = DPI) -> bytes:
+    """The chart as a PNG at ``dpi``, drawn with Pillow's basic layout from pre-shaped labels."""
+    return _png(figure(report), dpi)
+
+
+def _png(fig: Figure, dpi: int) -> bytes:
+    from PIL import Image, ImageDraw, ImageFont
+
+    ss = 2  # drawn at twice the size and reduced: Pillow's shapes have no anti-aliasing
+    k = dpi / 72 * ss
+    size = (round(fig.width * dpi / 72), round(fig.height * dpi / 72))
+    im = Image.new("RGB", (size[0] * ss, size[1] * ss), PAPER)
+    draw = ImageDraw.Draw(im)
+    for s in fig.shapes:
+        _png_shape(im, draw, s, k)
+    fonts: dict = {}
+    for lab in fig.labels:
+        visual = shape_for_drawing(lab.text, fig.rtl)
+        runs = _runs(visual, fig.rtl, lab.bold)
+        width = sum(_advance(f, lab.bold, t, lab.size) for f, t in runs)
+        x = _label_origin(lab, width) * k
+        _, _, _, asc, desc = _metrics(_stack(fig.rtl)[0], lab.bold)
+        base = (lab.y + (asc - desc) / 2 * lab.size) * k
+        for family, text in runs:
+            key = (family, lab.bold, lab.size)
+            if key not in fonts:
+                fonts[key] = ImageFont.truetype(io.BytesIO(face_bytes(family, lab.bold)), lab.size * k,
+                                                layout_engine=ImageFont.Layout.BASIC)
+            draw.text((x, base), text, font=fonts[key], fill=lab.color, anchor="ls")
+            x += _advance(family, lab.bold, text, lab.size) * k
+    # A box reduction is the anti-aliasing; a 64-colour palette (no dithering) keeps text edges
+    # smooth and makes the PNG about a third of its RGB size.
+    im = im.reduce(ss).quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    im.putpalette(_snap_palette(im.getpalette()))
+    out = io.BytesIO()
+    im.save(out, "PNG", dpi=(dpi, dpi))
+    return out.getvalue()
+
+
+def _flat_colours() -> list[tuple[int, ...]]:
+    hexes = [PAPER, INK, MUTED, RULE, *(c for pair in RELATION_COLORS.values() for c in pair),
+             *(_tint(fill) for fill, _ in RELATION_COLORS.values())]
+    return [tuple(int(h[i:i + 2], 16) for i in (1, 3, 5)) for h in hexes]
+
+
+def _snap_palette(palette: list[int]) -> list[int]:
+    """Palette entries within a few steps of a flat colour of the figure become exactly that colour:
+    the quantizer averages, and paper must stay white and the relation fills exactly the PDF's."""
+    flat = _flat_colours()
+    out = list(palette)
+    for i in range(0, len(out) - 2, 3):
+        entry = tuple(out[i:i + 3])
+        best = min(flat, key=lambda c: sum(abs(a - b) for a, b in zip(c, entry)))
+        if sum(abs(a - b) for a, b in zip(best, entry)) <= 24:
+            out[i:i + 3] = best
+    return out
+
+
+def _png_shape(im, draw, s: Shape, k: float) -> None:
+    x0, y0, x1, y1 = s.x * k, s.y * k, (s.x + s.w) * k, (s.y + s.h) * k
+    width = max(1, round((0.6 if s.kind == "line" else 1) * k))
+    if s.kind == "line":
+        if s.dashed:
+            return
+        draw.line([(x0, y0), (x1, y0)], fill=s.stroke, width=width)
+        return
+    fill, outline = s.fill, s.stroke
+    if s.kind == "circle":
+        draw.ellipse([x0, y0, x1, y1], fill=fill, outline=outline, width=width if outline else 0)
+    elif s.kind == "diamond":
+        cx, cy, r = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2 * 1.15
+        draw.polygon([(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)], fill=fill, outline=outline,
+                     width=width if outline else 0)
+    else:
+        m = (x1 - x0) * 0.06 if s.kind == "square" else 0
+        draw.rectangle([x0 + m, y0 + m, x1 - m, y1 - m], fill=fill, outline=outline,
+                       width=width if outline else 0)
+    if s.pattern != "solid" and s.role in ("seg", "swatch") and s.kind == "rect":
+        _png_pattern(im, s, k, (x0, y0, x1, y1))
+
+
+def _png_pattern(im, s: Shape, k: float, box) -> None:
+    from PIL import Image, ImageDraw
+
+    x0, y0, x1, y1 = (round(v) for v in box)
+    w, h = x1 - x0, y1 - y0
+    if w <= 0 or h <= 0:
+        return
+    mask = Image.new("L", (w, h), 0)
+    d = ImageDraw.Draw(mask)
+    step = 5 * k
+    lw = max(1, round((0.9 if s.pattern == "stripes" else 0.8) * k))
+    # The same lines as the SVG pattern tile, in page coordinates so tiles line up.
+    start = -((x0 + y0) % step) - step
+    t = start
+    while t < w + h + step:
+        d.line([(t - h, h), (t, 0)], fill=255, width=lw)
+        t += step
+    if s.pattern == "crosshatch":
+        t = -((x0 - y0) % step) - step - h
+        while t < w + step:
+            d.line([(t, 0), (t + h, h)], fill=255, width=lw)
+            t += step
+    im.paste(PAPER, (x0, y0), mask)
+
+
+# ---- the DOCX picture ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DocxPicture:
+    png: bytes
+    svg: bytes
+    width_emu: int
+    height_emu: int
+    alt_text: str
+    caption: str
+
+
+EMU_PER_PT = 12700
+
+
+def docx_parts(report: Report, n: int = 1) -> DocxPicture:
+    """Everything the DOCX writer needs: PNG (fallback), SVG (Word 2016+), size, alt text, caption."""
+    fig = figure(report)
+    alt = alt_text(report)
+    return DocxPicture(_png(fig, DPI), _svg(fig, text=True, title=alt).encode("utf-8"),
+                       round(fig.width * EMU_PER_PT), round(fig.height * EMU_PER_PT), alt, caption(report, n))
+
+
+SVG_BLIP_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+_NS_ASVG = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+
+
+def add_docx_picture(paragraph, report: Report, n: int = 1, *, parts: DocxPicture | None = None):
+    """Insert the chart into a python-docx ``paragraph`` as an inline picture: PNG with an SVG
+    (``asvg:svgBlip``) alternative, alt text in ``wp:docPr/@descr``. Returns the DocxPicture used.
+
+    The caller writes the caption paragraph (``parts.caption``) in its Caption style.
+    """
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml.ns import qn
+    from docx.shared import Emu
+
+    parts = parts or docx_parts(report, n)
+    run = paragraph.add_run()
+    shape = run.add_picture(io.BytesIO(parts.png), width=Emu(parts.width_emu), height=Emu(parts.height_emu))
+    inline = shape._inline
+    doc_part = paragraph.part
+    doc_pr = inline.docPr
+    doc_pr.set("name", f"Figure {n}")
+    doc_pr.set("descr", parts.alt_text)
+    package = doc_part.package
+    existing = {str(p.partname) for p in package.iter_parts()}
+    i = 1
+    while f"/word/media/chart{i}.svg" in existing:
+        i += 1
+    svg_part = Part(PackURI(f"/word/media/chart{i}.svg"), "image/svg+xml", parts.svg, package)
+    rid = doc_part.relate_to(svg_part, RT.IMAGE)
+    blip = inline.find(".//" + qn("a:blip"))
+    from lxml import etree
+
+    ext_lst = etree.SubElement(blip, qn("a:extLst"))
+    ext = etree.SubElement(ext_lst, qn("a:ext"))
+    ext.set("uri", SVG_BLIP_EXT)
+    svg_blip = etree.SubElement(ext, f"{{{_NS_ASVG}}}svgBlip", nsmap={"asvg": _NS_ASVG})
+    svg_blip.set(qn("r:embed"), rid)
+    return parts

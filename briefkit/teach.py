@@ -1,0 +1,110 @@
+"""Messages that teach: the usual cause and fix of a YAML/JSON syntax error, labels named back to enum values."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+def syntax_hint(e, text: str):
+    """Where a YAML syntax error really is, and the usual cause and fix of it (editors' mistakes)."""
+    problem, context = e.problem or "", e.context or ""
+    mark = e.problem_mark or e.context_mark
+    line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+    value = re.sub(r"^\s*(?:-\s+)*(?:[^\s:'\"]+:\s+)?", "", line)
+    if "'\\t'" in problem or "'\t'" in problem:
+        return mark, "; indent with spaces, not tabs (replace the tab at this place with spaces)"
+    if context.startswith("while scanning a quoted scalar"):
+        return e.context_mark, ("; this quote is never closed: add the closing quote (a quote inside the text is "
+                                "written \\\" between double quotes, or '' between single quotes)")
+    if context.startswith("while scanning a simple key"):
+        return e.context_mark, ("; this line is not 'key: value': add the missing ': ' (with a space after the "
+                                "colon), put the text in quotes, or indent it under its key")
+    if problem.startswith("mapping values are not allowed"):
+        return mark, ("; text containing ': ' must be put in quotes (title: \"Turkey: a rival\"), or this "
+                      "line is indented deeper than its siblings")
+    if "undefined alias" in problem or context.startswith(("while scanning an alias", "while scanning an anchor")):
+        return mark, "; text starting with '*' or '&' must be put in quotes (\"*NATO* said\")"
+    m = re.search(r"found character '(.)' that cannot start any token", problem)
+    if m:
+        return mark, f"; text starting with '{m.group(1)}' must be put in quotes"
+    if context.startswith(("while parsing a flow mapping", "while parsing a flow sequence")):
+        opener = "{" if "mapping" in context else "["
+        if "<stream end>" not in problem:
+            return mark, (f"; inside {opener} {'}' if opener == '{' else ']'} text containing ',', '[', ']', '{{', "
+                          "'}' or ': ' must be put in quotes (a footnote [^id] too)")
+        return e.context_mark or mark, (f"; the '{opener}' opened here is not closed, or text starting with "
+                                        f"'{opener}' (a link?) must be put in quotes")
+    if context.startswith("while scanning a block scalar"):
+        return mark, "; after '|' or '>' the text starts on the next line, indented"
+    if "expected <block end>" in problem:
+        if value.startswith(("[", "{")):
+            return mark, f"; text starting with '{value[0]}' (a link?) must be put in quotes"
+        if value.startswith(('"', "'")):
+            return mark, "; text goes on after the closing quote: put the whole text in quotes"
+        if re.match(r"\s*-[^\s-]", line):
+            return mark, "; a list item needs a space after its '-' ('- {id: ...}')"
+        if "'-'" in problem:
+            return mark, "; a list item ('- ') where a key was expected: check this line's indentation"
+        return mark, "; this line is indented differently from the lines around it: align it with its siblings"
+    return mark, ""
+
+
+def json_hint(msg: str) -> str:
+    if msg.startswith("Expecting property name"):
+        return " (JSON keys need double quotes, and no comma may follow the last item)"
+    if msg.startswith("Expecting ',' delimiter"):
+        return " (a comma is missing between two items, or a quote inside text is not escaped as \\\")"
+    if msg.startswith("Expecting value"):
+        return " (a value is missing, or a comma follows the last item)"
+    if msg.startswith("Unterminated string"):
+        return " (this text's closing double quote is missing)"
+    return ""
+
+
+@lru_cache(maxsize=1)
+def _localized_values() -> dict[str, tuple[str, str]]:
+    """Every label an enum value has in templates/labels/*.yaml (casefolded) → (value, language name)."""
+    from ruamel.yaml import YAML
+
+    from .resources import templates_dir
+
+    out: dict[str, tuple[str, str]] = {}
+    for f in sorted((templates_dir() / "labels").glob("*.yaml")):
+        labels = YAML(typ="safe").load(f.read_text(encoding="utf-8")) or {}
+        for key, label in labels.items():
+            if str(key).startswith("relation_") and isinstance(label, str):
+                out.setdefault(_fold(label), (key.removeprefix("relation_"), _language_name(f.stem)))
+    return out
+
+
+def _language_name(code: str) -> str:
+    from babel import Locale
+
+    try:
+        return Locale.parse(code).get_display_name("en")
+    except (ValueError, LookupError):
+        return code
+
+
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def enum_hint(value, options) -> str:
+    """Name the canonical value for a label (تعاون, رقابت, Rivalry) or a case slip; "" when neither."""
+    if isinstance(value, str):
+        folded = _fold(value)
+        for o in options:
+            if folded == _fold(str(o)):
+                return f" (write '{o}', in lowercase)"
+        hit = _localized_values().get(folded)
+        if hit and hit[0] in options:
+            return f" (write '{hit[0]}': '{value}' is its {hit[1]} label)"
+    return ""
+
+
+def valid_ids(ids: list[str]) -> str:
+    if not ids:
+        return " (there are none)"
+    shown = ", ".join(ids[:10])
+    return f"; valid ids: {shown}" + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")

@@ -1,0 +1,307 @@
+"""The balance chart: label shaping for drawing, one mark per area and the right counts per region in
+every drawing (SVG elements, HTML labels, PNG pixels), deterministic bytes, the PDF text layer of its
+labels, and the DOCX picture (openxml-audit, LibreOffice)."""
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+import briefkit
+from briefkit import chart
+from briefkit.model import Actor, Area, Meta, Report
+from conftest import ENGLISH, SEED, SEEDS
+from textcheck import missing, recall
+
+PERSIAN = SEEDS / "turkey-russia-relations-fa.yaml"
+SVG = "{http://www.w3.org/2000/svg}"
+
+# The seed's areas by region, read off seeds/turkey-russia-relations.yaml.
+SEED_COUNTS = {
+    "آسيا الوسطى والقوقاز": {"rivalry": 2},
+    "أوروبا والبحر الأسود": {"mixed": 2, "rivalry": 1},
+    "الشرق الأوسط": {"mixed": 1, "rivalry": 1},
+    "العلاقات الثنائية": {"cooperation": 2},
+}
+OKABE_ITO = {"cooperation": (0x00, 0x72, 0xB2), "mixed": (0xE6, 0x9F, 0x00), "rivalry": (0xC4, 0x52, 0x0A)}
+
+
+@pytest.fixture(scope="module")
+def persian_report():
+    return briefkit.load(PERSIAN)
+
+
+def _forms(visual: str) -> list[str]:
+    return [unicodedata.name(ch) for ch in visual]
+
+
+# ---- shaping for a drawing library without a shaper ---------------------------------------------
+
+def test_arabic_label_is_joined_and_right_to_left():
+    visual = chart.shape_for_drawing("الملف السوري", rtl=True)
+    names = _forms(visual)
+    assert all("FORM" in n or n == "SPACE" for n in names), names
+    # Visual order: the last logical word comes first, read from its last letter: «السوري».
+    assert names[:6] == ["ARABIC LETTER YEH ISOLATED FORM", "ARABIC LETTER REH ISOLATED FORM",
+                         "ARABIC LETTER WAW FINAL FORM", "ARABIC LETTER SEEN MEDIAL FORM",
+                         "ARABIC LETTER LAM INITIAL FORM", "ARABIC LETTER ALEF ISOLATED FORM"]
+    # «الملف» read from its end: feh final, lam medial, meem medial, lam initial, alef isolated.
+    assert names[-5:] == ["ARABIC LETTER FEH FINAL FORM", "ARABIC LETTER LAM MEDIAL FORM",
+                          "ARABIC LETTER MEEM MEDIAL FORM", "ARABIC LETTER LAM INITIAL FORM",
+                          "ARABIC LETTER ALEF ISOLATED FORM"]
+    assert "ARABIC LIGATURE LAM WITH ALEF ISOLATED FORM" in _forms(chart.shape_for_drawing("لا", rtl=True))
+
+
+def test_persian_label_keeps_its_zero_width_non_joiner():
+    # «حوزه‌ها»: the ZWNJ stops heh from joining the next heh; it is not drawn itself.
+    names = _forms(chart.shape_for_drawing("حوزه\u200cها", rtl=True))
+    assert names == ["ARABIC LETTER ALEF FINAL FORM", "ARABIC LETTER HEH INITIAL FORM",
+                     "ARABIC LETTER HEH ISOLATED FORM", "ARABIC LETTER ZAIN ISOLATED FORM",
+                     "ARABIC LETTER WAW FINAL FORM", "ARABIC LETTER HAH INITIAL FORM"]
+    # Without the ZWNJ the first heh would join: a medial form appears.
+    assert "ARABIC LETTER HEH MEDIAL FORM" in _forms(chart.shape_for_drawing("حوزهها", rtl=True))
+
+
+def test_latin_label_unchanged():
+    text = "Border and the Line of Actual Control (LAC), 2020"
+    assert chart.shape_for_drawing(text, rtl=False) == text
+    # Inside an Arabic label a Latin run keeps its own left-to-right order.
+    assert "S-400" in chart.shape_for_drawing("منظومة S-400", rtl=True)
+
+
+def test_brackets_and_quotes_mirror_in_arabic():
+    # «…» and (…) around Arabic read right to left: drawn left to right, the line starts with the
+    # closing mark's mirror, i.e. the same characters the reader expects to see on each side.
+    visual = chart.shape_for_drawing("«الناتو» (روسيا)", rtl=True)
+    assert visual[0] == "(" and visual[-1] == "»" and visual.index("«") < visual.index("»")
+
+
+# ---- the seed's chart -------------------------------------------------------------------------
+
+def _svg_root(report):
+    return etree.fromstring(chart.svg(report).encode())
+
+
+def test_one_mark_per_area_and_counts_per_region(seed_report):
+    root = _svg_root(seed_report)
+    marks = [e for e in root.iter() if "bk-mark" in (e.get("class") or "")]
+    assert sorted(e.get("data-area") for e in marks) == sorted(a.id for a in seed_report.areas)
+    relation = {a.id: a.relation for a in seed_report.areas}
+    assert all(f"bk-{relation[e.get('data-area')]}" in e.get("class") for e in marks)
+    shapes = {e.get("data-area"): e.tag for e in marks}
+    assert shapes["economy"] == f"{SVG}circle" and shapes["syria"] == f"{SVG}path" \
+        and shapes["libya"] == f"{SVG}rect"                     # a shape per relation, not colour alone
+
+    segs = [e for e in root.iter() if "bk-seg" in (e.get("class") or "")]
+    widths: dict[str, dict[str, float]] = {}
+    for e in segs:
+        rel = e.get("class").split()[1].removeprefix("bk-")
+        widths.setdefault(e.get("data-region"), {})[rel] = float(e.get("width"))
+        assert e.get("fill") == ("#0072B2" if rel == "cooperation" else f"url(#bk-p-{rel})")
+    assert set(widths) == set(SEED_COUNTS)
+    assert {region: set(w) for region, w in widths.items()} == {r: set(c) for r, c in SEED_COUNTS.items()}
+    unit = widths["العلاقات الثنائية"]["cooperation"] / 2      # one scale: a unit is one area
+    for region, counts in SEED_COUNTS.items():
+        for rel, n in counts.items():
+            assert widths[region][rel] == pytest.approx(n * unit, abs=0.02)
+
+
+def _mark_centres(fig):
+    return {s.ref: (s.x + s.w / 2, s.y + s.h / 2, s.w / 2) for s in fig.shapes if s.role == "mark"}
+
+
+def test_marks_lie_on_the_scale_in_reading_order(seed_report, english_report):
+    c = _mark_centres(chart.figure(seed_report))
+    # Right to left: cooperation (start), mixed, rivalry; further out = more intense.
+    assert c["economy"][0] > c["dialogue"][0] > c["syria"][0] > c["central-asia"][0] > c["libya"][0]
+    assert c["syria"][0] == c["nato-enlargement"][0]
+    e = _mark_centres(chart.figure(english_report))
+    assert e["brics-sco"][0] < e["climate"][0] < e["water-brahmaputra"][0] < e["south-asia"][0] < e["border-lac"][0]
+    # Grouped by region (regions in order of first mention), the report's order within a region.
+    down = sorted(seed_report.areas, key=lambda a: c[a.id][1])
+    assert [a.id for a in down] == ["central-asia", "caucasus", "ukraine-black-sea", "nato-enlargement",
+                                    "balkans-kosovo", "syria", "libya", "economy", "dialogue"]
+
+
+def test_png_pixels_show_each_mark_in_its_colour(seed_report):
+    from PIL import Image
+
+    fig = chart.figure(seed_report)
+    im = Image.open(io.BytesIO(chart.png(seed_report))).convert("RGB")
+    assert im.size == (round(fig.width * chart.DPI / 72), round(fig.height * chart.DPI / 72))
+    k = chart.DPI / 72
+    relation = {a.id: a.relation for a in seed_report.areas}
+    for area_id, (cx, cy, r) in _mark_centres(fig).items():
+        px = im.getpixel((round(cx * k), round((cy + 0.6 * r) * k)))   # below the intensity digit
+        assert px == OKABE_ITO[relation[area_id]], (area_id, px)
+    assert im.getpixel((0, 0)) == (255, 255, 255)                         # paper stays white
+
+
+def test_labels_in_the_reports_language_and_digits(seed_report, persian_report):
+    ar = chart.figure(seed_report)
+    texts = [lab.text for lab in ar.labels]
+    assert {"تعاون", "تنافس", "تعاون وتنافس"} <= set(texts)
+    assert all(lab.anchor == "right" for lab in ar.labels if lab.role in ("label", "region"))
+    fa = chart.figure(persian_report)
+    generated = [lab.text for lab in fa.labels if lab.role in ("tick", "digit", "count")]
+    assert generated and all(t and all("\u06F0" <= ch <= "\u06F9" for ch in t) for t in generated)
+    assert chart.caption(seed_report) == "شكل 1: ميزان العلاقة"
+    assert chart.caption(persian_report) == "شکل ۱: توازن رابطه"
+    alt = chart.alt_text(seed_report)
+    assert all(a.title in alt for a in seed_report.areas) and all(r in alt for r in SEED_COUNTS)
+    assert "تنافس 4" in alt          # 4 areas of rivalry in all
+
+
+def test_two_builds_give_the_same_bytes(seed_report, persian_report):
+    for report in (seed_report, persian_report):
+        assert chart.svg(report) == chart.svg(report)
+        assert chart.html(report) == chart.html(report)
+        assert chart.png(report) == chart.png(report)
+        assert chart.docx_parts(report) == chart.docx_parts(report)
+
+
+# ---- sizes: 1 to 40 areas, long titles ------------------------------------------------------------
+
+def _synthetic(n_areas: int, n_actors: int, lang: str = "ar") -> Report:
+    rels = ("cooperation", "mixed", "rivalry")
+    areas = tuple(
+        Area(id=f"a{i}", title=("ملف التعاون الاقتصادي والتجاري والطاقة والنقل والجمارك والسياحة " * (i % 3 + 1))
+             .strip() if i % 4 == 0 else f"الملف {i}", region=f"المنطقة {i // 5}", relation=rels[i % 3],
+             intensity=(None if i % 7 == 3 else i % 5 + 1))
+        for i in range(n_areas))
+    actors = tuple(Actor(id=f"x{i}", name=f"الطرف {i}") for i in range(n_actors))
+    return Report(meta=Meta(id="t", title="t", lang=lang, dir="rtl", locale=lang), actors=actors, areas=areas)
+
+
+@pytest.mark.parametrize("n_areas,n_actors", [(1, 2), (9, 3), (40, 6)])
+def test_layout_fits_for_1_to_40_areas(n_areas, n_actors):
+    report = _synthetic(n_areas, n_actors)
+    fig = chart.figure(report)
+    assert len([s for s in fig.shapes if s.role == "mark"]) == n_areas
+    assert fig.height <= 690                                    # fits on one A4 page of text
+    for lab in fig.labels:                                     # nothing drawn outside the figure
+        w = chart.measure(lab.text, lab.size, True, lab.bold)
+        left = lab.x if lab.anchor == "left" else lab.x - w if lab.anchor == "right" else lab.x - w / 2
+        assert -0.5 <= left and left + w <= fig.width + 0.5, lab
+    titles = [lab for lab in fig.labels if lab.role == "label"]
+    assert all(chart.measure(lab.text, lab.size, True) <= 150.5 for lab in titles)
+    assert any(lab.text.endswith("…") for lab in titles) == (n_areas > 1)   # long titles shortened
+    marks = sorted(_mark_centres(fig).values(), key=lambda m: m[1])
+    assert all(b[1] - a[1] >= 2 * a[2] for a, b in zip(marks, marks[1:]))  # rows never overlap
+    hollow = [s for s in fig.shapes if s.role == "mark" and s.dashed]
+    assert len(hollow) == sum(a.intensity is None for a in report.areas)
+    alt = chart.alt_text(report)
+    assert all(a.name in alt for a in report.actors) and all(a.title in alt for a in report.areas)
+
+
+# ---- the PDF: labels are real text, in logical order ---------------------------------------------
+
+def _chart_pdf(report) -> bytes:
+    import weasyprint
+
+    from briefkit.resources import FONT_FILES, font_path
+
+    faces = "".join(
+        f'@font-face {{ font-family: "{family}"; src: url("{font_path(family, face).as_uri()}"); '
+        f'font-weight: {700 if "Bold" in face else 400}; font-style: {"italic" if "Italic" in face else "normal"}; }}'
+        for family, files in FONT_FILES.items() for face in files)
+    doc = (f'<html lang="{report.meta.lang}" dir="{report.meta.dir}"><head><style>{faces}'
+           f'@page {{ size: A4; margin: 24mm 21mm; }}</style></head><body>{chart.html(report)}</body></html>')
+    return weasyprint.HTML(string=doc).write_pdf()
+
+
+@pytest.mark.parametrize("path", [SEED, PERSIAN, ENGLISH], ids=lambda p: p.stem)
+def test_pdf_labels_are_selectable_in_logical_order(path):
+    import pdfplumber
+
+    report = briefkit.load(path)
+    with pdfplumber.open(io.BytesIO(_chart_pdf(report))) as pdf:
+        assert len(pdf.pages) == 1 and not pdf.pages[0].images
+        text = pdf.pages[0].extract_text(char_dir="rtl" if report.rtl else "ltr", char_dir_render="ltr")
+    wanted = [a.title for a in report.areas] + list(dict.fromkeys(a.region for a in report.areas)) \
+        + [chart.caption(report)]
+    assert recall(wanted, text) >= 0.97, missing(wanted, text)
+
+
+def test_tagged_pdf_figure_carries_the_alt_text(seed_report):
+    import pypdf
+    import weasyprint
+
+    doc = f'<html lang="ar" dir="rtl"><head><title>t</title></head><body>{chart.html(seed_report)}</body></html>'
+    reader = pypdf.PdfReader(io.BytesIO(weasyprint.HTML(string=doc).write_pdf(pdf_variant="pdf/ua-1")))
+    found = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, dict):
+            if node.get("/S") in ("/Figure", "/Caption"):
+                found.append((str(node["/S"]), str(node.get("/Alt", ""))))
+            kids = node.get("/K")
+            for kid in (kids if isinstance(kids, list) else [kids] if kids is not None else []):
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    assert found == [("/Figure", chart.alt_text(seed_report)), ("/Caption", "")]
+
+
+# ---- the DOCX picture ---------------------------------------------------------------------------
+
+def test_docx_picture_validates_and_renders(tmp_path, seed_report, persian_report, english_report):
+    from docx import Document
+    from openxml_audit import FileFormat, OpenXmlValidator
+
+    from briefkit.writers import ooxml
+
+    doc = Document()
+    ooxml.drop_package_extras(doc)
+    reports = (seed_report, persian_report, english_report)
+    for n, report in enumerate(reports, start=1):
+        parts = chart.add_docx_picture(doc.add_paragraph(), report, n)
+        doc.add_paragraph(parts.caption, style="Caption")
+    out = tmp_path / "charts.docx"
+    doc.save(out)
+    result = OpenXmlValidator(file_format=FileFormat.OFFICE_2019).validate(str(out))
+    assert result.is_valid and not result.errors, [str(e) for e in result.errors][:10]
+
+    import zipfile
+
+    with zipfile.ZipFile(out) as z:
+        body = etree.fromstring(z.read("word/document.xml"))
+        rels = etree.fromstring(z.read("word/_rels/document.xml.rels"))
+        types = z.read("[Content_Types].xml").decode()
+        targets = {r.get("Id"): r.get("Target") for r in rels}
+        ns = {"wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+              "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+              "asvg": "http://schemas.microsoft.com/office/drawing/2016/SVG/main",
+              "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+        descrs = [e.get("descr") for e in body.iterfind(".//wp:docPr", ns)]
+        assert descrs == [chart.alt_text(r) for r in reports]
+        svg_ids = [e.get(f"{{{ns['r']}}}embed") for e in body.iterfind(".//a:blip/a:extLst/a:ext/asvg:svgBlip", ns)]
+        assert len(svg_ids) == 3 and 'ContentType="image/svg+xml"' in types
+        svgs = [z.read("word/" + targets[i]) for i in svg_ids]
+        assert svgs[0] == chart.svg(seed_report).encode()
+        png_ids = [e.get(f"{{{ns['r']}}}embed") for e in body.iterfind(".//a:blip", ns)]
+        assert z.read("word/" + targets[png_ids[0]]) == chart.png(seed_report)
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice or not shutil.which("pdfimages"):
+        pytest.skip("LibreOffice and poppler-utils are needed to check the rendering")
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
+                   check=True, capture_output=True, timeout=180)
+    listing = subprocess.run(["pdfimages", "-list", str(tmp_path / "charts.pdf")], check=True,
+                             capture_output=True, text=True).stdout.splitlines()[2:]
+    sizes = [tuple(int(v) for v in line.split()[3:5]) for line in listing]
+    from PIL import Image
+
+    expected = [Image.open(io.BytesIO(chart.png(r))).size for r in reports]
+    assert sizes == expected                                  # every chart drawn, at print resolution
+    text = subprocess.run(["pdftotext", str(tmp_path / "charts.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    assert "Figure 3: Balance of the relation" in text
+
