@@ -15,6 +15,9 @@ SOURCE_NAME = "source"
 
 
 def check_hooks() -> None:
+    from .._native import import_weasyprint
+
+    import_weasyprint()  # the project's one way in (no helper processes)
     from weasyprint.pdf import tags
 
     source = inspect.getsource(tags._build_box_tree)

@@ -43,6 +43,9 @@ def _units(text: str) -> list[str]:
 
 def check_hooks() -> None:
     """Raise if WeasyPrint no longer has the functions and fields this module relies on."""
+    from .._native import import_weasyprint
+
+    import_weasyprint()  # the project's one way in (no helper processes)
     from weasyprint.draw import text as draw_text
     from weasyprint.pdf import fonts as pdf_fonts
     from weasyprint.text.line_break import Layout
