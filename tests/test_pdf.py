@@ -271,7 +271,7 @@ def test_native_digits_page_numbers(seed_report, tmp_path):
 
 def test_persian_native_digits(tmp_path):
     data, _ = render(briefkit.load(CASES / "05-persian-native.yaml"))
-    assert "صفحهٔ ۱ از ۱" in plumber_text(data)
+    assert "صفحهٔ ۱ از ۲" in plumber_text(data)     # two pages with the balance chart
     got = set(words(pdftotext(data, tmp_path)))
     assert {"۲۰۲۳", "۲۰۲۲"} <= got and not {"2023", "2022"} & got
 

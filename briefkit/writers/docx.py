@@ -15,8 +15,9 @@ from functools import lru_cache
 
 from docx import Document
 from docx.enum.table import WD_TABLE_DIRECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
-from docx.shared import Cm
+from docx.shared import Cm, Pt
 from docx.text.run import Run
 
 from .. import __version__, bidi
@@ -58,7 +59,8 @@ def render(report: Report, options=None, *, subset_fonts: bool = False) -> bytes
     """
     subset_fonts = subset_fonts or (options is not None and options.docx_fonts == "subset")
     _Brief.check_fonts(report)
-    brief = _Brief(report, subset_fonts=subset_fonts)
+    plan = P.plan_of(report, chart=P.chart_wanted(options))
+    brief = _Brief(report, subset_fonts=subset_fonts, plan=plan)
     brief.no_fonts = options is not None and options.docx_fonts == "none"  # fonts named, not embedded
     return brief.build()
 
@@ -117,7 +119,7 @@ class _Brief:
             case P.BalancePart():
                 self._balance(part)
             case P.Chart():
-                pass        # drawn by briefkit/chart.py once it lands; the balance table carries the data
+                self._chart(part)
             case P.Analysis():
                 self._analysis(part)
             case P.Timeline():
@@ -504,6 +506,25 @@ class _Brief:
             if overall:
                 for cell in cells:
                     ooxml.shade_cell(cell, TINT)
+
+    def _chart(self, part: P.Chart) -> None:
+        """The chart as a picture (PNG, with SVG for Word 2016+; alt text in ``descr``), then its
+        caption in the Caption style at the plan's outline level: a TOC entry and a bookmark, as the
+        PDF's figure caption is."""
+        from .. import chart
+
+        p = self._para("Normal")
+        fmt = p.paragraph_format
+        # Normal's exact line height would crop an inline picture to one line
+        fmt.line_spacing_rule, fmt.keep_with_next = WD_LINE_SPACING.SINGLE, True
+        fmt.space_before, fmt.alignment = Pt(6), WD_ALIGN_PARAGRAPH.CENTER
+        chart.add_docx_picture(p, self.report, part.number)
+        caption = self._para("Caption")
+        caption.paragraph_format.keep_with_next = False    # the style keeps table captions with their table
+        self._text(caption, part.caption.text)
+        ooxml.set_outline_level(caption, part.caption.level - 1)
+        self._bookmark_id += 1
+        ooxml.add_bookmark(caption, part.caption.bookmark, self._bookmark_id)
 
     def _analysis(self, part: P.Analysis) -> None:
         self._heading(part.heading)

@@ -132,6 +132,12 @@ def set_bidi(paragraph_or_style) -> None:
     _child(_pPr(paragraph_or_style), "bidi")
 
 
+def set_outline_level(paragraph, level: int) -> None:
+    """``w:outlineLvl`` (0-based): a paragraph that is no heading yet is a TOC entry (``TOC \\u``),
+    a navigation-pane entry and a PDF bookmark at that level."""
+    _child(_pPr(paragraph), "outlineLvl", val=level)
+
+
 def set_fonts(target, latin: str, cs: str | None = None) -> None:
     """One family in the ascii/hAnsi/eastAsia slots and ``cs`` (default the same); theme attributes removed.
 
@@ -717,16 +723,28 @@ def embed_fonts(doc, families: dict[str, dict[str, bytes]]) -> None:
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
+CORE_MAX = 255
+"""python-docx refuses a core property longer than this; the full text stays in the document body."""
+
+
+def _core_text(value: str) -> str:
+    if len(value) <= CORE_MAX:
+        return value
+    cut = value[:CORE_MAX - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > CORE_MAX // 2 else cut).rstrip() + "\u2026"
+
+
 def set_core_properties(doc, *, title: str, author: str, subject: str, keywords: str, language: str,
                         category: str, identifier: str, when: _dt.datetime | None) -> None:
     cp = doc.core_properties
-    cp.title = title
-    cp.author = author
-    cp.subject = subject
-    cp.keywords = keywords
-    cp.language = language
-    cp.category = category
-    cp.identifier = identifier
+    cp.title = _core_text(title)
+    cp.author = _core_text(author)
+    cp.subject = _core_text(subject)
+    cp.keywords = _core_text(keywords)
+    cp.language = _core_text(language)
+    cp.category = _core_text(category)
+    cp.identifier = _core_text(identifier)
     cp.comments = ""
     cp.last_modified_by = "briefkit"
     cp.revision = 1

@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .. import plan as P
 from ..errors import RenderError
 from ..model import Report
 from ..resources import FONT_FILES, fonts_dir, templates_dir
@@ -289,21 +290,22 @@ def _surely_long(report: Report) -> bool:
     return sum(len(t.split()) for t in report.all_text()) >= LONG_WORDS
 
 
-def render_document(report: Report, variant: str | None = None):
+def render_document(report: Report, options=None):
     """(PDF bytes, WeasyPrint Document) for a report: one pass, or two when a TOC is needed."""
+    plan = P.plan_of(report, chart=P.chart_wanted(options))
     with _lock, _captured_log() as records:
         document = None
         if _surely_long(report):
             # Saves a pass on long briefs: if the brief is long enough with its table of contents
             # that it would still be TOC_MIN_PAGES long without it, the contents belong there.
-            document = _layout_complete(html_writer.render_string(report, toc=True), report)
+            document = _layout_complete(html_writer.render_string(report, toc=True, plan=plan), report)
             if len(document.pages) - _toc_pages_bound(report) < TOC_MIN_PAGES:
                 document = None
         if document is None:
-            document = _layout_complete(html_writer.render_string(report), report)
+            document = _layout_complete(html_writer.render_string(report, plan=plan), report)
             if len(document.pages) >= TOC_MIN_PAGES:
-                document = _layout_complete(html_writer.render_string(report, toc=True), report)
-        data = write(document, report, variant)
+                document = _layout_complete(html_writer.render_string(report, toc=True, plan=plan), report)
+        data = write(document, report, getattr(options, "pdf_variant", None))
     _check_log(records)
     check_fonts(document)
     return data, document
@@ -317,7 +319,7 @@ def render(report: Report, options=None) -> bytes:
 def render_counted(report: Report, options=None) -> tuple[bytes, int]:
     """(PDF bytes, page count): what a build records in its manifest."""
     try:
-        data, document = render_document(report, getattr(options, "pdf_variant", None))
+        data, document = render_document(report, options)
     except RenderError:
         raise
     except Exception as exc:  # WeasyPrint/Pango failures surface as render errors (exit 3)
