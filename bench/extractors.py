@@ -57,6 +57,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     import briefkit
+    from briefkit.errors import RenderError
     from briefkit.options import Options
     from briefkit.writers import pdf as pdf_writer
 
@@ -70,7 +71,11 @@ def main(argv=None) -> int:
             if args.pdf_dir:
                 data = (args.pdf_dir / f"{report.meta.id}.pdf").read_bytes()
             else:
-                data = pdf_writer.render(report, Options(pdf_variant=args.variant))
+                try:
+                    data = pdf_writer.render(report, Options(pdf_variant=args.variant))
+                except RenderError as e:  # a sample that does not render is not a sample
+                    print(f"(skipped {path.relative_to(ROOT)}: {e.message[:80]})", file=sys.stderr)
+                    continue
             pdf_path = Path(tmp) / f"{len(jobs)}.pdf"
             pdf_path.write_bytes(data)
             jobs.append((path, report, data, pdf_path))
