@@ -57,7 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="print one JSON object describing the run")
     v.add_argument("--theme", metavar="FILE", help="also check this theme file (default: theme.yaml beside "
                                                    "each report, if any)")
+    v.add_argument("--quiet", "-q", action="store_true", help="print only problems")
     sub.add_parser("schema", help="print the JSON Schema of the report format")
+    x = sub.add_parser("extract", help="print the report a PDF/A-3b brief carries",
+                       description="Print the report embedded in a brief built with --pdf-variant a3b.")
+    x.add_argument("pdf", metavar="BRIEF.pdf")
     i = sub.add_parser("init", help="write a commented starter report that builds as it is",
                        description="Write a starter report showing every field once, with comments in "
                                    "the report's language. It validates and builds as it is.")
@@ -97,6 +101,8 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
             return _preview(args, stdout, stderr)
         if args.command == "build":
             return _build(args, stdout, stderr)
+        if args.command == "extract":
+            return _extract(args, stdout, stderr)
         _parser().print_help(stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -124,9 +130,8 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
 
 def _validate(args, stdout, stderr) -> int:
     from .builder import Result, expand_inputs
-    from .loader import load
-
     from .house import theme_for, theme_glyphs
+    from .loader import load
 
     paths = expand_inputs(args.reports)
     options = _theme_options(args)
@@ -146,6 +151,8 @@ def _validate(args, stdout, stderr) -> int:
             r.status, r.errors, r.id = "invalid", e.problems, e.report_id
         for line in r.lines():
             stderr.write(line + "\n")
+        if r.status == "valid" and not (args.json or args.quiet):
+            stdout.write(f"{safe(r.input)}: valid\n")  # an editor sees that the check ran
         results.append(r)
     code = EXIT_INVALID if any(r.status == "invalid" for r in results) else EXIT_OK
     if args.json:
@@ -191,6 +198,21 @@ def _theme_options(args):
     if not theme.is_file():
         raise UsageError(f"--theme {args.theme}: no such file")
     return Options(theme=theme)
+
+
+def _extract(args, stdout, stderr) -> int:
+    from .writers.pdftags import extract_source
+
+    try:
+        found = extract_source(Path(args.pdf).read_bytes())
+    except Exception as e:  # noqa: BLE001 - an unreadable file is a usage error, never a traceback
+        stderr.write(f"briefkit: error: cannot read {args.pdf!r} as a PDF: {type(e).__name__}\n")
+        return EXIT_USAGE
+    if found is None:
+        stderr.write(f"briefkit: error: {args.pdf!r} carries no report (build it with --pdf-variant a3b)\n")
+        return EXIT_INVALID
+    stdout.write(found[1].decode("utf-8"))
+    return EXIT_OK
 
 
 def _json(doc) -> str:
