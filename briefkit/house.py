@@ -103,7 +103,9 @@ def restyle_css(css: str, theme: Theme = DEFAULT) -> str:
         if fam is None or css_name(fam) in families:
             return m.group(0)
         return f'{m.group(1)}"{css_name(fam)}", {families}'
-    return _FONT_FAMILY.sub(stack, css)
+    # An @font-face rule's font-family names one face: those stay as they are.
+    parts = re.split(r"(@font-face\s*\{[^}]*\})", css)
+    return "".join(p if p.startswith("@font-face") else _FONT_FAMILY.sub(stack, p) for p in parts)
 
 
 def css_name(family) -> str:

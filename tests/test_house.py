@@ -15,6 +15,7 @@ import briefkit
 from briefkit.errors import ReportError
 from briefkit.house import theme_for
 from briefkit.localize import date, number
+from briefkit.style import load_theme
 from briefkit.options import Options
 from briefkit.writers import render
 
@@ -112,6 +113,9 @@ def test_theme_beside_the_report_is_used(tmp_path):
     shipped = html_writer.render_string(report)
     themed = html_writer.render_string(report, theme=theme_for(report))
     assert "#0b4f6c" in shipped and "#0b4f6c" not in themed and "#224466" in themed
+    with_fonts = html_writer.render_string(report, theme=load_theme(EXAMPLE))
+    faces = re.findall(r"@font-face \{[^}]*\}", shipped)
+    assert faces and all(f in with_fonts for f in faces)   # a theme leaves the shipped @font-face rules alone
 
 
 def test_an_empty_theme_changes_no_byte(tmp_path):

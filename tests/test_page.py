@@ -80,6 +80,8 @@ def test_themed_page_in_chromium_matches_the_pdf(tmp_path, browser):
     assert fetched == [] or all(u.startswith("data:") for u in fetched), fetched
     assert faces and all(status in ("loaded", "unloaded") for _, status in faces), faces   # none failed
     assert any(f.startswith("Scheherazade ") and status == "loaded" for f, status in faces), faces
+    assert browser.find_elements("css selector", ".bk-chart")
+    assert ("Noto Kufi Arabic", "loaded") in faces, faces         # the chart's labels name the shipped sans
     h1 = browser.find_element("css selector", "h1")
     assert h1.text == report.meta.title
     assert "Scheherazade" in h1.value_of_css_property("font-family").split(",")[0]

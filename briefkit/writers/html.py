@@ -536,6 +536,8 @@ def render_page(report: Report, options=None, *, theme: Theme | None = None) -> 
     covered = (frozenset.intersection(*(house.family_codepoints(f) for f in theme_fams))
                if theme.body and theme.heading else frozenset())
     rest = frozenset(c for c in chars if ord(c) not in covered)
+    # The chart names the shipped sans faces itself (its labels are measured in them): they keep its letters.
+    rest |= frozenset("".join(re.findall(r'<figure [^>]*class="bk-chart".*?</figure>', html, re.S)))
     # Italic faces only when something is set in italic (emphasis; quotes in a left-to-right brief).
     italic = "<em>" in html or (not report.rtl and "<blockquote" in html)
 
