@@ -185,8 +185,7 @@ def page_css(theme: Theme, *, rtl: bool, counter_style: str) -> str:
         # Flex (order, an auto margin: WeasyPrint 70 ignores row-reverse) or float, whichever the top
         # bar uses: each set of rules is ignored by the other layout.
         out.append(".publisher { order: 2; margin-inline-start: auto; float: inline-end; } "
-                   ".publisher .logo { order: 2; float: inline-end; margin-inline-start: 6pt; "
-                   "margin-inline-end: 0; } .publisher-name { white-space: nowrap; }")
+                   ".publisher-name { white-space: nowrap; }")
     elif theme.logo == "none":
         out.append(".publisher .logo { display: none; }")
     _, rel = palette(theme)
