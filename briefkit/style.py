@@ -77,7 +77,7 @@ DEFAULT = Theme()
 
 def find_theme(report_path: Path) -> Path | None:
     """``theme.yaml`` beside the report, if there is one."""
-    candidate = Path(report_path).resolve().parent / THEME_FILE
+    candidate = Path(report_path).parent / THEME_FILE    # as the report was named: messages show it so
     return candidate if candidate.is_file() else None
 
 
