@@ -119,6 +119,9 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
 
         if isinstance(e, UsageError):
             stderr.write(f"briefkit: error: {e}\n")
+            if getattr(args, "json", False):  # a CI step writing "> manifest.json" still gets JSON
+                stdout.write(_json({"command": args.command, "briefkit": __version__, "exit_code": EXIT_USAGE,
+                                    "error": safe(str(e)), "reports": []}))
             return EXIT_USAGE
         if isinstance(e, ReportError):
             for p in e.problems:
