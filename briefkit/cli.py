@@ -151,7 +151,7 @@ def _validate(args, stdout, stderr) -> int:
             owners.setdefault(r.id, path)
             theme_for(report, options)  # the theme's own problems, at its FILE:LINE:COL
         except ReportError as e:
-            r.status, r.errors, r.id = "invalid", e.problems, e.report_id
+            r.status, r.errors, r.id = "invalid", e.problems, e.report_id or r.id  # a theme error keeps the id
         for line in r.lines():
             stderr.write(line + "\n")
         if r.status == "valid" and not (args.json or args.quiet):
