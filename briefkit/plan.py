@@ -117,10 +117,20 @@ class AreaRow:
     """The sections that discuss the area («يُناقش في»)."""
 
 
+ACTOR_COLUMNS = 3
+"""Up to this many actors the areas table has one column per actor; past it (both formats) each area's
+positions are set under the area, full width, so 12 actors read as well as 2."""
+
+
 @dataclass(frozen=True)
 class AreasTable:
     heading: Heading
     rows: tuple[AreaRow, ...]
+
+    @property
+    def stacked(self) -> bool:
+        """Positions under each area instead of one column per actor (more than ACTOR_COLUMNS actors)."""
+        return bool(self.rows) and len(self.rows[0].positions) > ACTOR_COLUMNS
 
 
 @dataclass(frozen=True)

@@ -318,7 +318,7 @@ class _Context:
                     for i, piece in enumerate(lab["areas_caption"].split("{actors}"))),
                 "actors": [{"id": a.id, "name": a.name, "color": actor_color(a.color, i)}
                            for i, a in enumerate(report.actors)],
-                "rows": rows}
+                "rows": rows, "stacked": part.stacked}
 
     def balance(self, part: P.BalancePart) -> dict:
         report, bal = self.report, part.balance
