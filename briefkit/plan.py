@@ -15,6 +15,7 @@ from typing import NoReturn, Union
 from . import localize
 from .model import (Area, Balance, BalanceRow, BulletList, Emph, Inlines, Link, Meta, NoteRef, Para,
                     Quote, Report, Source, Strong, Subheading, Text, TimelineEvent)
+from .model import plain_text
 
 # ---- inline: a citation --------------------------------------------------------------------------
 
@@ -107,6 +108,11 @@ class SectionLink:
     target: Heading
 
 
+LONG_ROW_CHARS = 1200
+"""An area row whose longest cell holds more characters than this may break across pages (both formats):
+kept whole, it would leave the table's heading and caption alone on a near-empty page."""
+
+
 @dataclass(frozen=True)
 class AreaRow:
     area: Area
@@ -115,6 +121,12 @@ class AreaRow:
     """One cell per actor, in actor order (None: no position)."""
     links: tuple[SectionLink, ...]
     """The sections that discuss the area («يُناقش في»)."""
+
+    @property
+    def splits(self) -> bool:
+        """May break across pages (see LONG_ROW_CHARS)."""
+        cells = (self.summary, *(p for p in self.positions if p is not None))
+        return max(len(plain_text(c)) for c in cells) > LONG_ROW_CHARS
 
 
 ACTOR_COLUMNS = 3

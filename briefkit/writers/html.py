@@ -311,6 +311,7 @@ class _Context:
                 "summary": r.inlines(row.summary),
                 "positions": [r.inlines(pos) if pos is not None else None for pos in row.positions],
                 "sections": [{"id": link.target.id, "heading": r.text(link.text)} for link in row.links],
+                "splits": row.splits,
             })
         return {"kind": "areas", "heading": self.heading(part.heading),
                 "caption": Markup("").join(
