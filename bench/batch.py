@@ -36,7 +36,7 @@ def _yaml(data: dict) -> str:
 def run_build(inputs: list[str], out: Path, jobs: int, formats: str) -> tuple[float, dict]:
     started = time.perf_counter()
     proc = subprocess.run(BRIEFKIT + ["build", *inputs, "-o", str(out), "--jobs", str(jobs), "--format", formats,
-                                      "--json", "--quiet"], capture_output=True, text=True)
+                                      "--json", "--quiet", "--no-cache"], capture_output=True, text=True)
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         sys.exit(f"build failed ({proc.returncode}):\n{proc.stderr[-2000:]}")

@@ -1,18 +1,21 @@
-"""Building briefs to files: input expansion, sharding, parallel rendering, atomic writes and the run manifest."""
+"""Building briefs to files: inputs, duplicate ids, shards, the cache, a worker pool, atomic writes, the manifest."""
 from __future__ import annotations
 
 import glob
 import hashlib
 import os
 import re
+import signal
+import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .errors import BriefkitError, Problem, RenderError, ReportError
+from .errors import BriefkitError, Problem, RenderError, ReportError, safe
+from .options import DEFAULT, Options
 from .writers import DEFAULT_FORMATS, FORMATS
 
 REPORT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -93,6 +96,8 @@ class Output:
     bytes: int
     sha256: str
     pages: int | None = None
+    stat: tuple | None = None
+    """(device, inode, size, mtime_ns) right after our rename: the end-of-run check compares it."""
 
     def as_dict(self) -> dict:
         d = {"format": self.format, "path": str(self.path), "bytes": self.bytes, "sha256": self.sha256}
@@ -101,9 +106,12 @@ class Output:
         return d
 
 
+STATUSES = ("built", "cached", "invalid", "failed", "interrupted")
+
+
 @dataclass
 class Result:
-    """What happened to one report: status is ``built``, ``invalid`` or ``failed``."""
+    """What happened to one report: ``built``, ``cached``, ``invalid``, ``failed`` or ``interrupted``."""
 
     input: str
     status: str = "built"
@@ -115,39 +123,47 @@ class Result:
     seconds: float = 0.0
     peak_rss_mb: float | None = None
     """Peak memory of the process that rendered this report (a worker, with --jobs > 1)."""
+    sha256: str | None = None
+    """The sha256 of the input file's bytes as read for this run."""
 
     def as_dict(self) -> dict:
-        d = {"input": self.input, "id": self.id, "status": self.status,
+        d = {"input": safe(self.input), "sha256": self.sha256, "id": self.id, "status": self.status,
              "errors": [p.as_dict() for p in self.errors],
              "outputs": [o.as_dict() for o in self.outputs], "seconds": round(self.seconds, 3),
              "peak_rss_mb": self.peak_rss_mb}
         if self.message:
-            d["errors"].append({"file": self.input, "line": 0, "col": 0, "path": "(render)",
-                                "message": self.message})
+            d["errors"].append({"file": safe(self.input), "line": 0, "col": 0, "path": "(render)",
+                                "message": safe(self.message)})
         return d
 
     def lines(self) -> list[str]:
         """The error lines the CLI prints: FILE:LINE:COL: PATH: message."""
         out = [str(p) for p in self.errors]
         if self.message:
-            out.append(f"{self.input}:0:0: (render): {self.message}")
+            out.append(f"{safe(self.input)}:0:0: (render): {safe(self.message)}")
         return out
 
+    @property
+    def ok(self) -> bool:
+        return self.status in ("built", "cached")
 
-def render_report(source, formats: tuple[str, ...]) -> tuple[Result, dict[str, tuple[bytes, int | None]]]:
-    """Load (when given a path) and render every format in memory; nothing is written here."""
+
+def render_report(source, formats: tuple[str, ...], options: Options = DEFAULT, *, raw: bytes | None = None
+                  ) -> tuple[Result, dict[str, tuple[bytes, int | None]]]:
+    """Load (a path, or ``raw`` bytes read from it) and render every format in memory; writes nothing."""
     from . import writers
-    from .loader import load
+    from .loader import load, loads
 
     started = time.perf_counter()
     is_report = hasattr(source, "meta")
     result = Result(input=str((source.path or source.meta.id) if is_report else source))
-    blobs: dict[str, bytes] = {}
+    blobs: dict[str, tuple[bytes, int | None]] = {}
     try:
-        report = source if is_report else load(source)
+        report = source if is_report else loads(raw, Path(source), name=str(source)) if raw is not None \
+            else load(source)
         result.id = report.meta.id
         for fmt in formats:
-            blobs[fmt] = writers.render_counted(report, fmt)
+            blobs[fmt] = writers.render_counted(report, fmt, options)
     except ReportError as e:
         result.status, result.errors, result.id = "invalid", e.problems, e.report_id
         blobs = {}
@@ -168,25 +184,92 @@ def _peak_rss_mb() -> float | None:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+# ---- signals --------------------------------------------------------------------------------------
+
+class Interrupted(BaseException):
+    """A first SIGINT or SIGTERM: the run stops, writes its manifest and exits 128 + signum."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+        self.results: list[Result] = []
+
+
+_critical = 0
+_pending: int | None = None
+
+
+class _Critical:
+    """Writes and renames run to the end: a signal arriving meanwhile is raised right after."""
+
+    def __enter__(self):
+        global _critical
+        _critical += 1
+
+    def __exit__(self, *exc):
+        global _critical, _pending
+        _critical -= 1
+        if _critical == 0 and _pending is not None and exc[0] is None:
+            signum, _pending = _pending, None
+            raise Interrupted(signum)
+        return False
+
+
+def install_signal_handlers():
+    """First SIGINT/SIGTERM raises Interrupted; a second one exits at once (128 + signum)."""
+    state = {"seen": None}
+
+    def handler(signum, frame):
+        global _pending
+        if state["seen"] is not None:
+            cleanup_temps()
+            os._exit(128 + signum)  # workers die with us (PR_SET_PDEATHSIG)
+        state["seen"] = signum
+        if _critical:
+            _pending = signum
+        else:
+            raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore():
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+    return restore
+
+
 # ---- writing ------------------------------------------------------------------------------------
 
 _live_temps: set[Path] = set()
 """Temporary files being written right now: removed on interruption."""
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+_counter = iter(range(1 << 62))
+
+
+def _write_atomic(path: Path, data: bytes) -> tuple:
+    """Write beside the target under a hidden name, then rename: readers see the old file or the new one."""
+    tmp = f"{path.parent}{os.sep}.{path.name}.{os.getpid()}.{next(_counter)}.part"
     tmp_path = Path(tmp)
     _live_temps.add(tmp_path)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp_path, 0o644)
-        os.replace(tmp_path, path)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fchmod(fd, 0o644)  # whatever the umask: briefs are meant to be shared
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        tmp = None
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
     finally:
         _live_temps.discard(tmp_path)
-        if tmp_path.exists():
-            tmp_path.unlink()
+        if tmp is not None and os.path.lexists(tmp):
+            os.unlink(tmp)
 
 
 def cleanup_temps() -> None:
@@ -210,25 +293,31 @@ def _remove_stale(outdir: Path, report_id: str | None, formats: Iterable[str]) -
 
 
 def write_outputs(result: Result, blobs: dict[str, tuple[bytes, int | None]], outdir: Path,
-                  formats: tuple[str, ...]) -> Result:
-    """Write every blob atomically, or none: a report that failed leaves no file of its name."""
-    if result.status != "built":
-        _remove_stale(outdir, result.id, formats)
+                  formats: tuple[str, ...], *, owns_name: bool = True) -> Result:
+    """Write every blob atomically, or none: a report that failed leaves no file of its name.
+
+    ``owns_name`` False: the report's id belongs to another input of the run, whose files must stay.
+    """
+    with _Critical():
+        if not result.ok:
+            if owns_name:
+                _remove_stale(outdir, result.id, formats)
+            return result
+        written: list[Output] = []
+        try:
+            for fmt in formats:
+                data, pages, *known = blobs[fmt]  # (bytes, pages) or, from the cache, (bytes, pages, sha256)
+                path = outdir / f"{result.id}.{fmt}"
+                stat = _write_atomic(path, data)
+                sha = known[0] if known else hashlib.sha256(data).hexdigest()
+                written.append(Output(fmt, path, len(data), sha, pages, stat))
+        except OSError as e:
+            result.status = "failed"
+            result.message = f"cannot write to {outdir}: {e.strerror or e}"
+            _remove_stale(outdir, result.id, formats)
+            return result
+        result.outputs = written
         return result
-    written: list[Output] = []
-    try:
-        for fmt in formats:
-            data, pages = blobs[fmt]
-            path = outdir / f"{result.id}.{fmt}"
-            _write_atomic(path, data)
-            written.append(Output(fmt, path, len(data), hashlib.sha256(data).hexdigest(), pages))
-    except OSError as e:
-        result.status = "failed"
-        result.message = f"cannot write to {outdir}: {e.strerror or e}"
-        _remove_stale(outdir, result.id, formats)
-        return result
-    result.outputs = written
-    return result
 
 
 def prepare_outdir(outdir: Path) -> None:
@@ -240,90 +329,349 @@ def prepare_outdir(outdir: Path) -> None:
         raise RenderError(f"cannot write to the output folder {outdir}: {e.strerror or e}") from None
 
 
+def verify_outputs(results: list[Result]) -> None:
+    """The end-of-run check: every listed file still exists with the listed bytes, or the report failed."""
+    for r in results:
+        if not r.ok:
+            continue
+        for o in r.outputs:
+            try:
+                st = os.stat(o.path)
+                same = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) == o.stat
+                if not same:  # replaced (another build into this folder?): compare the bytes
+                    same = hashlib.sha256(o.path.read_bytes()).hexdigest() == o.sha256
+            except OSError:
+                same = False
+            if not same:
+                r.status = "failed"
+                r.message = (f"{o.path} was removed or replaced by another process during the run "
+                             "(two builds into one output folder?)")
+                r.outputs = []
+                break
+
+
+# ---- inputs of a run: bytes, ids, duplicates -------------------------------------------------------
+
+@dataclass
+class Input:
+    """One input file as the run sees it: read once, hashed, its id known before any shard is taken."""
+
+    index: int
+    path: Path
+    raw: bytes | None = None
+    sha256: str | None = None
+    id: str | None = None
+    valid: bool = False
+    logo: str | None = None
+    """The logo's path relative to the report's folder."""
+    memo: str | None = None
+    report: object | None = None
+    """The loaded Report, when this process had to load it."""
+    problems: list[Problem] = field(default_factory=list)
+    owner: int | None = None
+    """Index of the earlier input that owns this one's id (a duplicate), else None."""
+
+
+_READ_LIMIT = 64 * 1024 * 1024
+"""Larger inputs are not read here (the loader refuses them by their size anyway)."""
+
+
+def _read_input(inp: Input) -> None:
+    try:
+        if inp.path.stat().st_size <= _READ_LIMIT:
+            inp.raw = inp.path.read_bytes()
+            inp.sha256 = hashlib.sha256(inp.raw).hexdigest()
+    except OSError:
+        pass
+
+
+def _load_input(inp: Input) -> None:
+    from .loader import MAX_BYTES, load, loads
+
+    try:
+        small = inp.raw is not None and len(inp.raw) <= MAX_BYTES  # else load() gives the size error
+        report = loads(inp.raw, inp.path, name=str(inp.path)) if small else load(inp.path)
+    except ReportError as e:
+        inp.id, inp.valid, inp.problems, inp.report = e.report_id, False, e.problems, None
+        return
+    inp.report, inp.id, inp.valid, inp.problems = report, report.meta.id, True, []
+    logo = report.meta.publisher.logo if report.meta.publisher else None
+    inp.logo = Path(os.path.relpath(logo, inp.path.resolve().parent)).as_posix() if logo else None
+
+
+def scan_inputs(paths: list[Path], cache=None) -> list[Input]:
+    """Read every input and find its id and validity (from the cache's memory of these bytes, else by
+    loading), then mark duplicates: of the inputs sharing an id, the earliest valid one owns it."""
+    inputs = [Input(i, p) for i, p in enumerate(paths)]
+    from . import cache as cache_mod
+
+    for inp in inputs:
+        _read_input(inp)
+        if inp.sha256 is not None:
+            inp.memo = cache_mod.memo_key(inp.path.name, inp.sha256)
+        memo = cache.get_memo(inp.memo) if cache is not None and inp.memo else None
+        if memo is not None:
+            inp.id, inp.valid, inp.logo = memo.get("id"), bool(memo.get("valid")), memo.get("logo")
+            continue
+        _load_input(inp)
+        if cache is not None and inp.memo:
+            cache.put_memo(inp.memo, {"id": inp.id, "valid": inp.valid, "logo": inp.logo})
+    owners: dict[str, Input] = {}
+    for inp in sorted(inputs, key=lambda x: (not x.valid, x.index)):
+        if inp.id is None:
+            continue
+        owner = owners.setdefault(inp.id, inp)
+        if owner is not inp:
+            inp.owner = owner.index
+    return inputs
+
+
+def duplicate_problem(inp: Input, owner_path: Path) -> Problem:
+    return Problem(str(inp.path), 0, 0, "meta.id",
+                   f"'{inp.id}' is also the id of {owner_path}: their outputs would overwrite each other")
+
+
+# ---- the worker pool ------------------------------------------------------------------------------
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Linux: the kernel kills this worker when its parent dies, however it dies (even SIGKILL)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _worker_main(conn, parent_pid: int) -> None:
+    _die_with_parent(parent_pid)
+    # The parent decides what an interrupt means, and kills its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    while True:  # without PR_SET_PDEATHSIG (not Linux), recv() raises EOFError once the parent is gone
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            os._exit(0)
+        i, path, raw, formats, options = task
+        conn.send((i, *render_report(path, formats, options, raw=raw)))
+
+
+class _Worker:
+    def __init__(self, ctx):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, os.getpid()), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: int | None = None
+
+
+def _render_pool(tasks: list[tuple], jobs: int, failed: Callable[[tuple, str], tuple]) -> Iterator[tuple]:
+    """Render tasks on ``jobs`` spawned workers; a worker that dies fails only its task and is replaced."""
+    import multiprocessing as mp
+    from multiprocessing.connection import wait
+
+    ctx = mp.get_context("spawn")
+    queue = deque(tasks)
+    by_index = {t[0]: t for t in tasks}
+    workers: list[_Worker] = []
+    deaths = 0
+    """Worker deaths since the last finished task: past a few, workers cannot work here at all."""
+    try:
+        while queue or any(w.task is not None for w in workers):
+            if deaths > jobs + 2:
+                while queue:
+                    yield failed(queue.popleft(), "not rendered: the workers kept dying without finishing "
+                                                  "a report (see the errors above)")
+                if not any(w.task is not None for w in workers):
+                    break
+            for w in workers:
+                if w.task is None and queue:
+                    t = queue.popleft()
+                    w.task = t[0]
+                    w.conn.send(t)
+            while queue and len(workers) < jobs:
+                w = _Worker(ctx)
+                workers.append(w)
+                t = queue.popleft()
+                w.task = t[0]
+                w.conn.send(t)
+            busy = [w for w in workers if w.task is not None]
+            ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy]))
+            for w in busy:
+                if w.conn not in ready and w.proc.sentinel not in ready:
+                    continue
+                msg = None
+                try:
+                    if w.conn.poll():
+                        msg = w.conn.recv()
+                except (EOFError, OSError):
+                    msg = None
+                if msg is not None:
+                    w.task, deaths = None, 0
+                    yield msg
+                    continue
+                if w.proc.is_alive():
+                    continue
+                code = w.proc.exitcode
+                how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+                task, w.task = by_index[w.task], None
+                workers.remove(w)
+                w.conn.close()
+                deaths += 1
+                yield failed(task, f"the worker rendering this report died ({how})")
+    finally:
+        for w in workers:
+            if w.proc.is_alive():
+                w.proc.kill()
+        for w in workers:
+            w.proc.join(timeout=5)
+            w.conn.close()
+
+
 # ---- many reports -------------------------------------------------------------------------------
 
-def _worker_init() -> None:
-    # Pay the heavy imports once per worker, not once per report.
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt means
-    from .writers import docx, pdf  # noqa: F401
-
-
-def _worker(args):
-    path, formats = args
-    return render_report(path, formats)
-
-
 def build_many(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAULT_FORMATS, *,
-               jobs: int = 1, on_result: Callable[[Result], None] | None = None) -> list[Result]:
-    """Render and write every report; the results list is in input order.
+               jobs: int = 1, on_result: Callable[[Result], None] | None = None,
+               options: Options = DEFAULT, cache=None, shard_spec: tuple[int, int] | None = None
+               ) -> list[Result]:
+    """Build this run's share of ``paths``; results are in input order.
 
-    With several jobs, reports are rendered longest first (by file size) so the last worker is not
-    left alone with a long brief, and each is written as soon as it is done.
+    Every input is read and its id found first, so duplicates are judged on all inputs whatever the
+    shard. Reports whose outputs are in ``cache`` are copied without loading or rendering; the rest
+    are rendered longest first (with ``jobs`` > 1 on spawned workers), each written when done.
+    On a first signal raises Interrupted carrying the results (the rest marked ``interrupted``).
     """
-    prepare_outdir(outdir)
-    results: list[Result | None] = [None] * len(paths)
-    owner: dict[str, int] = {}
-    """meta.id → index of the input whose files carry that name (the earliest input wins)."""
+    from . import cache as cache_mod
 
-    def duplicate(result: Result, other: int) -> None:
-        result.status, result.outputs = "invalid", []
-        result.errors = [Problem(result.input, 0, 0, "meta.id",
-                                 f"'{result.id}' is also the id of {paths[other]}: "
-                                 "their outputs would overwrite each other")]
-        result.id = None  # the files of that name belong to the other report: not stale
+    mine = shard_indexes(paths, shard_spec)
+    try:
+        prepare_outdir(outdir)
+    except RenderError as e:  # nothing can be built: each report of the run says why
+        return [Result(str(paths[i]), "failed", message=e.message) for i in mine]
+    try:
+        inputs = scan_inputs(paths, cache)
+    except Interrupted as e:  # stopped before anything was built
+        e.results = [Result(str(paths[i]), "interrupted") for i in mine]
+        raise
+    results: dict[int, Result] = {}
+    opts_json = cache_mod.options_text(options) if cache is not None else None
 
-    for i, result, blobs in _render_all(paths, formats, jobs):
-        if result.status == "built":
-            j = owner.get(result.id)
-            if j is not None and j < i:
-                duplicate(result, j)
-                blobs = {}
-            else:
-                if j is not None:  # a later input finished first: this one takes the name back
-                    duplicate(results[j], i)
-                owner[result.id] = i
-        results[i] = write_outputs(result, blobs, outdir, formats)
+    def finish(i: int, result: Result, blobs: dict, *, owns: bool = True) -> None:
+        inp = inputs[i]
+        result.input, result.sha256 = str(inp.path), inp.sha256
+        with _Critical():  # a signal now is raised once the result is recorded
+            results[i] = write_outputs(result, blobs, outdir, formats, owns_name=owns)
         if on_result:
             on_result(results[i])
-    return results
 
-
-def _render_all(paths: list[Path], formats, jobs: int) -> Iterator[tuple[int, Result, dict]]:
-    jobs = max(1, min(jobs, len(paths)))
-    if jobs == 1:
-        for i, p in enumerate(paths):
-            yield (i, *render_report(p, formats))
-        return
-    import multiprocessing as mp
-    from concurrent.futures import as_completed
-    from concurrent.futures.process import BrokenProcessPool
-
-    def size(i: int) -> int:
-        try:
-            return paths[i].stat().st_size
-        except OSError:
-            return 0
-
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"),
-                               initializer=_worker_init)
-    order = sorted(range(len(paths)), key=lambda i: (-size(i), i))
-    futures = {pool.submit(_worker, (paths[i], formats)): i for i in order}
+    todo: list[tuple[int, str | None, tuple[str, ...]]] = []
     try:
-        for fut in as_completed(futures):
-            i = futures[fut]
-            try:
-                yield (i, *fut.result())
-            except BrokenProcessPool:
-                yield i, Result(str(paths[i]), "failed", message="the worker rendering this report died"), {}
+        for i in mine:
+            inp = inputs[i]
+            if inp.owner is not None:
+                problems = list(inp.problems) if not inp.valid else []
+                if not inp.valid and not problems:
+                    _load_input(inp)
+                    problems = inp.problems
+                problems.append(duplicate_problem(inp, paths[inp.owner]))
+                finish(i, Result(str(inp.path), "invalid", id=None, errors=problems), {}, owns=False)
+                continue
+            if not inp.valid:
+                if not inp.problems:
+                    _load_input(inp)
+                if not inp.valid:
+                    finish(i, Result(str(inp.path), "invalid", id=inp.id, errors=inp.problems), {})
+                    continue
+            key = _entry_key(inp, opts_json) if cache is not None else None
+            hit = cache.get(key, formats) if key else {}
+            if key and len(hit) == len(formats):
+                cache.hits += 1
+                cache.touch(key)
+                finish(i, Result(str(inp.path), "cached", id=inp.id), hit)
+                continue
+            if cache is not None:
+                cache.misses += 1
+            todo.append((i, key, tuple(f for f in formats if f not in hit), hit))
+
+        pending = {i: (key, hit) for i, key, _, hit in todo}
+        for i, result, blobs in _render(todo, inputs, jobs, options):
+            key, hit = pending.pop(i)
+            if result.ok and key:
+                for fmt, (data, pages) in blobs.items():
+                    cache.put(key, fmt, data, hashlib.sha256(data).hexdigest(), pages)
+            finish(i, result, {**hit, **blobs})
+    except Interrupted as e:
+        _mark_interrupted(inputs, mine, results)
+        verify_outputs(list(results.values()))
+        e.results = [results[i] for i in mine]
+        raise
     finally:
-        for f in futures:
-            f.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+        if cache is not None and cache.stored:
+            cache.evict()
+    ordered = [results[i] for i in mine]
+    verify_outputs(ordered)
+    return ordered
 
 
-def build(report, outdir="out", formats=DEFAULT_FORMATS) -> list[Path]:
+def _mark_interrupted(inputs, mine, results) -> None:
+    for i in mine:
+        if i not in results:
+            results[i] = Result(str(inputs[i].path), "interrupted", id=inputs[i].id, sha256=inputs[i].sha256)
+
+
+def _entry_key(inp: Input, opts_json: str) -> str | None:
+    from . import cache as cache_mod
+
+    if inp.memo is None:
+        return None
+    logo_sha = "-"
+    if inp.logo:
+        folder = inp.path.resolve().parent
+        logo = (folder / inp.logo).resolve()
+        if not logo.is_relative_to(folder):
+            return None
+        try:
+            logo_sha = hashlib.sha256(logo.read_bytes()).hexdigest()
+        except OSError:
+            return None
+    return cache_mod.entry_key(inp.memo, logo_sha, opts_json)
+
+
+def shard_indexes(paths: list[Path], spec: tuple[int, int] | None) -> list[int]:
+    """The indexes (in input order) of the K-th of N shards; all of them without a spec."""
+    if spec is None:
+        return list(range(len(paths)))
+    k, n = spec
+    ordered = sorted(range(len(paths)), key=lambda i: paths[i].as_posix())
+    return sorted(i for pos, i in enumerate(ordered) if pos % n == k - 1)
+
+
+def _render(todo, inputs, jobs: int, options) -> Iterator[tuple[int, Result, dict]]:
+    def size(i: int) -> int:
+        raw = inputs[i].raw
+        return len(raw) if raw is not None else 0
+
+    tasks = [(i, inputs[i].path, inputs[i].raw, fmts, options) for i, _, fmts, _ in todo]
+    jobs = max(1, min(jobs, len(tasks)))
+    if jobs == 1:
+        for i, path, raw, fmts, opts in tasks:
+            source = inputs[i].report or path
+            inputs[i].report = None  # let the model go once rendered
+            yield (i, *render_report(source, fmts, opts, raw=raw))
+        return
+    tasks.sort(key=lambda t: (-size(t[0]), t[0]))
+
+    def failed(task, message):
+        return task[0], Result(str(task[1]), "failed", id=inputs[task[0]].id, message=message), {}
+
+    yield from _render_pool(tasks, jobs, failed)
+
+
+def build(report, outdir="out", formats=DEFAULT_FORMATS, options: Options = DEFAULT) -> list[Path]:
     """The API: build one report (a Report or a path) and return the written paths.
 
     Raises ReportError or RenderError like the CLI's exit codes 1 and 3; writes nothing on failure.
@@ -334,7 +682,7 @@ def build(report, outdir="out", formats=DEFAULT_FORMATS) -> list[Path]:
         raise ValueError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}")
     outdir = Path(outdir)
     prepare_outdir(outdir)
-    result, blobs = render_report(report, formats)
+    result, blobs = render_report(report, formats, options)
     result = write_outputs(result, blobs, outdir, formats)
     if result.status == "invalid":
         raise ReportError(result.errors)

@@ -10,10 +10,12 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import BriefkitError, RenderError, ReportError
+from .errors import BriefkitError, Problem, RenderError, ReportError, safe
+from .options import DEFAULT as DEFAULT_OPTIONS
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_RENDER = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
+"""128 + the signal's number: 130 for SIGINT (Ctrl-C), 143 for SIGTERM (a cancelled CI job)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,6 +41,16 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--shard", metavar="K/N", help="build only the K-th of N stable parts of the inputs")
     b.add_argument("--json", action="store_true", help="print one JSON object describing the run")
     b.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    c = b.add_mutually_exclusive_group()
+    c.add_argument("--cache", metavar="DIR", help="the build cache (default: $BRIEFKIT_CACHE, else "
+                                                  "$XDG_CACHE_HOME/briefkit, else ~/.cache/briefkit)")
+    c.add_argument("--no-cache", action="store_true", help="neither read nor write the build cache")
+    b.add_argument("--theme", metavar="FILE", help="a theme file (fonts, colours, page size)")
+    b.add_argument("--pdf-variant", choices=("ua", "a3b"), help="tagged PDF/UA-1 or PDF/A-3b")
+    b.add_argument("--docx-fonts", choices=("embed", "subset", "none"), default=DEFAULT_OPTIONS.docx_fonts,
+                   help="fonts in the DOCX: the full faces, only the characters used (default), or none")
+    b.add_argument("--no-chart", action="store_true", help="leave the balance chart out")
+    b.add_argument("--max-pages", type=int, metavar="N", help="stop a brief that runs past N PDF pages")
     v = sub.add_parser("validate", help="check reports without building",
                        description="Check reports; print every problem as FILE:LINE:COL: PATH: message.")
     v.add_argument("reports", nargs="+", metavar="REPORT")
@@ -70,6 +82,9 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
         cleanup_temps()
         stderr.write("briefkit: interrupted; no partial file was left\n")
         return EXIT_INTERRUPTED
+    except OSError as e:  # e.g. a report folder that cannot be listed
+        stderr.write(f"briefkit: error: {e.strerror or e}: {e.filename or ''}\n")
+        return EXIT_RENDER
     except BriefkitError as e:
         from .builder import UsageError
 
@@ -90,67 +105,109 @@ def _validate(args, stdout, stderr) -> int:
 
     paths = expand_inputs(args.reports)
     results = []
+    owners: dict[str, Path] = {}
     for path in paths:
         r = Result(str(path), "valid")
         try:
             r.id = load(path).meta.id
+            if r.id in owners:  # the same rule as build: the earliest valid input owns an id
+                r.status, r.errors = "invalid", [Problem(str(path), 0, 0, "meta.id", (
+                    f"'{r.id}' is also the id of {owners[r.id]}: their outputs would overwrite each other"))]
+            owners.setdefault(r.id, path)
         except ReportError as e:
             r.status, r.errors, r.id = "invalid", e.problems, e.report_id
-            for line in r.lines():
-                stderr.write(line + "\n")
+        for line in r.lines():
+            stderr.write(line + "\n")
         results.append(r)
     code = EXIT_INVALID if any(r.status == "invalid" for r in results) else EXIT_OK
     if args.json:
-        stdout.write(json.dumps({"command": "validate", "exit_code": code,
-                                 "reports": [_short(r) for r in results]}, ensure_ascii=False) + "\n")
+        stdout.write(_json({"command": "validate", "briefkit": __version__, "exit_code": code,
+                            "reports": [_short(r) for r in results]}))
     return code
 
 
+def _json(doc) -> str:
+    text = json.dumps(doc, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate in some value: \uXXXX escapes always encode
+        text = json.dumps(doc)
+    return text + "\n"
+
+
 def _short(r) -> dict:
-    return {"input": r.input, "id": r.id, "status": r.status, "errors": [p.as_dict() for p in r.errors]}
+    return {"input": safe(r.input), "id": r.id, "status": r.status, "errors": [p.as_dict() for p in r.errors]}
 
 
 def _build(args, stdout, stderr) -> int:
-    from .builder import UsageError, build_many, expand_inputs, parse_formats, parse_shard, shard
+    from .builder import (Interrupted, UsageError, build_many, expand_inputs, install_signal_handlers,
+                          parse_formats, parse_shard, shard_indexes)
+    from .options import Options
 
     formats = parse_formats(args.format)
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be 1 or more")
+    if args.max_pages is not None and args.max_pages < 1:
+        raise UsageError("--max-pages must be 1 or more")
+    theme = Path(args.theme) if args.theme else None
+    if theme is not None and not theme.is_file():
+        raise UsageError(f"--theme {args.theme}: no such file")
+    options = Options(docx_fonts=args.docx_fonts, pdf_variant=args.pdf_variant, chart=not args.no_chart,
+                      theme=theme, max_pages=args.max_pages)
     jobs = args.jobs or os.cpu_count() or 1
-    paths = expand_inputs(args.reports)
-    if args.shard:
-        k, n = parse_shard(args.shard)
-        paths = shard(paths, k, n)
+    paths = expand_inputs(args.reports)  # every input: duplicate ids are judged across all shards
+    spec = parse_shard(args.shard) if args.shard else None
+    cache = None
+    if not args.no_cache:
+        from .cache import Cache, default_dir
+
+        cache = Cache(Path(args.cache) if args.cache else default_dir())
     outdir = Path(args.outdir)
 
-    # SIGTERM (a CI job cancelled) unwinds like Ctrl-C, so temporary files are removed.
-    def _term(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, _term)
     started = time.perf_counter()
-    progress = _Progress(len(paths), stderr, quiet=args.quiet)
+    restore = install_signal_handlers()
+    progress = _Progress(len(shard_indexes(paths, spec)), stderr, quiet=args.quiet)
+    interrupted = None
     try:
         with progress:
-            results = build_many(paths, outdir, formats, jobs=jobs, on_result=progress.done)
+            results = build_many(paths, outdir, formats, jobs=jobs, on_result=progress.done, options=options,
+                                 cache=cache, shard_spec=spec)
+    except Interrupted as e:
+        from .builder import cleanup_temps
+
+        cleanup_temps()
+        interrupted, results = e.signum, e.results
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        restore()
     wall = time.perf_counter() - started
 
     failed = any(r.status == "failed" for r in results)
     invalid = any(r.status == "invalid" for r in results)
-    code = EXIT_RENDER if failed else EXIT_INVALID if invalid else EXIT_OK
+    code = (128 + interrupted if interrupted else EXIT_RENDER if failed else EXIT_INVALID if invalid
+            else EXIT_OK)
     for r in results:
         for line in r.lines():
             stderr.write(line + "\n")
+    if interrupted:
+        name = signal.Signals(interrupted).name
+        stderr.write(f"briefkit: interrupted by {name}; {sum(r.ok for r in results)} of {len(results)} "
+                     "briefs were built, no partial file was left\n")
     if args.json:
-        totals = {s: sum(r.status == s for r in results) for s in ("built", "invalid", "failed")}
+        totals = {s: sum(r.status == s for r in results) for s in ("built", "cached", "invalid", "failed",
+                                                                   "interrupted")}
         totals |= {"reports": len(results), "files": sum(len(r.outputs) for r in results),
                    "bytes": sum(o.bytes for r in results for o in r.outputs)}
-        doc = {"command": "build", "exit_code": code, "outdir": str(outdir), "formats": list(formats),
-               "jobs": jobs, "shard": args.shard, "reports": [r.as_dict() for r in results],
-               "totals": totals, "wall_seconds": round(wall, 3)}
-        stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        doc = {"command": "build", "briefkit": __version__, "exit_code": code,
+               "interrupted": signal.Signals(interrupted).name if interrupted else None,
+               "outdir": str(outdir), "formats": list(formats),
+               "options": {"docx_fonts": options.docx_fonts, "pdf_variant": options.pdf_variant,
+                           "chart": options.chart, "theme": args.theme, "max_pages": options.max_pages},
+               "jobs": jobs, "shard": args.shard,
+               "cache": {"dir": str(cache.root.parent), "hits": cache.hits, "misses": cache.misses}
+               if cache is not None else None,
+               "reports": [r.as_dict() for r in results], "totals": totals, "wall_seconds": round(wall, 3)}
+        stdout.write(_json(doc))
+        stdout.flush()
     return code
 
 
@@ -185,6 +242,6 @@ class _Progress:
             self.bar.advance(self.task)
         elif not self.quiet:
             outs = ", ".join(o.path.name for o in result.outputs) or "no output"
-            self.stream.write(f"[{self.count}/{self.total}] {result.status}: {result.input} → {outs}"
+            self.stream.write(f"[{self.count}/{self.total}] {result.status}: {safe(result.input)} → {outs}"
                               f" ({result.seconds:.2f}s)\n")
             self.stream.flush()

@@ -157,7 +157,8 @@ class BalancePart:
 
 @dataclass(frozen=True)
 class Chart:
-    """The balance chart (briefkit/chart.py draws it); writers print nothing yet when it is off."""
+    """The balance chart, after the balance table. briefkit/chart.py will draw it (gated by
+    ``Options.chart``); until then every writer's rule for it prints nothing."""
 
     balance: Balance
 
@@ -337,7 +338,8 @@ class _Builder:
                     out.append(self.block_list(b))
                 case Subheading():
                     n += 1
-                    out.append(self.heading(b.text, 3, f"sec-{section_id}-{n}"))
+                    # "sub-", not "sec-": a section may itself be called "x-1"
+                    out.append(self.heading(b.text, 3, f"sub-{section_id}-{n}"))
                 case _:
                     unhandled(b)
         return tuple(out)
@@ -367,6 +369,7 @@ class _Builder:
             rows.append(AreaRow(a, summary, positions, links))
         parts.append(AreasTable(areas_heading, tuple(rows)))
         parts.append(BalancePart(balance_heading, r.balance))
+        parts.append(Chart(r.balance))
         if analysis_heading is not None:
             parts.append(Analysis(analysis_heading, tuple(
                 SectionPart(section_headings[s.id], self.blocks(s.id, s.body)) for s in r.sections)))

@@ -2,16 +2,32 @@
 # Sets briefkit up on a fresh Debian or Ubuntu machine and builds the seed brief:
 # system packages (Pango, the HarfBuzz subsetter, poppler, LibreOffice for the DOCX render test),
 # a virtual environment in .venv with briefkit and its test tools, then out/turkey-russia-relations.{pdf,docx}.
+#
+#   scripts/setup.sh --runtime   only what building briefs needs (CI users): the text stack and briefkit;
+#                                no LibreOffice, poppler or test tools, and nothing is built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+runtime=0
+for arg in "$@"; do
+  case "$arg" in
+    --runtime) runtime=1 ;;
+    *) echo "usage: scripts/setup.sh [--runtime]" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fontconfig  # WeasyPrint's text stack
   libharfbuzz-subset0   # fast, reproducible font subsetting (without it PDFs differ run to run)
-  poppler-utils         # pdftotext, pdffonts, pdftoppm: tests and screenshots
-  libreoffice-writer-nogui  # the DOCX render test converts the brief to PDF headless
-  procps                # pgrep: the interrupted-build test finds the worker to kill
 )
+if ((!runtime)); then
+  packages+=(
+    poppler-utils         # pdftotext, pdffonts, pdftoppm: tests and screenshots
+    libreoffice-writer-nogui  # the DOCX render test converts the brief to PDF headless
+    pandoc                # the DOCX read-back test (pandoc -f docx) and bench/docx_vs_pandoc.py
+    procps                # pgrep: the signal tests find the workers to kill
+  )
+fi
 python=${PYTHON:-python3}
 if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then packages+=(python3-venv); fi
 
@@ -32,8 +48,16 @@ if sys.version_info < (3, 11):
     sys.exit(f"setup: briefkit needs Python 3.11 or newer, this is {sys.version.split()[0]}")
 PY
 [ -x .venv/bin/python ] || "$python" -m venv .venv
-.venv/bin/python -m pip install -q -e '.[test]'
-.venv/bin/python -c "import briefkit, weasyprint.text.ffi as f; assert f.harfbuzz_subset is not None, 'libharfbuzz-subset0 not loaded'"
+if ((runtime)); then
+  .venv/bin/python -m pip install -q .
+else
+  .venv/bin/python -m pip install -q -e '.[test]'
+fi
+.venv/bin/python -c "from briefkit._native import import_weasyprint; import_weasyprint(); import weasyprint.text.ffi as f; assert f.harfbuzz_subset is not None, 'libharfbuzz-subset0 not loaded'"
 
+if ((runtime)); then
+  echo "setup: done; .venv/bin/briefkit is ready (runtime only)"
+  exit 0
+fi
 .venv/bin/briefkit build seeds/turkey-russia-relations.yaml -o out
 echo "setup: done; the seed brief is in out/"

@@ -47,7 +47,8 @@ def html_view(data: bytes) -> dict:
     calls = [(a or c, b or d) for a, b, c, d in calls]
     return {"headings": headings, "calls": calls,
             "sources": re.findall(r'<li id="source-([a-z0-9-]+)">', text),
-            "areas": re.findall(r'<tr id="area-([a-z0-9-]+)">', text)}
+            "areas": re.findall(r'<tr id="area-([a-z0-9-]+)">', text),
+            "see": len(re.findall(r'<span class="area-links">(?:(?!</span>).)*<a href="#sec-', text))}
 
 
 _ISOLATES = dict.fromkeys(range(0x2066, 0x206A))   # LRI/RLI/FSI/PDI: direction formatting, not text
@@ -102,7 +103,11 @@ def docx_view(data: bytes) -> dict:
     tables = list(doc.iter(w("tbl")))
     area_rows = [_ptext(row.find(f"{w('tc')}/{w('p')}")) for row in tables[0].findall(w("tr"))[1:]]
     sources = [_ptext(p) for p in doc.iter(w("p")) if _style(p) == "SourceEntry"]
-    return {"headings": headings, "calls": calls, "areas": area_rows, "sources": sources,
+    rels = etree.fromstring(z.read("word/_rels/document.xml.rels"))
+    uris = {r.get("Target") for r in rels if r.get("TargetMode") == "External"}
+    see = sum(1 for row in tables[0].findall(w("tr"))[1:]
+              if any(h.get(w("anchor")) for h in row.find(w("tc")).iter(w("hyperlink"))))
+    return {"headings": headings, "calls": calls, "areas": area_rows, "sources": sources, "see": see, "uris": uris,
             "notes": [note_text[i] for i in order]}
 
 
@@ -134,8 +139,12 @@ def pdf_view(data: bytes, tmp_path: Path) -> dict:
                 walk(item, depth + 1)
             else:
                 headings.append((depth, item.title))
-    walk(PdfReader(io.BytesIO(data)).outline, 0)
-    return {"headings": headings, "tokens": tokens}
+    reader = PdfReader(io.BytesIO(data))
+    walk(reader.outline, 0)
+    annots = [a.get_object() for page in reader.pages for a in (page.get("/Annots") or [])]
+    return {"headings": headings, "tokens": tokens,
+            "uris": {a["/A"]["/URI"] for a in annots if "/A" in a and "/URI" in a["/A"]},
+            "dests": {str(a["/Dest"]) for a in annots if "/Dest" in a}}
 
 
 def find_phrase(tokens: list[str], phrase: str, start: int = 0) -> int:
@@ -223,6 +232,15 @@ def test_area_rows_agree(outputs, case):
     start = find_phrase(pdf["tokens"], localize.labels(report)["areas"])
     positions = [find_phrase(pdf["tokens"], a.title, start) for a in report.areas]
     assert -1 not in positions and positions == sorted(positions), positions
+    # «discussed in» links from an area to its sections, in every format
+    linked = sum(1 for a in report.areas if set(a.sections) & {sec.id for sec in report.sections})
+    assert html["see"] == docx["see"] == linked
+    wanted = {f"sec-{sid}" for a in report.areas for sid in a.sections if sid in {x.id for x in report.sections}}
+    assert wanted <= pdf["dests"]
+    # the publisher's address is a link in both formats
+    if report.meta.publisher and report.meta.publisher.url:
+        assert report.meta.publisher.url in pdf["uris"]
+        assert report.meta.publisher.url in docx["uris"]
 
 
 # ---- every part type has a rule in every writer ------------------------------------------------------
@@ -257,17 +275,22 @@ def test_an_unknown_block_type_fails_loudly(seed_report):
         P.build(report)
 
 
-def test_subheadings_and_nested_lists_in_both_writers(seed_report):
+def test_subheadings_and_nested_lists_in_every_writer(tmp_path):
+    from briefkit.writers import pdf as pdf_writer
+
+    base = briefkit.load(HERE / "cases" / "06-blocks.yaml")
+
     nested = BulletList(items=((Text("أول"),), (Text("ثان"),)), ordered=True,
                         sublists=(BulletList(items=((Text("فرعي"),),)), None))
-    section = dataclasses.replace(seed_report.sections[0], body=(
+    section = dataclasses.replace(base.sections[0], body=(
         Para((Text("مقدمة"),)), Subheading("عنوان فرعي"), nested))
-    report = dataclasses.replace(seed_report, sections=(section, *seed_report.sections[1:]))
+    report = dataclasses.replace(base, sections=(section, *base.sections[1:]))
     html = html_view(html_writer.render(report))
     docx_data = docx_writer.render(report)
     docx = docx_view(docx_data)
     assert (3, "عنوان فرعي") in html["headings"]
-    assert html["headings"] == docx["headings"]
+    # the PDF too: in its bookmarks, and its nested list's markers in a shipped font (no fallback error)
+    assert html["headings"] == docx["headings"] == pdf_view(pdf_writer.render(report), tmp_path)["headings"]
     page = html_writer.render(report).decode()
     assert re.search(r"<ol><li>أول<ul><li>فرعي</li></ul></li><li>ثان</li></ol>", page)
     doc = etree.fromstring(zipfile.ZipFile(io.BytesIO(docx_data)).read("word/document.xml"))
@@ -275,3 +298,5 @@ def test_subheadings_and_nested_lists_in_both_writers(seed_report):
     assert styles == [("ListNumber", "أول"), ("ListBullet2", "فرعي"), ("ListNumber", "ثان")]
     toc = [_ptext(p) for p in doc.iter(w("p")) if _style(p) == "TOC3"]
     assert toc == ["عنوان فرعي"]
+    with_toc = html_writer.render(report, toc=True).decode()
+    assert re.search(r'<li class="toc-l4"><a href="#sub-[a-z0-9-]+-1">عنوان فرعي</a></li>', with_toc)

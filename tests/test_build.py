@@ -5,10 +5,10 @@ import hashlib
 import io
 import json
 import os
-import signal
+import re
 import subprocess
 import sys
-import time
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +28,13 @@ sections: [{id: s, heading: مدخل, body: ["فقرة أولى عن العلا�
 
 def valid(n: int, id_: str | None = None) -> str:
     return VALID % {"n": n, "id": id_ or f"brief-{n}"}
+
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """Each test its own build cache (subprocesses inherit the variable)."""
+    monkeypatch.setenv("BRIEFKIT_CACHE", str(tmp_path / "cache"))
 
 
 def run(*argv):
@@ -74,7 +81,8 @@ def test_mixed_folder_builds_the_valid_and_leaves_nothing_else(mixed, tmp_path):
                                              "(did you mean 'rivalry'?)"}]
     (err,) = failed["errors"]
     assert err["path"] == "(render)" and "U+6F22" in err["message"] and "U+5B57" in err["message"]
-    assert doc["totals"] == {"built": 1, "invalid": 1, "failed": 1, "reports": 3, "files": 1,
+    assert doc["totals"] == {"built": 1, "cached": 0, "invalid": 1, "failed": 1, "interrupted": 0,
+                             "reports": 3, "files": 1,
                              "bytes": len(data)}
     # the text lines on stderr say the same
     assert f"{mixed / 'b-invalid.yaml'}:4:74: areas[0].relation: 'rivaly'" in stderr
@@ -128,11 +136,16 @@ def test_duplicate_ids_in_one_run_do_not_overwrite(tmp_path):
     assert "موجز 1" in (tmp_path / "o" / "same.html").read_text(encoding="utf-8")
 
 
-def test_unwritable_outdir_is_exit_3(tmp_path):
+@pytest.mark.parametrize("outdir", ["file", "file/out"])
+def test_outdir_that_is_a_file_is_exit_3_with_a_manifest(tmp_path, outdir):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    code, _, err = run("build", SEED, "-o", blocker / "out", "--format", "html")
-    assert code == 3 and "cannot write to the output folder" in err
+    code, stdout, err = run("build", SEED, "-o", tmp_path / outdir, "--format", "html", "--json", "--quiet")
+    assert code == 3 and f"{SEED}:0:0: (render): cannot write to the output folder {tmp_path / outdir}: " in err
+    doc = json.loads(stdout)
+    check_manifest(doc)
+    assert [r["status"] for r in doc["reports"]] == ["failed"]
+    assert blocker.read_text() == "x"
 
 
 def test_parallel_results_in_input_order(tmp_path):
@@ -158,39 +171,6 @@ def test_api_build_returns_paths_and_writes_nothing_on_failure(tmp_path):
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["turkey-russia-relations.html"]
     with pytest.raises(ValueError):
         briefkit.build(SEED, tmp_path / "o", formats=("odt",))
-
-
-@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM", "kill-worker"])
-def test_interrupted_run_leaves_no_partial_file(tmp_path, how):
-    src = tmp_path / "src"
-    src.mkdir()
-    for i in range(12):
-        (src / f"r{i:02d}.yaml").write_text(SEED.read_text(encoding="utf-8").replace(
-            "id: turkey-russia-relations", f"id: r{i:02d}"), encoding="utf-8")
-    out = tmp_path / "out"
-    jobs = "2" if how == "kill-worker" else "1"
-    proc = subprocess.Popen([sys.executable, "-m", "briefkit", "build", str(src), "-o", str(out),
-                             "--format", "pdf", "--jobs", jobs, "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.time() + 120
-    while time.time() < deadline and not (out.exists() and any(out.glob("*.pdf"))):
-        time.sleep(0.05)
-    assert any(out.glob("*.pdf")), proc.communicate()
-    if how == "kill-worker":
-        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
-        assert children
-        for c in children:
-            os.kill(int(c), signal.SIGKILL)
-    else:
-        proc.send_signal(getattr(signal, how))
-    proc.communicate(timeout=120)
-    assert proc.returncode != 0
-    names = sorted(p.name for p in out.iterdir())
-    assert not [n for n in names if n.startswith(".") or n.endswith(".part")], names
-    from pypdf import PdfReader
-
-    for p in out.glob("*.pdf"):
-        assert len(PdfReader(p).pages) >= 1  # every file that exists is complete
 
 
 def test_json_records_pdf_page_count(tmp_path):
@@ -220,3 +200,233 @@ def test_duplicate_ids_earliest_input_wins_whatever_finishes_first(tmp_path, job
     assert [(r["status"], r["id"]) for r in doc["reports"]] == [("built", "same"), ("invalid", None)]
     assert doc["reports"][1]["errors"][0]["message"].startswith(f"'same' is also the id of {tmp_path / 'a.yaml'}")
     assert "موجز 1" in (tmp_path / "o" / "same.html").read_text(encoding="utf-8")
+
+
+# ---- a manifest that never lies ------------------------------------------------------------------
+
+SCHEMA_FILE = Path(__file__).resolve().parents[1] / "docs" / "manifest.schema.json"
+
+
+def check_manifest(doc) -> None:
+    """The manifest follows its schema, and every listed file exists with the listed hash."""
+    import jsonschema
+
+    jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text())).validate(doc)
+    for r in doc["reports"]:
+        assert bool(r["outputs"]) == (r["status"] in ("built", "cached")), r
+        for o in r["outputs"]:
+            data = Path(o["path"]).read_bytes()
+            assert (len(data), hashlib.sha256(data).hexdigest()) == (o["bytes"], o["sha256"]), o
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("invalid_first", [False, True])
+def test_invalid_report_sharing_an_id_never_deletes_the_valid_ones_files(tmp_path, jobs, invalid_first):
+    a, b = (tmp_path / "b.yaml", tmp_path / "a.yaml") if invalid_first else (tmp_path / "a.yaml",
+                                                                                  tmp_path / "b.yaml")
+    a.write_text(valid(1, "shared"), encoding="utf-8")
+    b.write_text(valid(2, "shared").replace("rivalry", "rivaly"), encoding="utf-8")
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "shared.html").write_text("from an earlier run")
+    code, stdout, _ = run("build", a, b, "-o", out, "--format", "html", "--json", "--quiet", "--jobs", jobs)
+    doc = json.loads(stdout)
+    check_manifest(doc)
+    assert code == 1
+    by_input = {r["input"]: r for r in doc["reports"]}
+    assert by_input[str(a)]["status"] == "built"
+    bad = by_input[str(b)]
+    assert bad["status"] == "invalid" and bad["id"] is None
+    messages = [e["message"] for e in bad["errors"]]
+    assert any("rivaly" in m for m in messages)
+    assert f"'shared' is also the id of {a}: their outputs would overwrite each other" in messages
+    assert "موجز 1" in (out / "shared.html").read_text(encoding="utf-8")
+
+
+def test_input_sha256_version_and_options_in_the_manifest(tmp_path):
+    src = tmp_path / "r.yaml"
+    src.write_text(valid(1), encoding="utf-8")
+    code, stdout, _ = run("build", src, "-o", tmp_path / "o", "--format", "html", "--json", "--quiet",
+                          "--docx-fonts", "none", "--no-chart", "--max-pages", "40", "--pdf-variant", "ua",
+                          "--no-cache")
+    doc = json.loads(stdout)
+    check_manifest(doc)
+    assert code == 0 and doc["briefkit"] == briefkit.__version__ and doc["cache"] is None
+    assert doc["options"] == {"docx_fonts": "none", "pdf_variant": "ua", "chart": False, "theme": None,
+                              "max_pages": 40}
+    assert doc["reports"][0]["sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_duplicate_ids_are_judged_across_shards(tmp_path, jobs):
+    # sorted: a.yaml goes to shard 1, b.yaml to shard 2; b repeats a's id
+    (tmp_path / "a.yaml").write_text(valid(1, "same"), encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(valid(2, "same"), encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(valid(3, "other"), encoding="utf-8")
+    docs = {}
+    for k in (1, 2):
+        code, stdout, err = run("build", tmp_path, "-o", tmp_path / "o", "--format", "html", "--json",
+                                "--quiet", "--shard", f"{k}/2", "--jobs", jobs)
+        docs[k] = (code, json.loads(stdout), err)
+        check_manifest(docs[k][1])
+    (c1, d1, _), (c2, d2, err2) = docs[1], docs[2]
+    assert c1 == 0 and [(r["input"], r["status"]) for r in d1["reports"]] == [
+        (str(tmp_path / "a.yaml"), "built"), (str(tmp_path / "c.yaml"), "built")]
+    assert c2 == 1 and [(r["input"], r["status"]) for r in d2["reports"]] == [(str(tmp_path / "b.yaml"), "invalid")]
+    assert (f"{tmp_path / 'b.yaml'}:0:0: meta.id: 'same' is also the id of {tmp_path / 'a.yaml'}: "
+            "their outputs would overwrite each other") in err2
+    assert "موجز 1" in (tmp_path / "o" / "same.html").read_text(encoding="utf-8")
+
+
+def test_validate_finds_duplicate_ids_across_files(tmp_path):
+    (tmp_path / "a.yaml").write_text(valid(1, "same"), encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(valid(2, "same"), encoding="utf-8")
+    code, _, err = run("validate", tmp_path / "a.yaml", tmp_path / "b.yaml")
+    assert code == 1
+    assert err == (f"{tmp_path / 'b.yaml'}:0:0: meta.id: 'same' is also the id of {tmp_path / 'a.yaml'}: "
+                   "their outputs would overwrite each other\n")
+
+
+# ---- faults ----------------------------------------------------------------------------------------
+
+def test_outdir_that_becomes_unwritable_mid_run(tmp_path):
+    from briefkit.builder import build_many
+
+    paths = []
+    for i in range(3):
+        (tmp_path / f"r{i}.yaml").write_text(valid(i), encoding="utf-8")
+        paths.append(tmp_path / f"r{i}.yaml")
+    out = tmp_path / "o"
+
+    def sabotage(result):
+        if not (tmp_path / "moved").exists():  # after the first brief, OUTDIR turns into a file
+            out.rename(tmp_path / "moved")
+            out.write_text("not a folder")
+
+    results = build_many(paths, out, ("html",), jobs=1, on_result=sabotage)
+    assert [r.status for r in results] == ["failed"] * 3
+    assert "was removed or replaced by another process" in results[0].message
+    assert all(r.message.startswith(f"cannot write to {out}: ") for r in results[1:]), results[1].message
+    assert [p.name for p in (tmp_path / "moved").iterdir()] == ["brief-0.html"]  # complete, just moved
+
+
+def _mount_tmpfs(path, size):
+    path.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                          capture_output=True)
+    if done.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+
+
+def test_full_disk_fails_the_reports_that_do_not_fit_and_leaves_no_partial_file(tmp_path):
+    out = tmp_path / "small"
+    _mount_tmpfs(out, "48k")  # room for two 17 KB briefs of six
+    try:
+        for i in range(6):
+            (tmp_path / f"r{i}.yaml").write_text(valid(i), encoding="utf-8")
+        code, stdout, err = run("build", *sorted(tmp_path.glob("r*.yaml")), "-o", out, "--format", "html",
+                                "--json", "--quiet", "--jobs", "1")
+        doc = json.loads(stdout)
+        check_manifest(doc)
+        statuses = [r["status"] for r in doc["reports"]]
+        assert code == 3 and "built" in statuses and "failed" in statuses, statuses
+        assert "No space left on device" in err
+        listed = sorted(Path(o["path"]).name for r in doc["reports"] for o in r["outputs"])
+        assert sorted(p.name for p in out.iterdir()) == listed  # nothing else: no partial, no stale file
+    finally:
+        subprocess.run(["umount", str(out)], check=True)
+
+
+def test_two_concurrent_builds_into_one_outdir(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(6):
+        (src / f"r{i}.yaml").write_text(valid(i), encoding="utf-8")
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    procs = [subprocess.Popen([sys.executable, "-m", "briefkit", "build", str(src), "-o", str(out),
+                               "--format", "html,docx", "--json", "--quiet", "--jobs", "1",
+                               "--cache", str(tmp_path / f"cache{n}")],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) for n in (1, 2)]
+    for p in procs:
+        stdout, stderr = p.communicate(timeout=300)
+        assert p.returncode == 0, stderr
+        check_manifest(json.loads(stdout))
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"brief-{i}.{f}" for i in range(6)
+                                                           for f in ("html", "docx"))
+
+
+AUDIT = r"""
+import json, sys
+seen = []
+
+def hook(event, args):
+    if event == "open" and not isinstance(args[0], int):
+        seen.append(["open", str(args[0])])
+    elif event.split(".")[0] in ("socket", "subprocess", "urllib", "http") or event in ("os.system", "os.exec", "os.posix_spawn", "os.fork"):
+        seen.append([event, repr(args)[:200]])
+
+sys.addaudithook(hook)
+from briefkit.cli import main
+code = main(sys.argv[1:])
+sys.stderr.write("\nAUDIT" + json.dumps([code, seen]))
+"""
+
+
+def test_a_build_opens_only_its_own_files_and_no_socket(tmp_path):
+    """A Python audit hook sees every open() and socket of a whole build (PDF, DOCX, cache)."""
+    import shutil
+    import sysconfig
+    import tempfile
+
+    from briefkit.resources import fonts_dir, templates_dir
+
+    folder = tmp_path / "report"
+    shutil.copytree(Path(__file__).parent / "cases" / "assets", folder / "assets")
+    shutil.copy(Path(__file__).parent / "cases" / "08-logo.yaml", folder / "08-logo.yaml")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    done = subprocess.run([sys.executable, "-c", AUDIT, "build", str(folder / "08-logo.yaml"), "-o", str(out),
+                           "--cache", str(cache), "--jobs", "1", "--quiet", "--format", "pdf,docx,html"],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    code, seen = json.loads(done.stderr.rpartition("\nAUDIT")[2])
+    assert code == 0, done.stderr
+    assert [e for e, _ in seen if e != "open"] == []  # no socket, no subprocess
+    package = Path(briefkit.__file__).resolve().parent
+    python = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sysconfig.get_paths()["purelib"],
+                                          sysconfig.get_paths()["stdlib"])}
+    mine = [package, templates_dir().resolve(), fonts_dir().resolve(), out.resolve(), cache.resolve()]
+    report_files = {(folder / "08-logo.yaml").resolve(), (folder / "assets" / "logo.png").resolve()}
+    tmp = Path(tempfile.gettempdir()).resolve()
+    outside = []
+    for _, name in seen:
+        p = Path(name).resolve()
+        if p in report_files or any(p.is_relative_to(r) for r in [*mine, *python]):
+            continue
+        if p.parent.name.startswith("weasyprint-") and p.parent.parent == tmp:
+            continue  # WeasyPrint hands the shipped @font-face files to fontconfig through a temp copy
+        if p.parent == tmp and re.fullmatch(r"[a-z0-9_]{8}", p.name):
+            continue  # tempfile's one-time check that the temp folder is writable
+        if str(p) == "/etc/mime.types":
+            continue  # the standard library's table of file types (mimetypes)
+        outside.append(str(p))
+    assert outside == []
+
+
+def test_a_file_replaced_by_another_process_during_the_run_is_not_listed_as_built(tmp_path):
+    from briefkit.builder import build_many
+
+    paths = []
+    for i in range(2):
+        (tmp_path / f"r{i}.yaml").write_text(valid(i), encoding="utf-8")
+        paths.append(tmp_path / f"r{i}.yaml")
+    out = tmp_path / "o"
+
+    def other_build(result):  # another build into the same folder renames its own brief-0.html into place
+        if result.id == "brief-0":
+            (tmp_path / "theirs.html").write_text("another build's brief")
+            (tmp_path / "theirs.html").replace(out / "brief-0.html")
+
+    results = build_many(paths, out, ("html",), jobs=1, on_result=other_build)
+    assert [r.status for r in results] == ["failed", "built"]
+    assert results[0].outputs == [] and "replaced by another process" in results[0].message
+    assert (out / "brief-0.html").read_text() == "another build's brief"  # theirs: left alone

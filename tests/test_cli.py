@@ -19,6 +19,13 @@ from conftest import SEEDS
 INVALID = Path(__file__).parent / "invalid"
 
 
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """Each test its own build cache (subprocesses inherit the variable)."""
+    monkeypatch.setenv("BRIEFKIT_CACHE", str(tmp_path / "cache"))
+
+
 def run(*argv):
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), stdout=out, stderr=err)
@@ -118,3 +125,21 @@ def test_python_m_version_and_validate_do_not_import_weasyprint():
              "print(code, 'weasyprint' in sys.modules, 'docx' in sys.modules)" % str(SEEDS / "turkey-russia-relations.yaml"))
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert out.stdout.split() == ["0", "False", "False"], out.stderr
+
+
+def test_docx_fonts_flag_embeds_full_subset_or_no_faces(tmp_path):
+    import zipfile
+
+    sizes, fonts = {}, {}
+    for how in ("embed", "subset", "none"):
+        code, _, err = run("build", str(SEEDS / "india-china-relations.yaml"), "-o", str(tmp_path / how),
+                           "--format", "docx", "--docx-fonts", how, "--no-cache", "--quiet")
+        assert code == 0, err
+        path = tmp_path / how / "india-china-relations.docx"
+        with zipfile.ZipFile(path) as z:
+            fonts[how] = sorted(n for n in z.namelist() if n.startswith("word/fonts/"))
+            table = z.read("word/fontTable.xml").decode()
+        sizes[how] = path.stat().st_size
+        assert "Noto Sans" in table  # named in every case
+    assert fonts["none"] == [] and fonts["subset"] == fonts["embed"] != []
+    assert sizes["none"] < sizes["subset"] < sizes["embed"]

@@ -255,6 +255,17 @@ def test_hyperlinks_are_real_relationships():
 
 # ---- fonts, package ---------------------------------------------------------------------------------
 
+def _deobfuscate(data: bytes, font_key: str) -> bytes:
+    """ECMA-376 Part 1 §17.8.1, written here independently of ooxml.obfuscate: the GUID's 32 hex
+    digits read as 16 bytes from the last pair to the first; that key XORs bytes 0-15 and 16-31."""
+    digits = font_key.strip("{}").replace("-", "")
+    key = [int(digits[i - 2:i], 16) for i in range(32, 0, -2)]
+    head = bytearray(data[:32])
+    for i in range(32):
+        head[i] ^= key[i % 16]
+    return bytes(head) + data[32:]
+
+
 def test_fonts_are_embedded_and_deobfuscate_to_valid_fonts():
     from fontTools.ttLib import TTFont
 
@@ -268,8 +279,8 @@ def test_fonts_are_embedded_and_deobfuscate_to_valid_fonts():
             if not etree.QName(embed).localname.startswith("embed"):
                 continue
             data = pkg.zip.read("word/" + rels[embed.get(f"{{{R}}}id")])
-            plain = ooxml.obfuscate(data, embed.get(w("fontKey")))
-            assert data[:32] != plain[:32]
+            plain = _deobfuscate(data, embed.get(w("fontKey")))
+            assert data[:32] != plain[:32] and data[32:] == plain[32:]
             tt = TTFont(io.BytesIO(plain))
             seen.setdefault(font.get(w("name")), set()).add(tt["name"].getDebugName(1))
             assert "glyf" in tt
@@ -278,6 +289,7 @@ def test_fonts_are_embedded_and_deobfuscate_to_valid_fonts():
 
 
 def test_two_builds_are_byte_identical(monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     report = briefkit.load(SEED)
     first = hashlib.sha256(briefkit.render_docx(report)).hexdigest()
     assert hashlib.sha256(briefkit.render_docx(briefkit.load(SEED))).hexdigest() == first
@@ -288,13 +300,36 @@ def test_two_builds_are_byte_identical(monkeypatch):
     assert hashlib.sha256(briefkit.render_docx(report)).hexdigest() == hashlib.sha256(stamped).hexdigest()
 
 
-def test_core_properties(seed_report):
-    core = package(SEED).zip.read("docProps/core.xml").decode()
+@pytest.mark.parametrize("epoch,expected", [(None, "2023-07-01T00:00:00Z"), ("1700000000", "2023-11-14T22:13:20Z")])
+def test_one_timestamp_for_pdf_and_docx(monkeypatch, epoch, expected):
+    """SOURCE_DATE_EPOCH, else the report's date (2023-07), in both formats."""
+    from briefkit.writers import pdf as pdf_writer
+
+    if epoch is None:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    report = briefkit.load(SEED)
+    core = zipfile.ZipFile(io.BytesIO(briefkit.render_docx(report))).read("docProps/core.xml").decode()
+    assert f'<dcterms:created xsi:type="dcterms:W3CDTF">{expected}</dcterms:created>' in core
+    assert pdf_writer.creation_date(report) == expected
+
+
+def test_no_date_and_no_epoch_means_no_date(monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    data = briefkit.render_docx(briefkit.load(ROOT / "tests" / "cases" / "01-minimal.yaml"))
+    core = zipfile.ZipFile(io.BytesIO(data)).read("docProps/core.xml").decode()
+    assert "dcterms:created" not in core and "dcterms:modified" not in core
+
+
+def test_core_properties(seed_report, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    core = zipfile.ZipFile(io.BytesIO(briefkit.render_docx(seed_report))).read("docProps/core.xml").decode()
     meta = seed_report.meta
     assert f"<dc:title>{meta.title}</dc:title>" in core
     assert meta.authors[0].name in core and meta.keywords[0] in core
     assert "<dc:language>ar</dc:language>" in core
-    assert "2023-07-01T00:00:00Z" in core or os.environ.get("SOURCE_DATE_EPOCH")
+    assert "2023-07-01T00:00:00Z" in core
     info = package(SEED).zip.infolist()
     assert {i.date_time for i in info} == {ooxml.ZIP_TIME}
 
@@ -444,3 +479,82 @@ def test_subset_fonts_keep_their_timestamp():
     subset = docx_writer._subset(font_path("Amiri").read_bytes(), frozenset("سلام abc"))
     assert TTFont(io.BytesIO(subset))["head"].modified == TTFont(font_path("Amiri"))["head"].modified
     assert len(subset) < font_path("Amiri").stat().st_size / 4
+
+
+# ---- goldens, part by part --------------------------------------------------------------------------
+
+GOLDEN_DOCX = ROOT / "tests" / "golden" / "docx"
+GOLDEN_PARTS = ("document", "styles", "numbering", "footnotes")
+
+
+def _xml_difference(a, b, path: str = "") -> str | None:
+    """The first difference between two XML trees (tag, attributes, text, children), pandoc's
+    compareXML way: element by element, attributes as sets, indentation between elements ignored."""
+    here = f"{path}/{etree.QName(a).localname}"
+    if a.tag != b.tag:
+        return f"{here}: element {b.tag} expected, got {a.tag}"
+    if dict(a.attrib) != dict(b.attrib):
+        return f"{here}: attributes {dict(b.attrib)} expected, got {dict(a.attrib)}"
+    leaf = len(a) == 0 and len(b) == 0          # a leaf's text is content (w:t " "), kept exactly
+    if (a.text or "") != (b.text or "") if leaf else (a.text or "").strip() != (b.text or "").strip():
+        return f"{here}: text {b.text!r} expected, got {a.text!r}"
+    if len(a) != len(b):
+        return f"{here}: {len(b)} children expected, got {len(a)}"
+    for i, (x, y) in enumerate(zip(a, b)):
+        found = _xml_difference(x, y, f"{here}[{i}]")
+        if found:
+            return found
+    return None
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_docx_parts_match_goldens(case, monkeypatch):
+    """Regenerate with BRIEFKIT_UPDATE_GOLDEN=1, then review the diff by eye before committing."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    z = zipfile.ZipFile(io.BytesIO(briefkit.render_docx(briefkit.load(case))))
+    folder = GOLDEN_DOCX / case.stem
+    for part in GOLDEN_PARTS:
+        got = etree.fromstring(z.read(f"word/{part}.xml"))
+        golden = folder / f"{part}.xml"
+        if os.environ.get("BRIEFKIT_UPDATE_GOLDEN"):
+            folder.mkdir(parents=True, exist_ok=True)
+            golden.write_bytes(etree.tostring(got, pretty_print=True, encoding="UTF-8", xml_declaration=True))
+        assert golden.exists(), f"no golden {golden}; run with BRIEFKIT_UPDATE_GOLDEN=1 and review"
+        want = etree.fromstring(golden.read_bytes())
+        assert _xml_difference(got, want) is None, f"{part}.xml: {_xml_difference(got, want)}"
+
+
+def test_golden_compare_finds_a_difference():
+    a = etree.fromstring('<r xmlns:w="urn:w"><w:p w:x="1">t</w:p></r>')
+    b = etree.fromstring('<r xmlns:w="urn:w"><w:p w:x="2">t</w:p></r>')
+    assert "attributes" in _xml_difference(a, b)
+    assert _xml_difference(a, etree.fromstring(etree.tostring(a))) is None
+
+
+# ---- quotes as in the PDF ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path,bar", [(SEED, "right"), (ENGLISH, "left")], ids=["rtl", "ltr"])
+def test_quote_bar_and_attribution_on_the_start_side(path, bar):
+    """pBdr sides are physical (ISO/IEC 29500-1 §17.3.1.17), jc is logical under w:bidi (§17.3.1.6)."""
+    styles = package(path).xml("word/styles.xml")
+    quote = styles.find("w:style[@w:styleId='Quote']", NS)
+    assert [etree.QName(el).localname for el in quote.find("w:pPr/w:pBdr", NS)] == [bar]
+    attribution = styles.find("w:style[@w:styleId='QuoteAttribution']", NS)
+    assert attribution.find("w:pPr/w:jc", NS).get(w("val")) == "left"       # the start side
+    doc = package(path).xml("word/document.xml")
+    quotes = [run_text_all(p) for p in doc.iter(w("p")) if p.find("w:pPr/w:pStyle[@w:val='Quote']", NS) is not None]
+    lab = labels(briefkit.load(path))
+    assert quotes and all(q.startswith(lab["quote_open"]) and q.endswith(lab["quote_close"]) for q in quotes)
+
+
+def run_text_all(p) -> str:
+    return "".join(t.text or "" for t in p.iter(w("t")))
+
+
+def test_rendered_quote_attribution_is_on_the_right(seed_pdf, seed_report):
+    lines = _bbox_lines(seed_pdf)
+    hits = [ln for ln in lines if "الدراسات" in ln["text"] and "—" in ln["text"]]
+    assert hits, "attribution line not found"
+    # start-aligned with the quote's 0.9 cm start indent: it ends near the right margin, not at the left
+    assert all(RIGHT_MARGIN_X - 40 < ln["xMax"] <= RIGHT_MARGIN_X + 1 for ln in hits), [
+        (ln["xMin"], ln["xMax"]) for ln in hits]

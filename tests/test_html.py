@@ -190,3 +190,26 @@ def test_badges_use_the_shared_palette(seed_report):
     html = briefkit.render_html(seed_report).decode()
     for relation in {a.relation for a in seed_report.areas}:
         assert RELATION_COLORS[relation][0] in html
+
+
+def test_css_uses_only_the_palette():
+    """One palette: every colour in brief.css is a theme.PALETTE role, the accent included,
+    and the DOCX writer draws its accent from the same table."""
+    from briefkit import theme
+    from briefkit.resources import templates_dir
+    from briefkit.writers import docx as docx_writer
+
+    css = (templates_dir() / "brief.css").read_text(encoding="utf-8")
+    used = {c.lower() for c in re.findall(r"#[0-9a-fA-F]{6}\b", css)}
+    assert used <= {c.lower() for c in theme.PALETTE.values()}, used - set(theme.PALETTE.values())
+    assert theme.ACCENT in used
+    assert docx_writer.ACCENT == theme.ACCENT.lstrip("#").upper()
+    import io
+    import zipfile
+
+    styles = zipfile.ZipFile(io.BytesIO(briefkit.render_docx(briefkit.load(CASES / "01-minimal.yaml")))).read("word/styles.xml")
+    heading = re.search(rb'w:styleId="Heading1".*?</w:style>', styles, re.S).group(0)
+    assert b'w:color w:val="' + theme.ACCENT.lstrip("#").upper().encode() + b'"' in heading
+    reference = (templates_dir() / "docx" / "styles.xml").read_text(encoding="utf-8")
+    docx_colours = {"#" + c.lower() for c in re.findall(r'w:(?:val|fill|color)="([0-9A-F]{6})"', reference)}
+    assert docx_colours <= {c.lower() for c in theme.PALETTE.values()}, docx_colours

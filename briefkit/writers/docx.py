@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import re
+from functools import lru_cache
 
 from docx import Document
-from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_DIRECTION
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm
 from docx.text.run import Run
 
 from .. import __version__, bidi
@@ -29,7 +28,7 @@ from ..localize import digits, labels, native_zero, number
 from ..model import RELATIONS, Emph, Inlines, Link, Report, Source, Strong, Text
 from ..theme import RELATION_COLORS, actor_color
 from ..theme import docx as color
-from ..resources import ensure_covered, family_codepoints, font_path
+from ..resources import ensure_covered, family_codepoints, font_path, templates_dir
 from . import ooxml
 
 log = logging.getLogger("briefkit")
@@ -59,7 +58,9 @@ def render(report: Report, options=None, *, subset_fonts: bool = False) -> bytes
     """
     subset_fonts = subset_fonts or (options is not None and options.docx_fonts == "subset")
     _Brief.check_fonts(report)
-    return _Brief(report, subset_fonts=subset_fonts).build()
+    brief = _Brief(report, subset_fonts=subset_fonts)
+    brief.no_fonts = options is not None and options.docx_fonts == "none"  # fonts named, not embedded
+    return brief.build()
 
 
 def render_plan(plan: P.Plan, options=None) -> bytes:
@@ -151,125 +152,19 @@ class _Brief:
         return "en-US", locale or WORD_LANG.get(lang, meta.lang)
 
     def _define_styles(self) -> None:
-        doc, rtl = self.doc, self.rtl
+        """The styles part from ``templates/docx/styles.xml`` (an organisation can replace it, as
+        pandoc's reference.docx); only the language and the direction are set per brief."""
         lang, bidi_lang = self._lang()
-        ooxml.set_document_defaults(doc, font=BODY_FONT, size_pt=12.5, lang=lang, bidi_lang=bidi_lang,
-                                    rtl=rtl)
-        ooxml.ensure_table_normal(doc)
-        styles = doc.styles
-        get = styles.__getitem__
-
-        def para_style(name, base=None, *, sans=False, size=None, line=None, before=0, after=0,
-                       bold=None, color=None, align=None, keep_next=False, start_indent=None,
-                       end_indent=None, existing=False):
-            style = get(name) if existing else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-            if base is not None:
-                style.base_style = get(base)
-            if sans:
-                ooxml.set_fonts(style, SANS_LATIN, SANS_ARABIC)
-            font = style.font
-            if size is not None:
-                font.size = Pt(size)
-            if bold is not None:
-                font.bold = bold
-            font.italic = None
-            if color is not None:
-                font.color.rgb = RGBColor.from_string(color)
-            pf = style.paragraph_format
-            if line is not None:
-                pf.line_spacing = Pt(line)
-                pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-            pf.space_before, pf.space_after = Pt(before), Pt(after)
-            if align is not None:
-                pf.alignment = _ALIGN[align]
-            if keep_next:
-                pf.keep_with_next = True
-            if start_indent is not None:
-                pf.left_indent = Cm(start_indent)      # under w:bidi, "left" is the start side
-            if end_indent is not None:
-                pf.right_indent = Cm(end_indent)
-            self.styles[name] = style
-            return style
-
-        para_style("Normal", existing=True, size=12.5, line=21, align="start")
-        para_style("Body Text", "Normal", existing=True, line=21, after=6, align="justify")
-        title = para_style("Title", "Normal", existing=True, sans=True, size=22, line=38, after=6,
-                           bold=True, color=INK, align="start")
-        ooxml.set_paragraph_border(title, "bottom", ACCENT, 12, 6)
-        sub = para_style("Subtitle", "Normal", existing=True, size=14, line=24, after=10, color=MUTED,
-                         align="start")
-        ooxml.clear_numbering(sub)
-        for level, (size, line, before, after) in enumerate(
-                ((15, 27, 18, 6), (12.5, 22, 12, 4), (11, 19, 8, 2)), start=1):
-            h = para_style(f"Heading {level}", "Normal", existing=True, sans=True, size=size, line=line,
-                           before=before, after=after, bold=True, color=ACCENT, align="start",
-                           keep_next=True)
-            ooxml.set_outline_level(h, level - 1)
-            ooxml.set_keep_together(h)
-            if level == 1:
-                ooxml.set_paragraph_border(h, "bottom", RULE, 6, 3)
-        para_style("TOC Heading", "Heading 1", existing=True, before=6)
-        para_style("Kicker", "Normal", sans=True, size=10, line=18, bold=True, color="8A1C1C")
-        para_style("Breadcrumb", "Normal", sans=True, size=8, line=14, after=2, color=MUTED)
-        para_style("Byline", "Normal", sans=True, size=9.5, line=17, color="333333")
-        para_style("Masthead Meta", "Byline", size=8.5, line=15, color=MUTED)
-        quote = para_style("Quote", "Body Text", existing=True, line=21, before=4, after=4, color="333333",
-                           start_indent=0.9, end_indent=0.9, align="start")
-        ooxml.set_paragraph_border(quote, "start", ACCENT, 18, 8, rtl=rtl)
-        # "start" as in the PDF (text-align: start): under w:bidi, jc "left" is the start side.
-        para_style("Quote Attribution", "Normal", sans=True, size=9, line=16, after=8, color=MUTED,
-                   align="start", start_indent=0.9)
-        para_style("List Bullet", "Body Text", existing=True, after=3, align="start")
-        para_style("List Number", "Body Text", existing=True, after=3, align="start")
-        para_style("List Bullet 2", "List Bullet", existing=True, after=3, align="start")
-        para_style("List Number 2", "List Number", existing=True, after=3, align="start")
-        key = para_style("Key Point", "List Bullet", line=21, after=0, align="start")
-        ooxml.set_paragraph_shading(key, TINT)
-        ooxml.copy_numbering(get("List Bullet"), key)
-        para_style("Caption", "Normal", existing=True, sans=True, size=9, line=16, before=2, after=4,
-                   bold=False, color=MUTED, align="start", keep_next=True)
-        para_style("Table Text", "Normal", sans=True, size=8.5, line=15, align="start")
-        para_style("Table Heading", "Table Text", bold=True, keep_next=True)
-        para_style("Table Note", "Table Text", size=8, line=14, before=2, color="3A3A3A")
-        para_style("Table Number", "Table Text", align="center")
-        para_style("Relation Badge", "Table Text", bold=True, align="center")
-        para_style("Source Entry", "Normal", size=11, line=19, after=4, start_indent=0.6, align="start")
-        para_style("Header", "Normal", existing=True, sans=True, size=8, line=14, color=MUTED, align="start")
-        ooxml.set_paragraph_border(get("Header"), "bottom", RULE, 4, 4)
-        para_style("Footer", "Normal", existing=True, sans=True, size=8, line=14, color=MUTED,
-                   align="center")
-        for level in (1, 2, 3):
-            s = ooxml.add_style(self.doc, f"TOC{level}", f"toc {level}", "paragraph", "Normal",
-                                ui_priority=39, quick=False)
-            s.font.size = Pt(10 if level == 1 else 9.5)
-            ooxml.set_fonts(s, SANS_LATIN, SANS_ARABIC)
-            pf = s.paragraph_format
-            pf.line_spacing, pf.line_spacing_rule = Pt(18 if level == 1 else 16), WD_LINE_SPACING.EXACTLY
-            pf.space_after = Pt(0)
-            pf.left_indent = Cm(0.6 * (level - 1))
-            self.styles[f"toc {level}"] = s
-        fn = ooxml.add_style(self.doc, "FootnoteText", "footnote text", "paragraph", "Normal", quick=False)
-        fn.font.size = Pt(9.5)
-        fn.paragraph_format.line_spacing, fn.paragraph_format.line_spacing_rule = (
-            Pt(15), WD_LINE_SPACING.EXACTLY)
-        fn.paragraph_format.space_after = Pt(1)
-        ref = ooxml.add_style(self.doc, "FootnoteReference", "footnote reference", "character",
-                              "DefaultParagraphFont", quick=False)
-        ref.font.superscript = True
-        link = ooxml.add_style(self.doc, "Hyperlink", "Hyperlink", "character", "DefaultParagraphFont",
-                               quick=False)
-        link.font.color.rgb = RGBColor.from_string("1F4E8C")
-        link.font.underline = True
-        self.styles["Hyperlink"] = link
-        self.styles["Strong"] = get("Strong")
-        self.styles["Emphasis"] = get("Emphasis")
-        self.table_style = ooxml.add_table_style(self.doc, "BriefTable", "Brief Table",
-                                                 border_color=RULE, header_fill="E4E9EF")
-        ooxml.set_bullet_glyph(self.doc, get("List Bullet"), "•", BODY_FONT)
-        ooxml.set_bullet_glyph(self.doc, get("List Bullet 2"), "–", BODY_FONT, indent_twips=850)
+        ooxml.load_styles(self.doc, _reference_styles(), rtl=self.rtl)
+        ooxml.set_document_defaults(self.doc, lang=lang, bidi_lang=bidi_lang, rtl=self.rtl)
+        self.styles = {style.name: style for style in self.doc.styles}
+        self.table_style = self.styles["Brief Table"]
+        # Numbering is per brief: the bullet glyphs in a shipped font, the digits of the report.
+        ooxml.set_bullet_glyph(self.doc, self.styles["List Bullet"], "•", BODY_FONT)
+        ooxml.set_bullet_glyph(self.doc, self.styles["List Bullet 2"], "–", BODY_FONT, indent_twips=850)
         fmt = WORD_NUMBER_FORMAT[native_zero(self.report)]
         for name in ("List Number", "List Number 2"):
-            ooxml.set_number_format(self.doc, get(name), fmt)
+            ooxml.set_number_format(self.doc, self.styles[name], fmt)
 
     # ---- text ----------------------------------------------------------------------------------------
 
@@ -317,20 +212,9 @@ class _Brief:
             if isolate:                 # the controls in runs of their own: outside any hyperlink
                 p.add_run(bidi.LRI if self.rtl else bidi.RLI)
             for piece, fallback in _coverage_runs(chunk, sans):
-                run = p.add_run(piece)
-                if char_style is not None:
-                    ooxml.set_run_style(run, char_style.style_id)
-                if fallback:
-                    ooxml.set_fonts(run, fallback)
-                if bold:
-                    ooxml.set_run_bold(run)
-                if italic:
-                    ooxml.set_run_italic(run)
-                if color:
-                    run.font.color.rgb = RGBColor.from_string(color)
-                if self.rtl and not isolate:
-                    ooxml.set_run_rtl(run)
-                out.append(run)
+                out.append(ooxml.add_text_run(
+                    p, piece, style_id=char_style.style_id if char_style is not None else None,
+                    font=fallback, bold=bold, italic=italic, color=color, rtl=self.rtl and not isolate))
             if isolate:
                 p.add_run(bidi.PDI)
         return _contiguous(out)
@@ -719,7 +603,6 @@ class _Brief:
         doc, meta = self.doc, self.report.meta
         if self.rtl:
             ooxml.bidi_everywhere(doc, self.footnotes)
-        ooxml.finish_styles(doc, rtl=self.rtl)
         ooxml.configure_settings(doc, embed_fonts=True)
         ooxml.drop_package_extras(doc)
         ooxml.set_app_properties(doc, f"briefkit {__version__}")
@@ -741,6 +624,8 @@ class _Brief:
             wanted[SANS_LATIN] = ["Regular", "Bold"]
         chars = set(text) | set("0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹ .,:;()[]-–—|›•«»")
         out = {}
+        if getattr(self, "no_fonts", False):
+            return {family: {} for family in wanted}
         for family, faces in wanted.items():
             out[family] = {face: _font_bytes(family, face, frozenset(chars) if self.subset_fonts else None)
                            for face in faces}
@@ -752,6 +637,15 @@ SANS_STYLE_IDS = frozenset({
     "MastheadMeta", "QuoteAttribution", "Caption", "TableText", "TableHeading", "TableNote",
     "TableNumber", "RelationBadge", "Header", "Footer", "TOC1", "TOC2", "TOC3"})
 """Paragraph styles set in the sans pair (Noto Kufi Arabic for Arabic, Noto Sans for Latin)."""
+
+
+STYLES = "docx/styles.xml"
+"""The reference styles part, under templates/."""
+
+
+@lru_cache(maxsize=1)
+def _reference_styles() -> bytes:
+    return (templates_dir() / STYLES).read_bytes()
 
 
 def _contiguous(runs: list) -> list:
@@ -796,6 +690,7 @@ def _style_id(p) -> str | None:
     return pPr.style if pPr is not None else None
 
 
+@lru_cache(maxsize=4096)
 def _fallback(ch: str, sans: bool) -> str | None:
     """The family to draw ``ch`` with when the paragraph's own font lacks it (None: no override).
 
@@ -829,15 +724,6 @@ def _coverage_runs(text: str, sans: bool) -> list[tuple[str, str | None]]:
         else:
             out.append((ch, fb))
     return out
-
-
-_ALIGN = {
-    # Under w:bidi Word and LibreOffice read jc left/right as start/end, so one table serves both directions.
-    "start": WD_ALIGN_PARAGRAPH.LEFT,
-    "end": WD_ALIGN_PARAGRAPH.RIGHT,
-    "center": WD_ALIGN_PARAGRAPH.CENTER,
-    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
-}
 
 
 def _ink_on(fill: str) -> str:

@@ -1,9 +1,10 @@
 """Report → HTML: the brief as one standalone HTML document (the PDF writer typesets this same HTML).
 
-The only importer of jinja2. Report text is untrusted: the environment autoescapes, and every inline
-node is rendered by ``InlineRenderer`` (Text, Cite) and the ``_WRAP`` rule table (Strong, Emph,
-Link); text is escaped, and runs against the base direction are isolated with ``<bdi>``. Output is deterministic: no clocks, no ``id()``,
-ids come from the report's own slugs.
+The only importer of jinja2. It walks the document plan (``briefkit.plan``): ``_Context.RULES`` has one
+rule per part type, and the template one macro per part. Report text is untrusted: the environment
+autoescapes, and every inline node is rendered by ``InlineRenderer`` (Text, Cite) and the ``_WRAP`` rule
+table (Strong, Emph, Link); text is escaped, and runs against the base direction are isolated with
+``<bdi>``. Output is deterministic: no clocks, no ``id()``, ids come from the report's own slugs.
 """
 from __future__ import annotations
 
@@ -279,9 +280,8 @@ class _Context:
     def contents(self, part: P.Contents) -> dict | None:
         if not self.toc:
             return None
-        # The PDF's contents lists the parts and sections (plan levels 1 and 2).
-        entries = [{"id": h.id, "text": self.r.text(h.text), "level": h.level + 1}
-                   for h in part.entries if h.level <= 2]
+        # The same entries as the DOCX contents: parts, sections and subheadings (plan levels 1-3).
+        entries = [{"id": h.id, "text": self.r.text(h.text), "level": h.level + 1} for h in part.entries]
         return {"kind": "contents", "columns": _toc_columns(entries)}
 
     def takeaways(self, part: P.Takeaways) -> dict:

@@ -21,7 +21,6 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part, XmlPart
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.styles.style import StyleFactory
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
@@ -133,50 +132,6 @@ def set_bidi(paragraph_or_style) -> None:
     _child(_pPr(paragraph_or_style), "bidi")
 
 
-def set_outline_level(style, level: int) -> None:
-    """``w:outlineLvl`` (0-based) on a paragraph style: Word's navigation pane, TOC ``\\o`` and PDF bookmarks."""
-    _child(_pPr(style), "outlineLvl", val=level)
-
-
-def set_keep_together(style) -> None:
-    _child(_pPr(style), "keepLines")
-
-
-def set_paragraph_border(style, side: str, color: str, size_eighths: int, space_pt: int = 4, *,
-                         rtl: bool = False) -> None:
-    """A border on one logical side (``top``/``bottom``/``start``/``end``) of a paragraph style.
-
-    Unlike ``jc`` and ``ind``, ``pBdr``'s ``left``/``right`` are physical: ISO/IEC 29500-1 §17.3.1.17
-    ("the left side of the page ... shall not change based on the paragraph direction"; ``w:bidi``
-    affects only ind, jc, tab and textDirection, §17.3.1.6), and LibreOffice draws them so.
-    """
-    pPr = _pPr(style)
-    bdr = _child(pPr, "pBdr")
-    tag = ({"start": "right", "end": "left"} if rtl else {"start": "left", "end": "right"}).get(side, side)
-    order = ("top", "left", "bottom", "right", "between", "bar")
-    el = bdr.find(qn("w:" + tag))
-    if el is None:
-        el = OxmlElement("w:" + tag)
-        later = order[order.index(tag) + 1:]
-        for i, existing in enumerate(bdr):
-            if _local(existing) in later:
-                bdr.insert(i, el)
-                break
-        else:
-            bdr.append(el)
-    for k, v in (("val", "single"), ("sz", size_eighths), ("space", space_pt), ("color", color)):
-        el.set(qn("w:" + k), str(v))
-
-
-def set_paragraph_shading(style, fill: str) -> None:
-    _child(_pPr(style), "shd", val="clear", color="auto", fill=fill)
-
-
-def clear_numbering(style) -> None:
-    """Remove a ``w:numPr`` a template style carries (python-docx's Subtitle has a stray one)."""
-    _drop(_pPr(style), "numPr")
-
-
 def set_fonts(target, latin: str, cs: str | None = None) -> None:
     """One family in the ascii/hAnsi/eastAsia slots and ``cs`` (default the same); theme attributes removed.
 
@@ -188,33 +143,6 @@ def set_fonts(target, latin: str, cs: str | None = None) -> None:
         fonts.attrib.pop(qn("w:" + attr), None)
     for attr, value in (("ascii", latin), ("hAnsi", latin), ("eastAsia", latin), ("cs", cs or latin)):
         fonts.set(qn("w:" + attr), value)
-
-
-def complete_cs_twins(rPr) -> None:
-    """Give every ``b``/``i``/``sz`` its complex-script twin and drop theme fonts and letter-spacing.
-
-    Word formats ``w:rtl`` runs (and Arabic text) from ``bCs``/``iCs``/``szCs``/``rFonts@cs``.
-    Letter-spacing breaks the joins of Arabic script, so it never stays on.
-    """
-    for plain, twin in (("b", "bCs"), ("i", "iCs")):
-        el = rPr.find(qn("w:" + plain))
-        _drop(rPr, twin)                      # the twin mirrors its Latin half exactly
-        if el is not None:
-            _child(rPr, twin, **({"val": el.get(qn("w:val"))} if el.get(qn("w:val")) else {}))
-    sz = rPr.find(qn("w:sz"))
-    if sz is not None:
-        _child(rPr, "szCs", val=sz.get(qn("w:val")))
-    fonts = rPr.find(qn("w:rFonts"))
-    if fonts is not None:
-        for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
-            fonts.attrib.pop(qn("w:" + attr), None)
-        if not fonts.attrib:
-            rPr.remove(fonts)
-    _drop(rPr, "spacing")
-    color = rPr.find(qn("w:color"))
-    if color is not None:
-        for attr in ("themeColor", "themeShade", "themeTint"):
-            color.attrib.pop(qn("w:" + attr), None)
 
 
 def set_run_rtl(run) -> None:
@@ -234,6 +162,51 @@ def _text(value: str):
     return t
 
 
+def add_text_run(paragraph, text: str, *, style_id: str | None = None, font: str | None = None,
+                 bold: bool = False, italic: bool = False, color: str | None = None, rtl: bool = False):
+    """A run of plain text with its properties, built in one go in schema order (``add_run`` plus
+    one python-docx property call per attribute costs several times more on long briefs)."""
+    from docx.text.run import Run
+
+    if any(c in text for c in "\t\n\r"):       # python-docx turns these into w:tab / w:br
+        run = paragraph.add_run(text)
+        r = run._r
+    else:
+        r = etree.SubElement(paragraph._p, _W + "r")
+        run = Run(r, paragraph)
+    props = []
+    if style_id:
+        props.append(("rStyle", {"val": style_id}))
+    if font:
+        props.append(("rFonts", {"ascii": font, "hAnsi": font, "eastAsia": font, "cs": font}))
+    if bold:
+        props += [("b", {}), ("bCs", {})]
+    if italic:
+        props += [("i", {}), ("iCs", {})]
+    if color:
+        props.append(("color", {"val": color}))
+    if rtl:
+        props.append(("rtl", {}))
+    if props:
+        rPr = etree.Element(_W + "rPr")
+        for tag, attrs in props:
+            el = etree.SubElement(rPr, _W + tag)
+            for key, value in attrs.items():
+                el.set(_W + key, value)
+        r.insert(0, rPr)
+    if text and r.find(_W + "t") is None:
+        t = etree.SubElement(r, _W + "t")
+        t.text = text
+        if text != text.strip():
+            t.set(_XML_SPACE, "preserve")
+    return run
+
+
+_W = qn("w:r")[:-1]
+"""``{namespace}`` of WordprocessingML, for building many elements without a ``qn`` call each."""
+_XML_SPACE = qn("xml:space")
+
+
 def set_run_bold(run) -> None:
     run.font.bold = True
     run.font.cs_bold = True
@@ -246,16 +219,11 @@ def set_run_italic(run) -> None:
 
 # ---- document defaults, settings, package clean-up -----------------------------------------------
 
-def set_document_defaults(doc, *, font: str, size_pt: float, lang: str, bidi_lang: str | None,
-                          rtl: bool) -> None:
-    """docDefaults: fonts in all four slots, size and cs size, languages; ``w:bidi`` for RTL briefs."""
+def set_document_defaults(doc, *, lang: str, bidi_lang: str | None, rtl: bool) -> None:
+    """docDefaults: the languages of the brief; ``w:bidi`` for RTL briefs."""
     styles = doc.styles.element
     defaults = styles.find(qn("w:docDefaults"))
     rPr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    set_fonts(rPr, font)
-    size = str(round(size_pt * 2))
-    rPr.get_or_add_sz().set(qn("w:val"), size)
-    _child(rPr, "szCs", val=size)
     lang_el = _child(rPr, "lang", val=lang)
     lang_el.attrib.pop(qn("w:eastAsia"), None)
     if bidi_lang:
@@ -267,78 +235,35 @@ def set_document_defaults(doc, *, font: str, size_pt: float, lang: str, bidi_lan
         _child(pPr, "bidi")
 
 
-def finish_styles(doc, *, rtl: bool) -> None:
-    """Last pass over styles.xml: cs twins everywhere, and ``w:bidi`` on every paragraph style of an RTL brief."""
-    for style in doc.styles.element.findall(qn("w:style")):
-        for rPr in style.iter(qn("w:rPr")):      # table styles keep more in tblStylePr
-            complete_cs_twins(rPr)
-        if rtl and style.get(qn("w:type")) == "paragraph":
-            pPr = style.find(qn("w:pPr"))
-            if pPr is None:
-                pPr = OxmlElement("w:pPr")
-                later = _SEQ["style"][_SEQ["style"].index("pPr") + 1:]
-                for i, existing in enumerate(style):
-                    if _local(existing) in later:
-                        style.insert(i, pPr)
-                        break
-                else:
-                    style.append(pPr)
-            _child(pPr, "bidi")
-        _drop(style, "rsid")
-
-
-def add_style(doc, style_id: str, name: str, kind: str = "paragraph", based_on: str | None = None,
-              *, ui_priority: int = 99, quick: bool = True):
-    """A style with an explicit id (python-docx derives ids from names; Word's built-ins need theirs)."""
-    attrs = f'w:type="{kind}" w:styleId="{style_id}"'
-    parts = [f'<w:style {nsdecls("w")} {attrs}><w:name w:val="{name}"/>']
-    if based_on:
-        parts.append(f'<w:basedOn w:val="{based_on}"/>')
-    parts.append(f'<w:uiPriority w:val="{ui_priority}"/>')
-    parts.append("<w:qFormat/>" if quick else "<w:unhideWhenUsed/>")
-    parts.append("</w:style>")
-    el = parse_xml("".join(parts))
-    doc.styles.element.append(el)
-    return StyleFactory(el)
-
-
-def add_table_style(doc, style_id: str, name: str, *, border_color: str, header_fill: str,
-                    cell_margin_twips: int = 85):
-    """A table style: hairline horizontal rules, cell margins and a shaded, bold first row."""
-    xml = (
-        f'<w:style {nsdecls("w")} w:type="table" w:styleId="{style_id}">'
-        f'<w:name w:val="{name}"/><w:basedOn w:val="TableNormal"/><w:uiPriority w:val="59"/><w:qFormat/>'
-        '<w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr>'
-        '<w:tblPr><w:tblBorders>'
-        f'<w:top w:val="single" w:sz="8" w:space="0" w:color="{border_color}"/>'
-        f'<w:bottom w:val="single" w:sz="8" w:space="0" w:color="{border_color}"/>'
-        f'<w:insideH w:val="single" w:sz="4" w:space="0" w:color="{border_color}"/>'
-        '</w:tblBorders><w:tblCellMar>'
-        f'<w:top w:w="{cell_margin_twips // 2}" w:type="dxa"/>'
-        f'<w:left w:w="{cell_margin_twips}" w:type="dxa"/>'
-        f'<w:bottom w:w="{cell_margin_twips // 2}" w:type="dxa"/>'
-        f'<w:right w:w="{cell_margin_twips}" w:type="dxa"/>'
-        '</w:tblCellMar></w:tblPr>'
-        '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:bCs/></w:rPr>'
-        f'<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{header_fill}"/></w:tcPr></w:tblStylePr>'
-        '</w:style>')
-    el = parse_xml(xml)
-    doc.styles.element.append(el)
-    return StyleFactory(el)
-
-
-def ensure_table_normal(doc) -> None:
-    """python-docx's template lacks the ``TableNormal`` style other table styles are based on."""
-    styles = doc.styles.element
-    if any(s.get(qn("w:styleId")) == "TableNormal" for s in styles.findall(qn("w:style"))):
+def load_styles(doc, xml: bytes, *, rtl: bool) -> None:
+    """Replace the styles part with a reference one (written left-to-right); an RTL brief gets
+    ``w:bidi`` on every paragraph style and its physical borders mirrored (``jc`` and ``ind`` are
+    logical under ``w:bidi``, ``pBdr`` sides are not: ISO/IEC 29500-1 §17.3.1.17)."""
+    root = parse_xml(xml)
+    doc.part._styles_part._element = root
+    if not rtl:
         return
-    styles.append(parse_xml(
-        f'<w:style {nsdecls("w")} w:type="table" w:default="1" w:styleId="TableNormal">'
-        '<w:name w:val="Normal Table"/><w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/>'
-        '<w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar>'
-        '<w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
-        '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
-        '</w:tblCellMar></w:tblPr></w:style>'))
+    for style in root.findall(qn("w:style")):
+        if style.get(qn("w:type")) != "paragraph":
+            continue
+        pPr = style.find(qn("w:pPr"))
+        if pPr is None:
+            pPr = OxmlElement("w:pPr")
+            later = _SEQ["style"][_SEQ["style"].index("pPr") + 1:]
+            for i, existing in enumerate(style):
+                if _local(existing) in later:
+                    style.insert(i, pPr)
+                    break
+            else:
+                style.append(pPr)
+        _child(pPr, "bidi")
+        bdr = pPr.find(qn("w:pBdr"))
+        if bdr is not None:
+            swap = {qn("w:left"): qn("w:right"), qn("w:right"): qn("w:left")}
+            for side in bdr:
+                side.tag = swap.get(side.tag, side.tag)
+            order = ("top", "left", "bottom", "right", "between", "bar")
+            bdr[:] = sorted(bdr, key=lambda el: order.index(_local(el)))
 
 
 def set_section_bidi(section) -> None:
@@ -434,7 +359,10 @@ def shade_cell(cell, fill: str) -> None:
 
 
 def set_cell_valign(cell, value: str = "center") -> None:
-    _child(cell._tc.get_or_add_tcPr(), "vAlign", val=value)
+    """python-docx's public ``vertical_alignment`` (it inserts ``w:vAlign`` in schema order)."""
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+
+    cell.vertical_alignment = getattr(WD_CELL_VERTICAL_ALIGNMENT, value.upper())
 
 
 def set_table_look(table, *, first_row: bool = True) -> None:
@@ -479,23 +407,6 @@ def style_num_id(style) -> int:
 def _style_num_id(style) -> int:
     numPr = style.element.pPr.find(qn("w:numPr"))
     return int(numPr.find(qn("w:numId")).get(qn("w:val")))
-
-
-def copy_numbering(source_style, target_style) -> None:
-    """Give ``target_style`` the list numbering of ``source_style`` (LibreOffice does not inherit it)."""
-    from copy import deepcopy
-
-    numPr = source_style.element.pPr.find(qn("w:numPr"))
-    target = _pPr(target_style)
-    _drop(target, "numPr")
-    el = deepcopy(numPr)
-    later = set(_SEQ["pPr"][_SEQ["pPr"].index("numPr") + 1:])
-    for i, existing in enumerate(target):
-        if _local(existing) in later:
-            target.insert(i, el)
-            break
-    else:
-        target.append(el)
 
 
 def set_bullet_glyph(doc, style, glyph: str, font: str, *, indent_twips: int = 425,
@@ -813,16 +724,28 @@ def embed_fonts(doc, families: dict[str, dict[str, bytes]]) -> None:
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
+CORE_MAX = 255
+"""python-docx refuses a core property longer than this; the full text stays in the document body."""
+
+
+def _core_text(value: str) -> str:
+    if len(value) <= CORE_MAX:
+        return value
+    cut = value[:CORE_MAX - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > CORE_MAX // 2 else cut).rstrip() + "\u2026"
+
+
 def set_core_properties(doc, *, title: str, author: str, subject: str, keywords: str, language: str,
                         category: str, identifier: str, when: _dt.datetime | None) -> None:
     cp = doc.core_properties
-    cp.title = title
-    cp.author = author
-    cp.subject = subject
-    cp.keywords = keywords
-    cp.language = language
-    cp.category = category
-    cp.identifier = identifier
+    cp.title = _core_text(title)
+    cp.author = _core_text(author)
+    cp.subject = _core_text(subject)
+    cp.keywords = _core_text(keywords)
+    cp.language = _core_text(language)
+    cp.category = _core_text(category)
+    cp.identifier = _core_text(identifier)
     cp.comments = ""
     cp.last_modified_by = "briefkit"
     cp.revision = 1
@@ -883,14 +806,15 @@ _DEFLATED: dict[bytes, tuple[int, bytes]] = {}
 
 def _write_deflated(z: zipfile.ZipFile, entry: zipfile.ZipInfo, blob: bytes) -> None:
     """Write an entry whose deflate stream is cached per content: the same embedded font is not
-    compressed again on every build (the stream is what ``writestr`` would produce at level 6)."""
+    compressed again on every build. Fonts are dense already: level 1 costs a third of level 6's
+    time for 5% more bytes, which a fresh process (one CLI call) pays on every brief."""
     import zlib
 
     key = hashlib.sha1(blob).digest()
     if key not in _DEFLATED:
         if len(_DEFLATED) > 64:
             _DEFLATED.clear()
-        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
         _DEFLATED[key] = (zlib.crc32(blob), compressor.compress(blob) + compressor.flush())
     crc, data = _DEFLATED[key]
     entry.file_size, entry.compress_size, entry.CRC = len(blob), len(data), crc

@@ -40,7 +40,9 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _weasy():
-    import weasyprint  # noqa: F401  (lazy: 0.45 s)
+    from .._native import import_weasyprint
+
+    weasyprint = import_weasyprint()  # lazy (0.4 s), and without ldconfig/gcc helper processes
     from weasyprint.text.fonts import FontConfiguration
 
     return weasyprint, FontConfiguration()
@@ -247,7 +249,7 @@ a wrong guess costs one more pass, never a wrong result."""
 def _toc_pages_bound(report: Report) -> int:
     """How many pages the table of contents can add: under one page per 60 entries (two columns of
     30 short lines), plus one for the page breaks it moves."""
-    entries = sum(1 for *_, level in html_writer.heading_ids(report) if level in (2, 3))
+    entries = sum(1 for *_, level in html_writer.heading_ids(report) if level in (2, 3, 4))
     return 1 + entries // 60
 
 

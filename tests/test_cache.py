@@ -1,0 +1,168 @@
+"""The build cache: a hit is byte-identical and marked cached; each part of the key, changed alone, rebuilds."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefkit import cache as cache_mod
+from briefkit.cli import main
+
+CASES = Path(__file__).parent / "cases"
+
+REPORT = """briefkit: 1
+meta: {title: "موجز", id: cached-brief, publisher: {name: "مركز", logo: assets/logo.png}}
+actors: [{id: tr, name: تركيا}, {id: ru, name: روسيا}]
+areas: [{id: syria, title: الملف السوري, region: الشرق الأوسط, relation: rivalry}]
+sections: [{id: s, heading: مدخل, body: ["فقرة أولى."]}]
+"""
+
+
+@pytest.fixture
+def work(tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.delenv("BRIEFKIT_CACHE", raising=False)
+    src = tmp_path / "src"
+    (src / "assets").mkdir(parents=True)
+    shutil.copy(CASES / "assets" / "logo.png", src / "assets" / "logo.png")
+    (src / "r.yaml").write_text(REPORT, encoding="utf-8")
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "theme.yaml").write_text("name: plain\n")
+    (theme / "Face.ttf").write_bytes(b"not really a font, only hashed")
+    return tmp_path
+
+
+def build(work, *extra, fmt="html"):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["build", str(work / "src"), "-o", str(work / "out"), "--format", fmt,
+                 *([] if "--no-cache" in extra else ["--cache", str(work / "cache")]),
+                 "--json", "--quiet", *map(str, extra)], stdout=out, stderr=err)
+    assert code == 0, err.getvalue()
+    doc = json.loads(out.getvalue())
+    (rep,) = doc["reports"]
+    return rep["status"]
+
+
+def test_a_hit_is_marked_cached_and_byte_identical(work):
+    assert build(work) == "built"
+    fresh = (work / "out" / "cached-brief.html").read_bytes()
+    (work / "out" / "cached-brief.html").unlink()
+    assert build(work) == "cached"
+    assert (work / "out" / "cached-brief.html").read_bytes() == fresh
+    assert not [p for p in (work / "cache").rglob("*.part")]
+
+
+@pytest.mark.parametrize("part", ["report", "file name", "logo", "theme", "theme font", "SOURCE_DATE_EPOCH",
+                                  "format", "docx-fonts", "chart", "max-pages", "pdf-variant", "version",
+                                  "templates", "fonts"])
+def test_each_part_of_the_key_rebuilds(work, part, monkeypatch):
+    base = ["--theme", work / "theme" / "theme.yaml"]
+    assert build(work, *base) == "built"
+    assert build(work, *base) == "cached"
+    extra = list(base)
+    if part == "report":
+        (work / "src" / "r.yaml").write_text(REPORT.replace("فقرة أولى.", "فقرة ثانية."), encoding="utf-8")
+    elif part == "file name":  # the default id and the format follow the name
+        (work / "src" / "r.yaml").rename(work / "src" / "s.yaml")
+    elif part == "logo":
+        with open(work / "src" / "assets" / "logo.png", "ab") as f:
+            f.write(b"\0")
+    elif part == "theme":
+        (work / "theme" / "theme.yaml").write_text("name: bold\n")
+    elif part == "theme font":
+        (work / "theme" / "Face.ttf").write_bytes(b"another face")
+    elif part == "SOURCE_DATE_EPOCH":
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    elif part == "format":
+        return  # below: a format never built is a miss even when another format hits
+    elif part in ("docx-fonts", "max-pages", "pdf-variant"):
+        extra += [f"--{part}", {"docx-fonts": "embed", "max-pages": "30", "pdf-variant": "ua"}[part]]
+    elif part == "chart":
+        extra.append("--no-chart")
+    elif part == "version":
+        monkeypatch.setattr("briefkit.__version__", "99.0")
+        cache_mod.code_hash.cache_clear()
+    elif part in ("templates", "fonts"):
+        from briefkit import resources
+
+        original = getattr(resources, f"{part}_dir")()
+        copy = work / part
+        shutil.copytree(original, copy)
+        first = sorted(p for p in copy.rglob("*") if p.is_file())[0]
+        with open(first, "ab") as f:
+            f.write(b"\n")
+        monkeypatch.setattr(resources, f"{part}_dir", lambda: copy)
+        cache_mod.code_hash.cache_clear()
+    try:
+        assert build(work, *extra) == "built", part
+        assert build(work, *extra) == "cached", part
+    finally:
+        cache_mod.code_hash.cache_clear()
+
+
+def test_a_format_never_built_is_a_miss(work):
+    assert build(work, fmt="html") == "built"
+    assert build(work, fmt="html,docx") == "built"  # html from the cache, docx rendered
+    assert build(work, fmt="html,docx") == "cached"
+
+
+def test_a_corrupted_entry_is_rebuilt_not_copied(work):
+    assert build(work) == "built"
+    good = (work / "out" / "cached-brief.html").read_bytes()
+    (blob,) = (work / "cache").rglob("*.html")
+    blob.write_bytes(blob.read_bytes().replace(b"</html>", b"<script>x</script></html>"))
+    assert build(work) == "built"
+    assert (work / "out" / "cached-brief.html").read_bytes() == good
+
+
+def test_no_cache_neither_reads_nor_writes(work, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(work / "xdg"))
+    assert build(work, "--no-cache") == "built"
+    assert build(work, "--no-cache") == "built"
+    assert not (work / "cache").exists() and not (work / "xdg").exists()
+
+
+def test_the_default_cache_dir_follows_xdg(work, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(work / "xdg"))
+    assert cache_mod.default_dir() == work / "xdg" / "briefkit"
+    monkeypatch.setenv("BRIEFKIT_CACHE", str(work / "mine"))
+    assert cache_mod.default_dir() == work / "mine"
+
+
+def test_least_recently_used_entries_are_evicted_first(tmp_path):
+    c = cache_mod.Cache(tmp_path, max_bytes=2500)
+    for i, key in enumerate(("a" * 64, "b" * 64, "c" * 64)):
+        c.put(key, "pdf", bytes([i]) * 1000, __import__("hashlib").sha256(bytes([i]) * 1000).hexdigest(), 1)
+        listing = c._path("out", key, ".json")
+        os.utime(listing, (1_000_000 + i, 1_000_000 + i))
+    os.utime(c._path("out", "a" * 64, ".json"))  # 'a' used just now: 'b' is now the oldest
+    c.evict()
+    assert set(c.get("a" * 64, ["pdf"])) == {"pdf"}
+    assert c.get("b" * 64, ["pdf"]) == {}
+    assert set(c.get("c" * 64, ["pdf"])) == {"pdf"}
+
+
+def test_an_all_hit_run_loads_no_renderer_and_no_yaml_parser(work):
+    assert build(work, fmt="pdf,docx") == "built"
+    probe = ("import sys, json; from briefkit.cli import main; code = main(sys.argv[1:]); "
+             "sys.stderr.write(json.dumps([code] + [m for m in ('weasyprint', 'docx', 'ruamel.yaml', "
+             "'briefkit.loader', 'multiprocessing') if m in sys.modules]))")
+    done = subprocess.run([sys.executable, "-c", probe, "build", str(work / "src"), "-o", str(work / "out2"),
+                           "--cache", str(work / "cache"), "--jobs", "2", "--quiet"],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert json.loads(done.stderr) == [0]
+    assert sorted(p.name for p in (work / "out2").iterdir()) == ["cached-brief.docx", "cached-brief.pdf"]
+
+
+def test_a_cache_that_cannot_be_written_only_costs_speed(work):
+    (work / "cache").write_text("a file where the cache folder should be")
+    assert build(work) == "built"
+    assert build(work) == "built"
+    assert (work / "out" / "cached-brief.html").exists()
