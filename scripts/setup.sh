@@ -26,6 +26,7 @@ if ((!runtime)); then
     libreoffice-writer-nogui  # the DOCX render test converts the brief to PDF headless
     pandoc                # the DOCX read-back test (pandoc -f docx) and bench/docx_vs_pandoc.py
     procps                # pgrep: the signal tests find the workers to kill
+    strace                # the coverage test proves a build opens no system font
   )
 fi
 python=${PYTHON:-python3}
@@ -59,5 +60,10 @@ if ((runtime)); then
   echo "setup: done; .venv/bin/briefkit is ready (runtime only)"
   exit 0
 fi
+# pdf.js (Firefox's PDF reader) judges the text layer in tests/test_textlayer.py when node is here
+if command -v npm >/dev/null 2>&1 && [ ! -d bench/pdfjs/node_modules/pdfjs-dist ]; then
+  npm ci --prefix bench/pdfjs --no-audit --no-fund --omit=optional >/dev/null || echo "setup: pdf.js not installed (its tests skip)"
+fi
+
 .venv/bin/briefkit build seeds/turkey-russia-relations.yaml -o out
 echo "setup: done; the seed brief is in out/"

@@ -132,6 +132,12 @@ def set_bidi(paragraph_or_style) -> None:
     _child(_pPr(paragraph_or_style), "bidi")
 
 
+def set_outline_level(paragraph, level: int) -> None:
+    """``w:outlineLvl`` (0-based): a paragraph that is no heading yet is a TOC entry (``TOC \\u``),
+    a navigation-pane entry and a PDF bookmark at that level."""
+    _child(_pPr(paragraph), "outlineLvl", val=level)
+
+
 def set_fonts(target, latin: str, cs: str | None = None) -> None:
     """One family in the ascii/hAnsi/eastAsia slots and ``cs`` (default the same); theme attributes removed.
 

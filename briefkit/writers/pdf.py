@@ -4,7 +4,8 @@ The only importer of weasyprint, imported lazily (``briefkit validate`` never pa
 
 - Resources come through ``PackageFetcher``: files under the package's fonts/ and templates/
   folders and the report's own logo; nothing else (no network, no other ``file:``, no attachments).
-- One ``FontConfiguration`` per process; ``presentational_hints`` off.
+- One ``FontConfiguration`` per process, on a private fontconfig that sees only the shipped fonts
+  (``coverage.fontconfig_conf``); ``presentational_hints`` off.
 - Two passes: when the brief runs longer than ``TOC_MIN_PAGES`` pages it is typeset again with a
   table of contents (whose page numbers come from ``target-counter``).
 - Metadata from the report; the creation date is the report's date (or ``SOURCE_DATE_EPOCH``),
@@ -18,16 +19,20 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import os
 import threading
+import warnings
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .. import plan as P
 from ..errors import RenderError
 from ..model import Report
 from ..resources import FONT_FILES, fonts_dir, templates_dir
 from . import html as html_writer
+from . import pdftags, pdftext
 
 TOC_MIN_PAGES = 5
 """A brief of this many pages or more gets a table of contents (i.e. longer than 4 pages)."""
@@ -40,12 +45,39 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _weasy():
-    from .._native import import_weasyprint
+    with _private_fontconfig():
+        from .._native import import_weasyprint
 
-    weasyprint = import_weasyprint()  # lazy (0.4 s), and without ldconfig/gcc helper processes
-    from weasyprint.text.fonts import FontConfiguration
+        weasyprint = import_weasyprint()  # lazy (0.4 s), and without ldconfig/gcc helper processes
+        from weasyprint.text.fonts import FontConfiguration
 
-    return weasyprint, FontConfiguration()
+        return weasyprint, FontConfiguration()
+
+
+@contextmanager
+def _private_fontconfig():
+    """Fontconfig sees only briefkit's fonts while WeasyPrint loads its configuration, so no build
+    reads a system font and the same report gives the same bytes on any machine (coverage.py).
+    The variable is restored afterwards: child processes (LibreOffice, ...) keep the machine's fonts."""
+    import tempfile
+
+    from ..coverage import fontconfig_conf
+
+    with tempfile.TemporaryDirectory(prefix="briefkit-fc-") as tmp:
+        conf = Path(tmp) / "fonts.conf"
+        conf.write_text(fontconfig_conf(), encoding="utf-8")
+        saved = {k: os.environ.get(k) for k in ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT")}
+        os.environ["FONTCONFIG_FILE"] = str(conf)
+        os.environ.pop("FONTCONFIG_PATH", None)
+        os.environ.pop("FONTCONFIG_SYSROOT", None)
+        try:
+            yield
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
 
 
 @lru_cache(maxsize=1)
@@ -136,8 +168,28 @@ def creation_date(report: Report | None) -> str | None:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
 
 
-def _finisher(rtl: bool):
+VARIANTS = {"ua": "pdf/ua-1", "a3b": "pdf/a-3b"}
+"""briefkit's --pdf-variant values → WeasyPrint's pdf_variant."""
+
+
+def _source(report: Report | None) -> tuple[str, bytes, str] | None:
+    """The report file to embed in a PDF/A-3b brief: (name, bytes, MIME type)."""
+    path = getattr(report, "path", None)
+    if path is None or not Path(path).is_file():
+        return None
+    suffix = Path(path).suffix.lower()
+    mime = "application/json" if suffix == ".json" else "application/yaml"
+    ext = "json" if suffix == ".json" else "yaml"
+    return f"{pdftags.SOURCE_NAME}.{ext}", Path(path).read_bytes(), mime
+
+
+def _finisher(rtl: bool, variant: str | None = None, source=None):
     def finish(document, pdf):
+        pdftext.finish(document, pdf)
+        if variant == "ua":
+            pdftags.describe_links(document, pdf)
+        if variant == "a3b" and source is not None:
+            pdftags.embed_source(pdf, *source)
         if rtl:
             import pydyf
 
@@ -194,14 +246,24 @@ def merge_leaders(document) -> None:
         return
 
 
-def write(document, report: Report | None = None) -> bytes:
+def write(document, report: Report | None = None, variant: str | None = None) -> bytes:
+    """PDF bytes; ``variant``: None, "ua" (tagged PDF/UA-1) or "a3b" (PDF/A-3b, the report embedded)."""
     merge_leaders(document)
     created = creation_date(report)
     document.metadata.created = created
     document.metadata.modified = created
     document.metadata.attachments = []
     rtl = report.rtl if report is not None else False
-    return document.write_pdf(finisher=_finisher(rtl), presentational_hints=False)
+    extra = {}
+    if variant:
+        pdftags.install(rtl)
+        extra["pdf_variant"] = VARIANTS[variant]
+    source = _source(report) if variant == "a3b" else None
+    with pdftext.exact_text(rtl), warnings.catch_warnings():
+        # WeasyPrint 70 opens its sRGB profile for PDF/A and never closes it (a ResourceWarning)
+        warnings.simplefilter("ignore", ResourceWarning)
+        return document.write_pdf(finisher=_finisher(rtl, variant, source), presentational_hints=False,
+                                  **extra)
 
 
 def check_fonts(document) -> None:
@@ -293,21 +355,22 @@ def _surely_long(report: Report) -> bool:
     return sum(len(t.split()) for t in report.all_text()) >= LONG_WORDS
 
 
-def render_document(report: Report):
+def render_document(report: Report, options=None):
     """(PDF bytes, WeasyPrint Document) for a report: one pass, or two when a TOC is needed."""
+    plan = P.plan_of(report, chart=P.chart_wanted(options))
     with _lock, _captured_log() as records:
         document = None
         if _surely_long(report):
             # Saves a pass on long briefs: if the brief is long enough with its table of contents
             # that it would still be TOC_MIN_PAGES long without it, the contents belong there.
-            document = _layout_complete(html_writer.render_string(report, toc=True), report)
+            document = _layout_complete(html_writer.render_string(report, toc=True, plan=plan), report)
             if len(document.pages) - _toc_pages_bound(report) < TOC_MIN_PAGES:
                 document = None
         if document is None:
-            document = _layout_complete(html_writer.render_string(report), report)
+            document = _layout_complete(html_writer.render_string(report, plan=plan), report)
             if len(document.pages) >= TOC_MIN_PAGES:
-                document = _layout_complete(html_writer.render_string(report, toc=True), report)
-        data = write(document, report)
+                document = _layout_complete(html_writer.render_string(report, toc=True, plan=plan), report)
+        data = write(document, report, getattr(options, "pdf_variant", None))
     _check_log(records)
     check_fonts(document)
     return data, document
@@ -321,7 +384,7 @@ def render(report: Report, options=None) -> bytes:
 def render_counted(report: Report, options=None) -> tuple[bytes, int]:
     """(PDF bytes, page count): what a build records in its manifest."""
     try:
-        data, document = render_document(report)
+        data, document = render_document(report, options)
     except RenderError:
         raise
     except Exception as exc:  # WeasyPrint/Pango failures surface as render errors (exit 3)
