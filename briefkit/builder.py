@@ -326,7 +326,8 @@ def prepare_outdir(outdir: Path) -> None:
         probe = tempfile.NamedTemporaryFile(dir=outdir, prefix=".briefkit-probe-", delete=True)
         probe.close()
     except OSError as e:
-        raise RenderError(f"cannot write to the output folder {outdir}: {e.strerror or e}") from None
+        reason = "it is a file, not a folder" if outdir.exists() and not outdir.is_dir() else (e.strerror or str(e))
+        raise RenderError(f"cannot write to the output folder {safe(str(outdir))}: {reason}") from None
 
 
 def verify_outputs(results: list[Result]) -> None:
