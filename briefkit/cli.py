@@ -146,7 +146,9 @@ def _validate(args, stdout, stderr) -> int:
             report = load(path, theme_glyphs=theme_glyphs(path, options))
             r.id = report.meta.id
             if r.id in owners:  # the same rule as build: the earliest valid input owns an id
-                r.status, r.errors = "invalid", [Problem(str(path), 0, 0, "meta.id", (
+                from .builder import id_position
+
+                r.status, r.errors = "invalid", [Problem(str(path), *id_position(path, r.id), "meta.id", (
                     f"'{r.id}' is also the id of {owners[r.id]}: their outputs would overwrite each other"))]
             owners.setdefault(r.id, path)
             theme_for(report, options)  # the theme's own problems, at its FILE:LINE:COL

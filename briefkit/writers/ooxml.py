@@ -353,6 +353,13 @@ def cant_split(row) -> None:
         trPr.insert(0, OxmlElement("w:cantSplit"))
 
 
+def allow_split(row) -> None:
+    """Drop ``w:cantSplit``: a row that may be taller than a page must be allowed to break."""
+    trPr = row._tr.get_or_add_trPr()
+    for el in trPr.findall(qn("w:cantSplit")):
+        trPr.remove(el)
+
+
 def shade_cell(cell, fill: str) -> None:
     _child(cell._tc.get_or_add_tcPr(), "shd", val="clear", color="auto", fill=fill.lstrip("#").upper())
 
