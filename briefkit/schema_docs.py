@@ -36,6 +36,8 @@ FIELDS: dict[str, tuple[str, list, object]] = {
     "meta.keywords[]": ("A keyword.", ["تركيا"], None),
     "meta.digits": ("Digits of generated numbers (page numbers, footnote marks, counts): latin 0-9, or "
                     "native ٠-٩ (Arabic) and ۰-۹ (Persian).", ["native"], "latin"),
+    "meta.chart": ("Print the balance chart (a figure after the balance table); false leaves it out.",
+                   [False], True),
     "actors": ("The two or more actors; their order is the column order of the table.",
                [[{"id": "tr", "name": "تركيا"}, {"id": "ru", "name": "روسيا"}]], None),
     "actors[]": ("An actor.", [{"id": "tr", "name": "تركيا", "aliases": ["أنقرة"], "color": "#B3261E"}], None),
