@@ -181,10 +181,8 @@ def page_css(theme: Theme, *, rtl: bool, counter_style: str) -> str:
     if "date" in (theme.head_start, theme.head_end):
         out.append(".byline .date { string-set: briefdate content(); }")
     if theme.logo == "end":
-        # the publisher at the end side of the top bar, its logo outermost
-        # Flex (order, an auto margin: WeasyPrint 70 ignores row-reverse) or float, whichever the top
-        # bar uses: each set of rules is ignored by the other layout.
-        out.append(".publisher { order: 2; margin-inline-start: auto; float: inline-end; } "
+        # The top bar floats the publisher to its start and sets the breadcrumb at its end: swap them.
+        out.append(".topbar { text-align: start; } .publisher { float: inline-end; margin-inline-start: 12pt; } "
                    ".publisher-name { white-space: nowrap; }")
     elif theme.logo == "none":
         out.append(".publisher .logo { display: none; }")
