@@ -71,6 +71,8 @@ def test_the_pdf_has_the_theme(themed, tmp_path):
         shapes = [o for p in doc.pages for o in (*p.rects, *p.curves)]
         assert any(_near(o.get("non_stroking_color"), COOPERATION) for o in shapes)  # the badge
         assert not any(_near(o.get("non_stroking_color"), (0x00, 0x72, 0xB2)) for o in shapes)
+        # the logo at the end side of the masthead's top bar: the left in an Arabic brief
+        assert page.images and all(im["x1"] < page.width / 2 for im in page.images), page.images
         # footer: the page number alone ("page" in the theme), not "page 1 of 2"
         bottom = page.crop((0, page.height - 60, page.width, page.height)).extract_text().strip()
         assert bottom == number(1, report), bottom
