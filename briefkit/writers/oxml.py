@@ -17,6 +17,7 @@ from functools import lru_cache
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Twips
 from docx.text.run import Run
 from lxml import etree
 
@@ -266,16 +267,17 @@ def bidi_everywhere(doc, footnotes=None) -> None:
 # ---- tables ---------------------------------------------------------------------------------------
 
 def set_table_grid(table, widths_twips: list[int]) -> None:
-    """Column widths in ``tblGrid`` (LibreOffice), every ``tcW`` (Word), a fixed layout and full width."""
-    grid = table._tbl.tblGrid
-    for col, width in zip(grid.findall(qn("w:gridCol")), widths_twips):
-        col.set(qn("w:w"), str(width))
+    """Column widths in ``tblGrid`` (LibreOffice), every ``tcW`` (Word), a fixed layout and full width.
+
+    python-docx's ``column.width``, ``cell.width`` and ``autofit``; only ``tblW`` has no API.
+    """
+    for column, width in zip(table.columns, widths_twips):
+        column.width = Twips(width)
     for row in table.rows:
         for cell, width in zip(row.cells, widths_twips):
-            child(cell._tc.get_or_add_tcPr(), "tcW", w=width, type="dxa")
-    tblPr = table._tbl.tblPr
-    child(tblPr, "tblW", w=sum(widths_twips), type="dxa")
-    child(tblPr, "tblLayout", type="fixed")
+            cell.width = Twips(width)
+    table.autofit = False
+    child(table._tbl.tblPr, "tblW", w=sum(widths_twips), type="dxa")
 
 
 def repeat_header_row(row) -> None:
