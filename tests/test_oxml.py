@@ -78,3 +78,14 @@ def test_rtl_styles_mirror_their_borders_and_read_right_to_left():
     assert children(quote.find("w:pPr/w:pBdr", quote.nsmap)) == ["bottom", "right"]
     assert children(plain) == ["name", "pPr", "rPr"] and children(plain[1]) == ["bidi"]
     assert children(strong) == ["name"]
+
+
+def test_a_fast_text_run_writes_its_properties_in_schema_order():
+    from docx import Document
+
+    p = Document().add_paragraph()
+    run = oxml.add_text_run(p, " نص ", style_id="Strong", font="Amiri", bold=True, italic=True,
+                            color="1F3864", rtl=True)
+    assert children(run._r.rPr) == ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "color", "rtl"]
+    assert run.text == " نص " and run._r.find("w:t", run._r.nsmap).get(oxml.XML_SPACE) == "preserve"
+    assert oxml.add_text_run(p, "a\tb").text == "a\tb"       # python-docx's w:tab
