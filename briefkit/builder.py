@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .errors import BriefkitError, Problem, RenderError, ReportError
+from .errors import BriefkitError, Problem, RenderError, ReportError, safe
 from .options import DEFAULT, Options
 from .writers import DEFAULT_FORMATS, FORMATS
 
@@ -127,20 +127,20 @@ class Result:
     """The sha256 of the input file's bytes as read for this run."""
 
     def as_dict(self) -> dict:
-        d = {"input": self.input, "sha256": self.sha256, "id": self.id, "status": self.status,
+        d = {"input": safe(self.input), "sha256": self.sha256, "id": self.id, "status": self.status,
              "errors": [p.as_dict() for p in self.errors],
              "outputs": [o.as_dict() for o in self.outputs], "seconds": round(self.seconds, 3),
              "peak_rss_mb": self.peak_rss_mb}
         if self.message:
-            d["errors"].append({"file": self.input, "line": 0, "col": 0, "path": "(render)",
-                                "message": self.message})
+            d["errors"].append({"file": safe(self.input), "line": 0, "col": 0, "path": "(render)",
+                                "message": safe(self.message)})
         return d
 
     def lines(self) -> list[str]:
         """The error lines the CLI prints: FILE:LINE:COL: PATH: message."""
         out = [str(p) for p in self.errors]
         if self.message:
-            out.append(f"{self.input}:0:0: (render): {self.message}")
+            out.append(f"{safe(self.input)}:0:0: (render): {safe(self.message)}")
         return out
 
     @property

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import BriefkitError, Problem, RenderError, ReportError
+from .errors import BriefkitError, Problem, RenderError, ReportError, safe
 from .options import DEFAULT as DEFAULT_OPTIONS
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_RENDER = 0, 1, 2, 3
@@ -136,7 +136,7 @@ def _json(doc) -> str:
 
 
 def _short(r) -> dict:
-    return {"input": r.input, "id": r.id, "status": r.status, "errors": [p.as_dict() for p in r.errors]}
+    return {"input": safe(r.input), "id": r.id, "status": r.status, "errors": [p.as_dict() for p in r.errors]}
 
 
 def _build(args, stdout, stderr) -> int:
@@ -242,6 +242,6 @@ class _Progress:
             self.bar.advance(self.task)
         elif not self.quiet:
             outs = ", ".join(o.path.name for o in result.outputs) or "no output"
-            self.stream.write(f"[{self.count}/{self.total}] {result.status}: {result.input} → {outs}"
+            self.stream.write(f"[{self.count}/{self.total}] {result.status}: {safe(result.input)} → {outs}"
                               f" ({result.seconds:.2f}s)\n")
             self.stream.flush()

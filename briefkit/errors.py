@@ -1,7 +1,26 @@
 """The exceptions briefkit raises: bad reports (ReportError) and failed renders (RenderError)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                     "\ud800-\udfff]")
+"""C0/C1 controls (newlines, ESC), bidi marks, embeddings, overrides and isolates, line separators and lone
+surrogates: a terminal would obey them, and JSON output could not encode a surrogate."""
+
+
+def safe(text) -> str:
+    """``text`` with every character a terminal would act on shown as an escape (``\\n``, ``\\x1b``,
+    ``\\u202e``), so one message is always one visible line and encodes as UTF-8."""
+    text = str(text)
+    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
+
+def _escape(m: re.Match) -> str:
+    ch = m.group(0)
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch) or (
+        f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
 
 
 @dataclass(frozen=True, order=True)
@@ -19,15 +38,19 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.path}: {self.message}"
+        return f"{safe(self.file)}:{self.line}:{self.col}: {safe(self.path)}: {safe(self.message)}"
 
     def as_dict(self) -> dict:
-        return {"file": self.file, "line": self.line, "col": self.col, "path": self.path,
-                "message": self.message}
+        """The fields for ``--json``, escaped like the terminal line (a lone surrogate cannot be written)."""
+        return {"file": safe(self.file), "line": self.line, "col": self.col, "path": safe(self.path),
+                "message": safe(self.message)}
 
 
 class BriefkitError(Exception):
-    """Base class of every error briefkit raises on purpose."""
+    """Base class of every error briefkit raises on purpose; its text is terminal-safe (see ``safe``)."""
+
+    def __str__(self) -> str:
+        return safe(super().__str__())
 
 
 class ReportError(BriefkitError):
@@ -40,14 +63,17 @@ class ReportError(BriefkitError):
         self.problems = sorted(problems, key=lambda p: (p.line, p.col, p.path, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)  # one safe line per problem
+
 
 class RenderError(BriefkitError):
     """A valid report could not be rendered (missing glyphs, engine failure, unwritable output)."""
 
     def __init__(self, message: str, *, file: str | None = None):
         self.file = file
-        self.message = message
-        super().__init__(message)
+        self.message = safe(message)
+        super().__init__(self.message)
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.message}" if self.file else self.message
+        return f"{safe(self.file)}: {self.message}" if self.file else self.message

@@ -1,6 +1,7 @@
 """The inline language (**bold**, *italic*, [text](url), [^source-id]) parsed with markdown-it-py into model nodes."""
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -11,21 +12,30 @@ from markdown_it.rules_inline import StateInline
 from .links import ALLOWED_SCHEMES, is_slug
 from .model import Emph, Inline, Inlines, Link, NoteRef, Strong, Text
 
-_NOTE = re.compile(r"\[\^([^\]\n]*)\]")
+_STOP = re.compile(r"[\]\n]")
 
 
 def _footnote_ref(state: StateInline, silent: bool) -> bool:
     # `[^id]` is a citation, never a link: it must win over the link rule.
-    if not state.src.startswith("[^", state.pos):
+    src = state.src
+    if not src.startswith("[^", state.pos):
         return False
-    m = _NOTE.match(state.src, state.pos)
-    if not m:
+    # The next ']' or newline, found by bisection in a list made once per text: scanning ahead from every
+    # '[^' would make a text of many unclosed '[^' quadratic.
+    cached = state.env.get("note_stops")
+    if cached is None or cached[0] is not src:
+        cached = (src, [m.start() for m in _STOP.finditer(src)])
+        state.env["note_stops"] = cached
+    stops = cached[1]
+    i = bisect.bisect_left(stops, state.pos + 2)
+    if i == len(stops) or src[stops[i]] != "]":
         return False
+    end = stops[i] + 1
     if not silent:
         token = state.push("note_ref", "", 0)
-        token.meta = {"id": m.group(1)}
-        token.content = m.group(0)
-    state.pos = m.end()
+        token.meta = {"id": src[state.pos + 2:end - 1]}
+        token.content = src[state.pos:end]
+    state.pos = end
     return True
 
 

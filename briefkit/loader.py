@@ -6,6 +6,7 @@ import difflib
 import json
 import re
 import unicodedata
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,13 +21,17 @@ from .teach import enum_hint, json_hint, syntax_hint, valid_ids
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
 """Nodes after alias expansion: a 'billion laughs' file stops here instead of eating memory."""
+MAX_CHARS = 10_000_000
+"""Characters of keys and values after alias expansion: one long string aliased many times stops here."""
 MAX_DEPTH = 50
 LOGO_TYPES = {".png", ".jpg", ".jpeg"}
 MAX_LOGO_BYTES = 5 * 1024 * 1024
+MAX_LOGO_PIXELS = 25_000_000
+MAX_LOGO_SIDE = 10_000
 
 _CORE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map",
                                                    "timestamp")}
-_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]")
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\ud800-\udfff]")
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
 
 Path_ = tuple  # a location inside the report: ('areas', 2, 'relation')
@@ -46,6 +51,10 @@ class _Doc:
     data: Any = None
     values: dict = field(default_factory=dict)
     keys: dict = field(default_factory=dict)
+    nulls: set = field(default_factory=set)
+    """Keys given with an empty or ``~`` value: treated as absent."""
+    numbers: dict = field(default_factory=dict)
+    """Where a plain scalar resolved to a number: its text as typed (for places that expect text)."""
     nodes: dict = field(default_factory=dict)
     """Path → scalar node, to place a problem at a character inside a value."""
     source: Any = None
@@ -89,6 +98,9 @@ def _suggest(word: str, options) -> str:
 def _decode(raw: bytes, c: _Collector) -> str | None:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:2]:
+        c.at((1, 1), (), "the file is UTF-16 (or another wide encoding): save it as UTF-8")
+        return None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -102,6 +114,12 @@ def _decode(raw: bytes, c: _Collector) -> str | None:
 def _compose(text: str, c: _Collector, is_json: bool):
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
+
+    try:
+        from ruamel.yaml.composer import MaxDepthExceededError
+    except ImportError:  # ruamel.yaml < 0.18.7 has no depth limit: RecursionError below stands in
+        MaxDepthExceededError = _TooBig
 
     if is_json:
         try:
@@ -109,8 +127,24 @@ def _compose(text: str, c: _Collector, is_json: bool):
         except json.JSONDecodeError as e:
             c.at((e.lineno, e.colno), (), f"JSON syntax error: {e.msg}{json_hint(e.msg)}")
             return None
+        except RecursionError:
+            c.at((1, 1), (), f"the file nests deeper than {MAX_DEPTH} levels")
+            return None
     try:
-        return YAML(typ="rt").compose(text)
+        yaml = YAML(typ="rt")
+        yaml.Composer = _budget_composer(yaml.Composer)
+        yaml.max_depth = MAX_DEPTH + 2  # stop composing 10,000 levels early (the converter words the error)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nothing ruamel says reaches the terminal raw
+            return yaml.compose(text)
+    except _TooBig as e:
+        c.at(e.pos, (), str(e))
+    except ReaderError as e:
+        c.at(_offset_pos(text, e.position), (), _reader_message(e))
+    except MaxDepthExceededError as e:
+        mark = e.problem_mark
+        where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        c.at(where, (), f"the file nests deeper than {MAX_DEPTH} levels")
     except MarkedYAMLError as e:
         mark, hint = syntax_hint(e, text)
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -123,11 +157,23 @@ def _compose(text: str, c: _Collector, is_json: bool):
     return None
 
 
+def _offset_pos(text: str, offset: int) -> tuple[int, int]:
+    """(line, col), 1-based, of a character offset into the text."""
+    offset = max(0, min(offset, len(text)))
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _reader_message(e) -> str:
+    ch = e.character if isinstance(e.character, str) else chr(e.character)
+    return f"the file contains a character that is not allowed: {_char_names([ch])}"
+
+
 def _convert(node, c: _Collector) -> Any:
     """ruamel node graph → plain data, recording positions; checks tags, duplicate keys and size."""
     from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
     budget = [MAX_NODES]
+    chars = [MAX_CHARS]
 
     def pos(n) -> tuple[int, int]:
         return (n.start_mark.line + 1, n.start_mark.column + 1)
@@ -147,8 +193,12 @@ def _convert(node, c: _Collector) -> Any:
             c.skip.add(path)
             return None
         if isinstance(n, ScalarNode):
+            chars[0] -= len(n.value) if isinstance(n.value, str) else 1
+            if chars[0] < 0:
+                raise _TooBig(f"the report expands to more than {MAX_CHARS:,} characters "
+                              "(one text referenced by many aliases?): refusing to load it")
             c.doc.nodes[path] = n
-            return _scalar(n, tag)
+            return _scalar(n, tag, c, path)
         if isinstance(n, SequenceNode):
             return [walk(item, path + (i,), depth + 1) for i, item in enumerate(n.value)]
         if isinstance(n, MappingNode):
@@ -169,7 +219,11 @@ def _convert(node, c: _Collector) -> Any:
                 c.doc.keys[kpath] = pos(knode)
                 if vnode.tag == "tag:yaml.org,2002:null" and vnode.value == "":
                     c.doc.values[kpath] = pos(knode)  # an empty value has no position of its own
-                out[key] = walk(vnode, kpath, depth + 1)
+                value = walk(vnode, kpath, depth + 1)
+                if value is None and isinstance(vnode, ScalarNode) and kpath not in c.skip:
+                    c.doc.nulls.add(kpath)  # `subtitle:` or `subtitle: ~` means the key is absent
+                    continue
+                out[key] = value
             return out
         return None  # pragma: no cover
 
@@ -177,11 +231,82 @@ def _convert(node, c: _Collector) -> Any:
 
 
 class _TooBig(Exception):
-    pass
+    def __init__(self, message: str, pos: tuple[int, int] = (1, 1)):
+        super().__init__(message)
+        self.pos = pos
 
 
-def _scalar(n, tag: str):
+def _too_many_chars(pos: tuple[int, int] = (1, 1)) -> _TooBig:
+    return _TooBig(f"the report expands to more than {MAX_CHARS:,} characters "
+                   "(one text referenced by many aliases?): refusing to load it", pos)
+
+
+def _budget_composer(base):
+    """ruamel's composer, counting characters as it goes (an alias counts its whole anchored value), so an
+    amplifying file stops at the alias that crosses the budget instead of after composing everything."""
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    class Composer(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.warn_double_anchors = False  # YAML lets a later anchor take the name; no raw warning
+            self.chars = MAX_CHARS
+            self.sizes: dict[int, int] = {}
+
+        def spend(self, n: int, mark) -> None:
+            self.chars -= n
+            if self.chars < 0:
+                raise _too_many_chars((mark.line + 1, mark.column + 1) if mark else (1, 1))
+
+        def compose_scalar_node(self, anchor):
+            node = super().compose_scalar_node(anchor)
+            self.spend(len(node.value), node.start_mark)
+            return node
+
+        def compose_node(self, parent, index):
+            from ruamel.yaml.events import AliasEvent
+
+            if self.parser.check_event(AliasEvent):
+                self.alias_mark = self.parser.peek_event().start_mark
+            return super().compose_node(parent, index)
+
+        def return_alias(self, a):
+            self.spend(self.size(a), getattr(self, "alias_mark", None))
+            return super().return_alias(a)
+
+        def size(self, node) -> int:
+            # Iterative, memoised per node; a node that contains itself is a budget failure too.
+            done, todo, open_ = self.sizes, [node], set()
+            while todo:
+                n = todo[-1]
+                if id(n) in done:
+                    todo.pop()
+                    continue
+                if isinstance(n, ScalarNode):
+                    done[id(n)] = len(n.value)
+                    todo.pop()
+                    continue
+                kids = [x for pair in n.value for x in pair] if isinstance(n, MappingNode) else \
+                    list(n.value) if isinstance(n, SequenceNode) else []
+                waiting = [k for k in kids if id(k) not in done]
+                if not waiting:
+                    done[id(n)] = min(sum(done[id(k)] for k in kids) + 1, MAX_CHARS + 1)
+                    open_.discard(id(n))
+                    todo.pop()
+                    continue
+                if id(n) in open_:
+                    raise _too_many_chars()
+                open_.add(id(n))
+                todo.extend(waiting)
+            return done[id(node)]
+
+    return Composer
+
+
+def _scalar(n, tag: str, c: _Collector | None = None, path: Path_ = ()):
     v = n.value
+    if c is not None and n.style is None and (tag.endswith(":int") or tag.endswith(":float")):
+        c.doc.numbers[path] = v
     if tag.endswith(":int") and n.style is None:
         try:
             return int(v, 0) if not v.lstrip("+-").isdigit() else int(v)
@@ -245,8 +370,32 @@ def _schema_problems(data, c: _Collector) -> None:
     from .schema import SCHEMA
 
     validator = jsonschema.Draft202012Validator(SCHEMA)
-    for err in validator.iter_errors(data):
+    errors = list(validator.iter_errors(data))
+    if errors and _numbers_as_text(data, errors, c):
+        errors = list(validator.iter_errors(data))
+    for err in errors:
         _report_schema_error(err, c)
+
+
+def _numbers_as_text(data, errors, c: _Collector) -> bool:
+    """Where text is expected and YAML read a number (``title: 2030``, ``1e999``), keep the text as typed."""
+    def every(errs):
+        for e in errs:
+            yield e
+            yield from every(e.context or ())
+
+    changed = False
+    for e in every(errors):
+        path = tuple(e.absolute_path)
+        want = e.validator_value if e.validator == "type" else ()
+        if "string" in want and path in c.doc.numbers and isinstance(e.instance, (int, float)) \
+                and not isinstance(e.instance, bool) and "integer" not in want:
+            parent = data
+            for part in path[:-1]:
+                parent = parent[part]
+            parent[path[-1]] = c.doc.numbers.pop(path)
+            changed = True
+    return changed
 
 
 def _report_schema_error(err, c: _Collector) -> None:
@@ -280,25 +429,42 @@ def _report_schema_error(err, c: _Collector) -> None:
     if v == "required":
         missing = [k for k in err.validator_value if k not in inst]
         for key in missing:
-            c.add(path, f"missing required key '{key}'")
+            if path + (key,) in c.doc.nulls:  # `title:` (or `title: # a comment`): say what it needs
+                from .schema import SCHEMA
+
+                prop = err.schema.get("properties", {}).get(key, {})
+                prop = SCHEMA["$defs"].get(prop.get("$ref", "").rsplit("/", 1)[-1], prop)
+                want = prop.get("type")
+                want = [want] if isinstance(want, str) else want or []
+                names = " or ".join(_TYPE_NAMES[w] for w in want if w != "integer" or "string" not in want)
+                c.add(path + (key,), f"expected {names or 'a value'}, got nothing (an empty value)"
+                                     f"{_type_hint(None, path + (key,), c)}", key=True)
+            else:
+                c.add(path, f"missing required key '{key}'")
         return
     if v == "type":
         want = err.validator_value
         want = [want] if isinstance(want, str) else want
         names = " or ".join(_TYPE_NAMES[w] for w in want if w != "integer" or "string" not in want)
         extra = ""
-        if "string" in want and isinstance(inst, (int, float)) and not isinstance(inst, bool):
-            extra = f' (put it in quotes: "{inst}")'
+        got = _describe(inst)
+        if path in c.doc.numbers and isinstance(inst, (int, float)) and not isinstance(inst, bool):
+            got = f"the number {c.doc.numbers[path]}"  # as typed: 1e999, not inf
+        if "string" in want and isinstance(inst, (int, float)):
+            shown = str(inst).lower() if isinstance(inst, bool) else c.doc.numbers.get(path, inst)
+            extra = f' (put it in quotes: "{shown}")'
         elif "string" in want:
             extra = _type_hint(inst, path, c)
-        c.add(path, f"expected {names}, got {_describe(inst)}{extra}")
+        c.add(path, f"expected {names}, got {got}{extra}")
         return
     if v == "enum":
         options = err.validator_value
         c.add(path, f"'{inst}' is not one of {', '.join(options)}{enum_hint(inst, options) or _suggest(inst, options)}")
         return
     if v == "const":
-        c.add(path, f"unsupported format version {inst!r}: this briefkit reads version 1")
+        shown = f"'{inst}'" if isinstance(inst, str) else _describe(inst) if isinstance(inst, (bool, list, dict)) \
+            else c.doc.numbers.get(path, inst)
+        c.add(path, f"unsupported format version {shown}: this briefkit reads version 1")
         return
     if v == "pattern":
         c.add(path, _pattern_message(err.validator_value, inst))
@@ -420,6 +586,9 @@ def _date(value, path: Path_, c: _Collector) -> PartialDate | None:
             c.add(path, f"'{text}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
         return None
     y, mo, d = (int(g) if g else None for g in m.groups())
+    if y < 1:
+        c.add(path, f"'{text}' is not a date: there is no year 0000")
+        return None
     if mo is not None and not 1 <= mo <= 12:
         c.add(path, f"'{text}' is not a date: month {mo} does not exist")
         return None
@@ -632,8 +801,19 @@ def _locale_ok(tag: str) -> bool:
 
 
 def _logo(value, path: Path_, base: Path, c: _Collector) -> Path | None:
-    if not isinstance(value, str):
+    if not isinstance(value, str) or _FORBIDDEN.search(value):
+        return None  # a NUL or a lone surrogate is already reported, and no file system takes it
+    try:
+        target = _logo_path(value, path, base, c)
+    except (OSError, ValueError) as e:
+        c.add(path, f"'{value}' cannot be read: {getattr(e, 'strerror', None) or e}")
         return None
+    if target is not None and _logo_image_problem(target, value, path, c):
+        return None
+    return target
+
+
+def _logo_path(value: str, path: Path_, base: Path, c: _Collector) -> Path | None:
     rel = Path(value)
     if rel.is_absolute() or value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value):
         c.add(path, f"'{value}' must be a path relative to the report's folder")
@@ -649,6 +829,9 @@ def _logo(value, path: Path_, base: Path, c: _Collector) -> Path | None:
     if target.suffix.lower() not in LOGO_TYPES:
         c.add(path, f"'{value}' must be a PNG or JPEG image")
         return None
+    if target.exists() and not target.is_file():
+        c.add(path, f"'{value}' is not a regular file")
+        return None
     if not target.is_file():
         c.add(path, f"'{value}' does not exist (looked in {folder})")
         return None
@@ -658,6 +841,54 @@ def _logo(value, path: Path_, base: Path, c: _Collector) -> Path | None:
     return target
 
 
+_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
+
+
+def _logo_image_problem(target: Path, value: str, path: Path_, c: _Collector) -> bool:
+    """Is the logo a real PNG or JPEG of sane size? Reads the header only, never the pixels."""
+    from PIL import Image
+
+    with open(target, "rb") as f:
+        head = f.read(8)
+    kind = next((k for magic, k in _MAGIC.items() if head.startswith(magic)), None)
+    if kind is None:
+        c.add(path, f"'{value}' is not a PNG or JPEG image (its first bytes say otherwise)")
+        return True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's DecompressionBombWarning: the budget below says it
+            with Image.open(target, formats=[kind]) as im:
+                width, height = im.size
+                if kind == "PNG":
+                    im.verify()  # chunk checksums, without decoding the pixels
+    except Exception as e:  # noqa: BLE001 - any decoder complaint means a broken file
+        c.add(path, f"'{value}' is not a readable {kind} image ({type(e).__name__})")
+        return True
+    if width < 1 or height < 1 or max(width, height) > MAX_LOGO_SIDE or width * height > MAX_LOGO_PIXELS:
+        c.add(path, f"'{value}' is {width} × {height} pixels: a logo may have at most "
+                    f"{MAX_LOGO_PIXELS // 1_000_000} million pixels and {MAX_LOGO_SIDE:,} per side")
+        return True
+    return False
+
+
+def _url_problems(meta_d: dict, data: dict, c: _Collector) -> None:
+    """Publisher, source and sources[] addresses follow the link rule of inline links (a host for http/https)."""
+    from .inline import link_problem
+
+    found = []
+    for key in ("publisher", "source"):
+        d = meta_d.get(key)
+        if isinstance(d, dict) and isinstance(d.get("url"), str):
+            found.append((("meta", key, "url"), d["url"]))
+    for i, src in enumerate(_as_list(data.get("sources"))):
+        if isinstance(src, dict) and isinstance(src.get("url"), str):
+            found.append((("sources", i, "url"), src["url"]))
+    for path, url in found:
+        why = link_problem(url)
+        if why and re.match(r"(?i)(https?://|mailto:)\S+$", url):  # other shapes: the schema says it
+            c.add(path, why)
+
+
 def _build(data: dict, file: Path, c: _Collector) -> Report:
     meta_d = _as_dict(data.get("meta"))
     source_ids = _ids(data.get("sources"), "sources", c)
@@ -665,6 +896,7 @@ def _build(data: dict, file: Path, c: _Collector) -> Report:
     area_ids = _ids(data.get("areas"), "areas", c)
     section_ids = _ids(data.get("sections"), "sections", c)
     b = _Builder(c, source_ids)
+    _url_problems(meta_d, data, c)
 
     lang = meta_d.get("lang") if isinstance(meta_d.get("lang"), str) else "ar"
     locale = meta_d.get("locale") if isinstance(meta_d.get("locale"), str) else lang
@@ -818,6 +1050,9 @@ def loads(raw, file: Path | str = "report.yaml", *, name: str | None = None) -> 
 
 
 def _loads(raw: bytes | str, file: Path, c: _Collector) -> Report:
+    if len(raw) > MAX_BYTES:
+        c.at((0, 0), (), f"the file is larger than {MAX_BYTES // 1024 // 1024} MB")
+        raise ReportError(c.problems)
     text = raw if isinstance(raw, str) else _decode(raw, c)
     if text is None:
         raise ReportError(c.problems)

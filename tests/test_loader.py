@@ -136,7 +136,9 @@ def test_balance_counts_by_region():
 def test_logo_inside_the_folder_is_resolved(tmp_path):
     (tmp_path / "assets").mkdir()
     logo = tmp_path / "assets" / "logo.png"
-    logo.write_bytes(b"\x89PNG\r\n\x1a\n")
+    from PIL import Image
+
+    Image.new("RGB", (2, 1)).save(logo)  # the loader reads the header: it must be a real PNG
     text = MINIMAL.replace('  title: "موجز"', '  title: "موجز"\n  publisher: {name: ن, logo: assets/logo.png}')
     r = loads(text, tmp_path / "r.yaml")
     assert r.meta.publisher.logo == logo.resolve()

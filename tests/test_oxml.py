@@ -28,21 +28,25 @@ CASES = [
     ("<w:pPr><w:rPr/></w:pPr>", "bidi", ["bidi", "rPr"]),
     ("<w:pPr><w:bidi/></w:pPr>", "bidi", ["bidi"]),
     ("<w:rPr><w:rFonts/><w:sz/><w:rtl/></w:rPr>", "szCs", ["rFonts", "sz", "szCs", "rtl"]),
-    ("<w:rPr><w:rFonts/><w:rtl/><w:eastAsianLayout/></w:rPr>", "lang", ["rFonts", "rtl", "lang", "eastAsianLayout"]),
+    ("<w:rPr><w:rFonts/><w:rtl/><w:eastAsianLayout/></w:rPr>", "lang",
+     ["rFonts", "rtl", "lang", "eastAsianLayout"]),
     ("<w:sectPr><w:pgSz/><w:pgMar/><w:cols/><w:titlePg/><w:docGrid/></w:sectPr>", "bidi",
      ["pgSz", "pgMar", "cols", "titlePg", "bidi", "docGrid"]),
     ("<w:sectPr><w:pgMar/><w:cols/></w:sectPr>", "pgNumType", ["pgMar", "pgNumType", "cols"]),
     ("<w:tblPr><w:tblStyle/><w:bidiVisual/><w:tblLayout/><w:tblLook/></w:tblPr>", "tblW",
      ["tblStyle", "bidiVisual", "tblW", "tblLayout", "tblLook"]),
-    ("<w:tblPr><w:tblStyle/><w:tblW/><w:tblCaption/></w:tblPr>", "tblLook", ["tblStyle", "tblW", "tblLook", "tblCaption"]),
+    ("<w:tblPr><w:tblStyle/><w:tblW/><w:tblCaption/></w:tblPr>", "tblLook",
+     ["tblStyle", "tblW", "tblLook", "tblCaption"]),
     ("<w:tcPr><w:tcW/><w:vAlign/></w:tcPr>", "shd", ["tcW", "shd", "vAlign"]),
     ("<w:trPr><w:tblHeader/></w:trPr>", "cantSplit", ["cantSplit", "tblHeader"]),
     ("<w:trPr><w:cantSplit/><w:jc/></w:trPr>", "tblHeader", ["cantSplit", "tblHeader", "jc"]),
-    ("<w:settings><w:zoom/><w:proofState/><w:defaultTabStop/><w:compat/></w:settings>", "embedTrueTypeFonts",
+    ("<w:settings><w:zoom/><w:proofState/><w:defaultTabStop/><w:compat/></w:settings>",
+     "embedTrueTypeFonts",
      ["zoom", "embedTrueTypeFonts", "proofState", "defaultTabStop", "compat"]),
     ("<w:settings><w:zoom/><w:defaultTabStop/><w:compat/><w:rsids/></w:settings>", "updateFields",
      ["zoom", "defaultTabStop", "updateFields", "compat", "rsids"]),
-    ("<w:settings><w:updateFields/><w:compat/></w:settings>", "footnotePr", ["updateFields", "footnotePr", "compat"]),
+    ("<w:settings><w:updateFields/><w:compat/></w:settings>", "footnotePr",
+     ["updateFields", "footnotePr", "compat"]),
 ]
 
 
@@ -69,7 +73,8 @@ def test_a_tag_outside_the_schema_is_refused():
 def test_rtl_styles_mirror_their_borders_and_read_right_to_left():
     styles = element(
         "<w:styles><w:style w:type='paragraph' w:styleId='Quote'><w:name w:val='Quote'/><w:rPr/>"
-        "<w:pPr><w:pBdr><w:left w:val='single'/><w:bottom w:val='single'/></w:pBdr><w:jc w:val='left'/></w:pPr>"
+        "<w:pPr><w:pBdr><w:left w:val='single'/><w:bottom w:val='single'/></w:pBdr>"
+        "<w:jc w:val='left'/></w:pPr>"
         "</w:style><w:style w:type='paragraph' w:styleId='Plain'><w:name w:val='Plain'/><w:rPr/></w:style>"
         "<w:style w:type='character' w:styleId='Strong'><w:name w:val='Strong'/></w:style></w:styles>")
     oxml.mirror_styles(styles)

@@ -1,6 +1,8 @@
 """The writers: each turns a Report into the bytes of one format; imported only when used."""
 from __future__ import annotations
 
+import logging
+import warnings
 from importlib import import_module
 
 FORMATS = ("pdf", "docx", "html")
@@ -20,7 +22,18 @@ def render_counted(report, fmt: str, options=None) -> tuple[bytes, int | None]:
     from ..options import DEFAULT
 
     options = options or DEFAULT
+    from ..budget import check_pages
+
+    check_pages(report, options)  # before the writer spends memory on a runaway brief
     module = import_module(f"briefkit.writers.{fmt}")
-    if hasattr(module, "render_counted"):
-        return module.render_counted(report, options)
-    return module.render(report, options), None
+    # A library warning (Pillow, fontTools, ...) is never printed raw on the user's terminal: it goes to the
+    # "briefkit" logger at debug level; real failures are raised as RenderError by the writer.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if hasattr(module, "render_counted"):
+            out = module.render_counted(report, options)
+        else:
+            out = module.render(report, options), None
+    for w in caught:
+        logging.getLogger("briefkit").debug("%s: %s", w.category.__name__, w.message)
+    return out

@@ -13,12 +13,13 @@ from .oxml import (add_bookmark, add_field, add_noteref, add_text_run, begin_fie
                    set_number_format, set_numbering, set_page_number_format, set_paragraph_style,
                    set_run_bold, set_run_italic, set_run_rtl, set_run_style, set_section_bidi,
                    set_table_grid, set_table_look, shade_cell, style_num_id, wrap_in_hyperlink)
-from .package import (ZIP_TIME, Footnotes, configure_settings, drop_package_extras, embed_fonts,
-                      font_key, load_styles, obfuscate, save_reproducible, set_app_properties,
-                      set_core_properties)
+from .package import (CORE_MAX, ZIP_TIME, Footnotes, configure_settings, drop_package_extras,
+                      embed_fonts, font_key, load_styles, obfuscate, save_reproducible,
+                      set_app_properties, set_core_properties)
 
 __all__ = [
-    "Footnotes", "ZIP_TIME", "add_bookmark", "add_field", "add_noteref", "add_text_run", "begin_field",
+    "CORE_MAX", "Footnotes", "ZIP_TIME", "add_bookmark", "add_field", "add_noteref", "add_text_run",
+    "begin_field",
     "bidi_everywhere", "bookmark_run", "cant_split", "configure_settings", "drop_package_extras",
     "embed_fonts", "end_field", "font_key", "load_styles", "obfuscate", "repeat_header_row",
     "restart_numbering", "save_reproducible", "set_app_properties", "set_bidi", "set_bullet_glyph",

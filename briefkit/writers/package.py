@@ -75,17 +75,29 @@ def set_app_properties(doc, application: str) -> None:
                 "</Properties>").encode("utf-8")
 
 
+CORE_MAX = 255
+"""python-docx refuses a core property longer than this; the full text stays in the document body."""
+
+
+def _core_text(value: str) -> str:
+    if len(value) <= CORE_MAX:
+        return value
+    cut = value[:CORE_MAX - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > CORE_MAX // 2 else cut).rstrip() + "\u2026"
+
+
 def set_core_properties(doc, *, title: str, author: str, subject: str, keywords: str, language: str,
                         category: str, identifier: str, when: _dt.datetime | None) -> None:
     """docProps/core.xml through python-docx's ``core_properties``."""
     cp = doc.core_properties
-    cp.title = title
-    cp.author = author
-    cp.subject = subject
-    cp.keywords = keywords
-    cp.language = language
-    cp.category = category
-    cp.identifier = identifier
+    cp.title = _core_text(title)
+    cp.author = _core_text(author)
+    cp.subject = _core_text(subject)
+    cp.keywords = _core_text(keywords)
+    cp.language = _core_text(language)
+    cp.category = _core_text(category)
+    cp.identifier = _core_text(identifier)
     cp.comments = ""
     cp.last_modified_by = "briefkit"
     cp.revision = 1
