@@ -76,7 +76,7 @@ def successors(cls, tag: str) -> tuple[str, ...]:
 
 
 def child(parent, tag: str, **attrs):
-    """``parent``'s ``w:tag`` child (created in schema position if missing); ``attrs`` become ``w:`` attributes.
+    """``parent``'s ``w:tag`` child, created in schema position if missing; sets ``attrs`` (``w:`` names).
 
     python-docx's ``get_or_add_<tag>`` when its element class declares the child.
     """
