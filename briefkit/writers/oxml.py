@@ -75,14 +75,19 @@ def successors(cls, tag: str) -> tuple[str, ...]:
     raise LookupError(f"python-docx's {cls.__name__} gives no schema position for {tag}")
 
 
+@lru_cache(maxsize=None)
+def _get_or_add(cls, tag: str):
+    return getattr(cls, "get_or_add_" + tag, None)
+
+
 def child(parent, tag: str, **attrs):
     """``parent``'s ``w:tag`` child, created in schema position if missing; sets ``attrs`` (``w:`` names).
 
     python-docx's ``get_or_add_<tag>`` when its element class declares the child.
     """
-    get_or_add = getattr(parent, "get_or_add_" + tag, None)
+    get_or_add = _get_or_add(type(parent), tag)
     if get_or_add is not None:
-        el = get_or_add()
+        el = get_or_add(parent)
     else:
         el = parent.find(qn("w:" + tag))
         if el is None:
