@@ -31,17 +31,17 @@ _UNDECLARED_HEAD = {
     # CT_Settings._tag_seq up to its first declared child: python-docx declares only
     # evenAndOddHeaders, so what comes before it is not reachable from its successor lists.
     "CT_Settings": ("writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
-                 "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
-                 "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts",
-                 "embedSystemFonts", "saveSubsetFonts", "saveFormsData", "mirrorMargins",
-                 "alignBordersAndEdges", "bordersDoNotSurroundHeader", "bordersDoNotSurroundFooter",
-                 "gutterAtTop", "hideSpellingErrors", "hideGrammaticalErrors", "activeWritingStyle",
-                 "proofState", "formsDesign", "attachedTemplate", "linkStyles", "stylePaneFormatFilter",
-                 "stylePaneSortMethod", "documentType", "mailMerge", "revisionView", "trackRevisions",
-                 "doNotTrackMoves", "doNotTrackFormatting", "documentProtection", "autoFormatOverride",
-                 "styleLockTheme", "styleLockQFSet", "defaultTabStop", "autoHyphenation",
-                 "consecutiveHyphenLimit", "hyphenationZone", "doNotHyphenateCaps", "showEnvelope",
-                 "summaryLength", "clickAndTypeStyle", "defaultTableStyle", "evenAndOddHeaders"),
+                    "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+                    "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts",
+                    "embedSystemFonts", "saveSubsetFonts", "saveFormsData", "mirrorMargins",
+                    "alignBordersAndEdges", "bordersDoNotSurroundHeader", "bordersDoNotSurroundFooter",
+                    "gutterAtTop", "hideSpellingErrors", "hideGrammaticalErrors", "activeWritingStyle",
+                    "proofState", "formsDesign", "attachedTemplate", "linkStyles", "stylePaneFormatFilter",
+                    "stylePaneSortMethod", "documentType", "mailMerge", "revisionView", "trackRevisions",
+                    "doNotTrackMoves", "doNotTrackFormatting", "documentProtection", "autoFormatOverride",
+                    "styleLockTheme", "styleLockQFSet", "defaultTabStop", "autoHyphenation",
+                    "consecutiveHyphenLimit", "hyphenationZone", "doNotHyphenateCaps", "showEnvelope",
+                    "summaryLength", "clickAndTypeStyle", "defaultTableStyle", "evenAndOddHeaders"),
 }
 
 
