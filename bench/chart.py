@@ -1,6 +1,6 @@
-"""What the balance chart costs per brief: its own drawing (HTML for the PDF; PNG + SVG for the DOCX)
-and the extra WeasyPrint time when its HTML is placed after the balance table. Prints medians of 3
-runs in CPU seconds (process time: other work on the machine does not inflate it).
+"""What the balance chart costs per brief: each writer with the chart and without it
+(``Options(chart=False)``, what ``--no-chart`` sets), and the bytes it adds. Prints medians of 3 runs
+in CPU seconds (process time: other work on the machine does not inflate it).
 
     PYTHONPATH=. python bench/chart.py [REPORT...]
 """
@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 
 import briefkit
-from briefkit import chart
-from briefkit.writers import html as html_writer
-from briefkit.writers import pdf as pdf_writer
+from briefkit.options import Options
+from briefkit.writers import render
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.yaml"))
+ON, OFF = Options(chart=True), Options(chart=False)
 
 
 def median(fn, n=3) -> float:
@@ -28,24 +28,16 @@ def median(fn, n=3) -> float:
     return statistics.median(times)
 
 
-def with_chart(report) -> str:
-    page = html_writer.render_string(report, toc=True)
-    i = page.index("</table>", page.index('class="balance-table"')) + len("</table>")
-    return page[:i] + chart.html(report) + page[i:]
-
-
 def main(paths) -> None:
-    print(f"{'report':34} {'html':>7} {'png+svg':>8} {'pdf':>7} {'pdf+chart':>9} {'delta':>7} {'png KB':>7} {'svg KB':>7}")
+    print(f"{'report':30} {'pdf':>6} {'+chart':>7} {'docx':>6} {'+chart':>7} {'pdf +KB':>8} {'docx +KB':>9}")
     for path in paths:
         report = briefkit.load(path)
-        t_html = median(lambda: chart.html(report))
-        t_docx = median(lambda: chart.docx_parts(report))
-        plain, charted = html_writer.render_string(report, toc=True), with_chart(report)
-        t_pdf = median(lambda: pdf_writer.render_html(plain, report))
-        t_pdf_chart = median(lambda: pdf_writer.render_html(charted, report))
-        parts = chart.docx_parts(report)
-        print(f"{Path(path).stem:34} {t_html:7.3f} {t_docx:8.3f} {t_pdf:7.2f} {t_pdf_chart:9.2f} "
-              f"{t_pdf_chart - t_pdf:+7.2f} {len(parts.png) / 1024:7.0f} {len(parts.svg) / 1024:7.0f}")
+        render(report, "docx", ON)      # warm: fonts read, faces mapped once per process
+        cost = {(fmt, o.chart): median(lambda: render(report, fmt, o)) for fmt in ("pdf", "docx") for o in (OFF, ON)}
+        size = {fmt: (len(render(report, fmt, ON)) - len(render(report, fmt, OFF))) / 1024 for fmt in ("pdf", "docx")}
+        print(f"{Path(path).stem:30} {cost['pdf', False]:6.2f} {cost['pdf', True] - cost['pdf', False]:+7.2f} "
+              f"{cost['docx', False]:6.2f} {cost['docx', True] - cost['docx', False]:+7.2f} "
+              f"{size['pdf']:+8.0f} {size['docx']:+9.0f}")
 
 
 if __name__ == "__main__":

@@ -610,11 +610,12 @@ def svg(report: Report) -> str:
 
 # ---- drawing: HTML for the PDF ----------------------------------------------------------------
 
-def html(report: Report, n: int = 1) -> str:
+def html(report: Report, n: int = 1, *, anchor: str = "figure-balance", bookmark_level: int | None = None) -> str:
     """The chart for the HTML/PDF writer: a ``<figure id="figure-balance">`` with its caption.
 
     Self-contained: inline SVG (marks, bars, rules) under absolutely positioned HTML labels, styles
     inline. Report text is escaped; runs against the base direction are isolated with ``<bdi>``.
+    ``bookmark_level`` makes the caption a PDF bookmark (and contents entry) at that level.
     """
     fig = figure(report)
     rtl = fig.rtl
@@ -637,14 +638,16 @@ def html(report: Report, n: int = 1) -> str:
         spans.append(f'<span class="bk-{lab.role}" style="{";".join(style)}">{_html_text(lab.text, rtl)}</span>')
     box = (f"position:relative;width:{_f(fig.width)}pt;height:{_f(fig.height)}pt;margin:0;"
            f"font-family:{css_fonts(rtl)};color:{INK};white-space:nowrap")
-    return (f'<figure id="figure-balance" class="bk-chart" style="margin:6pt 0 0 0;break-inside:avoid">'
+    bookmark = f";bookmark-level:{bookmark_level};bookmark-label:content(text)" if bookmark_level else ""
+    return (f'<figure id="{escape(anchor)}" class="bk-chart" style="margin:6pt 0 0 0;break-inside:avoid">'
             f'<div class="bk-plot" style="{box}">'
             # The SVG's <title> becomes the tagged PDF's Figure /Alt (WeasyPrint reads it there).
             f'<div style="position:absolute;left:0;top:0">{_svg(fig, text=False, title=alt_text(report))}</div>'
             f'<div style="position:absolute;left:0;top:0;width:{_f(fig.width)}pt;height:{_f(fig.height)}pt"'
             f' aria-hidden="true">'
             + "".join(spans)
-            + f'</div></div><figcaption class="bk-caption" style="font-family:{caption_fonts}">'
+            + f'</div></div><figcaption class="bk-caption" style="font-family:{caption_fonts};font-size:9pt;'
+            f'line-height:1.5;color:{MUTED};text-align:start;margin-top:4pt{bookmark}">'
             f'{escape(caption(report, n))}</figcaption></figure>')
 
 
@@ -687,8 +690,9 @@ def _png(fig: Figure, dpi: int) -> bytes:
             draw.text((x, base), text, font=fonts[key], fill=lab.color, anchor="ls")
             x += _advance(family, lab.bold, text, lab.size) * k
     # A box reduction is the anti-aliasing; a 64-colour palette (no dithering) keeps text edges
-    # smooth and makes the PNG about a third of its RGB size.
-    im = im.reduce(ss).quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    # smooth and makes the PNG about a third of its RGB size. Fast octree: a fifth of median cut's
+    # CPU for the same look (and 5% more bytes).
+    im = im.reduce(ss).quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     im.putpalette(_snap_palette(im.getpalette()))
     out = io.BytesIO()
     im.save(out, "PNG", dpi=(dpi, dpi))

@@ -935,6 +935,7 @@ def _build(data: dict, file: Path, c: _Collector) -> Report:
         authors=tuple(authors), publisher=publisher, source=source,
         keywords=tuple(x for x in _as_list(meta_d.get("keywords")) if isinstance(x, str)),
         digits=meta_d.get("digits") if meta_d.get("digits") in ("latin", "native") else "latin",
+        chart=meta_d.get("chart") is not False,
     )
 
     actors = tuple(
@@ -1011,6 +1012,17 @@ def _drop_shadowed(problems: list[Problem]) -> None:
     problems[:] = [p for p in problems
                    if not (p.message.startswith("missing required key '")
                            and (p.path, p.message.split("'")[1]) in explained)]
+
+
+def _check_coverage(data, report: Report, c: _Collector) -> None:
+    # Every printed character must have a glyph in the face and style it is set in (briefkit.coverage).
+    from .coverage import problems
+
+    for path, value, index, message in problems(data, report.rtl):
+        if index is None:
+            c.add(path, message)
+        else:
+            _at_char(c, path, value, index, message)
 
 
 # ---- entry point --------------------------------------------------------------------------------
@@ -1147,6 +1159,7 @@ def _validate(data, file: Path, c: _Collector) -> Report:
     _schema_problems(data, c)
     _check_text(data, c)
     report = _build(data, file, c)
+    _check_coverage(data, report, c)
     if c.problems:
         _drop_shadowed(c.problems)
         # One problem can reach the checks twice (e.g. a schema and a reference check): keep one.

@@ -164,6 +164,8 @@ class Meta:
     source: SourceRef | None = None
     keywords: tuple[str, ...] = ()
     digits: Literal["latin", "native"] = "latin"
+    chart: bool = True
+    """Print the balance chart (``chart: false`` leaves it out of both formats)."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import NoReturn, Union
 
 from . import localize
+from .chart import caption as chart_caption
 from .model import (Area, Balance, BalanceRow, BulletList, Emph, Inlines, Link, Meta, NoteRef, Para,
                     Quote, Report, Source, Strong, Subheading, Text, TimelineEvent)
 
@@ -35,7 +36,8 @@ PlanInline = Union[Text, Strong, Emph, Link, Cite]
 
 @dataclass(frozen=True)
 class Heading:
-    """A heading every writer prints at the same level: 1 for parts, 2 for sections, 3 below."""
+    """A heading every writer prints at the same level: 1 for parts, 2 for sections (and the chart's
+    caption, printed as a caption), 3 below."""
 
     text: str
     level: int
@@ -135,10 +137,13 @@ class BalancePart:
 
 @dataclass(frozen=True)
 class Chart:
-    """The balance chart, after the balance table. briefkit/chart.py will draw it (gated by
-    ``Options.chart``); until then every writer's rule for it prints nothing."""
+    """The balance chart after the balance table (briefkit/chart.py draws it). Its numbered caption
+    («شكل ١: ميزان العلاقة») is a level-2 heading: an entry in the contents and bookmarks of every format.
+    Absent when ``Options.chart`` or the report's ``meta.chart`` is false."""
 
     balance: Balance
+    caption: Heading
+    number: int = 1
 
 
 @dataclass(frozen=True)
@@ -229,8 +234,10 @@ def _part_headings(part) -> list[Heading]:
     match part:
         case TitleBlock():
             return [part.title]
-        case Contents() | Chart():
+        case Contents():
             return []
+        case Chart():
+            return [part.caption]
         case Analysis():
             out = [part.heading]
             for s in part.sections:
@@ -263,8 +270,9 @@ def timestamp(report: Report) -> _dt.datetime | None:
 # ---- building the plan ---------------------------------------------------------------------------
 
 class _Builder:
-    def __init__(self, report: Report):
+    def __init__(self, report: Report, chart: bool = True):
         self.report = report
+        self.chart = chart and report.meta.chart
         self.labels = localize.labels(report)
         self.by_id = {s.id: s for s in report.sources}
         self.numbers: dict[str, int] = {}
@@ -347,7 +355,8 @@ class _Builder:
             rows.append(AreaRow(a, summary, positions, links))
         parts.append(AreasTable(areas_heading, tuple(rows)))
         parts.append(BalancePart(balance_heading, r.balance))
-        parts.append(Chart(r.balance))
+        if self.chart:
+            parts.append(Chart(r.balance, self.heading(chart_caption(r, 1), 2, "figure-balance"), 1))
         if analysis_heading is not None:
             parts.append(Analysis(analysis_heading, tuple(
                 SectionPart(section_headings[s.id], self.blocks(s.id, s.body)) for s in r.sections)))
@@ -373,20 +382,28 @@ class _Builder:
         return Plan(r, tuple(parts), footnotes, plan.timestamp)
 
 
-def build(report: Report) -> Plan:
-    """The plan of ``report`` (a fresh one: the timestamp reads the environment now)."""
-    return _Builder(report).build()
+def build(report: Report, chart: bool = True) -> Plan:
+    """The plan of ``report`` (a fresh one: the timestamp reads the environment now); ``chart=False``
+    leaves the balance chart out."""
+    return _Builder(report, chart).build()
 
 
-def plan_of(report: Report) -> Plan:
-    """The plan of ``report``, computed once per report (and ``SOURCE_DATE_EPOCH`` value).
+def plan_of(report: Report, chart: bool = True) -> Plan:
+    """The plan of ``report``, computed once per report (and ``SOURCE_DATE_EPOCH`` value, and chart flag).
 
     Kept on the frozen report itself, as its ``cached_property`` views are: never shared between
     two reports that merely compare equal.
     """
-    key = os.environ.get("SOURCE_DATE_EPOCH")
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
     cache = report.__dict__.setdefault("_plans", {})
-    if key not in cache:
+    if any(k[0] != epoch for k in cache):
         cache.clear()
-        cache[key] = build(report)
+    key = (epoch, bool(chart))
+    if key not in cache:
+        cache[key] = build(report, chart)
     return cache[key]
+
+
+def chart_wanted(options) -> bool:
+    """Whether ``options`` (briefkit.options.Options, or None for the defaults) ask for the chart."""
+    return options is None or options.chart

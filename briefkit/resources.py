@@ -25,11 +25,31 @@ def fonts_dir() -> Path:
 
 
 FONT_FILES = {
-    # family name used in CSS and DOCX → {face: file}
+    # family name (as the font names itself, used in CSS, fontconfig and DOCX) → {face: file}
     "Amiri": {"Regular": "Amiri-Regular.ttf", "Bold": "Amiri-Bold.ttf",
               "Italic": "Amiri-Italic.ttf", "BoldItalic": "Amiri-BoldItalic.ttf"},
     "Noto Kufi Arabic": {"Regular": "NotoKufiArabic-Regular.ttf", "Bold": "NotoKufiArabic-Bold.ttf"},
-    "Noto Sans": {"Regular": "NotoSans-Regular.ttf", "Bold": "NotoSans-Bold.ttf"},
+    "Noto Sans": {"Regular": "NotoSans-Regular.ttf", "Bold": "NotoSans-Bold.ttf",
+                  "Italic": "NotoSans-Italic.ttf", "BoldItalic": "NotoSans-BoldItalic.ttf"},
+    # Fallback faces (scripts/fallback_fonts.py makes them): tried after a stack's own families.
+    "Noto Sans Math": {"Regular": "NotoSansMath-Regular.ttf"},
+    "Noto Sans Symbols": {"Regular": "NotoSansSymbols-Regular.ttf"},
+    "Noto Sans Symbols2": {"Regular": "NotoSansSymbols2-Regular.ttf"},
+    "Noto Sans Hebrew": {"Regular": "NotoSansHebrew-Regular.ttf", "Bold": "NotoSansHebrew-Bold.ttf"},
+    "Noto Emoji": {"Regular": "NotoEmoji-Regular.ttf"},
+}
+
+FALLBACK_FAMILIES = ("Noto Sans Math", "Noto Sans Symbols", "Noto Sans Symbols2", "Noto Sans Hebrew",
+                     "Noto Emoji")
+"""Tried in this order, after the families a piece of text asks for, by both writers (the PDF through
+the private fontconfig configuration, the DOCX through ``coverage.resolve``)."""
+
+STACKS = {
+    # The font-family lists of templates/brief.css, by role (tests/test_coverage.py holds them equal).
+    "body": ("Amiri", "Noto Sans", "Noto Kufi Arabic"),
+    "sans": ("Noto Kufi Arabic", "Noto Sans", "Amiri"),
+    "sans-ltr": ("Noto Sans", "Noto Kufi Arabic", "Amiri"),
+    "latin": ("Noto Sans", "Amiri"),
 }
 
 
@@ -37,16 +57,11 @@ def font_path(family: str, face: str = "Regular") -> Path:
     return fonts_dir() / FONT_FILES[family][face]
 
 
-@lru_cache(maxsize=None)
 def family_codepoints(family: str) -> frozenset[int]:
-    """The code points a shipped family has glyphs for (its Regular face's cmap)."""
-    from fontTools.ttLib import TTFont  # only needed when rendering
+    """The code points a shipped family has glyphs for (in any of its faces)."""
+    from .coverage import face_codepoints
 
-    font = TTFont(font_path(family), lazy=True)
-    try:
-        return frozenset(font.getBestCmap())
-    finally:
-        font.close()
+    return frozenset().union(*(face_codepoints(family, face) for face in FONT_FILES[family]))
 
 
 @lru_cache(maxsize=1)
@@ -56,10 +71,9 @@ def covered_codepoints() -> frozenset[int]:
 
 
 def _ignorable(cp: int) -> bool:
-    # Format and control characters the shaper never draws (bidi marks and isolates, ZWJ/ZWNJ,
-    # variation selectors) and white space need no glyph.
-    return (cp in (0x09, 0x0A, 0x0D, 0x20, 0xA0, 0x061C, 0x00AD)
-            or 0x200B <= cp <= 0x200F or 0x2066 <= cp <= 0x2069 or 0xFE00 <= cp <= 0xFE0F)
+    from .coverage import ignorable
+
+    return ignorable(cp)
 
 
 def missing_codepoints(texts) -> list[int]:

@@ -73,6 +73,7 @@ SCHEMA: dict = {
             "source": _obj({"title": _text, "url": _url, "accessed": _date}, ("title",)),
             "keywords": _list(_text),
             "digits": {"enum": ["latin", "native"]},
+            "chart": {"type": "boolean", "description": "Print the balance chart (default true)."},
         }, ("title",)),
         "actors": _list(_obj({
             "id": _slug,

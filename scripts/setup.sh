@@ -26,6 +26,7 @@ if ((!runtime)); then
     libreoffice-writer-nogui  # the DOCX render test converts the brief to PDF headless
     pandoc                # the DOCX read-back test (pandoc -f docx) and bench/docx_vs_pandoc.py
     procps                # pgrep: the signal tests find the workers to kill
+    strace                # the coverage test proves a build opens no system font
   )
 fi
 python=${PYTHON:-python3}

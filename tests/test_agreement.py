@@ -40,8 +40,10 @@ def _strip_tags(markup: str) -> str:
 
 def html_view(data: bytes) -> dict:
     text = data.decode("utf-8")
-    headings = [(int(lvl) - 1, _strip_tags(inner))
-                for lvl, hid, inner in re.findall(r'<h([1-6]) id="([^"]+)">(.*?)</h\1>', text, re.S)]
+    # Headings, and figure captions marked as bookmarks (the chart's «شكل ١: …»), in document order.
+    headings = [(int(m["h"] or m["b"]) - 1, _strip_tags(m["text"] or m["cap"])) for m in re.finditer(
+        r'<h(?P<h>[1-6]) id="[^"]+">(?P<text>.*?)</h(?P=h)>'
+        r'|<figcaption [^>]*bookmark-level:(?P<b>\d)[^>]*>(?P<cap>.*?)</figcaption>', text, re.S)]
     calls = re.findall(r'<span class="footnote" id="fn-([a-z0-9-]+)" data-n="([^"]+)">'
                        r'|<a class="fn-again" href="#source-([a-z0-9-]+)">([^<]+)</a>', text)
     calls = [(a or c, b or d) for a, b, c, d in calls]
@@ -78,10 +80,13 @@ def docx_view(data: bytes) -> dict:
     headings = []
     for p in doc.iter(w("p")):
         style = _style(p) or ""
+        outline = p.find(f"{w('pPr')}/{w('outlineLvl')}")
         if style == "Title":
             headings.append((0, _ptext(p)))
         elif m := re.fullmatch(r"Heading(\d)", style):
             headings.append((int(m.group(1)), _ptext(p)))
+        elif outline is not None:        # a caption with an outline level: a TOC entry (TOC \u)
+            headings.append((int(outline.get(w("val"))) + 1, _ptext(p)))
     # Footnote calls in body order: real references, and NOTEREF fields to the bookmark on one.
     order = [n for n in note_text]                       # ids in footnotes.xml order
     bookmark_note: dict[str, str] = {}
@@ -178,8 +183,12 @@ def test_headings_and_levels_agree(outputs, case):
     assert html["headings"] == docx["headings"] == pdf["headings"]
     # ... and follow the report: the title on top, each section at level 2 in report order.
     assert html["headings"][0] == (0, report.meta.title)
-    assert [t for lvl, t in html["headings"] if lvl == 2] == [s.heading for s in report.sections]
-    assert all(lvl == 1 for lvl, t in html["headings"] if t == localize.labels(report)["balance"])
+    # The chart's caption, numbered in the report's digits, right under the balance heading.
+    balance = localize.labels(report)["balance"]
+    figure = localize.label(report, "figure_caption", n=1, title=balance)
+    at = html["headings"].index((1, balance))
+    assert html["headings"][at + 1] == (2, figure)
+    assert [t for lvl, t in html["headings"] if lvl == 2] == [figure] + [s.heading for s in report.sections]
 
 
 @pytest.mark.parametrize("case", [c.stem for c in CASES])

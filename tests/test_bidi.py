@@ -141,7 +141,8 @@ def read_lines(pdf: Path, workdir: Path) -> list[list[str]]:
     out = []
     with pdfplumber.open(pdf) as doc:
         for page, png in zip(doc.pages, images):
-            image = Image.open(png)
+            with Image.open(png) as opened:     # closed now: an open file warns (as an error) at GC
+                image = opened.copy()
             rows: list[dict] = []
             for c in sorted(page.chars, key=lambda c: c["top"]):
                 if all(ch in _CONTROLS for ch in c["text"]):

@@ -61,13 +61,13 @@ def test_mixed_folder_builds_the_valid_and_leaves_nothing_else(mixed, tmp_path):
     for stale in ("b-invalid.html", "c-tofu.html"):
         (out / stale).write_text("old")
     code, stdout, stderr = run("build", mixed, "-o", out, "--format", "html", "--json", "--jobs", "1")
-    assert code == 3  # a render failure wins over an invalid report
+    assert code == 1  # characters no shipped font has are refused at validation (briefkit.coverage)
     doc = json.loads(stdout)
-    assert doc["exit_code"] == 3
+    assert doc["exit_code"] == 1
     assert [(r["input"], r["id"], r["status"]) for r in doc["reports"]] == [
         (str(mixed / "a-valid.yaml"), "a-valid", "built"),
         (str(mixed / "b-invalid.yaml"), "b-invalid", "invalid"),
-        (str(mixed / "c-tofu.yaml"), "c-tofu", "failed"),
+        (str(mixed / "c-tofu.yaml"), "c-tofu", "invalid"),
     ]
     assert sorted(p.name for p in out.iterdir()) == ["a-valid.html"]
     built, invalid, failed = doc["reports"]
@@ -79,14 +79,22 @@ def test_mixed_folder_builds_the_valid_and_leaves_nothing_else(mixed, tmp_path):
                                   "path": "areas[0].relation",
                                   "message": "'rivaly' is not one of cooperation, rivalry, mixed "
                                              "(did you mean 'rivalry'?)"}]
-    (err,) = failed["errors"]
-    assert err["path"] == "(render)" and "U+6F22" in err["message"] and "U+5B57" in err["message"]
-    assert doc["totals"] == {"built": 1, "cached": 0, "invalid": 1, "failed": 1, "interrupted": 0,
+    assert [(e["line"], e["col"], e["message"][:6]) for e in failed["errors"]] == [(5, 48, "U+6F22"),
+                                                                                   (5, 49, "U+5B57")]
+    assert doc["totals"] == {"built": 1, "cached": 0, "invalid": 2, "failed": 0, "interrupted": 0,
                              "reports": 3, "files": 1,
                              "bytes": len(data)}
     # the text lines on stderr say the same
     assert f"{mixed / 'b-invalid.yaml'}:4:74: areas[0].relation: 'rivaly'" in stderr
-    assert f"{mixed / 'c-tofu.yaml'}:0:0: (render): " in stderr
+    assert f"{mixed / 'c-tofu.yaml'}:5:48: sections[0].body[0]: U+6F22 " in stderr
+
+
+def test_a_render_failure_wins_over_an_invalid_report(mixed, tmp_path):
+    out = tmp_path / "out"
+    (out / "a-valid.html" / "in-the-way").mkdir(parents=True)  # the output cannot be written
+    code, _, _ = run("build", mixed / "a-valid.yaml", mixed / "b-invalid.yaml", "-o", out, "--format", "html",
+                     "--quiet")
+    assert code == 3
 
 
 def test_only_invalid_gives_exit_1(mixed, tmp_path):
@@ -404,6 +412,8 @@ def test_a_build_opens_only_its_own_files_and_no_socket(tmp_path):
             continue
         if p.parent.name.startswith("weasyprint-") and p.parent.parent == tmp:
             continue  # WeasyPrint hands the shipped @font-face files to fontconfig through a temp copy
+        if p.is_relative_to(tmp) and p != tmp and p.relative_to(tmp).parts[0].startswith("briefkit-fc-"):
+            continue  # the private fontconfig configuration and its folder (briefkit.coverage.fontconfig_conf)
         if p.parent == tmp and re.fullmatch(r"[a-z0-9_]{8}", p.name):
             continue  # tempfile's one-time check that the temp folder is writable
         if str(p) == "/etc/mime.types":

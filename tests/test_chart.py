@@ -4,6 +4,7 @@ labels, and the DOCX picture (openxml-audit, LibreOffice)."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -305,3 +306,143 @@ def test_docx_picture_validates_and_renders(tmp_path, seed_report, persian_repor
                           capture_output=True, text=True).stdout
     assert "Figure 3: Balance of the relation" in text
 
+
+
+# ---- in the briefs: both formats print it, and both leave it out when asked -------------------
+
+OFF_FLAG = "  digits: latin\n"
+
+
+@pytest.fixture(scope="module")
+def seed_briefs(seed_report, tmp_path_factory):
+    """The seed's PDF, DOCX and HTML with the chart; without it by ``Options(chart=False)`` (what
+    ``--no-chart`` sets) and by the report's own ``meta.chart: false``."""
+    from briefkit.options import Options
+    from briefkit.writers import render
+
+    text = SEED.read_text(encoding="utf-8")
+    assert text.count(OFF_FLAG) == 1
+    opted_out = tmp_path_factory.mktemp("off") / "brief.yaml"
+    opted_out.write_text(text.replace(OFF_FLAG, OFF_FLAG + "  chart: false\n"), encoding="utf-8")
+    report_off = briefkit.load(opted_out)
+    assert report_off.meta.chart is False and seed_report.meta.chart is True
+    return {
+        "on": {fmt: render(seed_report, fmt) for fmt in ("pdf", "docx", "html")},
+        "options": {fmt: render(seed_report, fmt, Options(chart=False)) for fmt in ("pdf", "docx", "html")},
+        "report": {fmt: render(report_off, fmt) for fmt in ("docx", "html")},
+    }
+
+
+def _pdf_text(data: bytes) -> str:
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return "\n".join(p.extract_text(char_dir="rtl", char_dir_render="ltr") or "" for p in pdf.pages)
+
+
+def _pdf_outline(data: bytes) -> list[str]:
+    import pypdf
+
+    out = []
+
+    def walk(items):
+        for item in items:
+            walk(item) if isinstance(item, list) else out.append(item.title)
+    walk(pypdf.PdfReader(io.BytesIO(data)).outline)
+    return out
+
+
+def test_seed_pdf_prints_the_chart_and_leaves_it_out_when_asked(seed_briefs, seed_report):
+    on, off = _pdf_text(seed_briefs["on"]["pdf"]), _pdf_text(seed_briefs["options"]["pdf"])
+    # The chart's own labels are text in the brief: its caption, its bar heading, and every area once
+    # more, as a line of its own (then the intensity written in its mark).
+    for label in ("شكل 1: ميزان العلاقة", "عدد الملفات في كل منطقة"):
+        assert label in on and label not in off, label
+
+    def area_lines(text, title):
+        return sum(1 for line in text.splitlines() if re.fullmatch(rf"{re.escape(title)}(?: \d)?", line.strip()))
+    for a in seed_report.areas:
+        assert area_lines(on, a.title) == area_lines(off, a.title) + 1, a.title
+    assert "شكل 1: ميزان العلاقة" in _pdf_outline(seed_briefs["on"]["pdf"])
+    assert not any(t.startswith("شكل") for t in _pdf_outline(seed_briefs["options"]["pdf"]))
+
+
+def test_seed_html_has_one_mark_per_area(seed_briefs, seed_report):
+    page = seed_briefs["on"]["html"].decode()
+    figures = re.findall(r'<figure id="figure-balance".*?</figure>', page, re.S)
+    assert len(figures) == 1
+    svg = etree.fromstring(re.search(r"<svg.*?</svg>", figures[0], re.S).group())
+    marks = [e.get("data-area") for e in svg.iter() if "bk-mark" in (e.get("class") or "")]
+    assert sorted(marks) == sorted(a.id for a in seed_report.areas)
+    # the figure follows the balance table and its caption is a level-3 bookmark (h3's level)
+    assert page.index('<section class="balance">') < page.index('<figure id="figure-balance"')
+    assert re.search(r'<figcaption [^>]*bookmark-level:3[^>]*>شكل 1: ميزان العلاقة</figcaption>', figures[0])
+    for off in ("options", "report"):
+        assert "<figure" not in seed_briefs[off]["html"].decode(), off
+
+
+def _docx(data: bytes):
+    import zipfile
+
+    z = zipfile.ZipFile(io.BytesIO(data))
+    return z, etree.fromstring(z.read("word/document.xml"))
+
+
+W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+WP_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+
+
+def _ptext(p) -> str:
+    return "".join(t.text or "" for t in p.iter(f"{W_NS}t"))
+
+
+def test_seed_docx_has_the_picture_and_its_caption(seed_briefs, seed_report):
+    z, doc = _docx(seed_briefs["on"]["docx"])
+    body = list(doc.find(f"{W_NS}body"))
+    pictures = [i for i, el in enumerate(body) if el.find(f".//{WP_DOCPR}") is not None]
+    assert len(pictures) == 1
+    i = pictures[0]
+    descr = body[i].find(f".//{WP_DOCPR}").get("descr")
+    assert descr.startswith("شكل 1: ميزان العلاقة.") and all(a.title in descr for a in seed_report.areas)
+    assert body[i - 1].tag == f"{W_NS}tbl"                           # right after the balance table
+    caption = body[i + 1]
+    assert caption.find(f"{W_NS}pPr/{W_NS}pStyle").get(f"{W_NS}val") == "Caption"
+    assert _ptext(caption) == "شكل 1: ميزان العلاقة"
+    assert caption.find(f"{W_NS}pPr/{W_NS}outlineLvl").get(f"{W_NS}val") == "1"     # a level-2 TOC entry
+    bookmark = caption.find(f"{W_NS}bookmarkStart").get(f"{W_NS}name")
+    assert any(h.get(f"{W_NS}anchor") == bookmark and _ptext(h) == "شكل 1: ميزان العلاقة"
+               for h in doc.iter(f"{W_NS}hyperlink"))                 # and the TOC's cached entry
+    assert "word/media/chart1.svg" in z.namelist()
+    for off in ("options", "report"):
+        z, doc = _docx(seed_briefs[off]["docx"])
+        assert doc.find(f".//{WP_DOCPR}") is None and "word/media/chart1.svg" not in z.namelist(), off
+        assert not any(_ptext(p).startswith("شكل") for p in doc.iter(f"{W_NS}p")), off
+
+
+def test_persian_caption_in_native_digits(persian_report):
+    from briefkit import plan as P
+
+    chart_part = next(p for p in P.plan_of(persian_report).parts if isinstance(p, P.Chart))
+    assert chart_part.caption.text == "شکل ۱: توازن رابطه" and chart_part.caption.level == 2
+
+
+def test_report_option_must_be_a_boolean(tmp_path):
+    path = tmp_path / "brief.yaml"
+    text = SEED.read_text(encoding="utf-8")
+    path.write_text(text.replace(OFF_FLAG, OFF_FLAG + '  chart: "no"\n'), encoding="utf-8")
+    with pytest.raises(briefkit.ReportError) as err:
+        briefkit.load(path)
+    line = text[:text.index(OFF_FLAG)].count("\n") + 2
+    assert [str(p) for p in err.value.problems] == [f"{path}:{line}:10: meta.chart: expected true or false, got text"]
+
+
+def test_no_chart_flag_reaches_the_writers(tmp_path):
+    from briefkit import cli
+
+    for flag, out in (([], tmp_path / "on"), (["--no-chart"], tmp_path / "off")):
+        code = cli.main(["build", str(SEED), "-o", str(out), "--format", "docx", "--no-cache", "-q", *flag],
+                        stdout=io.StringIO(), stderr=io.StringIO())
+        assert code == 0
+    on = _docx((tmp_path / "on" / "turkey-russia-relations.docx").read_bytes())[1]
+    off = _docx((tmp_path / "off" / "turkey-russia-relations.docx").read_bytes())[1]
+    assert on.find(f".//{WP_DOCPR}") is not None and off.find(f".//{WP_DOCPR}") is None

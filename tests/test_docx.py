@@ -20,7 +20,7 @@ from briefkit.localize import labels, number
 from briefkit.model import plain_text
 from briefkit.writers import ooxml
 from conftest import ENGLISH, ROOT, SEED, SEEDS
-from textcheck import missing, recall
+from textcheck import missing, recall, words
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -232,7 +232,8 @@ def test_page_fields_and_filled_table_of_contents(seed_report):
                 if p.find("w:pPr/w:pStyle[@w:val='TOC2']", NS) is not None]
     toc_text = ["".join(t.text for t in p.iter(w("t"))) for p in doc.iter(w("p"))
                 if p.find("w:pPr/w:pStyle[@w:val='TOC2']", NS) is not None]
-    assert [s.heading for s in seed_report.sections] == toc_text   # the balance is a part, level 1
+    # the balance is a part (level 1); its chart's caption, then the sections, are level 2
+    assert ["شكل 1: ميزان العلاقة"] + [s.heading for s in seed_report.sections] == toc_text
     settings = pkg.xml("word/settings.xml")
     assert settings.find("w:updateFields", NS) is not None
 
@@ -466,6 +467,19 @@ def test_rendered_pdf_uses_the_embedded_faces(seed_pdf):
     out = subprocess.run(["pdffonts", str(seed_pdf)], check=True, capture_output=True, text=True).stdout
     assert "Amiri-Regular" in out and "NotoKufiArabic" in out
     assert "DejaVu" not in out, out
+
+
+def test_rendered_chart_picture_and_caption(seed_pdf):
+    # LibreOffice draws the chart's PNG (it ignores the SVG) at print resolution over the text width,
+    # with the caption under it on the same page.
+    listing = subprocess.run(["pdfimages", "-list", str(seed_pdf)], check=True, capture_output=True,
+                             text=True).stdout.splitlines()[2:]
+    images = [line.split() for line in listing]
+    assert [(int(i[3]), int(i[12])) for i in images] == [(round(476 / 72 * 300), 300)], listing
+    page = int(images[0][0])
+    text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(seed_pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    assert "شكل" in words(text)         # «شكل 1: ميزان العلاقة» (the seed's own text has only «بشكل»)
 
 
 def test_subset_fonts_keep_their_timestamp():

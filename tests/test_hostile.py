@@ -183,7 +183,7 @@ def scan_html(text: str) -> None:
 def corpus_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("hostile-out")
     code, stdout, stderr = run(["build", str(HOSTILE), "-o", str(out), "--format", "pdf,docx,html",
-                                "--jobs", "1", "--quiet", "--json"])
+                                "--jobs", "1", "--quiet", "--json", "--no-cache"])
     return code, json.loads(stdout), stderr, out
 
 
@@ -512,7 +512,8 @@ def test_a_build_opens_no_payload_path_and_no_socket(tmp_path):
     assert programs <= {"/sbin/ldconfig", "/usr/bin/gcc", "ld"}, programs
     allowed = [str(Path(briefkit.__file__).parents[1]), sys.prefix, sys.base_prefix, str(folder), str(out), str(cache),
                "/dev/null", "/usr/share/zoneinfo", "/etc/mime.types", "/usr/share/fonts", "/etc/fonts",
-               os.path.join(tempfile.gettempdir(), "tmp"), os.path.join(tempfile.gettempdir(), "weasyprint-")]
+               os.path.join(tempfile.gettempdir(), "tmp"), os.path.join(tempfile.gettempdir(), "weasyprint-"),
+               os.path.join(tempfile.gettempdir(), "briefkit-fc-")]  # the private fontconfig configuration
     opened = {os.path.realpath(p) if os.path.isabs(p) else p for e, p in events if e == "open"}
     tmp = tempfile.gettempdir()
     # tempfile checks that the temporary folder is writable with a file of a random 8-character name.

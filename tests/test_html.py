@@ -32,6 +32,9 @@ def normalise(html: str) -> str:
     start = html.index("<style>\n") + len("<style>\n")
     end = html.index("</style>", start)
     html = html[:start] + "/* templates/brief.css */\n" + html[end:]
+    # the chart's drawing (SVG and placed labels) is tested in test_chart.py; its figure and caption stay
+    html = re.sub(r'(<div class="bk-plot"[^>]*>).*?</div></div>(<figcaption)',
+                  r"\1<!-- briefkit/chart.py --></div>\2", html, flags=re.S)
     return html.replace(CASES.as_uri(), "file:///CASES")
 
 
@@ -75,8 +78,12 @@ def test_document_shell(seed_report, english_report):
 def test_hostile_text_is_literal():
     report = load_case("07-hostile")
     html = body(briefkit.render_html(report).decode())
+    # The chart's own drawing is the only <svg>; the report's text in it is escaped like the rest.
+    figure = re.search(r'<figure id="figure-balance".*?</figure>', html, re.S).group()
+    assert figure.count("<svg") == 1 and figure.count("<title>") == 1
+    html = html.replace(figure, "")
     for tag in ("<script", "<img", "<link", "<object", "<embed", "<iframe", "<svg", "<style"):
-        assert tag not in html, tag
+        assert tag not in html and tag not in figure.replace("<svg", "", 1), tag
     text = re.sub(r'</?bdi( dir="ltr")?>', "", html)   # Latin runs are isolated in an RTL brief
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "&lt;link rel=attachment href=file:///etc/passwd&gt;" in text
@@ -160,7 +167,9 @@ def test_short_lists_are_set_in_columns():
 
 def test_headings_in_order(seed_report):
     html = briefkit.render_html(seed_report).decode()
-    found = re.findall(r'<h([1-3]) id="([^"]+)">', html)
+    found = re.findall(r'<h([1-3]) id="([^"]+)">|<figure id="([^"]+)"[^>]*>(?:(?!</figure>).)*'
+                       r'<figcaption [^>]*bookmark-level:(\d)', html, re.S)
+    found = [(h_level or fig_level, hid or fig_id) for h_level, hid, fig_id, fig_level in found]
     assert [(int(level), hid) for level, hid in found] == [
         (level, hid) for hid, _, level in html_writer.heading_ids(seed_report)]
 
@@ -171,13 +180,15 @@ def test_toc_only_when_asked(seed_report):
     assert with_toc.count('<li class="toc-l') == len(html_writer.heading_ids(seed_report)) - 1
 
 
-def test_uncovered_character_is_a_render_error(tmp_path):
-    text = (CASES / "01-minimal.yaml").read_text(encoding="utf-8").replace("تقرير موجز", "تقرير 中 ☃")
-    path = tmp_path / "tofu.yaml"
-    path.write_text(text, encoding="utf-8")
+def test_uncovered_character_is_a_render_error():
+    # validate refuses such characters first (test_coverage.py); the writer still never draws tofu
+    import dataclasses
+
+    report = briefkit.load(CASES / "01-minimal.yaml")
+    report = dataclasses.replace(report, meta=dataclasses.replace(report.meta, title="تقرير 中 ก"))
     with pytest.raises(RenderError) as err:
-        briefkit.render_html(briefkit.load(path))
-    assert "U+4E2D" in str(err.value) and "U+2603" in str(err.value)
+        briefkit.render_html(report)
+    assert "U+4E2D" in str(err.value) and "U+0E01" in str(err.value)
 
 
 def test_css_string_escapes():

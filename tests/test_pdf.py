@@ -169,13 +169,6 @@ def test_fonts_embedded_and_shipped(which, request, tmp_path):
         assert any(family == s or family.startswith(s + "-") for s in SHIPPED), family
 
 
-def test_system_font_fallback_is_a_render_error():
-    html = html_writer.render_string(briefkit.load(CASES / "01-minimal.yaml"))
-    html = html.replace("<h1 ", '<h1 style="font-family: DejaVu Sans" ', 1)
-    with pytest.raises(RenderError, match="DejaVu"):
-        pdf_writer.render_html(html)
-
-
 def test_no_weasyprint_warnings(seed_report):
     data, warnings = render_warnings(seed_report)
     assert data.startswith(b"%PDF") and warnings == []
@@ -271,7 +264,7 @@ def test_native_digits_page_numbers(seed_report, tmp_path):
 
 def test_persian_native_digits(tmp_path):
     data, _ = render(briefkit.load(CASES / "05-persian-native.yaml"))
-    assert "صفحهٔ ۱ از ۱" in plumber_text(data)
+    assert "صفحهٔ ۱ از ۲" in plumber_text(data)     # two pages with the balance chart
     got = set(words(pdftotext(data, tmp_path)))
     assert {"۲۰۲۳", "۲۰۲۲"} <= got and not {"2023", "2022"} & got
 

@@ -15,8 +15,9 @@ from functools import lru_cache
 
 from docx import Document
 from docx.enum.table import WD_TABLE_DIRECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
-from docx.shared import Cm
+from docx.shared import Cm, Pt
 from docx.text.run import Run
 
 from .. import __version__, bidi
@@ -28,7 +29,8 @@ from ..localize import digits, labels, native_zero, number
 from ..model import RELATIONS, Emph, Inlines, Link, Report, Source, Strong, Text
 from ..theme import RELATION_COLORS, actor_color
 from ..theme import docx as color
-from ..resources import ensure_covered, family_codepoints, font_path, templates_dir
+from .. import coverage
+from ..resources import FONT_FILES, STACKS, ensure_covered, font_path, templates_dir
 from . import ooxml
 
 log = logging.getLogger("briefkit")
@@ -58,7 +60,8 @@ def render(report: Report, options=None, *, subset_fonts: bool = False) -> bytes
     """
     subset_fonts = subset_fonts or (options is not None and options.docx_fonts == "subset")
     _Brief.check_fonts(report)
-    brief = _Brief(report, subset_fonts=subset_fonts)
+    plan = P.plan_of(report, chart=P.chart_wanted(options))
+    brief = _Brief(report, subset_fonts=subset_fonts, plan=plan)
     brief.no_fonts = options is not None and options.docx_fonts == "none"  # fonts named, not embedded
     return brief.build()
 
@@ -117,7 +120,7 @@ class _Brief:
             case P.BalancePart():
                 self._balance(part)
             case P.Chart():
-                pass        # drawn by briefkit/chart.py once it lands; the balance table carries the data
+                self._chart(part)
             case P.Analysis():
                 self._analysis(part)
             case P.Timeline():
@@ -505,6 +508,25 @@ class _Brief:
                 for cell in cells:
                     ooxml.shade_cell(cell, TINT)
 
+    def _chart(self, part: P.Chart) -> None:
+        """The chart as a picture (PNG, with SVG for Word 2016+; alt text in ``descr``), then its
+        caption in the Caption style at the plan's outline level: a TOC entry and a bookmark, as the
+        PDF's figure caption is."""
+        from .. import chart
+
+        p = self._para("Normal")
+        fmt = p.paragraph_format
+        # Normal's exact line height would crop an inline picture to one line
+        fmt.line_spacing_rule, fmt.keep_with_next = WD_LINE_SPACING.SINGLE, True
+        fmt.space_before, fmt.alignment = Pt(6), WD_ALIGN_PARAGRAPH.CENTER
+        chart.add_docx_picture(p, self.report, part.number)
+        caption = self._para("Caption")
+        caption.paragraph_format.keep_with_next = False    # the style keeps table captions with their table
+        self._text(caption, part.caption.text)
+        ooxml.set_outline_level(caption, part.caption.level - 1)
+        self._bookmark_id += 1
+        ooxml.add_bookmark(caption, part.caption.bookmark, self._bookmark_id)
+
     def _analysis(self, part: P.Analysis) -> None:
         self._heading(part.heading)
         for section in part.sections:
@@ -601,6 +623,9 @@ class _Brief:
         if _LATIN_LETTER.search(text):
             wanted[SANS_LATIN] = ["Regular", "Bold"]
         chars = set(text) | set("0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹ .,:;()[]-–—|›•«»")
+        for family in coverage.families_used([text], [STACKS["body"], STACKS["sans"]]):
+            # the faces _fallback names in runs (symbols, Hebrew, emoji, ...) travel with the file
+            wanted.setdefault(family, [f for f in FONT_FILES[family] if "Italic" not in f])
         out = {}
         if getattr(self, "no_fonts", False):
             return {family: {} for family in wanted}
@@ -672,31 +697,39 @@ def _style_id(p) -> str | None:
 def _fallback(ch: str, sans: bool) -> str | None:
     """The family to draw ``ch`` with when the paragraph's own font lacks it (None: no override).
 
-    A renderer gives a neutral character (``.``, ``(``, ``“``) the font of the script around it, and
-    Noto Kufi Arabic has almost no punctuation, so such characters get an explicit face instead
-    of the renderer's own fallback (LibreOffice picks DejaVu Sans; Word its own choice).
+    The family is the one the PDF uses (``coverage.resolve`` over the paragraph's stack, then the
+    shipped fallback faces). A renderer gives a neutral character (``.``, ``(``, ``“``) the font of
+    the script around it, and Noto Kufi Arabic has almost no punctuation, so such characters get an
+    explicit face instead of the renderer's own fallback (LibreOffice picks DejaVu Sans; Word its own).
     """
-    cp = ord(ch)
     if ch.isspace():
         return None
+    hit = coverage.resolve(ch, STACKS["sans"] if sans else STACKS["body"])
+    if hit is None:
+        return None
+    family = hit[0]
     if sans:
-        if cp in family_codepoints(SANS_ARABIC):
+        if family == SANS_ARABIC:
             return None
-        if ch.isalpha() and not bidi.has_rtl(ch) and cp in family_codepoints(SANS_LATIN):
+        if family == SANS_LATIN and ch.isalpha() and not bidi.has_rtl(ch):
             return None              # a Latin letter: drawn from the ascii/hAnsi slot (Noto Sans)
-        order = (SANS_LATIN, BODY_FONT)
-    else:
-        if cp in family_codepoints(BODY_FONT):
-            return None
-        order = (SANS_LATIN, SANS_ARABIC)
-    return next((f for f in order if cp in family_codepoints(f)), None)
+    elif family == BODY_FONT:
+        return None
+    return family
+
+
+def _JOINS(ch: str) -> bool:
+    cp = ord(ch)
+    return cp == 0x200D or 0xFE00 <= cp <= 0xFE0F or 0xE0020 <= cp <= 0xE007F
 
 
 def _coverage_runs(text: str, sans: bool) -> list[tuple[str, str | None]]:
     """``text`` cut where the font must change: (piece, fallback family or None)."""
     out: list[tuple[str, str | None]] = []
     for ch in text:
-        fb = _fallback(ch, sans)
+        # A joiner, variation selector or tag stays in its sequence's run: a renderer forms an emoji
+        # ZWJ sequence (👨‍👩‍👧) or a keycap only inside one run.
+        fb = out[-1][1] if out and _JOINS(ch) else _fallback(ch, sans)
         if out and out[-1][1] == fb:
             out[-1] = (out[-1][0] + ch, fb)
         else:

@@ -336,8 +336,12 @@ class _Context:
                 "regions": [balance_row(row, self.r.text(row.region)) for row in bal.regions],
                 "overall": balance_row(bal.overall, self.r.text(self.lab["balance_all"]))}
 
-    def chart(self, part: P.Chart) -> None:
-        return None     # drawn by briefkit/chart.py once it lands; the balance table carries the data
+    def chart(self, part: P.Chart) -> dict:
+        from .. import chart
+
+        # chart.html escapes the report's text itself; the caption is the plan's heading (a bookmark)
+        return {"kind": "chart", "figure": Markup(chart.html(
+            self.report, part.number, anchor=part.caption.id, bookmark_level=part.caption.level + 1))}
 
     def block(self, block: P.PlanBlock) -> dict:
         r = self.r
@@ -397,8 +401,8 @@ class _Context:
         return rule(self, part)
 
 
-def context(report: Report, toc: bool = False, plan: P.Plan | None = None) -> dict:
-    plan = plan or P.plan_of(report)
+def context(report: Report, toc: bool = False, plan: P.Plan | None = None, options=None) -> dict:
+    plan = plan or P.plan_of(report, chart=P.chart_wanted(options))
     c = _Context(plan, toc)
     r, lab, m = c.r, c.lab, report.meta
     style = localize.counter_style(report)
@@ -447,12 +451,12 @@ def _toc_columns(entries: list[dict]) -> list[list[dict]]:
     return [entries[:half], entries[half:]] if len(entries) > 6 else [entries]
 
 
-def render_string(report: Report, toc: bool = False, *, plan: P.Plan | None = None) -> str:
+def render_string(report: Report, toc: bool = False, *, plan: P.Plan | None = None, options=None) -> str:
     """The brief's HTML as text; ``toc=True`` adds the table of contents (the PDF's second pass)."""
     ensure_covered([*report.all_text(), *generated_texts(report)])
-    return _env().get_template(TEMPLATE).render(context(report, toc=toc, plan=plan))
+    return _env().get_template(TEMPLATE).render(context(report, toc=toc, plan=plan, options=options))
 
 
 def render(report: Report, options=None, *, toc: bool = False) -> bytes:
     """The brief as a standalone HTML document (UTF-8 bytes, deterministic)."""
-    return render_string(report, toc=toc).encode("utf-8")
+    return render_string(report, toc=toc, options=options).encode("utf-8")

@@ -135,6 +135,12 @@ def set_bidi(paragraph_or_style) -> None:
     child(_pPr(paragraph_or_style), "bidi")
 
 
+def set_outline_level(paragraph, level: int) -> None:
+    """``w:outlineLvl`` (0-based): a paragraph that is no heading yet is a TOC entry (``TOC \\u``),
+    a navigation-pane entry and a PDF bookmark at that level."""
+    child(_pPr(paragraph), "outlineLvl", val=level)
+
+
 def set_paragraph_style(paragraph, style_id: str) -> None:
     """``w:pStyle`` by id: what ``Paragraph.style = ...`` does, without its per-call style-table scan."""
     paragraph._p.get_or_add_pPr().style = style_id

@@ -4,7 +4,8 @@ The only importer of weasyprint, imported lazily (``briefkit validate`` never pa
 
 - Resources come through ``PackageFetcher``: files under the package's fonts/ and templates/
   folders and the report's own logo; nothing else (no network, no other ``file:``, no attachments).
-- One ``FontConfiguration`` per process; ``presentational_hints`` off.
+- One ``FontConfiguration`` per process, on a private fontconfig that sees only the shipped fonts
+  (``coverage.fontconfig_conf``); ``presentational_hints`` off.
 - Two passes: when the brief runs longer than ``TOC_MIN_PAGES`` pages it is typeset again with a
   table of contents (whose page numbers come from ``target-counter``).
 - Metadata from the report; the creation date is the report's date (or ``SOURCE_DATE_EPOCH``),
@@ -18,12 +19,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import os
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .. import plan as P
 from ..errors import RenderError
 from ..model import Report
 from ..resources import FONT_FILES, fonts_dir, templates_dir
@@ -40,12 +43,39 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _weasy():
-    from .._native import import_weasyprint
+    with _private_fontconfig():
+        from .._native import import_weasyprint
 
-    weasyprint = import_weasyprint()  # lazy (0.4 s), and without ldconfig/gcc helper processes
-    from weasyprint.text.fonts import FontConfiguration
+        weasyprint = import_weasyprint()  # lazy (0.4 s), and without ldconfig/gcc helper processes
+        from weasyprint.text.fonts import FontConfiguration
 
-    return weasyprint, FontConfiguration()
+        return weasyprint, FontConfiguration()
+
+
+@contextmanager
+def _private_fontconfig():
+    """Fontconfig sees only briefkit's fonts while WeasyPrint loads its configuration, so no build
+    reads a system font and the same report gives the same bytes on any machine (coverage.py).
+    The variable is restored afterwards: child processes (LibreOffice, ...) keep the machine's fonts."""
+    import tempfile
+
+    from ..coverage import fontconfig_conf
+
+    with tempfile.TemporaryDirectory(prefix="briefkit-fc-") as tmp:
+        conf = Path(tmp) / "fonts.conf"
+        conf.write_text(fontconfig_conf(), encoding="utf-8")
+        saved = {k: os.environ.get(k) for k in ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT")}
+        os.environ["FONTCONFIG_FILE"] = str(conf)
+        os.environ.pop("FONTCONFIG_PATH", None)
+        os.environ.pop("FONTCONFIG_SYSROOT", None)
+        try:
+            yield
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
 
 
 @lru_cache(maxsize=1)
@@ -257,20 +287,21 @@ def _surely_long(report: Report) -> bool:
     return sum(len(t.split()) for t in report.all_text()) >= LONG_WORDS
 
 
-def render_document(report: Report):
+def render_document(report: Report, options=None):
     """(PDF bytes, WeasyPrint Document) for a report: one pass, or two when a TOC is needed."""
+    plan = P.plan_of(report, chart=P.chart_wanted(options))
     with _lock, _captured_log() as records:
         document = None
         if _surely_long(report):
             # Saves a pass on long briefs: if the brief is long enough with its table of contents
             # that it would still be TOC_MIN_PAGES long without it, the contents belong there.
-            document = _layout_complete(html_writer.render_string(report, toc=True), report)
+            document = _layout_complete(html_writer.render_string(report, toc=True, plan=plan), report)
             if len(document.pages) - _toc_pages_bound(report) < TOC_MIN_PAGES:
                 document = None
         if document is None:
-            document = _layout_complete(html_writer.render_string(report), report)
+            document = _layout_complete(html_writer.render_string(report, plan=plan), report)
             if len(document.pages) >= TOC_MIN_PAGES:
-                document = _layout_complete(html_writer.render_string(report, toc=True), report)
+                document = _layout_complete(html_writer.render_string(report, toc=True, plan=plan), report)
         data = write(document, report)
     _check_log(records)
     check_fonts(document)
@@ -285,7 +316,7 @@ def render(report: Report, options=None) -> bytes:
 def render_counted(report: Report, options=None) -> tuple[bytes, int]:
     """(PDF bytes, page count): what a build records in its manifest."""
     try:
-        data, document = render_document(report)
+        data, document = render_document(report, options)
     except RenderError:
         raise
     except Exception as exc:  # WeasyPrint/Pango failures surface as render errors (exit 3)
