@@ -29,7 +29,7 @@ LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
 
 _OPEN = {"(": ")", "[": "]", "{": "}", "“": "”", "‘": "’", '"': '"'}
 _CLOSE = {v: k for k, v in _OPEN.items()}
-_JOIN = set("-‐‑–—./:,+&_'’@#*\\")   # between two letters or digits, inside a token
+_JOIN = set("-‐‑–—./:,+&_'’@#*\\°")  # between two letters or digits, inside a token (N°271 too)
 _GAP_PUNCT = set(",:;")              # "Somalia: The", "Washington, D.C." (followed by a space)
 _GAP_DASH = {"–", "—", "-", "&", "/"}  # "Russia – Ukraine", "Research & Policy" (spaced)
 _ABBREV = {"Inc", "Ltd", "Co", "Corp", "Jr", "Sr", "St", "No", "al", "vs", "etc", "Dr", "Mr", "Mrs", "Ms"}
@@ -58,16 +58,26 @@ def _word_char(ch: str) -> bool:
     return _strong_l(ch) or _digit(ch)
 
 
+_SYMBOL = re.compile(r"(?<![\w/])[A-Za-z0-9]+(?:[/.\-][A-Za-z0-9]+)*/[A-Za-z0-9]+(?:[/.\-][A-Za-z0-9]+)*(?![\w/])")
+SYMBOL_MAX = 16
+"""A document symbol with a slash up to this long (S/PV.8816, GOV/2023/8) is never broken across lines."""
+
+
 def host_spans(text: str) -> list[tuple[int, int]]:
-    """Each URL's scheme with the first label of its host ("https://www", "mailto:desk"): a line
-    must not break right after the scheme. Only that much is glued, so a long URL in a narrow
-    column still finds its usual break points further on."""
+    """Spans a line must not break inside: each URL's scheme with the first label of its host
+    ("https://www", "mailto:desk"), and short document symbols with a slash (S/PV.8816, GOV/2023/8),
+    which UAX #14 would break after the slash. Only that much is glued, so a long URL or code in a
+    narrow column still finds its usual break points."""
     out = []
-    for s, e in _url_spans(text):
+    urls = _url_spans(text)
+    for s, e in urls:
         m = re.match(r"(?:[a-z]+://|mailto:)[^/?#.\-@]*", text[s:e], re.IGNORECASE)
         if m:
             out.append((s, s + m.end()))
-    return out
+    for m in _SYMBOL.finditer(text):
+        if m.end() - m.start() <= SYMBOL_MAX and not any(s <= m.start() < e for s, e in urls):
+            out.append(m.span())
+    return sorted(out)
 
 
 def _url_spans(text: str) -> list[tuple[int, int]]:
@@ -136,7 +146,8 @@ def _phrase_end(text: str, start: int, limit: int) -> int:
                 end = i
                 continue
             if run.startswith(".") and i > start:
-                word = re.search(r"[\w.]+$", text[start:i]).group(0)
+                m = re.search(r"[\w.]+$", text[start:i])   # none after a bracket: "(S/PV.8816)."
+                word = m.group(0) if m else ""
                 if word in _ABBREV or _INITIALISM.search(word):
                     i += 1                     # U.S., Inc.
                     end = i

@@ -55,7 +55,11 @@ def _parser() -> argparse.ArgumentParser:
                        description="Check reports; print every problem as FILE:LINE:COL: PATH: message.")
     v.add_argument("reports", nargs="+", metavar="REPORT")
     v.add_argument("--json", action="store_true", help="print one JSON object describing the run")
+    v.add_argument("--quiet", "-q", action="store_true", help="print only problems")
     sub.add_parser("schema", help="print the JSON Schema of the report format")
+    x = sub.add_parser("extract", help="print the report a PDF/A-3b brief carries",
+                       description="Print the report embedded in a brief built with --pdf-variant a3b.")
+    x.add_argument("pdf", metavar="BRIEF.pdf")
     return p
 
 
@@ -74,6 +78,8 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
             return _validate(args, stdout, stderr)
         if args.command == "build":
             return _build(args, stdout, stderr)
+        if args.command == "extract":
+            return _extract(args, stdout, stderr)
         _parser().print_help(stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -118,12 +124,29 @@ def _validate(args, stdout, stderr) -> int:
             r.status, r.errors, r.id = "invalid", e.problems, e.report_id
         for line in r.lines():
             stderr.write(line + "\n")
+        if r.status == "valid" and not (args.json or args.quiet):
+            stdout.write(f"{safe(r.input)}: valid\n")  # an editor sees that the check ran
         results.append(r)
     code = EXIT_INVALID if any(r.status == "invalid" for r in results) else EXIT_OK
     if args.json:
         stdout.write(_json({"command": "validate", "briefkit": __version__, "exit_code": code,
                             "reports": [_short(r) for r in results]}))
     return code
+
+
+def _extract(args, stdout, stderr) -> int:
+    from .writers.pdftags import extract_source
+
+    try:
+        found = extract_source(Path(args.pdf).read_bytes())
+    except Exception as e:  # noqa: BLE001 - an unreadable file is a usage error, never a traceback
+        stderr.write(f"briefkit: error: cannot read {args.pdf!r} as a PDF: {type(e).__name__}\n")
+        return EXIT_USAGE
+    if found is None:
+        stderr.write(f"briefkit: error: {args.pdf!r} carries no report (build it with --pdf-variant a3b)\n")
+        return EXIT_INVALID
+    stdout.write(found[1].decode("utf-8"))
+    return EXIT_OK
 
 
 def _json(doc) -> str:

@@ -118,7 +118,7 @@ def docx_view(data: bytes) -> dict:
 
 def _norm_words(text: str) -> list[str]:
     # pdftotext wraps RTL words in embedding controls and reverses the lam-alef ligature
-    text = re.sub(r"[\u064B-\u0652\u0640\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text).replace("لا", "ال")
+    text = re.sub(r"[\u064B-\u0652\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069]", "", text).replace("لا", "ال")
     # Words compared as letter multisets: pdftotext reorders letters around some ligatures
     # (Persian تجارت comes out جارتت) and mirrors brackets in RTL lines.
     return ["".join(sorted(t)) for t in re.split(r"[\s«»“”\"()\[\]{}<>=;@:.,،؛|/]+", text) if t]

@@ -31,6 +31,7 @@ LONG_URL = f"https://{LONG_URL_HOST}/publications/2024/reports/" + "/".join(["re
 
 _ARABIC_LETTER = re.compile("[\u0620-\u065F\u0670-\u06D5\u06FA-\u06FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 _CONTROLS = set("\u200E\u200F\u061C\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\u2060\uFEFF")
+_FILLER = "\u200D"  # the PDF's text for a drawn glyph whose letters another glyph carries: a glyph, no text
 _PAIRS = {"(": ")", "[": "]", "{": "}", "«": "»", "‹": "›", "<": ">"}
 _MIRRORED = {**_PAIRS, **{v: k for k, v in _PAIRS.items()}}
 
@@ -180,7 +181,7 @@ def _spell(glyphs: list[dict], image, scale: float) -> str:
     mirrorable brackets named by their drawn shape."""
     parts: list[list[str]] = []
     for c in glyphs:
-        text = "".join(ch for ch in c["text"] if ch not in _CONTROLS)
+        text = "".join(ch for ch in c["text"] if ch not in _CONTROLS and ch != _FILLER)
         if text in _MIRRORED:
             opens = _opens(image, c, scale)
             assert opens is not None, f"cannot read the shape of {text!r} at {c['x0']:.0f},{c['top']:.0f}"

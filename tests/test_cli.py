@@ -33,8 +33,11 @@ def run(*argv):
 
 
 def test_validate_seeds_exit_0():
-    code, _, err = run("validate", *map(str, sorted(SEEDS.glob("*.yaml"))))
+    seeds = sorted(SEEDS.glob("*.yaml"))
+    code, out, err = run("validate", *map(str, seeds))
     assert (code, err) == (0, "")
+    assert out.splitlines() == [f"{p}: valid" for p in seeds]
+    assert run("validate", "--quiet", *map(str, seeds)) == (0, "", "")
 
 
 def test_validate_invalid_prints_exact_lines(monkeypatch):
@@ -121,7 +124,7 @@ def test_schema_rejects_unknown_keys():
 def test_python_m_version_and_validate_do_not_import_weasyprint():
     out = subprocess.run([sys.executable, "-m", "briefkit", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("briefkit ")
-    probe = ("import sys; from briefkit.cli import main; code = main(['validate', %r]); "
+    probe = ("import sys; from briefkit.cli import main; code = main(['validate', '--quiet', %r]); "
              "print(code, 'weasyprint' in sys.modules, 'docx' in sys.modules)" % str(SEEDS / "turkey-russia-relations.yaml"))
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert out.stdout.split() == ["0", "False", "False"], out.stderr

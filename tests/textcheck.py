@@ -6,7 +6,7 @@ import unicodedata
 from collections import Counter
 
 _STRIP = ".,،؛؟?!:;()[]\"«»'“”‘’-–—…/*"
-_DROP = re.compile("[\u064B-\u0652\u0640\u200C\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]")
+_DROP = re.compile("[\u064B-\u0652\u0640\u200B-\u200F\u061C\u202A-\u202E\u2066-\u2069]")
 
 
 def words(text: str) -> list[str]:

@@ -611,6 +611,7 @@ class _Brief:
             doc, title=meta.title, author=sep.join(a.name for a in meta.authors),
             subject=meta.subtitle or "", keywords=sep.join(meta.keywords), language=meta.lang,
             category=meta.kicker or "", identifier=meta.id, when=self.plan.timestamp)
+        describe_for_screen_readers(doc, self.report)
         ooxml.embed_fonts(doc, self._font_faces())
 
     def _font_faces(self) -> dict[str, dict[str, bytes]]:
@@ -640,6 +641,40 @@ SANS_STYLE_IDS = frozenset({
     "MastheadMeta", "QuoteAttribution", "Caption", "TableText", "TableHeading", "TableNote",
     "TableNumber", "RelationBadge", "Header", "Footer", "TOC1", "TOC2", "TOC3"})
 """Paragraph styles set in the sans pair (Noto Kufi Arabic for Arabic, Noto Sans for Latin)."""
+
+
+def describe_for_screen_readers(doc, report: Report) -> None:
+    """Alt text (``descr``) on every picture; a caption and a description on every table: the heading
+    the table sits under, and what its columns hold (its header row). Call once the body is complete."""
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
+    publisher = report.meta.publisher
+    for pr in doc.element.body.iter(qn("wp:docPr")):
+        if not pr.get("descr"):
+            pr.set("descr", publisher.name if publisher else report.meta.title)
+    heading = report.meta.title
+    for block in doc.element.body.iterchildren():
+        if block.tag == qn("w:p"):
+            style = block.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+            text = "".join(t.text or "" for t in block.iter(qn("w:t"))).strip()
+            if style is not None and "heading" in (style.get(qn("w:val")) or "").lower() and text:
+                heading = text
+            continue
+        if block.tag != qn("w:tbl"):
+            continue
+        rows = block.findall(qn("w:tr"))
+        head = [" ".join("".join(t.text or "" for t in c.iter(qn("w:t"))).split())
+                for c in (rows[0].findall(qn("w:tc")) if rows else [])]
+        tblPr = block.find(qn("w:tblPr"))
+        for tag, value in (("w:tblCaption", heading), ("w:tblDescription", " / ".join(h for h in head if h)
+                                                                           or heading)):
+            old = tblPr.find(qn(tag))
+            if old is not None:
+                tblPr.remove(old)
+            el = OxmlElement(tag)
+            el.set(qn("w:val"), value)
+            tblPr.append(el)  # the last children of tblPr in the schema's order
 
 
 STYLES = "docx/styles.xml"

@@ -21,6 +21,7 @@ import logging
 import mimetypes
 import os
 import threading
+import warnings
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +32,7 @@ from ..errors import RenderError
 from ..model import Report
 from ..resources import FONT_FILES, fonts_dir, templates_dir
 from . import html as html_writer
+from . import pdftags, pdftext
 
 TOC_MIN_PAGES = 5
 """A brief of this many pages or more gets a table of contents (i.e. longer than 4 pages)."""
@@ -166,8 +168,28 @@ def creation_date(report: Report | None) -> str | None:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
 
 
-def _finisher(rtl: bool):
+VARIANTS = {"ua": "pdf/ua-1", "a3b": "pdf/a-3b"}
+"""briefkit's --pdf-variant values → WeasyPrint's pdf_variant."""
+
+
+def _source(report: Report | None) -> tuple[str, bytes, str] | None:
+    """The report file to embed in a PDF/A-3b brief: (name, bytes, MIME type)."""
+    path = getattr(report, "path", None)
+    if path is None or not Path(path).is_file():
+        return None
+    suffix = Path(path).suffix.lower()
+    mime = "application/json" if suffix == ".json" else "application/yaml"
+    ext = "json" if suffix == ".json" else "yaml"
+    return f"{pdftags.SOURCE_NAME}.{ext}", Path(path).read_bytes(), mime
+
+
+def _finisher(rtl: bool, variant: str | None = None, source=None):
     def finish(document, pdf):
+        pdftext.finish(document, pdf)
+        if variant == "ua":
+            pdftags.describe_links(document, pdf)
+        if variant == "a3b" and source is not None:
+            pdftags.embed_source(pdf, *source)
         if rtl:
             import pydyf
 
@@ -189,13 +211,23 @@ def layout(html: str, report: Report | None = None, *, fetcher=None):
     return document
 
 
-def write(document, report: Report | None = None) -> bytes:
+def write(document, report: Report | None = None, variant: str | None = None) -> bytes:
+    """PDF bytes; ``variant``: None, "ua" (tagged PDF/UA-1) or "a3b" (PDF/A-3b, the report embedded)."""
     created = creation_date(report)
     document.metadata.created = created
     document.metadata.modified = created
     document.metadata.attachments = []
     rtl = report.rtl if report is not None else False
-    return document.write_pdf(finisher=_finisher(rtl), presentational_hints=False)
+    extra = {}
+    if variant:
+        pdftags.install(rtl)
+        extra["pdf_variant"] = VARIANTS[variant]
+    source = _source(report) if variant == "a3b" else None
+    with pdftext.exact_text(rtl), warnings.catch_warnings():
+        # WeasyPrint 70 opens its sRGB profile for PDF/A and never closes it (a ResourceWarning)
+        warnings.simplefilter("ignore", ResourceWarning)
+        return document.write_pdf(finisher=_finisher(rtl, variant, source), presentational_hints=False,
+                                  **extra)
 
 
 def check_fonts(document) -> None:
@@ -302,7 +334,7 @@ def render_document(report: Report, options=None):
             document = _layout_complete(html_writer.render_string(report, plan=plan), report)
             if len(document.pages) >= TOC_MIN_PAGES:
                 document = _layout_complete(html_writer.render_string(report, toc=True, plan=plan), report)
-        data = write(document, report)
+        data = write(document, report, getattr(options, "pdf_variant", None))
     _check_log(records)
     check_fonts(document)
     return data, document

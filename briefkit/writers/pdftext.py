@@ -1,0 +1,447 @@
+"""The PDF's text layer: a character code per (glyph, text, advance) use instead of WeasyPrint's one per glyph.
+
+WeasyPrint 70 (``weasyprint/draw/text.py``) writes each glyph id as its character code and fills
+``font.to_unicode`` once per glyph id, first use wins: a glyph shared by different letter sequences gets one
+mapping (Amiri's auxiliary lam: «ولكن» → «وللكن»), and a ligature gets a multi-letter mapping that every
+extractor with bidi (poppler, PDFium, MuPDF, pdf.js) reads backwards in right-to-left text (Noto Kufi's
+lam-alef: «العلاقات» → «العالقات»). This module rewrites, while the page is drawn and before WeasyPrint
+reads it, each line's Pango glyph string:
+
+- every glyph use gets a code of its own for its exact text and advance (alias codes beyond the font's
+  glyphs; a ``CIDToGIDMap`` sends them back to the real glyph), so one glyph can carry different texts and
+  extractors see no kerning gaps inside words;
+- in right-to-left runs a cluster of several characters (a ligature, a letter and its marks) is spread over
+  its glyph's advance: the glyph carries the visually leftmost character and zero-ink copies of the font's
+  space glyph, drawn nothing, carry the others, each one character in visual order, which is what every
+  extractor reorders correctly;
+- in a right-to-left line, each left-to-right word (digits, Latin, URLs) is one code whose text is the whole
+  word and whose width spans it, so extractors without bidi (pdfminer/pdfplumber) do not reverse it.
+
+What a reader sees is unchanged: the same glyphs at the same positions (tests compare rendered pages).
+``check_hooks`` fails loudly when a WeasyPrint upgrade moves the hook points.
+"""
+from __future__ import annotations
+
+import unicodedata
+from contextlib import contextmanager
+from io import BytesIO
+
+ALIAS_TOP = 0xFFFE
+"""Alias codes count down from here; WeasyPrint's own codes for missing glyphs count up from the glyph count."""
+
+_state = {"active": False, "installed": False}
+
+
+def _is_space(text: str) -> bool:
+    return text.isspace()
+
+
+def _units(text: str) -> list[str]:
+    """One character per unit (marks and joiners too: each gets its own position)."""
+    return list(text)
+
+
+def check_hooks() -> None:
+    """Raise if WeasyPrint no longer has the functions and fields this module relies on."""
+    from .._native import import_weasyprint
+
+    import_weasyprint()  # the project's one way in (no helper processes)
+    from weasyprint.draw import text as draw_text
+    from weasyprint.pdf import fonts as pdf_fonts
+    from weasyprint.text.line_break import Layout
+
+    problems = []
+    if not callable(getattr(draw_text, "draw_first_line", None)):
+        problems.append("weasyprint.draw.text.draw_first_line")
+    if not callable(getattr(Layout, "get_first_line", None)) or not callable(getattr(Layout, "set_text", None)):
+        problems.append("weasyprint.text.line_break.Layout.get_first_line/set_text")
+    for attr in ("to_unicode", "widths", "glyph_count", "missing"):
+        if attr not in pdf_fonts.Font.__init__.__code__.co_names:
+            problems.append(f"weasyprint.pdf.fonts.Font.{attr}")
+    import inspect
+
+    source = inspect.getsource(draw_text.draw_first_line)
+    for needle in ("if glyph_id not in font.to_unicode", "if glyph_id in font.widths",
+                   "textbox.pango_layout.get_first_line()", "stream.add_font(pango_font)"):
+        if needle not in source:
+            problems.append(f"draw_first_line no longer contains {needle!r}")
+    if "'CIDToGIDMap': '/Identity'" not in inspect.getsource(pdf_fonts._build_vector_font_dictionary):
+        problems.append("pdf.fonts._build_vector_font_dictionary no longer writes CIDToGIDMap /Identity")
+    if problems:
+        raise RuntimeError("briefkit's text-layer patch does not fit this WeasyPrint: " + "; ".join(problems))
+
+
+def _install() -> None:
+    if _state["installed"]:
+        return
+    check_hooks()
+    from weasyprint.draw import text as draw_text
+
+    original = draw_text.draw_first_line
+
+    def draw_first_line(stream, textbox, *args, **kwargs):
+        if not _state["active"]:
+            return original(stream, textbox, *args, **kwargs)
+        layout = textbox.pango_layout
+        swaps: dict[int, tuple] = {}
+        inner_get, inner_set = layout.get_first_line, layout.set_text
+
+        def get_first_line():
+            line, index = inner_get()
+            _rewrite_line(stream, layout, line, swaps)
+            return line, index
+
+        def set_text(*a, **k):
+            _restore(swaps)  # Pango frees the old line: give it back its own arrays first
+            return inner_set(*a, **k)
+
+        layout.get_first_line, layout.set_text = get_first_line, set_text
+        try:
+            return original(stream, textbox, *args, **kwargs)
+        finally:
+            _restore(swaps)
+            del layout.get_first_line, layout.set_text
+
+    draw_first_line.__wrapped__ = original
+    draw_text.draw_first_line = draw_first_line
+    _state["installed"] = True
+
+
+@contextmanager
+def exact_text(rtl: bool = True):
+    """Within this block, WeasyPrint draws text with briefkit's per-use character codes. ``rtl``: the
+    document reads right to left (its left-to-right words are then carried whole)."""
+    _install()
+    _state["active"] = True
+    _state["rtl"] = rtl
+    try:
+        yield
+    finally:
+        _state["active"] = False
+
+
+# ---- the line rewrite -------------------------------------------------------------------------------------
+
+def _restore(swaps: dict) -> None:
+    for glyph_string, glyphs, clusters, count, _keep in swaps.values():
+        glyph_string.glyphs, glyph_string.log_clusters, glyph_string.num_glyphs = glyphs, clusters, count
+    swaps.clear()
+
+
+class _Codes:
+    """Per WeasyPrint Font: (glyph, text, width) → code, and code → glyph for the CIDToGIDMap."""
+
+    def __init__(self, font):
+        self.by_key: dict[tuple, int] = {}
+        self.gid: dict[int, int] = {}
+        self.next_alias = ALIAS_TOP
+        self.space = _space_glyph(font)
+        self.widths: dict[int, int] = {}
+
+    def nominal(self, gid: int, pango_font, stream, font_size) -> int:
+        """The glyph's own width as WeasyPrint computes it (first computation wins, as in WeasyPrint)."""
+        if gid not in self.widths:
+            from weasyprint.text.ffi import FROM_UNITS, pango
+
+            pango.pango_font_get_glyph_extents(pango_font, gid, stream.ink_rect, stream.logical_rect)
+            self.widths[gid] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
+        return self.widths[gid]
+
+    def code(self, font, gid: int, text: str, width: float) -> int:
+        key = (gid, text, width)
+        code = self.by_key.get(key)
+        if code is not None:
+            return code
+        if gid not in self.gid and gid not in font.to_unicode:
+            code = gid
+        elif self.next_alias > font.glyph_count + len(font.missing) + 256:
+            code = self.next_alias
+            self.next_alias -= 1
+        else:  # out of codes (never seen): fall back to WeasyPrint's one mapping per glyph
+            return gid
+        self.by_key[key] = code
+        self.gid[code] = gid
+        font.to_unicode[code] = text
+        font.widths[code] = width
+        return code
+
+
+_space_cache: dict[tuple, int | None] = {}
+
+
+def _space_glyph(font) -> int | None:
+    key = (font.hash, len(font.file_content))
+    if key not in _space_cache:
+        from fontTools.ttLib import TTFont
+
+        try:
+            tt = TTFont(BytesIO(font.file_content), fontNumber=font.index, lazy=True)
+            name = tt.getBestCmap().get(0x20)
+            _space_cache[key] = tt.getGlyphID(name) if name else None
+        except Exception:  # noqa: BLE001 - a font we cannot read keeps WeasyPrint's mapping
+            _space_cache[key] = None
+    return _space_cache[key]
+
+
+def _codes(font) -> _Codes | None:
+    codes = getattr(font, "_briefkit_codes", None)
+    if codes is None:
+        if font.bitmap or font.png or font.svg or font.colr or font.type != "ttf":
+            return None
+        codes = font._briefkit_codes = _Codes(font)
+    return codes
+
+
+def _rewrite_line(stream, layout, line, swaps: dict) -> None:
+    from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+
+    # The page's direction, not this layout's: an inline <bdi dir="ltr"> is its own layout, yet its
+    # words sit in right-to-left lines for an extractor.
+    rtl_line = _state.get("rtl", True)
+    utf8 = layout.text.encode()
+    run = line.runs
+    while run != ffi.NULL:
+        glyph_item = run.data
+        run = run.next
+        glyph_string = glyph_item.glyphs
+        address = int(ffi.cast("uintptr_t", glyph_string))
+        if address in swaps:
+            continue
+        font, font_size = stream.add_font(glyph_item.item.analysis.font)
+        codes = _codes(font)
+        if codes is None or not font_size:
+            continue
+        new = _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, FROM_UNITS, pango, stream)
+        if new is None:
+            continue
+        infos = ffi.new("PangoGlyphInfo[]", len(new))
+        clusters = ffi.new("gint[]", len(new))
+        for i, (gid, width, x_off, y_off, cluster) in enumerate(new):
+            infos[i].glyph = gid
+            infos[i].geometry.width = width
+            infos[i].geometry.x_offset = x_off
+            infos[i].geometry.y_offset = y_off
+            infos[i].attr.is_cluster_start = 1
+            clusters[i] = cluster
+        swaps[address] = (glyph_string, glyph_string.glyphs, glyph_string.log_clusters,
+                          glyph_string.num_glyphs, (infos, clusters))
+        glyph_string.glyphs, glyph_string.log_clusters = infos, clusters
+        glyph_string.num_glyphs = len(new)
+
+
+FILLER = "\u200d"
+"""The text of a drawn glyph whose characters are carried elsewhere (an auxiliary glyph, a glyph of a
+ligature or of a word carried by a zero-ink code). An empty mapping would not do: PDFium, MuPDF and pdf.js
+then read the character code as a code point. ZERO WIDTH JOINER is invisible, and search normalisation drops it."""
+
+
+
+
+def _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, from_units, pango, stream):
+    """The run's new glyph list: (code, geometry width, x_offset, y_offset, cluster) in visual order.
+
+    Drawn glyphs keep their place (their ink does not move); a ligature's extra characters go to zero-ink
+    codes of the space glyph that share its advance."""
+    item = glyph_item.item
+    glyph_string = glyph_item.glyphs
+    n = glyph_string.num_glyphs
+    if n == 0 or codes.space is None:
+        return None
+    rtl = item.analysis.level % 2 == 1
+    base = item.offset
+    glyphs = glyph_string.glyphs
+    log = glyph_string.log_clusters
+    scale = 1000 * from_units / font_size
+    pango_font = item.analysis.font
+    special = pango.PANGO_GLYPH_EMPTY
+    unknown = pango.PANGO_GLYPH_UNKNOWN_FLAG
+
+    # Clusters in visual order: [first glyph, end glyph, text, byte start].
+    groups = []
+    i = 0
+    while i < n:
+        j = i
+        while j + 1 < n and log[j + 1] == log[i]:
+            j += 1
+        groups.append([i, j + 1, None, log[i]])
+        i = j + 1
+    for k, g in enumerate(groups):
+        if rtl:
+            end = item.length if k == 0 else groups[k - 1][3]
+        else:
+            end = item.length if k == len(groups) - 1 else groups[k + 1][3]
+        g[2] = utf8[base + g[3]:base + end].decode("utf-8", "replace") if end >= g[3] else ""
+
+    # Right to left, a zero-width mark cluster (tashkeel) comes before its letter in visual order, at an
+    # offset that reads as a jump backwards: it is drawn right after its letter instead (marks_after).
+    marks_after = {}
+    for k, g in enumerate(groups):
+        start, end, text, _ = g
+        if not rtl or not text or not all(unicodedata.category(c) == "Mn" for c in text):
+            continue
+        if not all(glyphs[i].geometry.width == 0 for i in range(start, end)):
+            continue
+        host = k + 1
+        if host < len(groups) and groups[host][2] and not groups[host][2].isspace():
+            marks_after[host] = k
+
+    out = []
+
+    def drawable(i):
+        gid = glyphs[i].glyph
+        return gid != special and not gid & unknown
+
+    # Entries: [glyph or None (drawn as WeasyPrint would), text, advance, x offset, y offset, cluster,
+    # PDF width in Pango units or None for the glyph's own width (what WeasyPrint writes, so that its
+    # TJ numbers, hence every glyph's position, stay exactly as they were), glyph].
+    def emit(i, text, geometry=None, pdf_width=None):
+        info = glyphs[i]
+        w = info.geometry.width if geometry is None else geometry
+        gid = info.glyph if drawable(i) else None
+        out.append([gid, text, w, info.geometry.x_offset, info.geometry.y_offset, log[i],
+                    pdf_width, info.glyph])
+
+    def blank(text, width, cluster):
+        out.append([codes.space, text, width, 0, 0, cluster, width, codes.space])
+
+    mark_groups = set(marks_after.values())
+
+    def emit_marks(host):
+        # Right to left, a mark comes before its letter in visual order: drawn after it instead (the
+        # same ink), it reads as a mark on that letter, not as a jump backwards.
+        start, end, text, _ = groups[marks_after[host]]
+        shift = sum(glyphs[i].geometry.width for i in range(groups[host][0], groups[host][1]))
+        for i, char in zip(range(start, end), text[::-1]):
+            emit(i, char)
+            out[-1][3] -= round(shift * 1000 / 1024)  # WeasyPrint draws offsets in 1/1000 pt
+
+    def emit_group(start, end, text, cluster):
+        ink = [i for i in range(start, end) if drawable(i)]
+        chars = list(text)
+        if not ink or len(chars) == len(ink) == end - start:
+            # One character per glyph: visual order is reading order reversed in right-to-left runs.
+            for i, char in zip(range(start, end), chars[::-1] if rtl else chars):
+                emit(i, char)
+            return
+        anchor = max(ink, key=lambda i: glyphs[i].geometry.width)
+        if len(chars) > len(ink) and rtl:
+            # A ligature: the widest glyph carries the last character, zero-ink codes on its advance
+            # (to its right, where the reading starts) carry the others.
+            whole = glyphs[anchor].geometry.width
+            part = whole // len(chars)
+            for i in range(start, end):
+                if i != anchor:
+                    emit(i, FILLER)
+                    continue
+                emit(i, chars[-1], geometry=whole - part * (len(chars) - 1),
+                     pdf_width=whole - part * (len(chars) - 1))
+                for char in reversed(chars[:-1]):
+                    blank(char, part, cluster)
+            return
+        # More glyphs than characters (an auxiliary glyph), or a left-to-right ligature: the widest
+        # glyph carries the cluster's text, the others a filler.
+        for i in range(start, end):
+            emit(i, text if i == anchor else FILLER)
+
+    k = 0
+    while k < len(groups):
+        start, end, text, cluster = groups[k]
+        if k in mark_groups and len(text) == end - start:
+            k += 1
+            continue
+        if k in marks_after and len(groups[marks_after[k]][2]) != groups[marks_after[k]][1] - groups[marks_after[k]][0]:
+            del marks_after[k]
+        if rtl_line and not rtl and text and not text.isspace():
+            # A left-to-right word inside a right-to-left line: its first glyph carries the whole word
+            # over the word's width, so extractors without bidi do not reverse it.
+            m = k
+            while m + 1 < len(groups) and groups[m + 1][2] and not groups[m + 1][2].isspace():
+                m += 1
+            word = "".join(x[2] for x in groups[k:m + 1])
+            first = True
+            for x in groups[k:m + 1]:
+                for i in range(x[0], x[1]):
+                    if first and drawable(i):
+                        emit(i, word)
+                        first = False
+                    else:
+                        emit(i, FILLER)
+            k = m + 1
+            continue
+        emit_group(start, end, text, cluster)
+        if k in marks_after:
+            emit_marks(k)
+        k += 1
+
+    # A letter Pango shifts sideways (Amiri's ra and dhal) would leave a gap or a jump back in the text
+    # layer, which extractors read as a space or a new chunk («سور يا», «م ذكرة»). The shift is moved
+    # into the advance of the glyph on its left: the ink stays where it was, the boxes meet.
+    # WeasyPrint 70 draws an x offset of n Pango units n/1000 pt away (not n/1024), and truncates each
+    # TJ number: the shift moved is the one it draws, and the two glyphs' PDF widths are set to the exact
+    # advances WeasyPrint's own numbers give, so that every glyph is drawn exactly where it was.
+    gained, folded = {}, {}
+    for k, entry in enumerate(out):
+        x_offset, width = entry[3], entry[2]
+        if not x_offset or k == 0 or entry[0] is None or width <= 0 or entry[6] is not None:
+            continue
+        left = out[k - 1]
+        shift = round(x_offset * 1024 / 1000)
+        if left[0] is None or left[2] + shift < 0 or width - shift < 0 or left[6] is not None:
+            continue
+        gained[k - 1] = x_offset
+        folded[k] = (x_offset, width)
+        left[2] += shift
+        entry[2] -= shift
+        entry[3] = 0
+    originals = {}
+    for k in gained:
+        if k not in folded:
+            originals[k] = (out[k][3], out[k][2] - round(gained[k] * 1024 / 1000))
+    originals.update(folded)
+
+    planned = []
+    for k, (gid, text, width, x_offset, y_offset, cluster, pdf_width, raw) in enumerate(out):
+        if gid is None:
+            code = raw
+        elif pdf_width is not None:
+            code = codes.code(font, gid, text, round(pdf_width * scale, 3))
+        elif k in originals:
+            nominal = codes.nominal(gid, pango_font, stream, font_size)
+            off, geometry = originals[k][0] / font_size, originals[k][1]
+            advance = off + nominal - int(nominal + off - geometry * scale)
+            advance += gained.get(k, 0) / font_size - (off if k in folded else 0)
+            code = codes.code(font, gid, text, round(advance - x_offset / font_size, 3))
+        else:
+            code = codes.code(font, gid, text, codes.nominal(gid, pango_font, stream, font_size))
+        planned.append((code, width, x_offset, y_offset, cluster))
+    return planned
+
+
+# ---- the PDF side ------------------------------------------------------------------------------------------
+
+def finish(document, pdf) -> None:
+    """Give every font that has alias codes a CIDToGIDMap (alias code → its real glyph; codes never
+    drawn → glyph 0, which keeps the map a run of zeros that compresses to nothing)."""
+    import pydyf
+
+    maps = {}
+    for font in document.fonts.values():
+        codes = getattr(font, "_briefkit_codes", None)
+        if codes is not None and any(c != g for c, g in codes.gid.items()):
+            maps[font.name] = (font, codes)
+    if not maps:
+        return
+    for obj in list(pdf.objects):
+        if not isinstance(obj, dict) or obj.get("Subtype") != "/CIDFontType2":
+            continue
+        found = maps.get(obj.get("BaseFont"))
+        if found is None:
+            continue
+        font, codes = found
+        table = bytearray(2 * (max(font.to_unicode) + 1))
+        for code in font.to_unicode:
+            gid = codes.gid.get(code, code if code < font.glyph_count else 0)
+            table[2 * code:2 * code + 2] = gid.to_bytes(2, "big")
+        stream = pydyf.Stream([bytes(table)], compress=True)
+        pdf.add_object(stream)
+        obj["CIDToGIDMap"] = stream.reference
