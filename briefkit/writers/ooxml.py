@@ -12,8 +12,8 @@ from .oxml import (add_bookmark, add_field, add_noteref, add_text_run, begin_fie
                    set_bullet_glyph, set_cell_valign, set_document_defaults, set_fonts,
                    set_number_format, set_numbering, set_outline_level, set_page_number_format,
                    set_paragraph_style, set_run_bold, set_run_italic, set_run_rtl, set_run_style,
-                   set_section_bidi, set_table_grid, set_table_look, shade_cell, style_num_id,
-                   wrap_in_hyperlink)
+                   set_section_bidi, set_table_caption, set_table_grid, set_table_look, shade_cell,
+                   style_num_id, wrap_in_hyperlink)
 from .package import (configure_settings, CORE_MAX, drop_package_extras, embed_fonts, font_key,
                       Footnotes, load_styles, obfuscate, save_reproducible, set_app_properties,
                       set_core_properties, ZIP_TIME)
@@ -26,6 +26,6 @@ __all__ = [
     "set_bullet_glyph", "set_cell_valign", "set_core_properties", "set_document_defaults", "set_fonts",
     "set_number_format", "set_numbering", "set_outline_level", "set_page_number_format",
     "set_paragraph_style", "set_run_bold", "set_run_italic", "set_run_rtl", "set_run_style",
-    "set_section_bidi", "set_table_grid", "set_table_look", "shade_cell", "style_num_id",
-    "wrap_in_hyperlink", "ZIP_TIME",
+    "set_section_bidi", "set_table_caption", "set_table_grid", "set_table_look", "shade_cell",
+    "style_num_id", "wrap_in_hyperlink", "ZIP_TIME",
 ]

@@ -323,6 +323,14 @@ def set_table_look(table, *, first_row: bool = True) -> None:
         look.set(qn("w:" + attr), str(value))
 
 
+def set_table_caption(table, caption: str, description: str) -> None:
+    """``tblCaption`` and ``tblDescription``: what a screen reader announces for the table (a Table
+    proxy or its ``w:tbl``)."""
+    tblPr = getattr(table, "_tbl", table).tblPr
+    child(tblPr, "tblCaption", val=caption)
+    child(tblPr, "tblDescription", val=description)
+
+
 # ---- lists ----------------------------------------------------------------------------------------
 
 def _numbering(doc):
