@@ -326,7 +326,8 @@ def prepare_outdir(outdir: Path) -> None:
         probe = tempfile.NamedTemporaryFile(dir=outdir, prefix=".briefkit-probe-", delete=True)
         probe.close()
     except OSError as e:
-        raise RenderError(f"cannot write to the output folder {outdir}: {e.strerror or e}") from None
+        reason = "it is a file, not a folder" if outdir.exists() and not outdir.is_dir() else (e.strerror or str(e))
+        raise RenderError(f"cannot write to the output folder {safe(str(outdir))}: {reason}") from None
 
 
 def verify_outputs(results: list[Result]) -> None:
@@ -427,8 +428,24 @@ def scan_inputs(paths: list[Path], cache=None) -> list[Input]:
 
 
 def duplicate_problem(inp: Input, owner_path: Path) -> Problem:
-    return Problem(str(inp.path), 0, 0, "meta.id",
+    line, col = id_position(inp.path, inp.id)
+    return Problem(str(inp.path), line, col, "meta.id",
                    f"'{inp.id}' is also the id of {owner_path}: their outputs would overwrite each other")
+
+
+def id_position(path: Path, report_id: str) -> tuple[int, int]:
+    """Where ``meta.id`` is written (line and column of its value), read from the file's text; (1, 1)
+    when the id comes from the file's name. Only a duplicate needs it, so no parse is kept for it."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return 0, 0
+    value = "[\"']?(" + re.escape(report_id) + ")[\"']?"
+    m = re.search(r"(?m)(?:^[ \t]*|[{,][ \t]*)\"?id\"?[ \t]*:[ \t]*" + value + r"[ \t]*(?:[,}#\r\n]|$)", text)
+    if not m:
+        return 1, 1
+    start = m.start(1)
+    return text.count("\n", 0, start) + 1, start - (text.rfind("\n", 0, start) + 1) + 1
 
 
 # ---- the worker pool ------------------------------------------------------------------------------

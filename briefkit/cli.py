@@ -96,6 +96,9 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
 
         if isinstance(e, UsageError):
             stderr.write(f"briefkit: error: {e}\n")
+            if getattr(args, "json", False):  # a CI step writing "> manifest.json" still gets JSON
+                stdout.write(_json({"command": args.command, "briefkit": __version__, "exit_code": EXIT_USAGE,
+                                    "error": safe(str(e)), "reports": []}))
             return EXIT_USAGE
         if isinstance(e, ReportError):
             for p in e.problems:
@@ -117,7 +120,9 @@ def _validate(args, stdout, stderr) -> int:
         try:
             r.id = load(path).meta.id
             if r.id in owners:  # the same rule as build: the earliest valid input owns an id
-                r.status, r.errors = "invalid", [Problem(str(path), 0, 0, "meta.id", (
+                from .builder import id_position
+
+                r.status, r.errors = "invalid", [Problem(str(path), *id_position(path, r.id), "meta.id", (
                     f"'{r.id}' is also the id of {owners[r.id]}: their outputs would overwrite each other"))]
             owners.setdefault(r.id, path)
         except ReportError as e:

@@ -100,7 +100,21 @@ def enum_hint(value, options) -> str:
         hit = _localized_values().get(folded)
         if hit and hit[0] in options:
             return f" (write '{hit[0]}': '{value}' is its {hit[1]} label)"
+        meant = _relation_words().get(folded)
+        if meant in options:
+            return f" (write '{meant}': briefkit's word for '{value}')"
     return ""
+
+
+@lru_cache(maxsize=1)
+def _relation_words() -> dict[str, str]:
+    """What editors write for a relation (templates/relation-words.yaml, casefolded) → the enum value."""
+    from ruamel.yaml import YAML
+
+    from .resources import templates_dir
+
+    data = YAML(typ="safe").load((templates_dir() / "relation-words.yaml").read_text(encoding="utf-8")) or {}
+    return {_fold(str(word)): value for value, words in data.items() for word in words}
 
 
 def valid_ids(ids: list[str]) -> str:

@@ -62,7 +62,7 @@ if ((runtime)); then
 fi
 # pdf.js (Firefox's PDF reader) judges the text layer in tests/test_textlayer.py when node is here
 if command -v npm >/dev/null 2>&1 && [ ! -d bench/pdfjs/node_modules/pdfjs-dist ]; then
-  npm ci --prefix bench/pdfjs --no-audit --no-fund --omit=optional >/dev/null || echo "setup: pdf.js not installed (its tests skip)"
+  npm ci --prefix bench/pdfjs --no-audit --no-fund >/dev/null || echo "setup: pdf.js not installed (its tests skip)"
 fi
 
 .venv/bin/briefkit build seeds/turkey-russia-relations.yaml -o out

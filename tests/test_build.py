@@ -281,7 +281,7 @@ def test_duplicate_ids_are_judged_across_shards(tmp_path, jobs):
     assert c1 == 0 and [(r["input"], r["status"]) for r in d1["reports"]] == [
         (str(tmp_path / "a.yaml"), "built"), (str(tmp_path / "c.yaml"), "built")]
     assert c2 == 1 and [(r["input"], r["status"]) for r in d2["reports"]] == [(str(tmp_path / "b.yaml"), "invalid")]
-    assert (f"{tmp_path / 'b.yaml'}:0:0: meta.id: 'same' is also the id of {tmp_path / 'a.yaml'}: "
+    assert (f"{tmp_path / 'b.yaml'}:2:29: meta.id: 'same' is also the id of {tmp_path / 'a.yaml'}: "
             "their outputs would overwrite each other") in err2
     assert "موجز 1" in (tmp_path / "o" / "same.html").read_text(encoding="utf-8")
 
@@ -291,7 +291,7 @@ def test_validate_finds_duplicate_ids_across_files(tmp_path):
     (tmp_path / "b.yaml").write_text(valid(2, "same"), encoding="utf-8")
     code, _, err = run("validate", tmp_path / "a.yaml", tmp_path / "b.yaml")
     assert code == 1
-    assert err == (f"{tmp_path / 'b.yaml'}:0:0: meta.id: 'same' is also the id of {tmp_path / 'a.yaml'}: "
+    assert err == (f"{tmp_path / 'b.yaml'}:2:29: meta.id: 'same' is also the id of {tmp_path / 'a.yaml'}: "
                    "their outputs would overwrite each other\n")
 
 

@@ -146,3 +146,14 @@ def test_docx_fonts_flag_embeds_full_subset_or_no_faces(tmp_path):
         assert "Noto Sans" in table  # named in every case
     assert fonts["none"] == [] and fonts["subset"] == fonts["embed"] != []
     assert sizes["none"] < sizes["subset"] < sizes["embed"]
+
+
+def test_json_is_printed_even_for_a_usage_error(tmp_path):
+    code, out, err = run("build", str(tmp_path / "nosuch.yaml"), "--json", "-o", str(tmp_path / "out"))
+    doc = json.loads(out)
+    assert code == 2 and doc["exit_code"] == 2 and doc["reports"] == []
+    assert "no such file" in doc["error"] and "no such file" in err
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parents[1] / "docs" / "manifest.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema)
