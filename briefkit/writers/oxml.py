@@ -301,6 +301,11 @@ def cant_split(row) -> None:
     child(row._tr.get_or_add_trPr(), "cantSplit")
 
 
+def allow_split(row) -> None:
+    """Drop ``w:cantSplit``: a row that may be taller than a page must be allowed to break."""
+    drop(row._tr.get_or_add_trPr(), "cantSplit")
+
+
 def shade_cell(cell, fill: str) -> None:
     child(cell._tc.get_or_add_tcPr(), "shd", val="clear", color="auto", fill=fill.lstrip("#").upper())
 
