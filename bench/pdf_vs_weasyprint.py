@@ -1,11 +1,14 @@
-"""PDF benchmark (not a test): briefkit's PDF path against raw WeasyPrint on the same HTML.
+"""PDF benchmark (not a test): briefkit's PDF against the floor of any WeasyPrint pipeline.
 
     /work/venv/bin/python bench/pdf_vs_weasyprint.py [--repeat N]
 
 Prints a table:
-- seed brief: briefkit ``render`` warm time (both passes when the TOC is needed), the one-pass
-  ``render_html`` helper, and raw ``weasyprint.HTML(...).write_pdf()`` on the very same HTML in the
-  same process (goal: briefkit ≤ 1.15× raw);
+- seed brief: per-page cost of ``briefkit.render_pdf`` (every pass it makes) against the **floor**: raw
+  WeasyPrint, in the same process, laying out the same words (``Report.all_text()``) as plain justified
+  Amiri paragraphs (12.5pt, line-height 1.7, A4, the brief's margins), layout plus ``write_pdf``. Runs are
+  interleaved and the medians of CPU time (``time.process_time``) compared, so a busy machine shifts both
+  alike. Goal: ≤ 2× the floor per page;
+- the one-pass ``render_html`` helper against raw ``weasyprint.HTML(...).write_pdf()`` on the very same HTML;
 - per-page cost at about 1, 10 and 50 pages (reports generated in code);
 - ``python -c "import briefkit.cli"``: whether it imports weasyprint, and its import time.
 """
@@ -17,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +61,55 @@ def sized_report(base, n_sections: int):
                                takeaways=(), summary=(), outlook=(), recommendations=())
 
 
+def floor_html(report) -> str:
+    """The report's words as plain justified Amiri paragraphs of 70 words: what any pipeline must typeset."""
+    from html import escape
+
+    from briefkit.resources import fonts_dir
+
+    words = " ".join(report.all_text()).split()
+    body = "".join(f"<p>{escape(' '.join(words[i:i + 70]))}</p>" for i in range(0, len(words), 70))
+    amiri = (fonts_dir() / "Amiri-Regular.ttf").as_uri()
+    css = (f'@font-face {{ font-family: Amiri; src: url("{amiri}"); }} '
+           "@page { size: A4; margin: 24mm 21mm 22mm 21mm; } "
+           "html { font-family: Amiri; font-size: 12.5pt; line-height: 1.7; } "
+           "p { margin: 0 0 7pt; text-align: justify; }")
+    direction = "rtl" if report.rtl else "ltr"
+    return (f'<!DOCTYPE html><html lang="{report.meta.lang}" dir="{direction}"><head><meta charset="utf-8">'
+            f"<style>{css}</style></head><body>{body}</body></html>")
+
+
+@lru_cache(maxsize=1)
+def _floor_fonts():
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def floor_pdf(html: str):
+    """Raw WeasyPrint on the floor document: (pdf bytes, pages)."""
+    import weasyprint
+
+    document = weasyprint.HTML(string=html).render(font_config=_floor_fonts())
+    return document.write_pdf(), len(document.pages)
+
+
+def against_floor(report, repeat: int) -> tuple[int, float, int, float]:
+    """(brief pages, brief CPU s, floor pages, floor CPU s): medians of interleaved runs."""
+    html = floor_html(report)
+    _, floor_pages = floor_pdf(html)
+    pages = len(pdf_writer.render_document(report)[1].pages)
+    brief, floor = [], []
+    for _ in range(repeat):
+        t = time.process_time()
+        briefkit.render_pdf(report)
+        brief.append(time.process_time() - t)
+        t = time.process_time()
+        floor_pdf(html)
+        floor.append(time.process_time() - t)
+    return pages, statistics.median(brief), floor_pages, statistics.median(floor)
+
+
 def raw_weasyprint(html: str) -> bytes:
     """Plain WeasyPrint as a user would call it: same HTML, same base URL, default fetcher."""
     import weasyprint
@@ -80,20 +133,33 @@ def import_check() -> tuple[bool, float]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--floor-only", action="store_true", help="only the seed against the floor")
     args = ap.parse_args(argv)
 
     seed = briefkit.load(SEED)
     briefkit.render_pdf(seed)  # warm: import, font configuration, first-render costs
     raw_weasyprint(html_writer.render_string(seed))
 
+    floor_pdf(floor_html(seed))
+    pages, t_brief, floor_pages, t_floor = against_floor(seed, max(3, args.repeat))
+    ratio = (t_brief / pages) / (t_floor / floor_pages)
+
     rows = []
+    rows.append((f"seed brief, briefkit.render_pdf (CPU; {t_brief / pages * 1000:.0f} ms/page)", pages, t_brief,
+                 f"{ratio:.2f}x the floor per page (goal <= 2)"))
+    rows.append((f"floor: same words, plain Amiri paragraphs ({t_floor / floor_pages * 1000:.0f} ms/page)",
+                 floor_pages, t_floor, "1.00x"))
+    if args.floor_only:
+        for name, n, t, note in rows:
+            print(f"{name:58} {n:>5} {t:>8.3f}  {note}")
+        return 0
     t_full, data = timed(lambda: briefkit.render_pdf(seed), args.repeat)
     _, document = pdf_writer.render_document(seed)
     pages = len(document.pages)
     final_html = html_writer.render_string(seed, toc=pages >= pdf_writer.TOC_MIN_PAGES)
     t_one, _ = timed(lambda: pdf_writer.render_html(final_html, seed), args.repeat)
     t_raw, _ = timed(lambda: raw_weasyprint(final_html), args.repeat)
-    rows.append(("seed brief, briefkit.render_pdf (warm, 2 passes)", pages, t_full, ""))
+    rows.append(("seed brief, briefkit.render_pdf (warm, wall clock)", pages, t_full, ""))
     rows.append(("seed brief, briefkit one pass (render_html helper)", pages, t_one,
                  f"{t_one / t_raw:.2f}x raw"))
     rows.append(("seed brief, raw WeasyPrint, same HTML", pages, t_raw, "1.00x"))

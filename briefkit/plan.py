@@ -16,6 +16,7 @@ from . import localize
 from .chart import caption as chart_caption
 from .model import (Area, Balance, BalanceRow, BulletList, Emph, Inlines, Link, Meta, NoteRef, Para,
                     Quote, Report, Source, Strong, Subheading, Text, TimelineEvent)
+from .model import plain_text
 
 # ---- inline: a citation --------------------------------------------------------------------------
 
@@ -109,6 +110,11 @@ class SectionLink:
     target: Heading
 
 
+LONG_ROW_CHARS = 1200
+"""An area row whose longest cell holds more characters than this may break across pages (both formats):
+kept whole, it would leave the table's heading and caption alone on a near-empty page."""
+
+
 @dataclass(frozen=True)
 class AreaRow:
     area: Area
@@ -118,11 +124,27 @@ class AreaRow:
     links: tuple[SectionLink, ...]
     """The sections that discuss the area («يُناقش في»)."""
 
+    @property
+    def splits(self) -> bool:
+        """May break across pages (see LONG_ROW_CHARS)."""
+        cells = (self.summary, *(p for p in self.positions if p is not None))
+        return max(len(plain_text(c)) for c in cells) > LONG_ROW_CHARS
+
+
+ACTOR_COLUMNS = 3
+"""Up to this many actors the areas table has one column per actor; past it (both formats) each area's
+positions are set under the area, full width, so 12 actors read as well as 2."""
+
 
 @dataclass(frozen=True)
 class AreasTable:
     heading: Heading
     rows: tuple[AreaRow, ...]
+
+    @property
+    def stacked(self) -> bool:
+        """Positions under each area instead of one column per actor (more than ACTOR_COLUMNS actors)."""
+        return bool(self.rows) and len(self.rows[0].positions) > ACTOR_COLUMNS
 
 
 @dataclass(frozen=True)

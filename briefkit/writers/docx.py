@@ -441,18 +441,28 @@ class _Brief:
         names = [a.name for a in report.actors]
         joined = L["and"].join([L["list_separator"].join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
         self._text(self._para("Caption"), L["areas_caption"].format(actors=joined))
-        fixed = [5.0, 1.9, 1.8, 1.3]
-        actor_w = round((TEXT_WIDTH_CM - sum(fixed)) / len(report.actors), 2)
-        table = self._table(1 + len(report.areas), fixed + [actor_w] * len(report.actors))
+        if part.stacked:
+            # many actors: each area's positions in a full-width row under it (plan.ACTOR_COLUMNS)
+            widths = [9.6, 2.5, 2.9, 2.0]
+            table = self._table(1 + 2 * len(part.rows), widths)
+            area_rows = table.rows[1::2]
+        else:
+            fixed = [5.0, 1.9, 1.8, 1.3]
+            actor_w = round((TEXT_WIDTH_CM - sum(fixed)) / len(report.actors), 2)
+            table = self._table(1 + len(report.areas), fixed + [actor_w] * len(report.actors))
+            area_rows = table.rows[1:]
         head = table.rows[0].cells
         for cell, key in zip(head, ("col_area", "col_region", "col_relation", "col_intensity")):
             self._header_cell(cell, L[key])
-        for i, actor in enumerate(report.actors):
-            fill = self._actor_color(i)
-            self._header_cell(head[4 + i], actor.name, fill=fill, ink=_ink_on(fill))
-        for row, plan_row in zip(table.rows[1:], part.rows):
+        if not part.stacked:
+            for i, actor in enumerate(report.actors):
+                fill = self._actor_color(i)
+                self._header_cell(head[4 + i], actor.name, fill=fill, ink=_ink_on(fill))
+        for k, (row, plan_row) in enumerate(zip(area_rows, part.rows)):
             area = plan_row.area
             cells = row.cells
+            if plan_row.splits:
+                ooxml.allow_split(row)
             p = self._cell_para(cells[0], "Table Text", True)
             self._text(p, area.title, bold=True)
             if plan_row.summary:
@@ -471,6 +481,18 @@ class _Brief:
             if area.intensity is not None:
                 self._text(p, digits(L["intensity_of"].format(n=area.intensity), report))
             ooxml.set_cell_valign(cells[3], "center")
+            if part.stacked:
+                below = table.rows[2 + 2 * k]
+                ooxml.allow_split(below)                    # a long list of positions may run on
+                cell = below.cells[0].merge(below.cells[-1])
+                for i, position in enumerate(plan_row.positions):
+                    p = self._cell_para(cell, "Table Text", i == 0)
+                    self._text(p, report.actors[i].name + ": ", bold=True, color=self._actor_color(i))
+                    if position:
+                        self._inlines(p, position, sans=True)
+                    else:
+                        self._text(p, "—")
+                continue
             for i, position in enumerate(plan_row.positions):
                 p = self._cell_para(cells[4 + i], "Table Text", True)
                 if position:
@@ -809,21 +831,17 @@ def _font_bytes(family: str, face: str, chars: frozenset | None) -> bytes:
 
 
 def _subset(data: bytes, chars: frozenset) -> bytes:
-    from io import BytesIO
+    """The font cut to ``chars`` and every glyph its layout features reach (all features, scripts and
+    names kept): HarfBuzz's subsetter, the same glyph set as fontTools' in ~1/200 of the time (fontTools took
+    ~0.7 s of one core per brief, most of a cold build). Deterministic: head.modified is copied as is."""
+    import uharfbuzz as hb
 
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    options = subset.Options()
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    options.glyph_names = False
-    font = TTFont(BytesIO(data), recalcTimestamp=False)  # keep head.modified: same bytes every build
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes={ord(c) for c in chars})
-    subsetter.subset(font)
-    out = BytesIO()
-    font.save(out)
-    return out.getvalue()
+    request = hb.SubsetInput()
+    for c in chars:
+        request.unicode_set.add(ord(c))
+    for keep_all in (request.layout_feature_tag_set, request.layout_script_tag_set, request.name_id_set,
+                     request.name_lang_id_set):
+        keep_all.clear()
+        keep_all.invert()
+    request.flags = request.flags | hb.SubsetFlags.NOTDEF_OUTLINE
+    return hb.subset(hb.Face(data), request).blob.data

@@ -311,6 +311,7 @@ class _Context:
                 "summary": r.inlines(row.summary),
                 "positions": [r.inlines(pos) if pos is not None else None for pos in row.positions],
                 "sections": [{"id": link.target.id, "heading": r.text(link.text)} for link in row.links],
+                "splits": row.splits,
             })
         return {"kind": "areas", "heading": self.heading(part.heading),
                 "caption": Markup("").join(
@@ -318,7 +319,7 @@ class _Context:
                     for i, piece in enumerate(lab["areas_caption"].split("{actors}"))),
                 "actors": [{"id": a.id, "name": a.name, "color": actor_color(a.color, i)}
                            for i, a in enumerate(report.actors)],
-                "rows": rows}
+                "rows": rows, "stacked": part.stacked}
 
     def balance(self, part: P.BalancePart) -> dict:
         report, bal = self.report, part.balance
