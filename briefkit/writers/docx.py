@@ -703,9 +703,6 @@ SANS_STYLE_IDS = frozenset({
 def describe_for_screen_readers(doc, report: Report) -> None:
     """Alt text (``descr``) on every picture; a caption and a description on every table: the heading
     the table sits under, and what its columns hold (its header row). Call once the body is complete."""
-    from docx.oxml.ns import qn
-    from docx.oxml.parser import OxmlElement
-
     publisher = report.meta.publisher
     for pr in doc.element.body.iter(qn("wp:docPr")):
         if not pr.get("descr"):
@@ -723,15 +720,7 @@ def describe_for_screen_readers(doc, report: Report) -> None:
         rows = block.findall(qn("w:tr"))
         head = [" ".join("".join(t.text or "" for t in c.iter(qn("w:t"))).split())
                 for c in (rows[0].findall(qn("w:tc")) if rows else [])]
-        tblPr = block.find(qn("w:tblPr"))
-        for tag, value in (("w:tblCaption", heading), ("w:tblDescription", " / ".join(h for h in head if h)
-                                                                           or heading)):
-            old = tblPr.find(qn(tag))
-            if old is not None:
-                tblPr.remove(old)
-            el = OxmlElement(tag)
-            el.set(qn("w:val"), value)
-            tblPr.append(el)  # the last children of tblPr in the schema's order
+        ooxml.set_table_caption(block, heading, " / ".join(h for h in head if h) or heading)
 
 
 STYLES = "docx/styles.xml"
