@@ -1,7 +1,7 @@
 """DOCX timing: briefkit's writer on the seed and on synthetic 10- and 50-page briefs, beside pandoc
 converting the same text (as Markdown, dir=rtl) to DOCX when pandoc is installed.
 
-    /work/venv/bin/python bench/docx_vs_pandoc.py [--repeat 5] [--pages]
+    .venv/bin/python bench/docx_vs_pandoc.py [--repeat 5] [--pages]
 
 Columns: briefkit in-process (median of warm renders), briefkit in a fresh process (import + load +
 render, what one CLI call pays), pandoc (a fresh process per run), output sizes. ``--pages`` also

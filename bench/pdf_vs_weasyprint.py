@@ -1,6 +1,6 @@
 """PDF benchmark (not a test): briefkit's PDF against the floor of any WeasyPrint pipeline.
 
-    /work/venv/bin/python bench/pdf_vs_weasyprint.py [--repeat N]
+    .venv/bin/python bench/pdf_vs_weasyprint.py [--repeat N]
 
 Prints a table:
 - seed brief: per-page cost of ``briefkit.render_pdf`` (every pass it makes) against the **floor**: raw

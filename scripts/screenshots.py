@@ -1,6 +1,6 @@
 """Pictures for the README: build the seed briefs' PDFs and write PNGs of their first pages.
 
-    /work/venv/bin/python scripts/screenshots.py [--pages 3] [--dpi 70]
+    .venv/bin/python scripts/screenshots.py [--pages 3] [--dpi 70]
 
 Writes docs/img/turkey-russia-relations-<n>.png (the Arabic flagship, pages 1..N) and
 docs/img/india-china-relations-1.png (the English sample, page 1), rendered by pdftoppm from the
