@@ -203,17 +203,13 @@ def test_layout_fits_for_1_to_40_areas(n_areas, n_actors):
 # ---- the PDF: labels are real text, in logical order ---------------------------------------------
 
 def _chart_pdf(report) -> bytes:
-    import weasyprint
+    # Through briefkit's own PDF path (its fonts only): a raw WeasyPrint call with @font-face rules would
+    # register faces in the process and change which face later renders fall back to.
+    from briefkit.writers import pdf as pdf_writer
 
-    from briefkit.resources import FONT_FILES, font_path
-
-    faces = "".join(
-        f'@font-face {{ font-family: "{family}"; src: url("{font_path(family, face).as_uri()}"); '
-        f'font-weight: {700 if "Bold" in face else 400}; font-style: {"italic" if "Italic" in face else "normal"}; }}'
-        for family, files in FONT_FILES.items() for face in files)
-    doc = (f'<html lang="{report.meta.lang}" dir="{report.meta.dir}"><head><style>{faces}'
+    doc = (f'<html lang="{report.meta.lang}" dir="{report.meta.dir}"><head><style>'
            f'@page {{ size: A4; margin: 24mm 21mm; }}</style></head><body>{chart.html(report)}</body></html>')
-    return weasyprint.HTML(string=doc).write_pdf()
+    return pdf_writer.render_html(doc, report)
 
 
 @pytest.mark.parametrize("path", [SEED, PERSIAN, ENGLISH], ids=lambda p: p.stem)
