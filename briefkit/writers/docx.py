@@ -58,15 +58,18 @@ _LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 def render(report: Report, options=None, *, subset_fonts: bool = False) -> bytes:
     """The brief as DOCX bytes; identical input gives identical bytes.
 
-    ``subset_fonts`` embeds only the glyphs the brief uses (a much smaller file that cannot be
-    edited with new characters in the embedded faces); the default embeds the full faces used.
+    Fonts follow ``options.docx_fonts`` (the default ``Options``: only the glyphs the brief uses, as
+    ``briefkit build`` does); ``subset_fonts=True`` forces the subset whatever the options say.
     """
-    subset_fonts = subset_fonts or (options is not None and options.docx_fonts == "subset")
+    from ..options import DEFAULT
+
+    options = options or DEFAULT
+    subset_fonts = subset_fonts or options.docx_fonts == "subset"
     theme = house.theme_for(report, options)
     _Brief.check_fonts(report, theme)
     plan = P.plan_of(report, chart=P.chart_wanted(options))
     brief = _Brief(report, subset_fonts=subset_fonts, plan=plan, theme=theme)
-    brief.no_fonts = options is not None and options.docx_fonts == "none"  # fonts named, not embedded
+    brief.no_fonts = options.docx_fonts == "none"  # fonts named, not embedded
     return brief.build()
 
 

@@ -290,12 +290,7 @@ def check_fonts(document, theme=None) -> None:
         raise RenderError("text fell back to fonts briefkit does not ship: " + ", ".join(strangers))
 
 
-last_warnings: list[str] = []
-"""WeasyPrint's warnings during the last render (CSS it ignored); tests assert there are none."""
-
-
 def _check_log(records) -> None:
-    last_warnings[:] = [r.getMessage() for r in records if r.levelno < logging.ERROR]
     errors = [r for r in records if r.levelno >= logging.ERROR]
     if errors:
         msgs = sorted({r.getMessage() for r in errors})
