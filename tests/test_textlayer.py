@@ -1,6 +1,7 @@
 """The PDF's text layer, read back by five extractors nobody on the project wrote (tests/extractors.py)."""
 from __future__ import annotations
 
+import subprocess
 import html
 import re
 from functools import lru_cache
@@ -167,3 +168,15 @@ def test_search_finds_every_printed_occurrence(tmp_path):
             else:
                 text = extract(name, data, True, tmp_path)
             assert ex.count("العلاقات", text) >= printed, name
+
+
+def test_a_long_latin_word_in_an_arabic_line_keeps_a_valid_tounicode(tmp_path):
+    """A word carried whole on one code must fit poppler's ToUnicode token (256 bytes): a longer URL
+    once made pdftotext warn "Illegal entry in bfchar block" and lose it."""
+    url = "https://www.example.org/reports/" + "nile-dam-negotiations-" * 4 + "final.pdf"
+    text = PROBE.replace('"ولكن الكبرى', f'"انظر {url} ولكن الكبرى')
+    path = tmp_path / "long.pdf"
+    path.write_bytes(pdf_writer.render(briefkit.loads(text)))
+    run = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+    assert "Illegal entry" not in run.stderr, run.stderr[:300]
+    assert "final.pdf" in run.stdout

@@ -229,6 +229,10 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
         glyph_string.num_glyphs = len(new)
 
 
+MAX_CARRIED = 120
+"""Bytes of UTF-16 one code may carry. poppler reads a ToUnicode entry into a 256-byte token and calls a
+longer one illegal, so a longer left-to-right word (a long URL) keeps one code per glyph instead."""
+
 FILLER = "\u200d"
 """The text of a drawn glyph whose characters are carried elsewhere (an auxiliary glyph, a glyph of a
 ligature or of a word carried by a zero-ink code). An empty mapping would not do: PDFium, MuPDF and pdf.js
@@ -351,13 +355,14 @@ def _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, from_units, pa
             continue
         if k in marks_after and len(groups[marks_after[k]][2]) != groups[marks_after[k]][1] - groups[marks_after[k]][0]:
             del marks_after[k]
+        m = k
         if rtl_line and not rtl and text and not text.isspace():
-            # A left-to-right word inside a right-to-left line: its first glyph carries the whole word
-            # over the word's width, so extractors without bidi do not reverse it.
-            m = k
             while m + 1 < len(groups) and groups[m + 1][2] and not groups[m + 1][2].isspace():
                 m += 1
-            word = "".join(x[2] for x in groups[k:m + 1])
+        word = "".join(x[2] for x in groups[k:m + 1])
+        if rtl_line and not rtl and text and not text.isspace() and len(word.encode("utf-16-be")) <= MAX_CARRIED:
+            # A left-to-right word inside a right-to-left line: its first glyph carries the whole word
+            # over the word's width, so extractors without bidi do not reverse it.
             first = True
             for x in groups[k:m + 1]:
                 for i in range(x[0], x[1]):
