@@ -254,6 +254,92 @@ def merge_leaders(document) -> None:
         return
 
 
+def toc_placeholder(report: Report, digits: int = 1) -> str:
+    """What the contents show in place of a page number while laid out: ``digits`` zeros."""
+    return _localized_number(0, report) * digits
+
+
+def fill_toc_numbers(document, report: Report, targets: list[str], placeholder: str) -> bool:
+    """Write the page number of each contents entry's target into the laid-out contents.
+
+    The contents are laid out with a placeholder (zeros) instead of ``target-counter()``: WeasyPrint
+    lays the page holding target-counter() out three times (~140 ms on the seed's 8 pages, a tenth of its
+    PDF). The numbers are the pages of the targets in this very layout, so they are right by construction.
+    Each number keeps the placeholder's line end and the leader's dots run up to it, as WeasyPrint draws
+    them. Returns False, the document untouched, when a number leaves no room for a dot or the boxes are
+    not as expected (the caller then lays the brief out again). Relies on WeasyPrint
+    70's box internals, as ``merge_leaders`` does."""
+    try:
+        from weasyprint.text.line_break import Layout, line_size
+    except ImportError:
+        return False
+    pages: dict[str, int] = {}
+    for n, page in enumerate(document.pages, 1):
+        for name in page.anchors:
+            pages.setdefault(name, n)
+    found = []
+
+    def walk(box):
+        children = getattr(box, "children", ())
+        for i, child in enumerate(children):
+            if getattr(child, "is_leader", False):
+                found.append((box, i, child))
+            else:
+                walk(child)
+    try:
+        for page in document.pages:
+            walk(page._page_box)
+        patches = []
+        for parent, i, leader in found:
+            number = parent.children[i + 1] if i + 1 < len(parent.children) else None
+            href = (parent.element.get("href") or "") if parent.element is not None else ""
+            if (len(parent.children) != i + 2 or getattr(number, "text", None) != placeholder
+                    or not href.startswith("#") or href[1:] not in pages or not leader.children):
+                return False
+            text = _localized_number(pages[href[1:]], report)
+            layout = Layout(number.style)
+            layout.set_text(text)
+            width = line_size(layout.get_first_line()[0], number.style)[0]
+            layout.deactivate()
+            new = number.copy_with_text(text)
+            new.width = width
+            new.pango_layout = layout
+            dots = sorted(leader.children, key=lambda d: d.position_x)
+            step = dots[0].width
+            # The number keeps the line end; the dots stay on their grid and run up to the number.
+            if number.position_x > dots[-1].position_x:      # the line ends on the right
+                new.position_x = number.position_x + number.width - width
+                kept = [d for d in dots if d.position_x + step <= new.position_x + 1e-6]
+                x, grow = (kept[-1].position_x + step if kept else None), step
+                fits = lambda x: x + step <= new.position_x + 1e-6  # noqa: E731
+            else:                                               # on the left (right-to-left contents)
+                kept = [d for d in dots if d.position_x >= number.position_x + width - 1e-6]
+                x, grow = (kept[0].position_x - step if kept else None), -step
+                fits = lambda x: x >= number.position_x + width - 1e-6  # noqa: E731
+            if not kept:          # no room left for one dot: WeasyPrint would have broken the line
+                return False
+            while fits(x):
+                dot = dots[0].copy()
+                dot.position_x = x
+                kept.append(dot)
+                x += grow
+            patches.append((parent, i, leader, new, tuple(sorted(kept, key=lambda d: d.position_x)), href[1:]))
+        if sorted(p[-1] for p in patches) != sorted(targets):
+            return False
+    except (AttributeError, TypeError, IndexError):
+        return False
+    for parent, i, leader, new, dots, _ in patches:     # nothing changes until every number fits
+        leader.children = dots
+        parent.children = (*parent.children[:i + 1], new)
+    return True
+
+
+def _localized_number(n: int, report: Report) -> str:
+    from ..localize import number
+
+    return number(n, report)
+
+
 def write(document, report: Report | None = None, variant: str | None = None) -> bytes:
     """PDF bytes; ``variant``: None, "ua" (tagged PDF/UA-1) or "a3b" (PDF/A-3b, the report embedded)."""
     merge_leaders(document)
@@ -364,9 +450,26 @@ FOOTNOTE_WORDS = 12
 runs to 12 pages; without this it was laid out twice, ~11 s a pass)."""
 
 
+def _words(report: Report) -> int:
+    return sum(len(t.split()) for t in report.all_text()) + FOOTNOTE_WORDS * len(report.footnotes)
+
+
 def _surely_long(report: Report) -> bool:
-    words = sum(len(t.split()) for t in report.all_text()) + FOOTNOTE_WORDS * len(report.footnotes)
-    return words >= LONG_WORDS
+    return _words(report) >= LONG_WORDS
+
+
+WORDS_PER_PAGE = 200
+"""About what a page of the seed holds (1,760 words with its footnotes on 8 pages): only sizes the
+contents' page-number placeholders, a wrong guess costs one more pass."""
+
+
+def _pages_guess(report: Report) -> int:
+    return max(1, _words(report) // WORDS_PER_PAGE)
+
+
+def _toc_targets(plan) -> list[str]:
+    """The anchors the contents point to (as the HTML writer lists them)."""
+    return [h.id for part in plan.parts if isinstance(part, P.Contents) for h in part.entries]
 
 
 def render_document(report: Report, options=None, theme=None):
@@ -376,24 +479,35 @@ def render_document(report: Report, options=None, theme=None):
     plan = P.plan_of(report, chart=P.chart_wanted(options))
     theme = theme or DEFAULT
 
-    def html(toc: bool = False) -> str:
-        return html_writer.render_string(report, toc=toc, plan=plan, theme=theme)
+    def html(toc: bool = False, placeholder: str | None = None) -> str:
+        return html_writer.render_string(report, toc=toc, plan=plan, theme=theme, toc_placeholder=placeholder)
 
     def complete(text: str):
         return _layout_complete(text, report, None if theme == DEFAULT else theme)
+
+    def with_toc(pages_guess: int):
+        # Contents with placeholders as wide as the page numbers likely are, filled in after layout;
+        # when a number is wider, with wider placeholders, then (never seen) with target-counter().
+        digits = len(str(pages_guess))
+        for n in sorted({digits, digits + 1}):
+            placeholder = toc_placeholder(report, n)
+            document = complete(html(toc=True, placeholder=placeholder))
+            if fill_toc_numbers(document, report, _toc_targets(plan), placeholder):
+                return document
+        return complete(html(toc=True))
 
     with _lock, _captured_log() as records:
         document = None
         if _surely_long(report):
             # Saves a pass on long briefs: if the brief is long enough with its table of contents
             # that it would still be TOC_MIN_PAGES long without it, the contents belong there.
-            document = complete(html(toc=True))
+            document = with_toc(_pages_guess(report))
             if len(document.pages) - _toc_pages_bound(report) < TOC_MIN_PAGES:
                 document = None
         if document is None:
             document = complete(html())
             if len(document.pages) >= TOC_MIN_PAGES:
-                document = complete(html(toc=True))
+                document = with_toc(len(document.pages) + _toc_pages_bound(report))
         data = write(document, report, getattr(options, "pdf_variant", None))
     _check_log(records)
     check_fonts(document, theme)
