@@ -239,3 +239,20 @@ def test_a_graphite_font_shapes_latin_punctuation_with_opentype(tmp_path):
     (tmp_path / "b.pdf").write_bytes(render(report, "pdf", Options(theme=EXAMPLE)))
     with pdfplumber.open(tmp_path / "b.pdf") as doc:
         assert "Water, power, and the river" in doc.pages[0].extract_text()
+
+
+def test_an_unthemed_pdf_after_a_themed_one_is_the_fresh_process_bytes(themed, tmp_path):
+    # The PDF writer keeps the shipped stylesheet parsed and one font configuration per process: a
+    # themed render before must leave an unthemed one exactly as a fresh process makes it.
+    import os
+    import sys
+
+    assert themed[1]                                  # the themed PDF was rendered in this process
+    path = CASES / "06-blocks.yaml"
+    here = render(briefkit.load(path), "pdf")
+    out = tmp_path / "fresh.pdf"
+    code = ("import sys, briefkit; from briefkit.writers import render; "
+            "open(sys.argv[2], 'wb').write(render(briefkit.load(sys.argv[1]), 'pdf'))")
+    subprocess.run([sys.executable, "-c", code, str(path), str(out)], check=True,
+                   env={**os.environ, "PYTHONHASHSEED": "7"})
+    assert out.read_bytes() == here

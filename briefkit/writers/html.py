@@ -255,6 +255,11 @@ def _stylesheet() -> str:
     return (templates_dir() / STYLESHEET).read_text(encoding="utf-8")
 
 
+def shipped_stylesheet() -> str:
+    """The unthemed brief's stylesheet as its first ``<style>`` holds it (stripped)."""
+    return _stylesheet().strip()
+
+
 def heading_ids(report: Report) -> list[tuple[str, str, int]]:
     """(anchor id, heading text, HTML level) of every heading the brief prints, in order (h1 first).
 
