@@ -122,30 +122,31 @@ def face_bytes(family: str, bold: bool) -> bytes:
     (init/medi/fina, rlig for lam-alef), so each form is mapped here to the glyph the font's own
     substitution gives: the same glyph HarfBuzz draws in the PDF.
     """
-    import unicodedata
-
     from fontTools.ttLib import TTFont
 
+    added = _presentation_forms(family, bold)
     font = TTFont(font_path(family, "Bold" if bold else "Regular"), recalcTimestamp=False)
+    if added:
+        for table in font["cmap"].tables:
+            if table.isUnicode() and table.format in (4, 12):
+                table.cmap.update(added)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+@lru_cache(maxsize=None)
+def _presentation_forms(family: str, bold: bool) -> dict[int, str]:
+    """The presentation forms (code point → glyph) ``face_bytes`` adds to the face's cmap.
+
+    Only the measuring and drawing code needs them: read from the face without writing it out (the
+    PDF's chart measures its labels with these; writing and re-reading the faces cost a fresh process
+    ~0.25 s), and the GSUB table only read when some form is missing from the cmap."""
+    import unicodedata
+
+    font = _ttfont(family, bold)
     cmap = font.getBestCmap()
-    single: dict[str, dict[str, str]] = {}
-    ligatures: dict[str, list] = {}
-    if "GSUB" in font:
-        gsub = font["GSUB"].table
-        for rec in gsub.FeatureList.FeatureRecord:
-            for index in rec.Feature.LookupListIndex:
-                for sub in gsub.LookupList.Lookup[index].SubTable:
-                    if rec.FeatureTag in _FORM_FEATURE.values() and hasattr(sub, "mapping"):
-                        single.setdefault(rec.FeatureTag, {}).update(sub.mapping)
-                    elif rec.FeatureTag == "rlig" and hasattr(sub, "ligatures"):
-                        for first, ligs in sub.ligatures.items():
-                            ligatures.setdefault(first, []).extend(ligs)
-
-    def form(feature: str, cp: int) -> str | None:
-        glyph = cmap.get(cp)
-        return glyph and single.get(feature, {}).get(glyph, glyph if feature == "isol" else None)
-
-    added = {}
+    wanted = []
     for cp in [*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFF)]:
         if cp in cmap:
             continue
@@ -153,7 +154,28 @@ def face_bytes(family: str, bold: bool) -> bytes:
         if not parts or parts[0] not in _FORM_FEATURE:
             continue
         bases = [int(h, 16) for h in parts[1:]]
-        feature = _FORM_FEATURE[parts[0]]
+        if bases and all(base in cmap for base in bases):
+            wanted.append((cp, _FORM_FEATURE[parts[0]], bases))
+    if not wanted or "GSUB" not in font:
+        return {}
+    single: dict[str, dict[str, str]] = {}
+    ligatures: dict[str, list] = {}
+    gsub = font["GSUB"].table
+    for rec in gsub.FeatureList.FeatureRecord:
+        for index in rec.Feature.LookupListIndex:
+            for sub in gsub.LookupList.Lookup[index].SubTable:
+                if rec.FeatureTag in _FORM_FEATURE.values() and hasattr(sub, "mapping"):
+                    single.setdefault(rec.FeatureTag, {}).update(sub.mapping)
+                elif rec.FeatureTag == "rlig" and hasattr(sub, "ligatures"):
+                    for first, ligs in sub.ligatures.items():
+                        ligatures.setdefault(first, []).extend(ligs)
+
+    def form(feature: str, cp: int) -> str | None:
+        glyph = cmap.get(cp)
+        return glyph and single.get(feature, {}).get(glyph, glyph if feature == "isol" else None)
+
+    added = {}
+    for cp, feature, bases in wanted:
         if len(bases) == 1:
             glyph = form(feature, bases[0])
         elif len(bases) == 2:                                # lam-alef: lam joins into the alef
@@ -165,13 +187,7 @@ def face_bytes(family: str, bold: bool) -> bytes:
             glyph = None
         if glyph:
             added[cp] = glyph
-    if added:
-        for table in font["cmap"].tables:
-            if table.isUnicode() and table.format in (4, 12):
-                table.cmap.update(added)
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
+    return added
 
 
 @lru_cache(maxsize=None)
@@ -198,17 +214,20 @@ def _split_ligatures(family: str, bold: bool) -> dict[int, str]:
 
 @lru_cache(maxsize=None)
 def _ttfont(family: str, bold: bool):
+    """The shipped face as it is on disk (its tables read when first used; never modified)."""
     from fontTools.ttLib import TTFont
 
-    return TTFont(io.BytesIO(face_bytes(family, bold)))
+    return TTFont(font_path(family, "Bold" if bold else "Regular"), lazy=True)
 
 
 @lru_cache(maxsize=None)
 def _metrics(family: str, bold: bool) -> tuple[dict, dict, int, float, float]:
+    """(cmap with the presentation forms ``face_bytes`` adds, advances, units per em, ascent, descent)."""
     font = _ttfont(family, bold)
     upm = font["head"].unitsPerEm
     hhea = font["hhea"]
-    return font.getBestCmap(), font["hmtx"].metrics, upm, hhea.ascent / upm, -hhea.descent / upm
+    cmap = {**font.getBestCmap(), **_presentation_forms(family, bold)}
+    return cmap, font["hmtx"].metrics, upm, hhea.ascent / upm, -hhea.descent / upm
 
 
 def shape_for_drawing(text: str, rtl: bool) -> str:
