@@ -28,20 +28,25 @@ class UsageError(BriefkitError):
 # ---- inputs -------------------------------------------------------------------------------------
 
 def expand_inputs(args: Iterable[str]) -> list[Path]:
-    """Files, folders (their *.yaml, *.yml, *.json, sorted) and globs → unique report paths, in order."""
+    """Files, folders (their *.yaml, *.yml, *.json, sorted) and globs → unique report paths, in order.
+    A folder or a pattern never yields a ``theme.yaml``: that is the house style of the reports beside it."""
+    from .style import THEME_FILE
+
+    def is_report(q: Path) -> bool:
+        return q.is_file() and q.suffix.lower() in REPORT_SUFFIXES and q.name != THEME_FILE
+
     out: list[Path] = []
     for arg in args:
         p = Path(arg)
         if p.is_dir():
-            found = sorted(q for q in p.iterdir() if q.suffix.lower() in REPORT_SUFFIXES and q.is_file())
+            found = sorted(q for q in p.iterdir() if is_report(q))
             if not found:
                 raise UsageError(f"{arg}: the folder holds no .yaml, .yml or .json report")
             out.extend(found)
         elif p.is_file():
             out.append(p)
         elif glob.has_magic(arg):
-            found = sorted(Path(m) for m in glob.glob(arg, recursive=True)
-                           if Path(m).is_file() and Path(m).suffix.lower() in REPORT_SUFFIXES)
+            found = sorted(Path(m) for m in glob.glob(arg, recursive=True) if is_report(Path(m)))
             if not found:
                 raise UsageError(f"{arg}: no report matches this pattern")
             out.extend(found)
