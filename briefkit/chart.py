@@ -676,10 +676,12 @@ def png(report: Report, dpi: int = DPI, colors: dict | None = None) -> bytes:
 def _png(fig: Figure, dpi: int) -> bytes:
     from PIL import Image, ImageDraw, ImageFont
 
-    ss = 2  # drawn at twice the size and reduced: Pillow's shapes have no anti-aliasing
-    k = dpi / 72 * ss
-    size = (round(fig.width * dpi / 72), round(fig.height * dpi / 72))
-    im = Image.new("RGB", (size[0] * ss, size[1] * ss), PAPER)
+    # Drawn at the final size: rectangles and rules are axis-aligned, Pillow smooths text itself, and only
+    # the round or slanted marks and the hatching are drawn supersampled, each in its own small tile. A
+    # page-sized canvas at twice the size cost 45 MB and a third of a second per DOCX.
+    k = dpi / 72
+    size = (round(fig.width * k), round(fig.height * k))
+    im = Image.new("RGB", size, PAPER)
     draw = ImageDraw.Draw(im)
     for s in fig.shapes:
         _png_shape(im, draw, s, k)
@@ -698,14 +700,17 @@ def _png(fig: Figure, dpi: int) -> bytes:
                                                 layout_engine=ImageFont.Layout.BASIC)
             draw.text((x, base), text, font=fonts[key], fill=lab.color, anchor="ls")
             x += _advance(family, lab.bold, text, lab.size) * k
-    # A box reduction is the anti-aliasing; a 64-colour palette (no dithering) keeps text edges
-    # smooth and makes the PNG about a third of its RGB size. Fast octree: a fifth of median cut's
-    # CPU for the same look (and 5% more bytes).
-    im = im.reduce(ss).quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    # A 64-colour palette (no dithering) keeps text edges smooth and makes the PNG about a third of its
+    # RGB size. Fast octree: a fifth of median cut's CPU for the same look (and 5% more bytes).
+    im = im.quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     im.putpalette(_snap_palette(im.getpalette(), fig.relation_colors()))
     out = io.BytesIO()
     im.save(out, "PNG", dpi=(dpi, dpi))
     return out.getvalue()
+
+
+_SS = 4
+"""Supersampling of a tile holding a round or slanted shape (its anti-aliasing)."""
 
 
 def _flat_colours(colors: dict = RELATION_COLORS) -> list[tuple[int, ...]]:
@@ -728,24 +733,37 @@ def _snap_palette(palette: list[int], colors: dict = RELATION_COLORS) -> list[in
 
 
 def _png_shape(im, draw, s: Shape, k: float) -> None:
+    from PIL import Image, ImageDraw
+
     x0, y0, x1, y1 = s.x * k, s.y * k, (s.x + s.w) * k, (s.y + s.h) * k
-    width = max(1, round((0.6 if s.kind == "line" else 1) * k))
     if s.kind == "line":
-        if s.dashed:
-            return
-        draw.line([(x0, y0), (x1, y0)], fill=s.stroke, width=width)
+        if not s.dashed:
+            draw.rectangle([round(x0), round(y0 - 0.3 * k), round(x1) - 1, round(y0 + 0.3 * k) - 1], fill=s.stroke)
         return
     fill, outline = s.fill, s.stroke
-    if s.kind == "circle":
-        draw.ellipse([x0, y0, x1, y1], fill=fill, outline=outline, width=width if outline else 0)
-    elif s.kind == "diamond":
-        cx, cy, r = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2 * 1.15
-        draw.polygon([(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)], fill=fill, outline=outline,
-                     width=width if outline else 0)
-    else:
-        m = (x1 - x0) * 0.06 if s.kind == "square" else 0
-        draw.rectangle([x0 + m, y0 + m, x1 - m, y1 - m], fill=fill, outline=outline,
-                       width=width if outline else 0)
+    if s.kind in ("circle", "diamond"):
+        # A tile around the mark, drawn _SS times larger, reduced, and pasted through its own coverage.
+        pad = k
+        left, top = int(x0 - pad), int(y0 - pad)
+        w, h = int(x1 + pad) + 1 - left, int(y1 + pad) + 1 - top
+        tile = Image.new("RGBA", (w * _SS, h * _SS), (0, 0, 0, 0))
+        d = ImageDraw.Draw(tile)
+        q = k * _SS
+        bx0, by0, bx1, by1 = ((x0 - left) * _SS, (y0 - top) * _SS, (x1 - left) * _SS, (y1 - top) * _SS)
+        width = max(1, round(q)) if outline else 0
+        if s.kind == "circle":
+            d.ellipse([bx0, by0, bx1, by1], fill=fill, outline=outline, width=width)
+        else:
+            cx, cy, r = (bx0 + bx1) / 2, (by0 + by1) / 2, (bx1 - bx0) / 2 * 1.15
+            d.polygon([(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)], fill=fill, outline=outline,
+                      width=width)
+        tile = tile.reduce(_SS)
+        im.paste(tile.convert("RGB"), (left, top), tile.getchannel("A"))
+        return
+    m = (x1 - x0) * 0.06 if s.kind == "square" else 0
+    box = [round(x0 + m), round(y0 + m), round(x1 - m) - 1, round(y1 - m) - 1]
+    width = max(1, round(k)) if outline else 0
+    draw.rectangle(box, fill=fill, outline=outline, width=width)
     if s.pattern != "solid" and s.role in ("seg", "swatch") and s.kind == "rect":
         _png_pattern(im, s, k, (x0, y0, x1, y1))
 
@@ -757,22 +775,24 @@ def _png_pattern(im, s: Shape, k: float, box) -> None:
     w, h = x1 - x0, y1 - y0
     if w <= 0 or h <= 0:
         return
-    mask = Image.new("L", (w, h), 0)
+    # Paper-coloured hatching through a coverage mask drawn _SS times larger (its anti-aliasing).
+    mask = Image.new("L", (w * _SS, h * _SS), 0)
     d = ImageDraw.Draw(mask)
-    step = 5 * k
-    lw = max(1, round((0.9 if s.pattern == "stripes" else 0.8) * k))
+    q = k * _SS
+    step = 5 * q
+    lw = max(1, round((0.9 if s.pattern == "stripes" else 0.8) * q))
+    W, H = w * _SS, h * _SS
     # The same lines as the SVG pattern tile, in page coordinates so tiles line up.
-    start = -((x0 + y0) % step) - step
-    t = start
-    while t < w + h + step:
-        d.line([(t - h, h), (t, 0)], fill=255, width=lw)
+    t = -(((x0 + y0) * _SS) % step) - step
+    while t < W + H + step:
+        d.line([(t - H, H), (t, 0)], fill=255, width=lw)
         t += step
     if s.pattern == "crosshatch":
-        t = -((x0 - y0) % step) - step - h
-        while t < w + step:
-            d.line([(t, 0), (t + h, h)], fill=255, width=lw)
+        t = -(((x0 - y0) * _SS) % step) - step - H
+        while t < W + step:
+            d.line([(t, 0), (t + H, H)], fill=255, width=lw)
             t += step
-    im.paste(PAPER, (x0, y0), mask)
+    im.paste(PAPER, (x0, y0), mask.reduce(_SS))
 
 
 # ---- the DOCX picture ---------------------------------------------------------------------------
