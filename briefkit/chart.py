@@ -285,8 +285,9 @@ def _fit(text: str, size: float, width: float, rtl: bool, bold: bool = False,
 # ---- layout -----------------------------------------------------------------------------------
 
 class _Builder:
-    def __init__(self, report: Report, colors: dict | None = None):
+    def __init__(self, report: Report, colors: dict | None = None, width: float = WIDTH):
         self.report = report
+        self.width = width
         self.colors = colors or RELATION_COLORS
         self.rtl = report.rtl
         self.lab = localize.labels(report)
@@ -295,11 +296,11 @@ class _Builder:
 
     # Layout is written in logical x (distance from the start edge); these make it physical.
     def px(self, x: float) -> float:
-        return WIDTH - x if self.rtl else x
+        return self.width - x if self.rtl else x
 
     def span(self, x: float, w: float) -> float:
         """Physical left edge of the logical span [x, x + w]."""
-        return WIDTH - x - w if self.rtl else x
+        return self.width - x - w if self.rtl else x
 
     def anchor(self, logical: str) -> str:
         if logical == "middle":
@@ -328,9 +329,9 @@ class _Builder:
         line_h = size * 1.45
         # The name column is as wide as the longest name needs, up to _LABEL_COL: the scale gets the rest.
         names = [a.title for a in report.areas] + [row.region for row in report.balance.regions]
-        label_col = min(_LABEL_COL, max(60.0, *(measure(t, size, self.rtl) + 2 for t in names)))
+        label_col = min(_LABEL_COL * self.width / WIDTH, max(60.0, *(measure(t, size, self.rtl) + 2 for t in names)))
         scale_x = label_col + _GAP
-        scale_w = WIDTH - scale_x - 4
+        scale_w = self.width - scale_x - 4
         unit = scale_w / _SCALE_UNITS
 
         def slot(relation: str, intensity: int | None) -> float:
@@ -353,12 +354,12 @@ class _Builder:
             self.text(x + 28, y, "start", name, 7.5, role="legend")
             x += 28 + measure(name, 7.5, self.rtl) + 14
         note = localize.label(report, "chart_intensity_note", n=MAX_INTENSITY)
-        self.text(WIDTH - 2, y, "end", note, 7, color=MUTED, role="legend")
+        self.text(self.width - 2, y, "end", note, 7, color=MUTED, role="legend")
         if any(a.intensity is None for a in report.areas):
             y += 12
-            self.mark("cooperation", WIDTH - measure(lab["chart_no_intensity"], 7, self.rtl) - 8, y, 3.5,
+            self.mark("cooperation", self.width - measure(lab["chart_no_intensity"], 7, self.rtl) - 8, y, 3.5,
                       stroke=MUTED, dashed=True, role="swatch")
-            self.text(WIDTH - 2, y, "end", lab["chart_no_intensity"], 7, color=MUTED, role="legend")
+            self.text(self.width - 2, y, "end", lab["chart_no_intensity"], 7, color=MUTED, role="legend")
 
         # Zone headings and the intensity ticks under them.
         y += 17
@@ -381,10 +382,10 @@ class _Builder:
         r = min(5.2, row_h * 0.36)
         for region, areas in regions.items():
             y += 4 if row_h > 12 else 2
-            for j, line in enumerate(_fit(region, size, WIDTH - 4, self.rtl, bold=True, max_lines=1)):
+            for j, line in enumerate(_fit(region, size, self.width - 4, self.rtl, bold=True, max_lines=1)):
                 self.text(1, y + row_h / 2, "start", line, size, bold=True, role="region")
             y += row_h
-            self.hline(0, y, WIDTH, color=RULE)
+            self.hline(0, y, self.width, color=RULE)
             for a in areas:
                 lines = _fit(a.title, size, label_col, self.rtl, max_lines=max_lines)
                 h = max(row_h, len(lines) * line_h + 3) if len(lines) > 1 else row_h
@@ -440,7 +441,7 @@ class _Builder:
                     self.text(x + w / 2, mid, "middle", shown, digit_size, bold=True, color=ink, role="count")
                 x += w + 1
             self.text(x + 4, mid, "start", self.number(row.total), size - 1, color=MUTED, role="count")
-        return Figure(WIDTH, round(y + 6, 2), self.rtl, self.report.meta.lang,
+        return Figure(self.width, round(y + 6, 2), self.rtl, self.report.meta.lang,
                       tuple(self.shapes), tuple(self.labels),
                       () if self.colors == RELATION_COLORS else tuple(self.colors.items()))
 
@@ -456,14 +457,25 @@ MAX_HEIGHT = 690.0
 """Points: the A4 text height less a caption, so the figure never breaks across pages."""
 
 
-def figure(report: Report, colors: dict | None = None) -> Figure:
+def figure(report: Report, colors: dict | None = None, area: tuple[float, float] | None = None) -> Figure:
     """The chart's geometry for ``report`` (no drawing yet), as large as fits on one page; ``colors``:
-    (fill, ink) by relation when a theme changes them."""
+    (fill, ink) by relation when a theme changes them; ``area``: (width, height) in points the figure
+    may take (a theme's smaller page), else WIDTH × MAX_HEIGHT."""
+    width, max_height = area or (WIDTH, MAX_HEIGHT)
     for preset in PRESETS:
-        fig = _Builder(report, colors).build(*preset)
-        if fig.height <= MAX_HEIGHT:
+        fig = _Builder(report, colors, width).build(*preset)
+        if fig.height <= max_height:
             break
     return fig
+
+
+def area_for(text_mm: tuple[float, float]) -> tuple[float, float] | None:
+    """The figure's room on a page whose text area is ``text_mm``: None for A4's (WIDTH × MAX_HEIGHT,
+    which leave the same slack for the caption), never larger than that."""
+    w, h = (v * 72 / 25.4 for v in text_mm)
+    slack_w, slack_h = 170 * 72 / 25.4 - WIDTH, 255 * 72 / 25.4 - MAX_HEIGHT
+    area = (round(min(WIDTH, w - slack_w), 2), round(min(MAX_HEIGHT, h - slack_h), 2))
+    return None if area == (WIDTH, MAX_HEIGHT) else area
 
 
 # ---- words: alt text and caption --------------------------------------------------------------
@@ -619,14 +631,14 @@ def svg(report: Report) -> str:
 # ---- drawing: HTML for the PDF ----------------------------------------------------------------
 
 def html(report: Report, n: int = 1, *, anchor: str = "figure-balance", bookmark_level: int | None = None,
-         colors: dict | None = None) -> str:
+         colors: dict | None = None, area: tuple[float, float] | None = None) -> str:
     """The chart for the HTML/PDF writer: a ``<figure id="figure-balance">`` with its caption.
 
     Self-contained: inline SVG (marks, bars, rules) under absolutely positioned HTML labels, styles
     inline. Report text is escaped; runs against the base direction are isolated with ``<bdi>``.
     ``bookmark_level`` makes the caption a PDF bookmark (and contents entry) at that level.
     """
-    fig = figure(report, colors)
+    fig = figure(report, colors, area)
     rtl = fig.rtl
     # The brief's caption faces (sans first), named so no system font is ever picked.
     caption_fonts = "'Noto Kufi Arabic', 'Noto Sans', 'Amiri'" if rtl else "'Noto Sans', 'Noto Kufi Arabic', 'Amiri'"
@@ -810,9 +822,10 @@ class DocxPicture:
 EMU_PER_PT = 12700
 
 
-def docx_parts(report: Report, n: int = 1, colors: dict | None = None) -> DocxPicture:
+def docx_parts(report: Report, n: int = 1, colors: dict | None = None,
+               area: tuple[float, float] | None = None) -> DocxPicture:
     """Everything the DOCX writer needs: PNG (fallback), SVG (Word 2016+), size, alt text, caption."""
-    fig = figure(report, colors)
+    fig = figure(report, colors, area)
     alt = alt_text(report)
     return DocxPicture(_png(fig, DPI), _svg(fig, text=True, title=alt).encode("utf-8"),
                        round(fig.width * EMU_PER_PT), round(fig.height * EMU_PER_PT), alt, caption(report, n))
@@ -823,7 +836,7 @@ _NS_ASVG = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
 
 
 def add_docx_picture(paragraph, report: Report, n: int = 1, *, parts: DocxPicture | None = None,
-                     colors: dict | None = None):
+                     colors: dict | None = None, area: tuple[float, float] | None = None):
     """Insert the chart into a python-docx ``paragraph`` as an inline picture: PNG with an SVG
     (``asvg:svgBlip``) alternative, alt text in ``wp:docPr/@descr``. Returns the DocxPicture used.
 
@@ -835,7 +848,7 @@ def add_docx_picture(paragraph, report: Report, n: int = 1, *, parts: DocxPictur
     from docx.oxml.ns import qn
     from docx.shared import Emu
 
-    parts = parts or docx_parts(report, n, colors)
+    parts = parts or docx_parts(report, n, colors, area)
     run = paragraph.add_run()
     shape = run.add_picture(io.BytesIO(parts.png), width=Emu(parts.width_emu), height=Emu(parts.height_emu))
     inline = shape._inline

@@ -57,6 +57,12 @@ class Theme:
     source: Path | None = field(default=None, compare=False)
     """The theme file (None for the shipped look)."""
 
+    @property
+    def text_mm(self) -> tuple[float, float]:
+        """Width and height of the text area (the page less its margins)."""
+        t, b, s, e = self.margins_mm
+        return self.page_mm[0] - s - e, self.page_mm[1] - t - b
+
     def files(self) -> list[Path]:
         """The theme file and every font it names: what the build cache hashes and preview watches."""
         out = [self.source] if self.source else []

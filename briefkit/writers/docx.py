@@ -445,6 +445,10 @@ class _Brief:
             self._inlines(self._para("Body Text"), para)
 
     def _table(self, n_rows: int, widths_cm: list[float]):
+        # Widths are set for A4's 17 cm of text: a theme's page scales them to its own text width.
+        scale = self.theme.text_mm[0] / 10 / TEXT_WIDTH_CM
+        if scale != 1:
+            widths_cm = [w * scale for w in widths_cm]
         table = self.doc.add_table(rows=n_rows, cols=len(widths_cm))
         table.style = self.table_style
         if self.rtl:
@@ -593,7 +597,8 @@ class _Brief:
         # Normal's exact line height would crop an inline picture to one line
         fmt.line_spacing_rule, fmt.keep_with_next = WD_LINE_SPACING.SINGLE, True
         fmt.space_before, fmt.alignment = Pt(6), WD_ALIGN_PARAGRAPH.CENTER
-        chart.add_docx_picture(p, self.report, part.number, colors=self.relation_colors)
+        chart.add_docx_picture(p, self.report, part.number, colors=self.relation_colors,
+                               area=chart.area_for(self.theme.text_mm))
         caption = self._para("Caption")
         caption.paragraph_format.keep_with_next = False    # the style keeps table captions with their table
         self._text(caption, part.caption.text)

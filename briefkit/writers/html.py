@@ -285,6 +285,7 @@ class _Context:
         self.relation_colors = house.palette(theme)[1]
         self.lab = localize.labels(report)
         self.toc = toc
+        self.theme = theme
 
     def heading(self, h: P.Heading) -> dict:
         return {"id": h.id, "text": self.r.text(h.text), "tag": f"h{h.level + 1}", "level": h.level}
@@ -363,7 +364,7 @@ class _Context:
         # chart.html escapes the report's text itself; the caption is the plan's heading (a bookmark)
         return {"kind": "chart", "figure": Markup(chart.html(
             self.report, part.number, anchor=part.caption.id, bookmark_level=part.caption.level + 1,
-            colors=self.relation_colors))}
+            colors=self.relation_colors, area=chart.area_for(self.theme.text_mm)))}
 
     def block(self, block: P.PlanBlock) -> dict:
         r = self.r
