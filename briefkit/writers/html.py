@@ -88,7 +88,8 @@ class InlineRenderer:
                 out += self._text_pieces(node.text)
                 continue
             if isinstance(node, P.Cite):
-                out.append(("base", self.cite(node)))
+                # WORD JOINER: a note's number never starts a line of its own («بنجاح”.» | «1»)
+                out.append(("base", Markup("\u2060") + self.cite(node)))
                 continue
             inner = self._pieces(node.children)
             kinds = {k for k, _ in inner}
