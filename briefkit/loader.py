@@ -148,9 +148,9 @@ def _compose(text: str, c: _Collector, is_json: bool):
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         c.at(where, (), f"the file nests deeper than {MAX_DEPTH} levels")
     except MarkedYAMLError as e:
-        mark, hint = syntax_hint(e, text)
+        mark, hint, what = syntax_hint(e, text)
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = ": ".join(x for x in (e.context, e.problem) if x)
+        what = what or ": ".join(x for x in (e.context, e.problem) if x)
         c.at(where, (), f"{'JSON' if is_json else 'YAML'} syntax error: {what}{hint}")
     except YAMLError as e:
         c.at((1, 1), (), f"{'JSON' if is_json else 'YAML'} syntax error: {e}")
