@@ -1,9 +1,16 @@
 """Messages that teach: the usual cause and fix of a YAML/JSON syntax error, labels named back to enum values."""
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from functools import lru_cache
+
+
+def suggest(word, options) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``options``, or nothing."""
+    match = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
 
 _OPENS_QUOTE = re.compile(r"""^(\s*)(?:-\s+)*(?:[^\s:'"#][^:#]*:\s+)?(")""")
 
