@@ -133,6 +133,8 @@ class Result:
     """The sha256 of the input file's bytes as read for this run."""
     removed: list[str] = field(default_factory=list)
     """Files this input wrote under an id it no longer has, removed by this run."""
+    theme: str | None = None
+    """The theme file the report was built with (``--theme``, or theme.yaml beside it)."""
 
     def as_dict(self) -> dict:
         d = {"input": safe(self.input), "sha256": self.sha256, "id": self.id, "status": self.status,
@@ -141,6 +143,8 @@ class Result:
              "peak_rss_mb": self.peak_rss_mb}
         if self.removed:
             d["removed"] = [safe(p) for p in self.removed]
+        if self.theme:
+            d["theme"] = safe(self.theme)
         if self.message:
             d["errors"].append({"file": safe(self.input), "line": 0, "col": 0, "path": "(render)",
                                 "message": safe(self.message)})
@@ -637,6 +641,11 @@ def build_many(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAU
     def finish(i: int, result: Result, blobs: dict, *, owns: bool = True) -> None:
         inp = inputs[i]
         result.input, result.sha256 = str(inp.path), inp.sha256
+        if result.ok:
+            from .style import find_theme
+
+            theme = options.theme or find_theme(inp.path)
+            result.theme = str(theme) if theme else None
         with _Critical():  # a signal now is raised once the result is recorded
             results[i] = write_outputs(result, blobs, outdir, formats, owns_name=owns)
             if results[i].ok:

@@ -477,3 +477,16 @@ def test_an_old_file_someone_changed_or_another_input_claims_stays(tmp_path):
     names = sorted(p.name for p in out.iterdir())
     assert names == ["first.html", "renamed.html", "second.html", "third.html"]
     assert (out / "first.html").read_text() == "edited by hand"
+
+
+def test_the_manifest_names_the_theme_a_report_used(tmp_path):
+    src = tmp_path / "reports"
+    src.mkdir()
+    (src / "r.yaml").write_text(valid(1, "themed"), encoding="utf-8")
+    (src / "theme.yaml").write_text("briefkit-theme: 1\ncolors: {accent: '#224466'}\n", encoding="utf-8")
+    code, stdout, _ = run("build", src, "-o", tmp_path / "out", "--format", "html", "--json", "--quiet")
+    (rep,) = json.loads(stdout)["reports"]          # the theme beside the report is not a report
+    assert (code, rep["id"], rep["theme"]) == (0, "themed", str(src / "theme.yaml"))
+    (src / "theme.yaml").unlink()
+    code, stdout, _ = run("build", src, "-o", tmp_path / "out", "--format", "html", "--json", "--quiet")
+    assert "theme" not in json.loads(stdout)["reports"][0]
