@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 import re
 import unicodedata
@@ -16,7 +15,7 @@ from .errors import Problem, ReportError
 from .inline import parse as parse_inline
 from .model import (RTL_LANGUAGES, Actor, Area, Author, BulletList, Meta, Para, PartialDate, Publisher, Quote,
                     Report, Section, Source, SourceRef, TimelineEvent)
-from .teach import enum_hint, json_hint, syntax_hint, valid_ids
+from .teach import enum_hint, json_hint, suggest, syntax_hint, valid_ids
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
@@ -90,9 +89,7 @@ class _Collector:
         self.at(pos, path, message)
 
 
-def _suggest(word: str, options) -> str:
-    match = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+_suggest = suggest
 
 
 # ---- reading and parsing ------------------------------------------------------------------------
@@ -148,9 +145,9 @@ def _compose(text: str, c: _Collector, is_json: bool):
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         c.at(where, (), f"the file nests deeper than {MAX_DEPTH} levels")
     except MarkedYAMLError as e:
-        mark, hint = syntax_hint(e, text)
+        mark, hint, what = syntax_hint(e, text)
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = ": ".join(x for x in (e.context, e.problem) if x)
+        what = what or ": ".join(x for x in (e.context, e.problem) if x)
         c.at(where, (), f"{'JSON' if is_json else 'YAML'} syntax error: {what}{hint}")
     except YAMLError as e:
         c.at((1, 1), (), f"{'JSON' if is_json else 'YAML'} syntax error: {e}")

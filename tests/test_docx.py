@@ -153,15 +153,29 @@ def test_tables_are_visual_rtl_with_repeated_header(path):
     assert len(rows) == 1 + len(report.areas)
     header = ["".join(t.text for t in tc.iter(w("t"))) for tc in rows[0].findall("w:tc", NS)]
     L = labels(report)
-    assert header[:4] == [L["col_area"], L["col_region"], L["col_relation"], L["col_intensity"]]
-    assert header[4:] == [a.name for a in report.actors]
-    for row, area in zip(rows[1:], report.areas):
-        badge = row.findall("w:tc", NS)[2]
-        assert "".join(t.text for t in badge.iter(w("t"))) == L[f"relation_{area.relation}"]
-        # the same fill as the PDF's badge for this relation (one palette, briefkit/theme.py)
-        from briefkit.theme import RELATION_COLORS
+    # the PDF's columns: area (region under its title), relation (badge, intensity), one per actor
+    assert header[:2] == [f"{L['col_area']} / {L['col_region']}", L["col_relation"]]
+    assert header[2:] == [a.name for a in report.actors]
+    from briefkit.theme import RELATION_COLORS, actor_color
 
-        assert "#" + badge.find("w:tcPr/w:shd", NS).get(w("fill")) == RELATION_COLORS[area.relation][0]
+    for i, tc in enumerate(rows[0].findall("w:tc", NS)[2:]):   # the actor's colour as a rule over its column
+        top = tc.find("w:tcPr/w:tcBorders/w:top", NS)
+        assert "#" + top.get(w("color")) == actor_color(report.actors[i].color, i).upper()
+    for row, area in zip(rows[1:], report.areas):
+        area_cell, rel = row.findall("w:tc", NS)[:2]
+        texts = ["".join(t.text for t in p.iter(w("t"))) for p in area_cell.findall("w:p", NS)]
+        assert texts[:2] == [area.title, area.region]
+        paras = rel.findall("w:p", NS)
+        badge = "".join(t.text for t in paras[0].iter(w("t")))   # one unbreakable shaded run, as the PDF's
+        assert badge == "\u00a0" + L[f"relation_{area.relation}"].replace(" ", "\u00a0") + "\u00a0"
+        # the same fill as the PDF's badge for this relation (one palette, briefkit/theme.py)
+        fills = {s.get(w("fill")) for s in paras[0].iter(w("shd"))}
+        assert fills == {RELATION_COLORS[area.relation][0].lstrip("#").upper()}
+        if area.intensity:      # five dots, as many filled as the intensity, in the relation's colour
+            dots = [(r.find("w:t", NS).text, r.find("w:rPr/w:color", NS).get(w("val")))
+                    for r in paras[1].findall("w:r", NS)]
+            fill = RELATION_COLORS[area.relation][0].lstrip("#").upper()
+            assert dots == [("\u25cf" * area.intensity + "\u25cb" * (5 - area.intensity), fill)]
 
 
 # ---- footnotes, fields, styles -------------------------------------------------------------------

@@ -88,7 +88,8 @@ class InlineRenderer:
                 out += self._text_pieces(node.text)
                 continue
             if isinstance(node, P.Cite):
-                out.append(("base", self.cite(node)))
+                # WORD JOINER: a note's number never starts a line of its own («بنجاح”.» | «1»)
+                out.append(("base", Markup("\u2060") + self.cite(node)))
                 continue
             inner = self._pieces(node.children)
             kinds = {k for k, _ in inner}
@@ -290,6 +291,7 @@ class _Context:
         self.relation_colors = house.palette(theme)[1]
         self.lab = localize.labels(report)
         self.toc = toc
+        self.theme = theme
 
     def heading(self, h: P.Heading) -> dict:
         return {"id": h.id, "text": self.r.text(h.text), "tag": f"h{h.level + 1}", "level": h.level}
@@ -368,7 +370,7 @@ class _Context:
         # chart.html escapes the report's text itself; the caption is the plan's heading (a bookmark)
         return {"kind": "chart", "figure": Markup(chart.html(
             self.report, part.number, anchor=part.caption.id, bookmark_level=part.caption.level + 1,
-            colors=self.relation_colors))}
+            colors=self.relation_colors, area=chart.area_for(self.theme.text_mm)))}
 
     def block(self, block: P.PlanBlock) -> dict:
         r = self.r
