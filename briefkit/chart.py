@@ -230,6 +230,7 @@ def _metrics(family: str, bold: bool) -> tuple[dict, dict, int, float, float]:
     return cmap, font["hmtx"].metrics, upm, hhea.ascent / upm, -hhea.descent / upm
 
 
+@lru_cache(maxsize=4096)   # a pure function of its text: labels are shaped again for every fit and writer
 def shape_for_drawing(text: str, rtl: bool) -> str:
     """``text`` as a library without a shaper must draw it: joined presentation forms, visual order.
 
@@ -270,6 +271,7 @@ def _advance(family: str, bold: bool, text: str, size: float) -> float:
     return total * size / upm
 
 
+@lru_cache(maxsize=4096)
 def measure(text: str, size: float, rtl: bool, bold: bool = False) -> float:
     """Width in points of ``text`` drawn at ``size`` (basic layout: advances, no kerning)."""
     visual = shape_for_drawing(text, rtl)
