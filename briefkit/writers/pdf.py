@@ -7,7 +7,9 @@ The only importer of weasyprint, imported lazily (``briefkit validate`` never pa
 - One ``FontConfiguration`` per process, on a private fontconfig that sees only the shipped fonts
   (``coverage.fontconfig_conf``); ``presentational_hints`` off.
 - Two passes: when the brief runs longer than ``TOC_MIN_PAGES`` pages it is typeset again with a
-  table of contents (whose page numbers come from ``target-counter``).
+  table of contents (one pass when its length is clear beforehand); the contents' page numbers are
+  written into the laid-out contents (``fill_toc_numbers``), ``target-counter`` only as a last resort.
+- The shipped stylesheet is parsed once per process (``_shipped_stylesheet_parsed_once``).
 - Metadata from the report; the creation date is the report's date (or ``SOURCE_DATE_EPOCH``),
   never the wall clock. RTL briefs get ``/ViewerPreferences /Direction /R2L``.
 - After rendering, every font WeasyPrint embedded must be one of the shipped files (byte for byte):
@@ -229,7 +231,8 @@ def _shipped_stylesheet_parsed_once(font_config):
     Only that exact text with briefkit's own font configuration is served from the parse; every other
     ``<style>`` is parsed as usual. The parsed sheet keeps private rule lists (its @page rules and
     layers; it has no @counter-style), so nothing of one brief reaches another: the output is the same
-    in any render order. Runs under ``_lock`` (WeasyPrint's module attribute is swapped meanwhile)."""
+    in any render order. WeasyPrint's module attribute is swapped meanwhile: briefkit's renders hold
+    ``_lock``; a concurrent direct call at worst parses the sheet itself."""
     import weasyprint.css as wcss
 
     real = wcss.CSS
