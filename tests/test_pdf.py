@@ -443,3 +443,24 @@ def test_toc_page_numbers_past_nine_pages(seed_report):
     got, want = toc_numbers(data, True), toc_targets(data, report)
     assert len(document.pages) >= 10 and want[-1] >= 10
     assert got == want
+
+
+def test_quick_c_type_names_are_cffis_own():
+    # briefkit._native builds simple type strings from cffi's model instead of pycparser: they must be
+    # the very types cffi's parser makes (same model, same C type object).
+    import types
+
+    from briefkit._native import import_weasyprint
+
+    import_weasyprint()
+    from weasyprint.text.ffi import ffi
+
+    quick = ffi._parser.parse_type_and_quals
+    slow = types.MethodType(type(ffi._parser).parse_type_and_quals, ffi._parser)
+    assert not isinstance(quick, types.MethodType)        # briefkit's function is installed
+    for cdecl in ("hb_codepoint_t[419]", "hb_tag_t[100]", "gint[]", "PangoRectangle *", "FcChar8 **",
+                  "PangoLayout *", "gint", "char[4]", "unsigned int *"):
+        got, want = quick(cdecl), slow(cdecl)
+        assert got == want, cdecl
+        with ffi._lock:
+            assert ffi._get_cached_btype(got[0]) is ffi._get_cached_btype(want[0]), cdecl
