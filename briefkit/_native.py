@@ -44,7 +44,7 @@ def import_weasyprint():
     return sys.modules["weasyprint"]
 
 
-_SIMPLE_TYPE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:(\*+)|\[\s*(\d*)\s*\])?\s*")
+_SIMPLE_TYPE = re.compile(r"\s*((?:(?:un)?signed )?[A-Za-z_][A-Za-z0-9_]*)\s*(?:(\*+)|\[\s*(\d*)\s*\])?\s*")
 
 
 def quick_type_names(ffi) -> None:
@@ -52,9 +52,9 @@ def quick_type_names(ffi) -> None:
 
     cffi turns each new type string into a type by parsing a C file made of a typedef line for every
     name WeasyPrint declared (~5 ms each): ~20 strings in a process's first PDF (~0.1 s), and a new one
-    in any later render for each new glyph count of a font subset. A typedef name, a pointer to one or
-    an array of one is built here from cffi's own model, exactly as its parser builds it; any other
-    string takes cffi's parser as before."""
+    in any later render for each new glyph count of a font subset. A typedef or primitive type name, a
+    pointer to one or an array of one is built here from cffi's own model, exactly as its parser builds
+    it; any other string takes cffi's parser as before."""
     from cffi import model
 
     parser = getattr(ffi, "_parser", None)
@@ -63,9 +63,12 @@ def quick_type_names(ffi) -> None:
     if original is None or not isinstance(declarations, dict) or not hasattr(parser, "_get_type_pointer"):
         return
 
+    primitive = model.PrimitiveType.ALL_PRIMITIVE_TYPES
+
     def parse_type_and_quals(cdecl):
         m = _SIMPLE_TYPE.fullmatch(cdecl)
-        found = m and declarations.get("typedef " + m.group(1))
+        found = m and (declarations.get("typedef " + m.group(1))
+                       or (m.group(1) in primitive and (model.PrimitiveType(m.group(1)), 0)))
         if not found:
             return original(cdecl)
         tp, quals = found

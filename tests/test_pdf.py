@@ -459,7 +459,8 @@ def test_quick_c_type_names_are_cffis_own():
     slow = types.MethodType(type(ffi._parser).parse_type_and_quals, ffi._parser)
     assert not isinstance(quick, types.MethodType)        # briefkit's function is installed
     for cdecl in ("hb_codepoint_t[419]", "hb_tag_t[100]", "gint[]", "PangoRectangle *", "FcChar8 **",
-                  "PangoLayout *", "gint", "char[4]", "unsigned int *"):
+                  "PangoLayout *", "gint", "char[4]", "char[]", "unsigned int *", "uintptr_t", "signed char",
+                  "long long", "double *"):
         got, want = quick(cdecl), slow(cdecl)
         assert got == want, cdecl
         with ffi._lock:
