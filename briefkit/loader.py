@@ -515,9 +515,18 @@ def _walk_strings(value, path: Path_):
 
 
 def _char_names(found) -> str:
+    """The characters' names, and how to get rid of them: they are invisible, so an editor cannot see
+    what to delete."""
     kinds = {"Cs": "lone surrogate", "Cn": "non-character"}
-    return ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '') or kinds.get(unicodedata.category(ch), 'control character')}"
-                     for ch in sorted(set(found)))
+    chars = sorted(set(found))
+    names = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '') or kinds.get(unicodedata.category(ch), 'control character')}"
+                      for ch in chars)
+    if any("\u202a" <= ch <= "\u202e" for ch in chars):
+        return (names + "; these invisible direction controls come with text copied from a web page or a "
+                "word processor: delete them (briefkit sets the direction of Latin text itself)")
+    if all(unicodedata.category(ch) == "Cc" for ch in chars):
+        return names + "; delete it (it is invisible: text copied from a PDF or a terminal often carries one)"
+    return names
 
 
 def _at_char(c: _Collector, path: Path_, value: str, index: int, message: str) -> None:
@@ -637,6 +646,9 @@ class _Builder:
             if sid not in self.source_ids:
                 hint = (_suggest(sid, self.source_ids) + valid_ids(self.source_ids) if self.source_ids
                         else " (the report has no sources)")
+                if f"[^{sid}]:" in value:       # Markdown's way: "[^1]: the note's text"
+                    hint += ("; a note is written as an entry under sources: (id, title, publisher, date, url), "
+                             "not as a '[^id]: text' line")
                 self._at(where, line, value, f"[^{sid}]", path,
                          f"footnote [^{sid}] cites an unknown source '{sid}'{hint}")
         return nodes
