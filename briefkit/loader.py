@@ -572,8 +572,33 @@ def _report_typed_controls(found: list[tuple[int, str]], c: _Collector) -> None:
             c.at(where, path, f"text contains characters that are not allowed: {names}")
 
 
+_PLAIN_FIELDS = (("meta", "title"), ("meta", "subtitle"), ("meta", "kicker"), ("meta", "publisher", "name"),
+                 ("meta", "authors", "*", "name"), ("actors", "*", "name"), ("areas", "*", "title"),
+                 ("areas", "*", "region"), ("sections", "*", "heading"), ("sources", "*", "title"),
+                 ("sources", "*", "publisher"))
+"""Text printed as typed: markup written in them would show its marks."""
+_NOTE_CALL = re.compile(r"\[\^[^\]\s]+\]")
+_STRONG = re.compile(r"\*\*[^*\s][^*]*\*\*|__[^_\s][^_]*__")
+
+
+def _check_plain_markup(path: Path_, s: str, c: _Collector) -> None:
+    from .coverage import _matches
+
+    if not any(_matches(path, p) for p in _PLAIN_FIELDS):
+        return
+    m = _NOTE_CALL.search(s)
+    if m:
+        _at_char(c, path, s, m.start(), f"a footnote {m.group(0)} works only in prose (summary, takeaways, "
+                 "body, positions, timeline events): this field is printed as typed, so move it there")
+    m = _STRONG.search(s)
+    if m:
+        _at_char(c, path, s, m.start(), f"'{m.group(0)[:2]}' would be printed as typed: this field is plain "
+                 "text (bold and italics work in prose); remove the marks")
+
+
 def _check_text(data, c: _Collector) -> None:
     for path, s in _walk_strings(data, ()):
+        _check_plain_markup(path, s, c)
         first = _FORBIDDEN.search(s)
         if first:
             _at_char(c, path, s, first.start(),
