@@ -515,9 +515,18 @@ def _walk_strings(value, path: Path_):
 
 
 def _char_names(found) -> str:
+    """The characters' names, and how to get rid of them: they are invisible, so an editor cannot see
+    what to delete."""
     kinds = {"Cs": "lone surrogate", "Cn": "non-character"}
-    return ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '') or kinds.get(unicodedata.category(ch), 'control character')}"
-                     for ch in sorted(set(found)))
+    chars = sorted(set(found))
+    names = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '') or kinds.get(unicodedata.category(ch), 'control character')}"
+                      for ch in chars)
+    if any("\u202a" <= ch <= "\u202e" for ch in chars):
+        return (names + "; these invisible direction controls come with text copied from a web page or a "
+                "word processor: delete them (briefkit sets the direction of Latin text itself)")
+    if all(unicodedata.category(ch) == "Cc" for ch in chars):
+        return names + "; delete it (it is invisible: text copied from a PDF or a terminal often carries one)"
+    return names
 
 
 def _at_char(c: _Collector, path: Path_, value: str, index: int, message: str) -> None:
@@ -563,8 +572,33 @@ def _report_typed_controls(found: list[tuple[int, str]], c: _Collector) -> None:
             c.at(where, path, f"text contains characters that are not allowed: {names}")
 
 
+_PLAIN_FIELDS = (("meta", "title"), ("meta", "subtitle"), ("meta", "kicker"), ("meta", "publisher", "name"),
+                 ("meta", "authors", "*", "name"), ("actors", "*", "name"), ("areas", "*", "title"),
+                 ("areas", "*", "region"), ("sections", "*", "heading"), ("sources", "*", "title"),
+                 ("sources", "*", "publisher"))
+"""Text printed as typed: markup written in them would show its marks."""
+_NOTE_CALL = re.compile(r"\[\^[^\]\s]+\]")
+_STRONG = re.compile(r"\*\*[^*\s][^*]*\*\*|__[^_\s][^_]*__")
+
+
+def _check_plain_markup(path: Path_, s: str, c: _Collector) -> None:
+    from .coverage import _matches
+
+    if not any(_matches(path, p) for p in _PLAIN_FIELDS):
+        return
+    m = _NOTE_CALL.search(s)
+    if m:
+        _at_char(c, path, s, m.start(), f"a footnote {m.group(0)} works only in prose (summary, takeaways, "
+                 "body, positions, timeline events): this field is printed as typed, so move it there")
+    m = _STRONG.search(s)
+    if m:
+        _at_char(c, path, s, m.start(), f"'{m.group(0)[:2]}' would be printed as typed: this field is plain "
+                 "text (bold and italics work in prose); remove the marks")
+
+
 def _check_text(data, c: _Collector) -> None:
     for path, s in _walk_strings(data, ()):
+        _check_plain_markup(path, s, c)
         first = _FORBIDDEN.search(s)
         if first:
             _at_char(c, path, s, first.start(),
@@ -637,6 +671,9 @@ class _Builder:
             if sid not in self.source_ids:
                 hint = (_suggest(sid, self.source_ids) + valid_ids(self.source_ids) if self.source_ids
                         else " (the report has no sources)")
+                if f"[^{sid}]:" in value:       # Markdown's way: "[^1]: the note's text"
+                    hint += ("; a note is written as an entry under sources: (id, title, publisher, date, url), "
+                             "not as a '[^id]: text' line")
                 self._at(where, line, value, f"[^{sid}]", path,
                          f"footnote [^{sid}] cites an unknown source '{sid}'{hint}")
         return nodes

@@ -447,7 +447,10 @@ def test_rendered_paragraphs_are_right_aligned(seed_pdf, seed_report):
         assert any(abs(ln["xMax"] - RIGHT_MARGIN_X) < 4 for ln in hits), (last, [(h["xMin"], h["xMax"]) for h in hits])
         checked += 1
     assert checked >= 4
-    wide = [ln for ln in lines if ARABIC.search(ln["text"]) and ln["xMax"] - ln["xMin"] > 300]
+    # the timeline's event column starts where its header «الحدث» does, not at the margin
+    event_col = {ln["page"]: wd for ln in lines for wd in ln["words"] if wd[0] == labels(seed_report)["timeline_event"]}
+    wide = [ln for ln in lines if ARABIC.search(ln["text"]) and ln["xMax"] - ln["xMin"] > 300
+            and not (ln["page"] in event_col and abs(ln["xMax"] - event_col[ln["page"]][2]) < 6)]
     flush = [ln for ln in wide if abs(ln["xMax"] - RIGHT_MARGIN_X) < 4]
     # Every wide Arabic line starts at the right: flush, or indented by a list or quote (< 1 cm).
     assert all(ln["xMax"] > RIGHT_MARGIN_X - 30 for ln in wide), [
@@ -586,3 +589,19 @@ def test_rendered_quote_attribution_is_on_the_right(seed_pdf, seed_report):
     # start-aligned with the quote's 0.9 cm start indent: it ends near the right margin, not at the left
     assert all(RIGHT_MARGIN_X - 40 < ln["xMax"] <= RIGHT_MARGIN_X + 1 for ln in hits), [
         (ln["xMin"], ln["xMax"]) for ln in hits]
+
+
+def test_timeline_has_the_pdfs_two_columns_with_the_area_as_a_tag():
+    report = briefkit.load(SEED)
+    doc = package(SEED).xml("word/document.xml")
+    timeline = doc.findall(".//w:tbl", NS)[-1]
+    assert len(timeline.findall("w:tblGrid/w:gridCol", NS)) == 2          # date, event (as the PDF's)
+    for row, event in zip(timeline.findall("w:tr", NS)[1:], report.timeline):
+        date_cell, event_cell = row.findall("w:tc", NS)
+        runs = event_cell.findall(".//w:r", NS)
+        tagged = [r for r in runs if r.find("w:rPr/w:shd", NS) is not None]
+        area = next((a for a in report.areas if a.id == event.area), None) if event.area else None
+        if area is None:
+            assert not tagged
+            continue
+        assert "".join(t.text for r in tagged for t in r.iter(w("t"))).replace("\u00a0", " ").strip() == area.title

@@ -202,7 +202,7 @@ class _Brief:
         return self._para(style, cell)
 
     def _text(self, p, text: str, *, bold=False, italic=False, char_style=None, color=None,
-              link=False, shade=None, size_pt=None) -> list:
+              link=False, shade=None, size_pt=None, border=None) -> list:
         """Runs for ``text``: Latin phrases and separated numbers in their own runs without ``w:rtl``.
 
         Bold and italic use the Strong and Emphasis character styles (restylable); inside a link
@@ -217,10 +217,10 @@ class _Brief:
                 char_style, italic = self.styles["Emphasis"], False
         sans = _style_id(p) in SANS_STYLE_IDS
         return self._chunks(p, bidi.runs(text, self.rtl), char_style=char_style, bold=bold, italic=italic,
-                            color=color, sans=sans, shade=shade, size_pt=size_pt)
+                            color=color, sans=sans, shade=shade, size_pt=size_pt, border=border)
 
     def _chunks(self, p, chunks, *, char_style=None, bold=False, italic=False, color=None, sans=False,
-                shade=None, size_pt=None) -> list:
+                shade=None, size_pt=None, border=None) -> list:
         """Runs for ``bidi`` chunks: an isolated chunk sits between LRI/RLI and PDI (what ``<bdi>`` is
         in the PDF; LibreOffice, like the Unicode bidi algorithm, orders the line by these, not by w:rtl)."""
         out = []
@@ -231,7 +231,7 @@ class _Brief:
                 out.append(ooxml.add_text_run(
                     p, piece, style_id=char_style.style_id if char_style is not None else None,
                     font=fallback, bold=bold, italic=italic, color=color, rtl=self.rtl and not isolate,
-                    shade=shade, size_pt=size_pt))
+                    shade=shade, size_pt=size_pt, border=border))
             if isolate:
                 p.add_run(bidi.PDI)
         return _contiguous(out)
@@ -649,19 +649,25 @@ class _Brief:
                 self._list(sub, depth + 1)
 
     def _timeline(self, part: P.Timeline) -> None:
+        """The PDF's timeline: date and event, the event's area as a tag after its text, in the colour of
+        the area's relation (a tint behind it: a frame would break wherever Word or LibreOffice starts a
+        new run or line)."""
         report, L = self.report, self.labels
         self._heading(part.heading)
-        table = self._table(1 + len(part.events), [3.2, 10.0, 3.8])
-        for cell, key in zip(table.rows[0].cells, ("date", "timeline_event", "timeline_area")):
+        table = self._table(1 + len(part.events), [3.1, 13.9])
+        for cell, key in zip(table.rows[0].cells, ("date", "timeline_event")):
             self._header_cell(cell, L[key])
         for row, event in zip(table.rows[1:], part.events):
             cells = row.cells
             self._text(self._cell_para(cells[0], "Table Text", True), local_date(event.event.date, report),
-                       bold=True)
-            self._inlines(self._cell_para(cells[1], "Table Text", True), event.text, sans=True)
-            p = self._cell_para(cells[2], "Table Text", True)
+                       bold=True, color=ACCENT)
+            p = self._cell_para(cells[1], "Table Text", True)
+            self._inlines(p, event.text, sans=True)
             if event.area is not None:
-                self._text(p, event.area.title)
+                fill = self.relation_colors[event.area.relation][0]
+                self._text(p, " ")
+                self._text(p, _badge_text(event.area.title), color=INK, size_pt=TAG_PT,
+                           shade=chart._tint(fill.upper(), 0.2).lstrip("#"))
 
     def _recommendations(self, part: P.Recommendations) -> None:
         self._heading(part.heading)
@@ -724,6 +730,8 @@ embedded like the report's own."""
 
 BADGE_PT = 7.5
 """The PDF badge's size (brief.css .badge)."""
+TAG_PT = 6.5
+"""The PDF timeline tag's size (brief.css .tag)."""
 
 
 def _badge_text(label: str) -> str:
