@@ -208,7 +208,8 @@ def main(argv=None) -> int:
     t_full, data = timed(lambda: briefkit.render_pdf(seed), args.repeat)
     _, document = pdf_writer.render_document(seed)
     pages = len(document.pages)
-    final_html = html_writer.render_string(seed, toc=pages >= pdf_writer.TOC_MIN_PAGES)
+    from briefkit.plan import contents_wanted
+    final_html = html_writer.render_string(seed, toc=contents_wanted(seed))
     t_one, _ = timed(lambda: pdf_writer.render_html(final_html, seed), args.repeat)
     t_raw, _ = timed(lambda: raw_weasyprint(final_html), args.repeat)
     rows.append(("seed brief, briefkit.render_pdf (warm, wall clock)", pages, t_full, ""))

@@ -122,7 +122,8 @@ class _Brief:
             case P.TitleBlock():
                 self._masthead()
             case P.Contents():
-                self._contents(part)
+                if P.contents_wanted(self.report):      # the PDF's decision: the same function
+                    self._contents(part)
             case P.Takeaways():
                 self._takeaways(part)
             case P.Paragraphs():

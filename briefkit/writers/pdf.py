@@ -6,9 +6,9 @@ The only importer of weasyprint, imported lazily (``briefkit validate`` never pa
   folders and the report's own logo; nothing else (no network, no other ``file:``, no attachments).
 - One ``FontConfiguration`` per process, on a private fontconfig that sees only the shipped fonts
   (``coverage.fontconfig_conf``); ``presentational_hints`` off.
-- Two passes: when the brief runs longer than ``TOC_MIN_PAGES`` pages it is typeset again with a
-  table of contents (one pass when its length is clear beforehand); the contents' page numbers are
-  written into the laid-out contents (``fill_toc_numbers``), ``target-counter`` only as a last resort.
+- One pass: the plan says whether the brief has a table of contents (``plan.contents_wanted``, which
+  the DOCX follows too); the contents' page numbers are written into the laid-out contents
+  (``fill_toc_numbers``), with wider placeholders or ``target-counter`` only as a last resort.
 - The shipped stylesheet is parsed once per process (``_shipped_stylesheet_parsed_once``).
 - Metadata from the report; the creation date is the report's date (or ``SOURCE_DATE_EPOCH``),
   never the wall clock. RTL briefs get ``/ViewerPreferences /Direction /R2L``.
@@ -36,8 +36,6 @@ from ..resources import FONT_FILES, fonts_dir, templates_dir
 from . import html as html_writer
 from . import pdftags, pdftext
 
-TOC_MIN_PAGES = 5
-"""A brief of this many pages or more gets a table of contents (i.e. longer than 4 pages)."""
 MAX_RESOURCE_BYTES = 20_000_000
 
 _lock = threading.Lock()
@@ -479,29 +477,12 @@ def _layout_complete(html: str, report: Report, theme=None):
     return document
 
 
-LONG_WORDS = 1200
-"""A report with this many words likely runs past TOC_MIN_PAGES (the 1,700-word seed makes 7 pages);
-a wrong guess costs one more pass, never a wrong result."""
-
-
-def _toc_pages_bound(report: Report) -> int:
-    """How many pages the table of contents can add: under one page per 60 entries (two columns of
-    30 short lines), plus one for the page breaks it moves."""
-    entries = sum(1 for *_, level in html_writer.heading_ids(report) if level in (2, 3, 4))
-    return 1 + entries // 60
-
-
 FOOTNOTE_WORDS = 12
-"""A footnote takes about a line of page: counted as this many words (a brief of 200 footnotes and 800 words
-runs to 12 pages; without this it was laid out twice, ~11 s a pass)."""
+"""A footnote takes about a line of page: counted as this many words."""
 
 
 def _words(report: Report) -> int:
     return sum(len(t.split()) for t in report.all_text()) + FOOTNOTE_WORDS * len(report.footnotes)
-
-
-def _surely_long(report: Report) -> bool:
-    return _words(report) >= LONG_WORDS
 
 
 WORDS_PER_PAGE = 200
@@ -519,7 +500,8 @@ def _toc_targets(plan) -> list[str]:
 
 
 def render_document(report: Report, options=None, theme=None):
-    """(PDF bytes, WeasyPrint Document) for a report: one pass, or two when a TOC is needed."""
+    """(PDF bytes, WeasyPrint Document) for a report: one layout pass (more only when a contents page
+    number outgrows its placeholder)."""
     from ..style import DEFAULT
 
     plan = P.plan_of(report, chart=P.chart_wanted(options))
@@ -543,17 +525,8 @@ def render_document(report: Report, options=None, theme=None):
         return complete(html(toc=True))
 
     with _lock, _captured_log() as records:
-        document = None
-        if _surely_long(report):
-            # Saves a pass on long briefs: if the brief is long enough with its table of contents
-            # that it would still be TOC_MIN_PAGES long without it, the contents belong there.
-            document = with_toc(_pages_guess(report))
-            if len(document.pages) - _toc_pages_bound(report) < TOC_MIN_PAGES:
-                document = None
-        if document is None:
-            document = complete(html())
-            if len(document.pages) >= TOC_MIN_PAGES:
-                document = with_toc(len(document.pages) + _toc_pages_bound(report))
+        # Contents or not is the plan's decision (the DOCX follows it too): one layout pass either way.
+        document = with_toc(_pages_guess(report)) if P.contents_wanted(report) else complete(html())
         data = write(document, report, getattr(options, "pdf_variant", None))
     _check_log(records)
     check_fonts(document, theme)
