@@ -181,3 +181,23 @@ def test_screen_css_uses_the_palette_only():
     css = (ROOT / "templates" / "screen.css").read_text(encoding="utf-8")
     used = {c.lower() for c in re.findall(r"#[0-9a-fA-F]{6}\b", css)}
     assert used and used <= set(PALETTE.values()), used - set(PALETTE.values())
+
+
+def test_emoji_and_symbols_come_from_the_pages_own_fallback_faces(tmp_path, browser):
+    # the PDF draws them with the shipped fallback faces; the page embeds the same faces, cut to these
+    # characters, and every font stack names them, so Chromium draws them (it drew blanks before)
+    report = briefkit.loads('briefkit: 1\nmeta: {title: "Shipping 🚢 and the canal", id: emoji, lang: en}\n'
+                            'actors: [{id: a, name: Egypt}, {id: b, name: Houthis}]\n'
+                            'takeaways: ["Transits fell → ≈ 50% ✓ 📊"]\n'
+                            'areas: [{id: x, title: Suez, region: Red Sea, relation: rivalry}]\n', name="e.yaml")
+    page = render(report, "html").decode("utf-8")
+    assert_self_contained(page)
+    out = tmp_path / "emoji.html"
+    out.write_text(page, encoding="utf-8")
+    browser.get(out.as_uri())
+    faces, _ = _loaded(browser)
+    assert {("Noto Emoji", "loaded"), ("Noto Sans Math", "loaded"), ("Noto Sans Symbols2", "loaded")} <= set(faces), faces
+    assert ("Amiri", "loaded") in faces and ("Noto Sans", "loaded") in faces    # the main faces still load
+    for ch, family in (("🚢", "Noto Emoji"), ("📊", "Noto Emoji"), ("→", "Noto Sans Math"), ("✓", "Noto Sans Symbols2")):
+        assert browser.execute_script("return document.fonts.check(arguments[0], arguments[1])",
+                                      f'16px "{family}"', ch), (ch, family)

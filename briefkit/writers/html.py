@@ -566,11 +566,49 @@ def render_page(report: Report, options=None, *, theme: Theme | None = None) -> 
         text = _FONT_URL.sub(shipped, m.group(0))
         return "" if "@@EMPTY@@" in text else text
     html = _FONT_FACE.sub(rule, html)
+    html = _with_fallback_faces(html, chars)
     faces = house.font_faces(theme, lambda path: "@@THEME@@" + str(path))
     if faces:
         themed = re.sub(r"@@THEME@@([^\"]+)", lambda m: _font_data_uri(Path(m.group(1)), chars) or "", faces)
         html = html.replace("</head>", f"<style>\n{themed}\n</style>\n</head>", 1)
     return html.encode("utf-8")
+
+
+def _with_fallback_faces(html: str, chars: frozenset) -> str:
+    """The characters only a fallback face draws (emoji, symbols, Hebrew), as the PDF draws them: each
+    fallback face used is embedded cut to them, and named at the end of every font stack of the page,
+    as the PDF's fontconfig appends them (a browser would else draw them from the reader's system fonts,
+    or not at all)."""
+    from ..coverage import resolve
+    from ..resources import FALLBACK_FAMILIES, FONT_FILES, STACKS
+
+    by_family: dict[str, set[str]] = {}
+    for ch in chars:
+        for stack in STACKS.values():
+            hit = resolve(ch, stack)
+            if hit and hit[0] in FALLBACK_FAMILIES:
+                by_family.setdefault(hit[0], set()).add(ch)
+    rules, names = [], []
+    for family in FALLBACK_FAMILIES:
+        uri = by_family.get(family) and _font_data_uri(fonts_dir() / FONT_FILES[family]["Regular"],
+                                                        frozenset(by_family[family]))
+        if uri:
+            rules.append(f'@font-face {{ font-family: "{family}"; src: url("{uri}"); }}')
+            names.append(family)
+    if not names:
+        return html
+
+    def extend(m: re.Match) -> str:
+        if html.rfind("@font-face", 0, m.start()) > html.rfind("}", 0, m.start()):
+            return m.group(0)                  # a face's own name, not a stack
+        q = m.group(2)[0]
+        return m.group(1) + m.group(2).rstrip() + "".join(f", {q}{n}{q}" for n in names)
+    html = _FONT_STACK.sub(extend, html)
+    return html.replace("</head>", "<style>\n" + "\n".join(rules) + "\n</style>\n</head>", 1)
+
+
+_FONT_STACK = re.compile(r"""(font-family:\s*)((?:(["'])[^"']+\3\s*,?\s*)+)(?=[;}"])""")
+"""A font-family list of quoted names (the stylesheet's and the chart's inline ones)."""
 
 
 _ALWAYS = frozenset("0123456789\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"
