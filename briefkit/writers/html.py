@@ -76,7 +76,7 @@ class InlineRenderer:
                 trail = chunk[len(chunk.rstrip(" ")):]
                 if lead:
                     out.append(("ws", escape(lead)))
-                out.append(("base", escape(core)))
+                out.append(("base", _unbroken_hosts(core)))    # a URL in an English line too
                 if trail:
                     out.append(("ws", escape(trail)))
         return out
