@@ -313,12 +313,34 @@ def docx_faces(theme: Theme, chars=None) -> dict[str, dict[str, bytes]]:
     return out
 
 
-def head_text(report, what: str) -> str:
+RUNNING_HEAD_PT = 7.5
+"""The running head's size (brief.css @top-left/@top-right)."""
+
+
+def running_title(report, theme: Theme = DEFAULT) -> str:
+    """The title as the running heads print it: whole when it fits its half of the head, else cut after
+    a word with «…» (a long title made a head of three lines on every page)."""
+    from .chart import measure
+
+    room = theme.text_mm[0] / 2 * 72 / 25.4 - 14       # each side of the head has half the width
+    title = " ".join(report.meta.title.split())
+    if measure(title, RUNNING_HEAD_PT, report.rtl) <= room:
+        return title
+    words = title.split(" ")
+    while len(words) > 1:
+        words.pop()
+        cut = " ".join(words).rstrip("،,:;.–—-‒ ") + "…"
+        if measure(cut, RUNNING_HEAD_PT, report.rtl) <= room:
+            return cut
+    return words[0] + "…"
+
+
+def head_text(report, what: str, theme: Theme = DEFAULT) -> str:
     """The running head's text for ``what`` (title, publisher, kicker, date, none) in a DOCX header."""
     from .localize import date
 
     meta = report.meta
-    return {"title": meta.title, "publisher": meta.publisher.name if meta.publisher else "",
+    return {"title": running_title(report, theme), "publisher": meta.publisher.name if meta.publisher else "",
             "kicker": meta.kicker or "", "date": date(meta.date, report) if meta.date else "",
             "none": ""}[what]
 

@@ -42,7 +42,7 @@ def html_view(data: bytes) -> dict:
     text = data.decode("utf-8")
     # Headings, and figure captions marked as bookmarks (the chart's «شكل ١: …»), in document order.
     headings = [(int(m["h"] or m["b"]) - 1, _strip_tags(m["text"] or m["cap"])) for m in re.finditer(
-        r'<h(?P<h>[1-6]) id="[^"]+">(?P<text>.*?)</h(?P=h)>'
+        r'<h(?P<h>[1-6]) id="[^"]+"[^>]*>(?P<text>.*?)</h(?P=h)>'
         r'|<figcaption [^>]*bookmark-level:(?P<b>\d)[^>]*>(?P<cap>.*?)</figcaption>', text, re.S)]
     calls = re.findall(r'<span class="footnote" id="fn-([a-z0-9-]+)" data-n="([^"]+)">'
                        r'|<a class="fn-again" href="#source-([a-z0-9-]+)">([^<]+)</a>', text)

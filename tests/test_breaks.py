@@ -68,3 +68,34 @@ sections:
                            text=True).stdout.splitlines()
     assert sum("meridian" in ln for ln in lines) >= 36
     assert not [ln for ln in lines if ln.rstrip().endswith(("https://", "https:", "https"))]
+
+
+def test_a_long_title_runs_as_one_line_cut_after_a_word_in_both_formats(tmp_path):
+    import re
+    import subprocess
+    import zipfile
+
+    title = ("Shipping in the Red Sea: Houthi attacks, the United States, Egypt and Saudi Arabia "
+             "between deterrence, diplomacy and the economics of the Suez Canal")
+    body = "\n".join(f'      - "{"Transits fell sharply as lines re-routed. " * 12}"' for _ in range(6))
+    text = f"""briefkit: 1
+meta: {{title: "{title}", id: long-title, lang: en, publisher: {{name: Meridian Policy Institute}}}}
+actors: [{{id: a, name: Egypt}}, {{id: b, name: Houthis}}]
+areas: [{{id: x, title: Suez, region: Red Sea, relation: rivalry}}]
+sections:
+  - id: one
+    heading: Transits
+    body:
+{body}
+"""
+    report = briefkit.loads(text, name="long.yaml")
+    pdf = tmp_path / "long.pdf"
+    pdf.write_bytes(render(report, "pdf"))
+    head = subprocess.run(["pdftotext", "-f", "2", "-l", "2", "-layout", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout.strip().splitlines()[0]
+    shown = re.split(r"\s{2,}", head.strip())[0]
+    assert shown.endswith("…") and title.startswith(shown[:-1]) and title[len(shown) - 1] in " ,:;", head
+    assert "Meridian Policy Institute" in head                       # the other half of the same line
+    with zipfile.ZipFile(io.BytesIO(render(report, "docx"))) as z:
+        header = "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", z.read("word/header1.xml").decode()))
+    assert header == shown

@@ -167,7 +167,7 @@ def test_short_lists_are_set_in_columns():
 
 def test_headings_in_order(seed_report):
     html = briefkit.render_html(seed_report).decode()
-    found = re.findall(r'<h([1-3]) id="([^"]+)">|<figure id="([^"]+)"[^>]*>(?:(?!</figure>).)*'
+    found = re.findall(r'<h([1-3]) id="([^"]+)"[^>]*>|<figure id="([^"]+)"[^>]*>(?:(?!</figure>).)*'
                        r'<figcaption [^>]*bookmark-level:(\d)', html, re.S)
     found = [(h_level or fig_level, hid or fig_id) for h_level, hid, fig_id, fig_level in found]
     assert [(int(level), hid) for level, hid in found] == [

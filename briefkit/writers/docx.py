@@ -309,7 +309,7 @@ class _Brief:
         p.style = self.styles["Header"]
         if self.rtl:
             ooxml.set_bidi(p)
-        self._text(p, self.report.meta.title)
+        self._text(p, house.running_title(self.report, self.theme))
         first = section.first_page_header.paragraphs[0]
         if self.rtl:
             ooxml.set_bidi(first)
@@ -327,9 +327,9 @@ class _Brief:
             p = section.header.paragraphs[0]
             house.docx_clear(p)
             house.docx_tab_at_end(p, section)
-            self._text(p, house.head_text(self.report, t.head_start))
+            self._text(p, house.head_text(self.report, t.head_start, t))
             self._text(p, "\t")
-            self._text(p, house.head_text(self.report, t.head_end))
+            self._text(p, house.head_text(self.report, t.head_end, t))
         if t.footer != d.footer:
             for footer in (section.footer, section.first_page_footer):
                 p = footer.paragraphs[0]

@@ -482,7 +482,7 @@ def context(report: Report, toc: bool = False, plan: P.Plan | None = None, optio
     }
     return {
         "lang": m.lang, "dir": m.dir, "rtl": rtl, "lab": lab, "meta": meta, "parts": parts,
-        "page_css": page_css,
+        "page_css": page_css, "running_title": house.running_title(report, theme),
         "stylesheet": Markup(house.restyle_css(_stylesheet(), theme)),  # trusted: the package's own file
         "footnote_count": len(plan.footnotes),
     }
