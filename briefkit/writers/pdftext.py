@@ -101,6 +101,7 @@ def _install() -> None:
         finally:
             _restore(swaps)
             del layout.get_first_line, layout.set_text
+            _state["after_ltr"] = _ends_left_to_right(layout.text)
 
     draw_first_line.__wrapped__ = original
     draw_text.draw_first_line = draw_first_line
@@ -114,6 +115,7 @@ def exact_text(rtl: bool = True):
     _install()
     _state["active"] = True
     _state["rtl"] = rtl
+    _state["after_ltr"] = False
     try:
         yield
     finally:
@@ -121,6 +123,17 @@ def exact_text(rtl: bool = True):
 
 
 # ---- the line rewrite -------------------------------------------------------------------------------------
+
+def _ends_left_to_right(text: str) -> bool:
+    """Whether the text's last strong or numeric character reads left to right."""
+    for char in reversed(text):
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return False
+        if kind in ("L", "EN", "AN"):
+            return True
+    return False
+
 
 def _restore(swaps: dict) -> None:
     for glyph_string, glyphs, clusters, count, _keep in swaps.values():
@@ -199,6 +212,8 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
     # words sit in right-to-left lines for an extractor.
     rtl_line = _state.get("rtl", True)
     utf8 = layout.text.encode()
+    special, unknown = pango.PANGO_GLYPH_EMPTY, pango.PANGO_GLYPH_UNKNOWN_FLAG
+    runs = []
     run = line.runs
     while run != ffi.NULL:
         glyph_item = run.data
@@ -209,11 +224,18 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
             continue
         font, font_size = stream.add_font(glyph_item.item.analysis.font)
         codes = _codes(font)
-        if codes is None or not font_size:
+        if codes is None or not font_size or not glyph_string.num_glyphs or codes.space is None:
+            runs.append(None)
             continue
-        new = _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, FROM_UNITS, pango, stream)
-        if new is None:
+        runs.append([glyph_item, address, font, font_size, codes,
+                     _groups(glyph_item, utf8, special, unknown), {}, {}])
+    _carry(runs, rtl_line)
+    for entry in runs:
+        if entry is None:
             continue
+        glyph_item, address, font, font_size, codes, groups, carried, marks = entry
+        new = _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, FROM_UNITS, pango, stream)
+        glyph_string = glyph_item.glyphs
         infos = ffi.new("PangoGlyphInfo[]", len(new))
         clusters = ffi.new("gint[]", len(new))
         for i, (gid, width, x_off, y_off, cluster) in enumerate(new):
@@ -229,6 +251,125 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
         glyph_string.num_glyphs = len(new)
 
 
+def _groups(glyph_item, utf8, special, unknown) -> list:
+    """The run's clusters in visual order: [first glyph, end glyph, text, byte start, has ink]."""
+    item = glyph_item.item
+    glyph_string = glyph_item.glyphs
+    n = glyph_string.num_glyphs
+    rtl = item.analysis.level % 2 == 1
+    base = item.offset
+    glyphs = glyph_string.glyphs
+    log = glyph_string.log_clusters
+    groups = []
+    i = 0
+    while i < n:
+        j = i
+        ink = False
+        while True:
+            gid = glyphs[j].glyph
+            ink = ink or (gid != special and not gid & unknown)
+            if j + 1 < n and log[j + 1] == log[i]:
+                j += 1
+            else:
+                break
+        groups.append([i, j + 1, None, log[i], ink])
+        i = j + 1
+    last = len(groups) - 1
+    for k, g in enumerate(groups):
+        if rtl:
+            end = item.length if k == 0 else groups[k - 1][3]
+        else:
+            end = item.length if k == last else groups[k + 1][3]
+        g[2] = utf8[base + g[3]:base + end].decode("utf-8", "replace") if end >= g[3] else ""
+    return groups
+
+
+LEFT_MARK, RIGHT_MARK = "\u200f", "\u200e"
+"""poppler's reorderText (TextOutputDev.cc) gives every neutral character, the space between words
+included, to the left-to-right section it scans into: «في 2017-09-12 بقيمة» came out
+«في  2017-09-12بقيمة». The space on the outer side of each opposite-direction stretch (left of a
+left-to-right stretch in a right-to-left line, right of a right-to-left stretch in a left-to-right line)
+lends half its advance to a zero-ink code carrying a strong mark of the line's direction (RIGHT-TO-LEFT
+MARK, LEFT-TO-RIGHT MARK), between the space and the stretch: the scan stops there and the space stays
+between the words. A code of its own, not a prefix of the word's text: MuPDF (pdf-op-run.c,
+guess_bidi_level) takes a code's direction from its first character. Invisible; search drops it."""
+
+
+def _carry(runs: list, rtl_line: bool) -> None:
+    """Fill each run's carried map (group index → text for its first inked glyph, or None: filler only)
+    and marks map (space group index → mark, _plan_run splits it). Each left-to-right word of a
+    right-to-left line is carried whole by its first inked glyph, across font runs («S-» in Noto Sans,
+    «400» in Noto Kufi), so that no extractor reorders it."""
+    stretch = []  # (run entry, group index) of the current opposite-direction stretch, in visual order
+    before = None  # the group visually left of the stretch
+
+    def is_space(pos):
+        group = pos[0][5][pos[1]]
+        return group[2] == " " and group[1] - group[0] == 1 and group[4]
+
+    def close(after):
+        if not stretch:
+            return
+        if rtl_line:
+            word = []
+            for pos in stretch + [None]:
+                text = pos[0][5][pos[1]][2] if pos is not None else ""
+                if text and not text.isspace():
+                    word.append(pos)
+                    continue
+                _carry_word(word)
+                word = []
+            if before is not None and is_space(before):
+                before[0][7][before[1]] = LEFT_MARK
+            elif before is None and not _state.get("after_ltr"):
+                # The stretch opens the box's line (a <bdi>: WeasyPrint draws each inline box alone) after
+                # right-to-left text: a zero-width mark, nothing on its left in this line lends it an advance.
+                first = next((p for p in stretch if p[0][5][p[1]][4]), None)
+                if first is not None:
+                    first[0][7][first[1]] = ""
+        elif after is not None and is_space(after):
+            after[0][7][after[1]] = RIGHT_MARK
+        stretch.clear()
+
+    last = None
+    for entry in runs:
+        if entry is None:
+            close(None)
+            last = None
+            continue
+        opposite = (entry[0].item.analysis.level % 2 == 0) == rtl_line
+        for k in range(len(entry[5])):
+            if opposite:
+                if not stretch:
+                    before = last
+                stretch.append((entry, k))
+            elif stretch:
+                close((entry, k))
+            last = (entry, k)
+    close(None)
+
+
+def _carry_word(word: list) -> None:
+    """Carry the word on its first inked glyph; a word too long for one code (a URL) in chunks that end
+    after punctuation, so that the words inside it stay whole."""
+    while word:
+        size, cut, end = 0, 0, len(word)
+        for n, (e, k) in enumerate(word):
+            size += len(e[5][k][2].encode("utf-16-be"))
+            if size > MAX_CARRIED:
+                end = cut or n or 1
+                break
+            if not e[5][k][2][-1:].isalnum():
+                cut = n + 1
+        chunk, word = word[:end], word[end:]
+        head = next((p for p in chunk if p[0][5][p[1]][4]), None)
+        if head is None:
+            continue
+        text = "".join(e[5][k][2] for e, k in chunk)
+        for e, k in chunk:
+            e[6][k] = text if (e, k) == head else None
+
+
 MAX_CARRIED = 120
 """Bytes of UTF-16 one code may carry. poppler reads a ToUnicode entry into a 256-byte token and calls a
 longer one illegal, so a longer left-to-right word (a long URL) keeps one code per glyph instead."""
@@ -241,18 +382,14 @@ then read the character code as a code point. ZERO WIDTH JOINER is invisible, an
 
 
 
-def _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, from_units, pango, stream):
+def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_units, pango, stream):
     """The run's new glyph list: (code, geometry width, x_offset, y_offset, cluster) in visual order.
 
     Drawn glyphs keep their place (their ink does not move); a ligature's extra characters go to zero-ink
     codes of the space glyph that share its advance."""
     item = glyph_item.item
     glyph_string = glyph_item.glyphs
-    n = glyph_string.num_glyphs
-    if n == 0 or codes.space is None:
-        return None
     rtl = item.analysis.level % 2 == 1
-    base = item.offset
     glyphs = glyph_string.glyphs
     log = glyph_string.log_clusters
     scale = 1000 * from_units / font_size
@@ -260,27 +397,11 @@ def _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, from_units, pa
     special = pango.PANGO_GLYPH_EMPTY
     unknown = pango.PANGO_GLYPH_UNKNOWN_FLAG
 
-    # Clusters in visual order: [first glyph, end glyph, text, byte start].
-    groups = []
-    i = 0
-    while i < n:
-        j = i
-        while j + 1 < n and log[j + 1] == log[i]:
-            j += 1
-        groups.append([i, j + 1, None, log[i]])
-        i = j + 1
-    for k, g in enumerate(groups):
-        if rtl:
-            end = item.length if k == 0 else groups[k - 1][3]
-        else:
-            end = item.length if k == len(groups) - 1 else groups[k + 1][3]
-        g[2] = utf8[base + g[3]:base + end].decode("utf-8", "replace") if end >= g[3] else ""
-
     # Right to left, a zero-width mark cluster (tashkeel) comes before its letter in visual order, at an
     # offset that reads as a jump backwards: it is drawn right after its letter instead (marks_after).
     marks_after = {}
     for k, g in enumerate(groups):
-        start, end, text, _ = g
+        start, end, text = g[:3]
         if not rtl or not text or not all(unicodedata.category(c) == "Mn" for c in text):
             continue
         if not all(glyphs[i].geometry.width == 0 for i in range(start, end)):
@@ -313,7 +434,7 @@ def _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, from_units, pa
     def emit_marks(host):
         # Right to left, a mark comes before its letter in visual order: drawn after it instead (the
         # same ink), it reads as a mark on that letter, not as a jump backwards.
-        start, end, text, _ = groups[marks_after[host]]
+        start, end, text = groups[marks_after[host]][:3]
         shift = sum(glyphs[i].geometry.width for i in range(groups[host][0], groups[host][1]))
         for i, char in zip(range(start, end), text[::-1]):
             emit(i, char)
@@ -349,29 +470,37 @@ def _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, from_units, pa
 
     k = 0
     while k < len(groups):
-        start, end, text, cluster = groups[k]
+        start, end, text, cluster = groups[k][:4]
         if k in mark_groups and len(text) == end - start:
             k += 1
             continue
         if k in marks_after and len(groups[marks_after[k]][2]) != groups[marks_after[k]][1] - groups[marks_after[k]][0]:
             del marks_after[k]
-        m = k
-        if rtl_line and not rtl and text and not text.isspace():
-            while m + 1 < len(groups) and groups[m + 1][2] and not groups[m + 1][2].isspace():
-                m += 1
-        word = "".join(x[2] for x in groups[k:m + 1])
-        if rtl_line and not rtl and text and not text.isspace() and len(word.encode("utf-16-be")) <= MAX_CARRIED:
-            # A left-to-right word inside a right-to-left line: its first glyph carries the whole word
-            # over the word's width, so extractors without bidi do not reverse it.
-            first = True
-            for x in groups[k:m + 1]:
-                for i in range(x[0], x[1]):
-                    if first and drawable(i):
-                        emit(i, word)
-                        first = False
-                    else:
-                        emit(i, FILLER)
-            k = m + 1
+        if marks.get(k) == "":
+            blank(LEFT_MARK, 0, cluster)
+        if k in carried:
+            # A left-to-right word inside a right-to-left line: its first inked glyph carries the whole
+            # word, so extractors without bidi do not reverse it (_carry).
+            word = carried[k]
+            for i in range(start, end):
+                if word is not None and drawable(i):
+                    emit(i, word)
+                    word = None
+                else:
+                    emit(i, FILLER)
+            k += 1
+            continue
+        if marks.get(k):
+            # The space beside an opposite-direction stretch: half its advance to a direction mark (_carry)
+            whole = glyphs[start].geometry.width
+            half = whole // 2
+            if marks[k] == RIGHT_MARK:
+                blank(RIGHT_MARK, half, cluster)
+                emit(start, text, geometry=whole - half, pdf_width=whole - half)
+            else:
+                emit(start, text, geometry=whole - half, pdf_width=whole - half)
+                blank(LEFT_MARK, half, cluster)
+            k += 1
             continue
         emit_group(start, end, text, cluster)
         if k in marks_after:
