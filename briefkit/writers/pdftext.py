@@ -22,6 +22,7 @@ What a reader sees is unchanged: the same glyphs at the same positions (tests co
 """
 from __future__ import annotations
 
+import math
 import unicodedata
 from contextlib import contextmanager
 from io import BytesIO
@@ -297,56 +298,74 @@ guess_bidi_level) takes a code's direction from its first character. Invisible; 
 
 def _carry(runs: list, rtl_line: bool) -> None:
     """Fill each run's carried map (group index → text for its first inked glyph, or None: filler only)
-    and marks map (space group index → mark, _plan_run splits it). Each left-to-right word of a
-    right-to-left line is carried whole by its first inked glyph, across font runs («S-» in Noto Sans,
-    «400» in Noto Kufi), so that no extractor reorders it."""
-    stretch = []  # (run entry, group index) of the current opposite-direction stretch, in visual order
-    before = None  # the group visually left of the stretch
-
-    def is_space(pos):
-        group = pos[0][5][pos[1]]
-        return group[2] == " " and group[1] - group[0] == 1 and group[4]
-
-    def close(after):
-        if not stretch:
-            return
-        if rtl_line:
-            word = []
-            for pos in stretch + [None]:
-                text = pos[0][5][pos[1]][2] if pos is not None else ""
-                if text and not text.isspace():
-                    word.append(pos)
-                    continue
-                _carry_word(word)
-                word = []
-            if before is not None and is_space(before):
-                before[0][7][before[1]] = LEFT_MARK
-            elif before is None and not _state.get("after_ltr"):
-                # The stretch opens the box's line (a <bdi>: WeasyPrint draws each inline box alone) after
-                # right-to-left text: a zero-width mark, nothing on its left in this line lends it an advance.
-                first = next((p for p in stretch if p[0][5][p[1]][4]), None)
-                if first is not None:
-                    first[0][7][first[1]] = ""
-        elif after is not None and is_space(after):
-            after[0][7][after[1]] = RIGHT_MARK
-        stretch.clear()
-
-    last = None
+    and marks map (group index → LEFT_MARK or RIGHT_MARK: a space that lends half its advance to the mark;
+    "": a zero-width mark before the group). Each left-to-right word of a right-to-left line is carried
+    whole by its first inked glyph, across font runs («S-» in Noto Sans, «400» in Noto Kufi), so that no
+    extractor reorders it."""
+    flat = []  # every group of the line in visual order: (run entry, group index); None between pieces
     for entry in runs:
         if entry is None:
-            close(None)
-            last = None
+            flat.append(None)
+        else:
+            flat.extend((entry, k) for k in range(len(entry[5])))
+    flat.append(None)
+    start = None
+    for n, pos in enumerate(flat):
+        opposite = pos is not None and (pos[0][0].item.analysis.level % 2 == 0) == rtl_line
+        if opposite:
+            if start is None:
+                start = n
             continue
-        opposite = (entry[0].item.analysis.level % 2 == 0) == rtl_line
-        for k in range(len(entry[5])):
-            if opposite:
-                if not stretch:
-                    before = last
-                stretch.append((entry, k))
-            elif stretch:
-                close((entry, k))
-            last = (entry, k)
-    close(None)
+        if start is None:
+            continue
+        stretch = flat[start:n]
+        if rtl_line:
+            _carry_stretch(stretch)
+            j = start - 1
+            while j >= 0 and flat[j] is not None and _neutral(_text(flat[j])):
+                j -= 1
+            if j >= 0 and flat[j] is not None and _text(flat[j]) == " " and _single(flat[j]):
+                flat[j][0][7][flat[j][1]] = LEFT_MARK
+            elif (j < 0 or flat[j] is None) and not _state.get("after_ltr"):
+                # The stretch (after its neutrals) opens the box's line, after right-to-left text (a
+                # <bdi>: WeasyPrint draws each inline box alone): a zero-width mark.
+                first = flat[j + 1]
+                first[0][7][first[1]] = ""
+        else:
+            j = n
+            while flat[j] is not None and _neutral(_text(flat[j])):
+                j += 1
+            if flat[j] is not None and _text(flat[j]) == " " and _single(flat[j]):
+                flat[j][0][7][flat[j][1]] = RIGHT_MARK
+        start = None
+
+
+def _text(pos) -> str:
+    return pos[0][5][pos[1]][2]
+
+
+def _single(pos) -> bool:
+    group = pos[0][5][pos[1]]
+    return group[1] - group[0] == 1 and group[4]
+
+
+_NEUTRAL = {"ON", "CS", "ES", "ET", "NSM", "BN"}
+
+
+def _neutral(text: str) -> bool:
+    """Punctuation that poppler's reorderText gives to a neighbouring section (no letter, digit or space)."""
+    return bool(text) and all(unicodedata.bidirectional(c) in _NEUTRAL for c in text)
+
+
+def _carry_stretch(stretch: list) -> None:
+    word = []
+    for pos in stretch + [None]:
+        text = _text(pos) if pos is not None else ""
+        if text and not text.isspace():
+            word.append(pos)
+            continue
+        _carry_word(word)
+        word = []
 
 
 def _carry_word(word: list) -> None:
@@ -370,6 +389,7 @@ def _carry_word(word: list) -> None:
             e[6][k] = text if (e, k) == head else None
 
 
+_RAISED = False
 MAX_CARRIED = 120
 """Bytes of UTF-16 one code may carry. poppler reads a ToUnicode entry into a 256-byte token and calls a
 longer one illegal, so a longer left-to-right word (a long URL) keeps one code per glyph instead."""
@@ -424,10 +444,10 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         w = info.geometry.width if geometry is None else geometry
         gid = info.glyph if drawable(i) else None
         out.append([gid, text, w, info.geometry.x_offset, info.geometry.y_offset, log[i],
-                    pdf_width, info.glyph])
+                    pdf_width, info.glyph, None])
 
     def blank(text, width, cluster):
-        out.append([codes.space, text, width, 0, 0, cluster, width, codes.space])
+        out.append([codes.space, text, width, 0, 0, cluster, width, codes.space, None])
 
     mark_groups = set(marks_after.values())
 
@@ -436,9 +456,12 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         # same ink), it reads as a mark on that letter, not as a jump backwards.
         start, end, text = groups[marks_after[host]][:3]
         shift = sum(glyphs[i].geometry.width for i in range(groups[host][0], groups[host][1]))
-        for i, char in zip(range(start, end), text[::-1]):
+        # one character per glyph, or (a ligature of marks: Noto Kufi's shadda with fatha) the whole text
+        texts = text[::-1] if len(text) == end - start else [text] + [FILLER] * (end - start - 1)
+        for i, char in zip(range(start, end), texts):
             emit(i, char)
             out[-1][3] -= round(shift * 1000 / 1024)  # WeasyPrint draws offsets in 1/1000 pt
+            out[-1][8] = 0
 
     def emit_group(start, end, text, cluster):
         ink = [i for i in range(start, end) if drawable(i)]
@@ -447,6 +470,15 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             # One character per glyph: visual order is reading order reversed in right-to-left runs.
             for i, char in zip(range(start, end), chars[::-1] if rtl else chars):
                 emit(i, char)
+            if rtl and ink and end - start > 1:
+                # a mark's reach: from its pen to the end of its letter (the widest glyph)
+                host = max(ink, key=lambda i: glyphs[i].geometry.width)
+                host_end = sum(glyphs[i].geometry.width for i in range(start, host + 1))
+                pen = 0
+                for entry, i in zip(out[len(out) - (end - start):], range(start, end)):
+                    if glyphs[i].geometry.width == 0:
+                        entry[8] = host_end - pen
+                    pen += glyphs[i].geometry.width
             return
         anchor = max(ink, key=lambda i: glyphs[i].geometry.width)
         if len(chars) > len(ink) and rtl:
@@ -471,11 +503,9 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
     k = 0
     while k < len(groups):
         start, end, text, cluster = groups[k][:4]
-        if k in mark_groups and len(text) == end - start:
+        if k in mark_groups:
             k += 1
             continue
-        if k in marks_after and len(groups[marks_after[k]][2]) != groups[marks_after[k]][1] - groups[marks_after[k]][0]:
-            del marks_after[k]
         if marks.get(k) == "":
             blank(LEFT_MARK, 0, cluster)
         if k in carried:
@@ -534,9 +564,12 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
     originals.update(folded)
 
     planned = []
-    for k, (gid, text, width, x_offset, y_offset, cluster, pdf_width, raw) in enumerate(out):
+    for k, (gid, text, width, x_offset, y_offset, cluster, pdf_width, raw, reach) in enumerate(out):
         if gid is None:
             code = raw
+        elif _RAISED and reach is not None and y_offset and width == 0 and pdf_width is None:
+            code = codes.code(font, gid, text, _raised_width(reach * scale, x_offset / font_size,
+                                                             codes.nominal(gid, pango_font, stream, font_size)))
         elif pdf_width is not None:
             code = codes.code(font, gid, text, round(pdf_width * scale, 3))
         elif k in originals:
@@ -549,6 +582,22 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             code = codes.code(font, gid, text, codes.nominal(gid, pango_font, stream, font_size))
         planned.append((code, width, x_offset, y_offset, cluster))
     return planned
+
+
+def _raised_width(reach: float, offset: float, nominal: int) -> int:
+    """The PDF width (1/1000 em) of a raised mark: from its ink to the end of its letter.
+
+    WeasyPrint draws a raised glyph in a text object of its own (a text rise): poppler and PDFium read
+    it as a word apart, and its zero width left a gap up to the next letter that they read as a space
+    («المح ّطات»). A width that reaches the letter's end closes the gap. WeasyPrint then writes the
+    TJ number int(width + offset) after the glyph (draw_first_line's kerning): for the pen to end where it
+    did, width is an integer on the same side of -offset as the glyph's own width."""
+    width = max(0, int(reach - offset))
+    if offset != int(offset) and (nominal + offset >= 0) != (width + offset >= 0):
+        width = max(0, math.ceil(-offset) - 1) if nominal + offset < 0 else width
+        if (nominal + offset >= 0) != (width + offset >= 0):
+            return nominal
+    return width
 
 
 # ---- the PDF side ------------------------------------------------------------------------------------------
