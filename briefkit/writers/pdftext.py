@@ -22,7 +22,6 @@ What a reader sees is unchanged: the same glyphs at the same positions (tests co
 """
 from __future__ import annotations
 
-import math
 import unicodedata
 from contextlib import contextmanager
 from io import BytesIO
@@ -337,6 +336,10 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 j += 1
             if flat[j] is not None and _text(flat[j]) == " " and _single(flat[j]):
                 flat[j][0][7][flat[j][1]] = RIGHT_MARK
+            elif j == len(flat) - 1:
+                # The stretch (with its neutrals) ends the box's line: a zero-width mark after it.
+                last = flat[j - 1]
+                last[0][7].setdefault(last[1], ">")
         start = None
 
 
@@ -389,7 +392,6 @@ def _carry_word(word: list) -> None:
             e[6][k] = text if (e, k) == head else None
 
 
-_RAISED = False
 MAX_CARRIED = 120
 """Bytes of UTF-16 one code may carry. poppler reads a ToUnicode entry into a 256-byte token and calls a
 longer one illegal, so a longer left-to-right word (a long URL) keeps one code per glyph instead."""
@@ -451,7 +453,7 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
 
     mark_groups = set(marks_after.values())
 
-    def emit_marks(host):
+    def emit_marks(host, host_at):
         # Right to left, a mark comes before its letter in visual order: drawn after it instead (the
         # same ink), it reads as a mark on that letter, not as a jump backwards.
         start, end, text = groups[marks_after[host]][:3]
@@ -461,7 +463,7 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         for i, char in zip(range(start, end), texts):
             emit(i, char)
             out[-1][3] -= round(shift * 1000 / 1024)  # WeasyPrint draws offsets in 1/1000 pt
-            out[-1][8] = 0
+            out[-1][8] = host_at
 
     def emit_group(start, end, text, cluster):
         ink = [i for i in range(start, end) if drawable(i)]
@@ -470,15 +472,6 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             # One character per glyph: visual order is reading order reversed in right-to-left runs.
             for i, char in zip(range(start, end), chars[::-1] if rtl else chars):
                 emit(i, char)
-            if rtl and ink and end - start > 1:
-                # a mark's reach: from its pen to the end of its letter (the widest glyph)
-                host = max(ink, key=lambda i: glyphs[i].geometry.width)
-                host_end = sum(glyphs[i].geometry.width for i in range(start, host + 1))
-                pen = 0
-                for entry, i in zip(out[len(out) - (end - start):], range(start, end)):
-                    if glyphs[i].geometry.width == 0:
-                        entry[8] = host_end - pen
-                    pen += glyphs[i].geometry.width
             return
         anchor = max(ink, key=lambda i: glyphs[i].geometry.width)
         if len(chars) > len(ink) and rtl:
@@ -520,7 +513,7 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
                     emit(i, FILLER)
             k += 1
             continue
-        if marks.get(k):
+        if marks.get(k) in (LEFT_MARK, RIGHT_MARK):
             # The space beside an opposite-direction stretch: half its advance to a direction mark (_carry)
             whole = glyphs[start].geometry.width
             half = whole // 2
@@ -532,9 +525,12 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
                 blank(LEFT_MARK, half, cluster)
             k += 1
             continue
+        before = len(out)
         emit_group(start, end, text, cluster)
         if k in marks_after:
-            emit_marks(k)
+            emit_marks(k, before if len(out) == before + 1 else None)
+        if marks.get(k) == ">":
+            blank(RIGHT_MARK, 0, cluster)
         k += 1
 
     # A letter Pango shifts sideways (Amiri's ra and dhal) would leave a gap or a jump back in the text
@@ -563,41 +559,58 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             originals[k] = (out[k][3], out[k][2] - round(gained[k] * 1024 / 1000))
     originals.update(folded)
 
-    planned = []
-    for k, (gid, text, width, x_offset, y_offset, cluster, pdf_width, raw, reach) in enumerate(out):
-        if gid is None:
-            code = raw
-        elif _RAISED and reach is not None and y_offset and width == 0 and pdf_width is None:
-            code = codes.code(font, gid, text, _raised_width(reach * scale, x_offset / font_size,
-                                                             codes.nominal(gid, pango_font, stream, font_size)))
-        elif pdf_width is not None:
-            code = codes.code(font, gid, text, round(pdf_width * scale, 3))
-        elif k in originals:
+    def width_of(k):
+        gid, text, width, x_offset, _, _, pdf_width, _, _ = out[k]
+        if pdf_width is not None:
+            return round(pdf_width * scale, 3)
+        if k in originals:
             nominal = codes.nominal(gid, pango_font, stream, font_size)
             off, geometry = originals[k][0] / font_size, originals[k][1]
             advance = off + nominal - int(nominal + off - geometry * scale)
             advance += gained.get(k, 0) / font_size - (off if k in folded else 0)
-            code = codes.code(font, gid, text, round(advance - x_offset / font_size, 3))
-        else:
-            code = codes.code(font, gid, text, codes.nominal(gid, pango_font, stream, font_size))
+            return round(advance - x_offset / font_size, 3)
+        return codes.nominal(gid, pango_font, stream, font_size)
+
+    def advance(k, code_width):
+        # What WeasyPrint moves the pen by for this entry (draw_first_line: offset, width, kerning)
+        off = out[k][3] / font_size
+        return off + code_width - int(code_width + off - out[k][2] * scale)
+
+    planned = []
+    k = 0
+    while k < len(out):
+        gid, text, width, x_offset, y_offset, cluster, pdf_width, raw, host = out[k]
+        marks = []
+        while k + 1 + len(marks) < len(out) and out[k + 1 + len(marks)][8] == k:
+            marks.append(k + 1 + len(marks))
+        if marks and gid is not None and not x_offset and all(out[m][0] is not None for m in marks):
+            # A letter and the marks drawn after it: the marks jump back over the letter, which pdf.js
+            # reads as a new text item (the word cut and reordered) and poppler, for a raised mark, as a
+            # gap (a space). Instead the letter's code ends where the first mark is drawn, each mark
+            # is drawn there with no offset and no width, and zero-ink codes fill up to where the pen
+            # was: the same ink at the same places, the pen never going back.
+            pen = advance(k, width_of(k))
+            drawn = []
+            for m in marks:
+                w = width_of(m)
+                drawn.append((pen + out[m][3] / font_size, m))
+                pen += advance(m, w)
+            drawn.sort()
+            if drawn[0][0] >= 0 and drawn[-1][0] <= pen:
+                planned.append((codes.code(font, gid, text, round(drawn[0][0], 3)),
+                                round(drawn[0][0] / scale), 0, y_offset, cluster))
+                for n, (x, m) in enumerate(drawn):
+                    planned.append((codes.code(font, out[m][0], out[m][1], 0), 0, 0, out[m][4], out[m][5]))
+                    gap = round((drawn[n + 1][0] if n + 1 < len(drawn) else pen) - x, 3)
+                    if gap > 0:
+                        planned.append((codes.code(font, codes.space, FILLER, gap), round(gap / scale), 0, 0,
+                                        out[m][5]))
+                k += 1 + len(marks)
+                continue
+        code = raw if gid is None else codes.code(font, gid, text, width_of(k))
         planned.append((code, width, x_offset, y_offset, cluster))
+        k += 1
     return planned
-
-
-def _raised_width(reach: float, offset: float, nominal: int) -> int:
-    """The PDF width (1/1000 em) of a raised mark: from its ink to the end of its letter.
-
-    WeasyPrint draws a raised glyph in a text object of its own (a text rise): poppler and PDFium read
-    it as a word apart, and its zero width left a gap up to the next letter that they read as a space
-    («المح ّطات»). A width that reaches the letter's end closes the gap. WeasyPrint then writes the
-    TJ number int(width + offset) after the glyph (draw_first_line's kerning): for the pen to end where it
-    did, width is an integer on the same side of -offset as the glyph's own width."""
-    width = max(0, int(reach - offset))
-    if offset != int(offset) and (nominal + offset >= 0) != (width + offset >= 0):
-        width = max(0, math.ceil(-offset) - 1) if nominal + offset < 0 else width
-        if (nominal + offset >= 0) != (width + offset >= 0):
-            return nominal
-    return width
 
 
 # ---- the PDF side ------------------------------------------------------------------------------------------
