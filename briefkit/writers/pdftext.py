@@ -521,6 +521,10 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
                 blank(RIGHT_MARK, half, cluster)
                 emit(start, text, geometry=whole - half, pdf_width=whole - half)
             else:
+                # MuPDF reverses each run of right-to-left characters in place and a space takes the
+                # direction of the character before it: a LEFT-TO-RIGHT MARK first keeps the space out
+                # of the Arabic run on its left (else «مليار100»).
+                blank(RIGHT_MARK, 0, cluster)
                 emit(start, text, geometry=whole - half, pdf_width=whole - half)
                 blank(LEFT_MARK, half, cluster)
             k += 1
@@ -576,40 +580,69 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         off = out[k][3] / font_size
         return off + code_width - int(code_width + off - out[k][2] * scale)
 
+    plain = [(raw if gid is None else codes.code(font, gid, text, width_of(k)), width, x_offset, y_offset,
+              cluster) for k, (gid, text, width, x_offset, y_offset, cluster, _, raw, _) in enumerate(out)]
+    if any(entry[8] is not None for entry in out) and all(entry[0] is not None for entry in out):
+        placed = _place_marks(out, plain, codes, font, font_size, scale, width_of, advance)
+        if placed is not None:
+            return placed
+    return plain
+
+
+def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance):
+    """Draw each mark (tashkeel) inside the code of the glyph its ink falls on, so the pen never goes back.
+
+    A mark drawn after its letter jumps back over it (or over the letter before), which pdf.js reads as a
+    new text item (the word cut and reordered) and poppler, for a raised mark, as a gap (a space:
+    «وير جح»). Here the glyph under the mark ends where the mark is drawn, the mark has no offset and
+    no width, and a zero-ink code fills up to where the glyph ended: the same ink at the same places,
+    read in order. None when a mark falls outside the run (the caller keeps the plain plan)."""
+    items, marks = [], []  # items: [entry index or None (filler), start, end]
+    pen = 0.0
+    for k, entry in enumerate(out):
+        adv = advance(k, width_of(k))
+        if entry[8] is not None:
+            marks.append((pen + entry[3] / font_size, k))
+            if items:
+                items[-1][2] += adv
+            elif adv:
+                items.append([None, pen, pen + adv])
+        else:
+            items.append([k, pen, pen + adv])
+        pen += adv
+    inside = {}
+    for x, m in marks:
+        host = next((i for i, (_, start, end) in enumerate(items) if start <= x <= end), None)
+        if host is None:
+            return None
+        inside.setdefault(host, []).append((x, m))
     planned = []
-    k = 0
-    while k < len(out):
-        gid, text, width, x_offset, y_offset, cluster, pdf_width, raw, host = out[k]
-        marks = []
-        while k + 1 + len(marks) < len(out) and out[k + 1 + len(marks)][8] == k:
-            marks.append(k + 1 + len(marks))
-        if marks and gid is not None and not x_offset and all(out[m][0] is not None for m in marks):
-            # A letter and the marks drawn after it: the marks jump back over the letter, which pdf.js
-            # reads as a new text item (the word cut and reordered) and poppler, for a raised mark, as a
-            # gap (a space). Instead the letter's code ends where the first mark is drawn, each mark
-            # is drawn there with no offset and no width, and zero-ink codes fill up to where the pen
-            # was: the same ink at the same places, the pen never going back.
-            pen = advance(k, width_of(k))
-            drawn = []
-            for m in marks:
-                w = width_of(m)
-                drawn.append((pen + out[m][3] / font_size, m))
-                pen += advance(m, w)
-            drawn.sort()
-            if drawn[0][0] >= 0 and drawn[-1][0] <= pen:
-                planned.append((codes.code(font, gid, text, round(drawn[0][0], 3)),
-                                round(drawn[0][0] / scale), 0, y_offset, cluster))
-                for n, (x, m) in enumerate(drawn):
-                    planned.append((codes.code(font, out[m][0], out[m][1], 0), 0, 0, out[m][4], out[m][5]))
-                    gap = round((drawn[n + 1][0] if n + 1 < len(drawn) else pen) - x, 3)
-                    if gap > 0:
-                        planned.append((codes.code(font, codes.space, FILLER, gap), round(gap / scale), 0, 0,
-                                        out[m][5]))
-                k += 1 + len(marks)
-                continue
-        code = raw if gid is None else codes.code(font, gid, text, width_of(k))
-        planned.append((code, width, x_offset, y_offset, cluster))
-        k += 1
+
+    def piece(k, start, end, first):
+        if k is None or not first:
+            width = round(end - start, 3)
+            if width:
+                planned.append((codes.code(font, codes.space, FILLER, width), round(width / scale), 0, 0,
+                                out[k][5] if k is not None else 0))
+            return
+        gid, text, _, x_offset, y_offset, cluster = out[k][:6]
+        target = end - start
+        if abs(target - advance(k, width_of(k))) < 1e-9:
+            planned.append(plain[k])
+            return
+        width = round(target - x_offset / font_size, 3)
+        planned.append((codes.code(font, gid, text, width), round(target / scale), x_offset, y_offset, cluster))
+
+    for i, (k, start, end) in enumerate(items):
+        cuts = sorted(inside.get(i, ()))
+        edge = start
+        first = True
+        for x, m in cuts:
+            piece(k, edge, x, first)
+            first = False
+            planned.append((codes.code(font, out[m][0], out[m][1], 0), 0, 0, out[m][4], out[m][5]))
+            edge = x
+        piece(k, edge, end, first)
     return planned
 
 
