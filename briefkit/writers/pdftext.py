@@ -462,8 +462,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         texts = text[::-1] if len(text) == end - start else [text] + [FILLER] * (end - start - 1)
         for i, char in zip(range(start, end), texts):
             emit(i, char)
+            out[-1][8] = (host_at, out[-1][3]) if host_at is not None else None
             out[-1][3] -= round(shift * 1000 / 1024)  # WeasyPrint draws offsets in 1/1000 pt
-            out[-1][8] = host_at
 
     def emit_group(start, end, text, cluster):
         ink = [i for i in range(start, end) if drawable(i)]
@@ -582,7 +582,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
 
     plain = [(raw if gid is None else codes.code(font, gid, text, width_of(k)), width, x_offset, y_offset,
               cluster) for k, (gid, text, width, x_offset, y_offset, cluster, _, raw, _) in enumerate(out)]
-    if any(entry[8] is not None for entry in out) and all(entry[0] is not None for entry in out):
+    if any(entry[8] is not None for entry in out) and all(entry[0] is not None for entry in out) \
+            and all(entry[8] is None or out[entry[8][0]][8] is None for entry in out):
         placed = _place_marks(out, plain, codes, font, font_size, scale, width_of, advance)
         if placed is not None:
             return placed
@@ -597,19 +598,25 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance):
     «وير جح»). Here the glyph under the mark ends where the mark is drawn, the mark has no offset and
     no width, and a zero-ink code fills up to where the glyph ended: the same ink at the same places,
     read in order. None when a mark falls outside the run (the caller keeps the plain plan)."""
-    items, marks = [], []  # items: [entry index or None (filler), start, end]
+    items, marks = [], []  # items: [entry index, start, end]
     pen = 0.0
-    for k, entry in enumerate(out):
-        adv = advance(k, width_of(k))
-        if entry[8] is not None:
-            marks.append((pen + entry[3] / font_size, k))
-            if items:
-                items[-1][2] += adv
-            elif adv:
-                items.append([None, pen, pen + adv])
-        else:
-            items.append([k, pen, pen + adv])
-        pen += adv
+    k = 0
+    while k < len(out):
+        group = []
+        while k + 1 + len(group) < len(out) and (out[k + 1 + len(group)][8] or (None,))[0] == k:
+            group.append(k + 1 + len(group))
+        # Where WeasyPrint's own drawing puts the marks (before their letter, at their first offsets) and
+        # where its pen ends: the marks and the glyphs after them stay exactly where they were.
+        end = pen
+        for m in group:
+            off = out[m][8][1] / font_size
+            marks.append((end + off, m))
+            width = width_of(m)
+            end += off + width - int(width + off - out[m][2] * scale)
+        end += advance(k, width_of(k))
+        items.append([k, pen, end])
+        pen = end
+        k += 1 + len(group)
     inside = {}
     for x, m in marks:
         host = next((i for i, (_, start, end) in enumerate(items) if start <= x <= end), None)
