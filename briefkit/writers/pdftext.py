@@ -101,7 +101,6 @@ def _install() -> None:
         finally:
             _restore(swaps)
             del layout.get_first_line, layout.set_text
-            _state["after_ltr"] = _ends_left_to_right(layout.text)
 
     draw_first_line.__wrapped__ = original
     draw_text.draw_first_line = draw_first_line
@@ -123,17 +122,6 @@ def exact_text(rtl: bool = True):
 
 
 # ---- the line rewrite -------------------------------------------------------------------------------------
-
-def _ends_left_to_right(text: str) -> bool:
-    """Whether the text's last strong or numeric character reads left to right."""
-    for char in reversed(text):
-        kind = unicodedata.bidirectional(char)
-        if kind in ("R", "AL"):
-            return False
-        if kind in ("L", "EN", "AN"):
-            return True
-    return False
-
 
 def _restore(swaps: dict) -> None:
     for glyph_string, glyphs, clusters, count, _keep in swaps.values():
@@ -230,6 +218,12 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
         runs.append([glyph_item, address, font, font_size, codes,
                      _groups(glyph_item, utf8, special, unknown), {}, {}])
     _carry(runs, rtl_line)
+    last = next((entry for entry in reversed(runs) if entry is not None), None)
+    if last is not None:
+        # The direction of the last glyph drawn (the line's rightmost): a mark of the other direction right
+        # after it would make MuPDF ignore the jump to the next box (stext-device.c: "Ignore jumps within
+        # line when switching between LTR and RTL text") and glue the two («910»).
+        _state["after_ltr"] = last[0].item.analysis.level % 2 == 0
     for entry in runs:
         if entry is None:
             continue
