@@ -365,6 +365,9 @@ def _carry_stretch(stretch: list) -> None:
         word = []
 
 
+_LEFT_TO_RIGHT = {"L", "EN", "ES", "ET"}
+
+
 def _carry_word(word: list) -> None:
     """Carry the word on its first inked glyph; a word too long for one code (a URL) in chunks that end
     after punctuation, so that the words inside it stay whole."""
@@ -382,6 +385,10 @@ def _carry_word(word: list) -> None:
         if head is None:
             continue
         text = "".join(e[5][k][2] for e, k in chunk)
+        if unicodedata.bidirectional(text[0]) not in _LEFT_TO_RIGHT:
+            # MuPDF (pdf-op-run.c, guess_bidi_level) gives a code the direction of its first character:
+            # a quote or an Arabic-Indic digit first made the whole word right to left, reversed («”4M“»)
+            text = RIGHT_MARK + text
         for e, k in chunk:
             e[6][k] = text if (e, k) == head else None
 
@@ -518,9 +525,10 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
                 # MuPDF reverses each run of right-to-left characters in place and a space takes the
                 # direction of the character before it: a LEFT-TO-RIGHT MARK first keeps the space out
                 # of the Arabic run on its left (else «مليار100»).
-                blank(RIGHT_MARK, 0, cluster)
-                emit(start, text, geometry=whole - half, pdf_width=whole - half)
-                blank(LEFT_MARK, half, cluster)
+                third = whole // 3
+                blank(RIGHT_MARK, third, cluster)
+                emit(start, text, geometry=whole - 2 * third, pdf_width=whole - 2 * third)
+                blank(LEFT_MARK, third, cluster)
             k += 1
             continue
         before = len(out)
