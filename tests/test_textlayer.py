@@ -20,8 +20,8 @@ CASES = ROOT / "tests" / "cases"
 # The share of the report's distinct words each extractor must find (goal in the README; where an
 # extractor's own reading order loses words that no PDF can keep for it, the floor is what it reaches).
 FLOORS = {
-    "flagship": {"pdftotext": 97.5, "pdfplumber": 99.5, "pypdfium2": 98.5, "pymupdf": 99.5, "pdfjs": 99.5},
-    "persian": {"pdftotext": 98.0, "pdfplumber": 99.5, "pypdfium2": 99.5, "pymupdf": 97.5, "pdfjs": 99.5},
+    "flagship": {"pdftotext": 99.5, "pdfplumber": 100, "pypdfium2": 99.5, "pymupdf": 100, "pdfjs": 100},
+    "persian": {"pdftotext": 99.5, "pdfplumber": 100, "pypdfium2": 99.5, "pymupdf": 99.0, "pdfjs": 100},
     "english": {"pdftotext": 100, "pdfplumber": 100, "pypdfium2": 100, "pymupdf": 100, "pdfjs": 100},
 }
 SAMPLES = {"flagship": SEED, "persian": ROOT / "seeds" / "turkey-russia-relations-fa.yaml",
@@ -91,9 +91,7 @@ def test_probe_words_come_back_exactly_in_every_extractor(tmp_path):
     for name, have in HAVE.items():
         if have:
             got = set(ex.words(extract(name, data, True, tmp_path)))
-            # poppler and PDFium read a raised mark (a text rise) as another line or word: a word with
-            # tashkeel is cut there (README: what is left)
-            want = expected - {"المحطات"} if name in ("pdftotext", "pypdfium2") else expected
+            want = expected
             assert want <= got, (name, sorted(want - got))
 
 
