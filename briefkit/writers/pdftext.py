@@ -302,6 +302,15 @@ def _carry(runs: list, rtl_line: bool) -> None:
         else:
             flat.extend((entry, k) for k in range(len(entry[5])))
     flat.append(None)
+    head = flat[0]
+    if rtl_line and head is not None and head[0][0].item.analysis.level % 2 and _text(head) == " " \
+            and _single(head):
+        # A space opening the line of a right-to-left box (WeasyPrint draws each inline box alone): the box
+        # on its left may be a left-to-right one (a URL after «2020، »), whose section in poppler's
+        # reorderText would take this space and the comma (poppler counts «،» as a digit). A mark first.
+        # After a left-to-right glyph, a LEFT-TO-RIGHT MARK comes first: MuPDF then still breaks the line
+        # at the jump to this box instead of ignoring it at a change of direction.
+        head[0][7][head[1]] = "<<" if _state.get("after_ltr") else "<"
     start = None
     for n, pos in enumerate(flat):
         opposite = pos is not None and (pos[0][0].item.analysis.level % 2 == 0) == rtl_line
@@ -514,12 +523,17 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
                     emit(i, FILLER)
             k += 1
             continue
-        if marks.get(k) in (LEFT_MARK, RIGHT_MARK):
+        if marks.get(k) in (LEFT_MARK, RIGHT_MARK, "<", "<<"):
             # The space beside an opposite-direction stretch: half its advance to a direction mark (_carry)
             whole = glyphs[start].geometry.width
             half = whole // 2
-            if marks[k] == RIGHT_MARK:
-                blank(RIGHT_MARK, half, cluster)
+            if marks[k] == "<<":
+                third = whole // 3
+                blank(RIGHT_MARK, third, cluster)
+                blank(LEFT_MARK, third, cluster)
+                emit(start, text, geometry=whole - 2 * third, pdf_width=whole - 2 * third)
+            elif marks[k] in (RIGHT_MARK, "<"):
+                blank(RIGHT_MARK if marks[k] == RIGHT_MARK else LEFT_MARK, half, cluster)
                 emit(start, text, geometry=whole - half, pdf_width=whole - half)
             else:
                 # MuPDF reverses each run of right-to-left characters in place and a space takes the
