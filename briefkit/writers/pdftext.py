@@ -14,8 +14,12 @@ reads it, each line's Pango glyph string:
   its glyph's advance: the glyph carries the visually leftmost character and zero-ink copies of the font's
   space glyph, drawn nothing, carry the others, each one character in visual order, which is what every
   extractor reorders correctly;
-- in a right-to-left line, each left-to-right word (digits, Latin, URLs) is one code whose text is the whole
-  word and whose width spans it, so extractors without bidi (pdfminer/pdfplumber) do not reverse it.
+- in a right-to-left line, each left-to-right word (digits, Latin, URLs) is carried whole by its first glyph,
+  across font runs, so extractors without bidi (pdfminer/pdfplumber) do not reverse it;
+- beside each stretch of the other direction, a zero-ink code carries a direction mark (U+200E/U+200F), so
+  that poppler's reorderText and MuPDF's run reversal keep the space between the stretch and the next word;
+- a vowel mark is drawn inside the code of the glyph its ink falls on, so the pen never goes back (pdf.js
+  starts a new text item there, poppler reads the gap after a raised mark as a space).
 
 What a reader sees is unchanged: the same glyphs at the same positions (tests compare rendered pages).
 ``check_hooks`` fails loudly when a WeasyPrint upgrade moves the hook points.
@@ -30,15 +34,6 @@ ALIAS_TOP = 0xFFFE
 """Alias codes count down from here; WeasyPrint's own codes for missing glyphs count up from the glyph count."""
 
 _state = {"active": False, "installed": False}
-
-
-def _is_space(text: str) -> bool:
-    return text.isspace()
-
-
-def _units(text: str) -> list[str]:
-    """One character per unit (marks and joiners too: each gets its own position)."""
-    return list(text)
 
 
 def check_hooks() -> None:
@@ -303,7 +298,7 @@ def _carry(runs: list, rtl_line: bool) -> None:
             flat.extend((entry, k) for k in range(len(entry[5])))
     flat.append(None)
     head = flat[0]
-    if rtl_line and head is not None and head[0][0].item.analysis.level % 2 and _text(head) == " " \
+    if rtl_line and head is not None and head[0][0].item.analysis.level % 2 and _text(head) in _SPACES \
             and _single(head):
         # A space opening the line of a right-to-left box (WeasyPrint draws each inline box alone): the box
         # on its left may be a left-to-right one (a URL after «2020، »), whose section in poppler's
@@ -326,7 +321,7 @@ def _carry(runs: list, rtl_line: bool) -> None:
             j = start - 1
             while j >= 0 and flat[j] is not None and _neutral(_text(flat[j])):
                 j -= 1
-            if j >= 0 and flat[j] is not None and _text(flat[j]) == " " and _single(flat[j]):
+            if j >= 0 and flat[j] is not None and _text(flat[j]) in _SPACES and _single(flat[j]):
                 flat[j][0][7][flat[j][1]] = LEFT_MARK
             elif (j < 0 or flat[j] is None) and not _state.get("after_ltr"):
                 # The stretch (after its neutrals) opens the box's line, after right-to-left text (a
@@ -337,7 +332,7 @@ def _carry(runs: list, rtl_line: bool) -> None:
             j = n
             while flat[j] is not None and _neutral(_text(flat[j])):
                 j += 1
-            if flat[j] is not None and _text(flat[j]) == " " and _single(flat[j]):
+            if flat[j] is not None and _text(flat[j]) in _SPACES and _single(flat[j]):
                 flat[j][0][7][flat[j][1]] = RIGHT_MARK
             elif j == len(flat) - 1:
                 # The stretch (with its neutrals) ends the box's line: a zero-width mark after it.
@@ -356,6 +351,7 @@ def _single(pos) -> bool:
 
 
 _NEUTRAL = {"ON", "CS", "ES", "ET", "NSM", "BN"}
+_SPACES = {" ", "\u00a0"}  # a date's day and month are tied by a no-break space
 
 
 def _neutral(text: str) -> bool:
