@@ -1,8 +1,13 @@
 """PDF benchmark (not a test): briefkit's PDF against the floor of any WeasyPrint pipeline.
 
-    .venv/bin/python bench/pdf_vs_weasyprint.py [--repeat N]
+    .venv/bin/python bench/pdf_vs_weasyprint.py [--repeat N] [--goals | --floor-only]
 
-Prints a table:
+First the three goals of the faster PDF (``--goals``: only these):
+- the seed's PDF per page against the floor below (goal <= 2x);
+- the seed's PDF and DOCX together, warm, in one process (CPU, median; goal <= 0.5 s);
+- a cold ``briefkit build --no-cache`` of the seed to PDF and DOCX, the whole process (CPU of the child
+  process and wall clock, medians; goal <= 1.2 s).
+Then a table:
 - seed brief: per-page cost of ``briefkit.render_pdf`` (every pass it makes) against the **floor**: raw
   WeasyPrint, in the same process, laying out the same words (``Report.all_text()``) as plain justified
   Amiri paragraphs (12.5pt, line-height 1.7, A4, the brief's margins), layout plus ``write_pdf``. Runs are
@@ -110,6 +115,41 @@ def against_floor(report, repeat: int) -> tuple[int, float, int, float]:
     return pages, statistics.median(brief), floor_pages, statistics.median(floor)
 
 
+def warm_pdf_docx(report, repeat: int) -> tuple[float, float, float]:
+    """(PDF, DOCX, both): medians of CPU seconds, interleaved, in this (warm) process."""
+    pdf, docx, both = [], [], []
+    for _ in range(repeat):
+        t = time.process_time()
+        briefkit.render_pdf(report)
+        t1 = time.process_time()
+        briefkit.render_docx(report)
+        t2 = time.process_time()
+        pdf.append(t1 - t)
+        docx.append(t2 - t1)
+        both.append(t2 - t)
+    return statistics.median(pdf), statistics.median(docx), statistics.median(both)
+
+
+def cold_build(repeat: int) -> tuple[float, float, int]:
+    """A fresh ``python -m briefkit build`` of the seed (PDF and DOCX, no cache, one job): medians of the
+    child's CPU seconds (user + system) and of wall seconds, and its peak memory (KB)."""
+    import resource
+    import tempfile
+
+    cpu, wall, peak = [], [], 0
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as out:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "briefkit", "build", "--no-cache", "--quiet", "--jobs", "1",
+                            "-o", out, str(SEED)], check=True, cwd=ROOT)
+            wall.append(time.perf_counter() - t)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+            peak = max(peak, after.ru_maxrss)
+    return statistics.median(cpu), statistics.median(wall), peak
+
+
 def raw_weasyprint(html: str) -> bytes:
     """Plain WeasyPrint as a user would call it: same HTML, same base URL, default fetcher."""
     import weasyprint
@@ -134,6 +174,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--floor-only", action="store_true", help="only the seed against the floor")
+    ap.add_argument("--goals", action="store_true", help="only the three goals (floor, warm PDF+DOCX, cold build)")
     args = ap.parse_args(argv)
 
     seed = briefkit.load(SEED)
@@ -153,10 +194,22 @@ def main(argv=None) -> int:
         for name, n, t, note in rows:
             print(f"{name:58} {n:>5} {t:>8.3f}  {note}")
         return 0
+    briefkit.render_docx(seed)
+    t_pdf, t_docx, t_both = warm_pdf_docx(seed, max(3, args.repeat))
+    rows.append((f"seed PDF + DOCX, warm (CPU; PDF {t_pdf:.2f} + DOCX {t_docx:.2f})", pages, t_both,
+                 "goal <= 0.5 s"))
+    cpu, wall, peak = cold_build(max(3, args.repeat // 2))
+    rows.append((f"cold `briefkit build` of the seed, whole process (CPU)", pages, cpu,
+                 f"goal <= 1.2 s; wall {wall:.2f} s, peak {peak // 1024} MB"))
+    if args.goals:
+        for name, n, t, note in rows:
+            print(f"{name:58} {n:>5} {t:>8.3f}  {note}")
+        return 0
     t_full, data = timed(lambda: briefkit.render_pdf(seed), args.repeat)
     _, document = pdf_writer.render_document(seed)
     pages = len(document.pages)
-    final_html = html_writer.render_string(seed, toc=pages >= pdf_writer.TOC_MIN_PAGES)
+    from briefkit.plan import contents_wanted
+    final_html = html_writer.render_string(seed, toc=contents_wanted(seed))
     t_one, _ = timed(lambda: pdf_writer.render_html(final_html, seed), args.repeat)
     t_raw, _ = timed(lambda: raw_weasyprint(final_html), args.repeat)
     rows.append(("seed brief, briefkit.render_pdf (warm, wall clock)", pages, t_full, ""))

@@ -1,6 +1,8 @@
-"""Importing WeasyPrint without the helper processes its library lookup would start."""
+"""Importing WeasyPrint without the helper processes its library lookup would start, and its C types
+named without re-parsing every declaration it made."""
 from __future__ import annotations
 
+import re
 import sys
 from contextlib import contextmanager
 
@@ -33,4 +35,50 @@ def import_weasyprint():
     if "weasyprint" not in sys.modules:
         with direct_dlopen():
             import weasyprint  # noqa: F401
+        try:
+            from weasyprint.text.ffi import ffi
+        except ImportError:
+            pass
+        else:
+            quick_type_names(ffi)
     return sys.modules["weasyprint"]
+
+
+_SIMPLE_TYPE = re.compile(r"\s*((?:(?:un)?signed )?[A-Za-z_][A-Za-z0-9_]*)\s*(?:(\*+)|\[\s*(\d*)\s*\])?\s*")
+
+
+def quick_type_names(ffi) -> None:
+    """``ffi.new("hb_codepoint_t[419]")`` and the like without pycparser, for a declared typedef name.
+
+    cffi turns each new type string into a type by parsing a C file made of a typedef line for every
+    name WeasyPrint declared (~5 ms each): ~20 strings in a process's first PDF (~0.1 s), and a new one
+    in any later render for each new glyph count of a font subset. A typedef or primitive type name, a
+    pointer to one or an array of one is built here from cffi's own model, exactly as its parser builds
+    it; any other string takes cffi's parser as before."""
+    from cffi import model
+
+    parser = getattr(ffi, "_parser", None)
+    original = getattr(parser, "parse_type_and_quals", None)
+    declarations = getattr(parser, "_declarations", None)
+    if original is None or not isinstance(declarations, dict) or not hasattr(parser, "_get_type_pointer"):
+        return
+
+    primitive = model.PrimitiveType.ALL_PRIMITIVE_TYPES
+
+    def parse_type_and_quals(cdecl):
+        m = _SIMPLE_TYPE.fullmatch(cdecl)
+        found = m and (declarations.get("typedef " + m.group(1))
+                       or (m.group(1) in primitive and (model.PrimitiveType(m.group(1)), 0)))
+        if not found:
+            return original(cdecl)
+        tp, quals = found
+        stars, length = m.group(2), m.group(3)
+        if stars:
+            for _ in stars:
+                tp, quals = parser._get_type_pointer(tp, quals), 0
+            return tp, quals
+        if length is not None:
+            return model.ArrayType(tp, int(length) if length else None), quals
+        return tp, quals
+
+    parser.parse_type_and_quals = parse_type_and_quals

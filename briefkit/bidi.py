@@ -4,9 +4,11 @@ One routine decides, the HTML writer turns an isolated chunk into ``<bdi>`` and 
 LRI/RLI…PDI, so the PDF and the DOCX read in one order. In an RTL brief the isolated chunks are:
 
 - Latin phrases (words joined by spaces, ``, `` ``: `` ``; `` and dashes) with what belongs to them: inner
-  punctuation (S/PV.8816, S-400, U.S., OPEC+, C++), numbers after a word (Resolution 2334), brackets and
+  punctuation (S/PV.8816, S-400, U.S., OPEC+, C++, 642(I)/2023), numbers after a word (Resolution 2334), brackets and
   quotes opened inside the phrase ("Somalia (AUSSOM)", "(S/PV.8816) Security Council meeting");
 - URLs and e-mail addresses, each one unit (scheme, host and path);
+- amounts written with Latin letters: digits, their decimal marks and a currency sign before them ($1.2bn,
+  €5m, 3D), and a number before a Latin unit of ``UNITS`` (100 MW, 3,400 TEU);
 - numbers in European digits written with separators (2019-10-22, 2019–2020, 10:30, 1,000): printed as
   typed. A ``%`` or sign next to a number is the brief's and stays outside, so ``45%`` and ``10-20%`` both
   read ``%`` on the brief's side, as the Unicode bidi algorithm places it for a plain number. Arabic-Indic
@@ -136,8 +138,8 @@ def _phrase_end(text: str, start: int, limit: int) -> int:
             j = i
             while j < n and (text[j] in _JOIN or text[j] in "+%"):
                 j += 1
-            if j < n and _word_char(text[j]) and i > start and _word_char(text[i - 1]):
-                i = j                          # S-400, S/PV.8816, U.S.A, Erdoğan’s
+            if j < n and _word_char(text[j]) and i > start and (_word_char(text[i - 1]) or text[i - 1] in _CLOSE):
+                i = j                          # S-400, S/PV.8816, U.S.A, Erdoğan’s, 642(I)/2023
                 continue
             run = text[i:j]
             if i > start and _word_char(text[i - 1]) and set(run) <= set("+%") and (
@@ -189,10 +191,10 @@ def _ltr_spans(text: str) -> list[tuple[int, int]]:
         ch = text[i]
         begins = _strong_l(ch) or (ch in _OPEN and _starts_item(text, i) and _phrase_has_letter(text, i))
         if begins:
-            start = i
-            while start > 0 and _digit(text[start - 1]) and not taken[start - 1]:
-                start -= 1                     # 3D, 2nd: the digits are part of the word
             end = _phrase_end(text, i, n)
+            start = _amount_start(text, i, taken)
+            if start == i and text[i:end] in UNITS:
+                start = _amount_start(text, i, taken, spaced=True)
             while end > i and text[end - 1] in _OPEN and text[end - 1] not in _CLOSE:
                 end -= 1
             if end > i and any(_strong_l(c) for c in text[i:end]):
@@ -207,6 +209,34 @@ def _ltr_spans(text: str) -> list[tuple[int, int]]:
                 not (m.start() and _strong_l(text[m.start() - 1])):
             spans.append((m.start(), m.end()))
     return sorted(spans)
+
+
+UNITS = frozenset("""km m cm mm kg g t kt Mt MW GW kW TW kWh MWh GWh TWh TEU bn mn bcm tcf bbl bpd mb/d b/d
+                    ha nm kn mph Mbps Gbps USD EUR GBP""".split())
+"""Latin units a number before them belongs to ("100 MW", "170 km"): the two read as one left-to-right unit,
+as "3,400 TEU" and "$1.2bn" do."""
+
+
+def _amount_start(text: str, i: int, taken, spaced: bool = False) -> int:
+    """Where the amount before the word at ``i`` starts: its digits (3D, 2nd, 2bn), their decimal or
+    thousands marks (1.2bn) and a currency sign ($5bn); with ``spaced``, across one space (100 MW).
+    ``i`` itself when there is none."""
+    j = i
+    if spaced:
+        if j < 2 or text[j - 1] != " " or not _digit(text[j - 2]):
+            return i
+        j -= 1
+    k = j
+    while k > 0 and not taken[k - 1] and (_digit(text[k - 1]) or (
+            text[k - 1] in ".," and k > 1 and _digit(text[k - 2]) and k < len(text) and _digit(text[k]))):
+        k -= 1
+    if k == j:
+        return i
+    if k > 0 and not taken[k - 1] and unicodedata.category(text[k - 1]) == "Sc":
+        k -= 1                                 # $5bn, €2m
+    if k > 0 and (_strong_l(text[k - 1]) or _digit(text[k - 1])):
+        return i                               # part of something else
+    return k
 
 
 def _phrase_has_letter(text: str, i: int) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import json
 import os
 import re
 import signal
@@ -28,20 +29,25 @@ class UsageError(BriefkitError):
 # ---- inputs -------------------------------------------------------------------------------------
 
 def expand_inputs(args: Iterable[str]) -> list[Path]:
-    """Files, folders (their *.yaml, *.yml, *.json, sorted) and globs → unique report paths, in order."""
+    """Files, folders (their *.yaml, *.yml, *.json, sorted) and globs → unique report paths, in order.
+    A folder or a pattern never yields a ``theme.yaml``: that is the house style of the reports beside it."""
+    from .style import THEME_FILE
+
+    def is_report(q: Path) -> bool:
+        return q.is_file() and q.suffix.lower() in REPORT_SUFFIXES and q.name != THEME_FILE
+
     out: list[Path] = []
     for arg in args:
         p = Path(arg)
         if p.is_dir():
-            found = sorted(q for q in p.iterdir() if q.suffix.lower() in REPORT_SUFFIXES and q.is_file())
+            found = sorted(q for q in p.iterdir() if is_report(q))
             if not found:
                 raise UsageError(f"{arg}: the folder holds no .yaml, .yml or .json report")
             out.extend(found)
         elif p.is_file():
             out.append(p)
         elif glob.has_magic(arg):
-            found = sorted(Path(m) for m in glob.glob(arg, recursive=True)
-                           if Path(m).is_file() and Path(m).suffix.lower() in REPORT_SUFFIXES)
+            found = sorted(Path(m) for m in glob.glob(arg, recursive=True) if is_report(Path(m)))
             if not found:
                 raise UsageError(f"{arg}: no report matches this pattern")
             out.extend(found)
@@ -125,12 +131,20 @@ class Result:
     """Peak memory of the process that rendered this report (a worker, with --jobs > 1)."""
     sha256: str | None = None
     """The sha256 of the input file's bytes as read for this run."""
+    removed: list[str] = field(default_factory=list)
+    """Files this input wrote under an id it no longer has, removed by this run."""
+    theme: str | None = None
+    """The theme file the report was built with (``--theme``, or theme.yaml beside it)."""
 
     def as_dict(self) -> dict:
         d = {"input": safe(self.input), "sha256": self.sha256, "id": self.id, "status": self.status,
              "errors": [p.as_dict() for p in self.errors],
              "outputs": [o.as_dict() for o in self.outputs], "seconds": round(self.seconds, 3),
              "peak_rss_mb": self.peak_rss_mb}
+        if self.removed:
+            d["removed"] = [safe(p) for p in self.removed]
+        if self.theme:
+            d["theme"] = safe(self.theme)
         if self.message:
             d["errors"].append({"file": safe(self.input), "line": 0, "col": 0, "path": "(render)",
                                 "message": safe(self.message)})
@@ -554,6 +568,47 @@ def _render_pool(tasks: list[tuple], jobs: int, failed: Callable[[tuple, str], t
             w.conn.close()
 
 
+# ---- outputs left under an id the report no longer has ---------------------------------------------
+
+class SourceRecords:
+    """Remembers, in the build cache, which id each input last wrote into an output folder, so that when
+    a report's ``meta.id`` changes the files under its old id go instead of lingering as a stale brief.
+    A file is removed only if its bytes are still the ones this input wrote, and never while an input of
+    the run has that id. Without a cache (``--no-cache``) nothing is remembered or removed."""
+
+    def __init__(self, cache, outdir: Path, run_ids: set[str]):
+        self.cache = cache
+        self.outdir = outdir
+        self.folder = str(outdir.resolve())
+        self.run_ids = run_ids
+
+    def wrote(self, input_path: Path, result: Result) -> list[Path]:
+        """Record ``result``'s files; remove this input's files under an id it no longer has. Returns the
+        removed paths."""
+        if self.cache is None:
+            return []
+        key = (self.folder, str(Path(input_path).resolve()))
+        rec = self.cache.get_source(*key) or {}
+        removed = []
+        old_id, files = rec.get("id"), dict(rec.get("files") or {})
+        if old_id and old_id != result.id:
+            if old_id not in self.run_ids:
+                for fmt, sha in files.items():
+                    old = self.outdir / f"{old_id}.{fmt}"
+                    try:
+                        if fmt in FORMATS and hashlib.sha256(old.read_bytes()).hexdigest() == sha:
+                            old.unlink()
+                            removed.append(old)
+                    except OSError:
+                        pass
+            files = {}
+        files.update({o.format: o.sha256 for o in result.outputs})
+        new = {"id": result.id, "files": dict(sorted(files.items()))}
+        if new != rec:
+            self.cache.put_source(*key, new)
+        return removed
+
+
 # ---- many reports -------------------------------------------------------------------------------
 
 def build_many(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAULT_FORMATS, *,
@@ -581,12 +636,20 @@ def build_many(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAU
         raise
     results: dict[int, Result] = {}
     opts_json = cache_mod.options_text(options) if cache is not None else None
+    records = SourceRecords(cache, outdir, {inp.id for inp in inputs if inp.id})
 
     def finish(i: int, result: Result, blobs: dict, *, owns: bool = True) -> None:
         inp = inputs[i]
         result.input, result.sha256 = str(inp.path), inp.sha256
+        if result.ok:
+            from .style import find_theme
+
+            theme = options.theme or find_theme(inp.path)
+            result.theme = str(theme) if theme else None
         with _Critical():  # a signal now is raised once the result is recorded
             results[i] = write_outputs(result, blobs, outdir, formats, owns_name=owns)
+            if results[i].ok:
+                results[i].removed = [str(p) for p in records.wrote(inp.path, results[i])]
         if on_result:
             on_result(results[i])
 

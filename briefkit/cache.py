@@ -1,7 +1,8 @@
 """The content-addressed build cache: keys from inputs' bytes (never from a parsed report), bounded, race-safe.
 
 Layout under DIR/v1: ``ids/ab/<key>.json`` remembers what loading a report file found (its id, whether
-it is valid, its logo's path), so the key of the next run needs no YAML parsing; ``out/ab/<key>.json``
+it is valid, its logo's path), so the key of the next run needs no YAML parsing; ``sources/ab/<key>.json``
+which id (and file hashes) an input last wrote into an output folder; ``out/ab/<key>.json``
 lists the formats built for one entry key and ``out/ab/<key>.<format>`` holds their bytes. Every file
 appears by an atomic rename; a reader that loses a race (a file evicted or half-listed) sees a miss.
 """
@@ -136,6 +137,19 @@ class Cache:
 
     def put_memo(self, key: str, memo: dict) -> None:
         self._put(self._path("ids", key, ".json"), json.dumps(memo).encode())
+
+    # -- which id an input last wrote into an output folder ---------------------------------------
+
+    def get_source(self, outdir: str, input_path: str) -> dict | None:
+        data = self._get(self._path("sources", _h("source", outdir, input_path), ".json"))
+        try:
+            return json.loads(data) if data else None
+        except ValueError:
+            return None
+
+    def put_source(self, outdir: str, input_path: str, record: dict) -> None:
+        self._put(self._path("sources", _h("source", outdir, input_path), ".json"),
+                  json.dumps(record, ensure_ascii=False).encode())
 
     # -- outputs ----------------------------------------------------------------------------------
 

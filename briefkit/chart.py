@@ -122,30 +122,31 @@ def face_bytes(family: str, bold: bool) -> bytes:
     (init/medi/fina, rlig for lam-alef), so each form is mapped here to the glyph the font's own
     substitution gives: the same glyph HarfBuzz draws in the PDF.
     """
-    import unicodedata
-
     from fontTools.ttLib import TTFont
 
+    added = _presentation_forms(family, bold)
     font = TTFont(font_path(family, "Bold" if bold else "Regular"), recalcTimestamp=False)
+    if added:
+        for table in font["cmap"].tables:
+            if table.isUnicode() and table.format in (4, 12):
+                table.cmap.update(added)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+@lru_cache(maxsize=None)
+def _presentation_forms(family: str, bold: bool) -> dict[int, str]:
+    """The presentation forms (code point → glyph) ``face_bytes`` adds to the face's cmap.
+
+    Only the measuring and drawing code needs them: read from the face without writing it out (the
+    PDF's chart measures its labels with these; writing and re-reading the faces cost a fresh process
+    ~0.25 s), and the GSUB table only read when some form is missing from the cmap."""
+    import unicodedata
+
+    font = _ttfont(family, bold)
     cmap = font.getBestCmap()
-    single: dict[str, dict[str, str]] = {}
-    ligatures: dict[str, list] = {}
-    if "GSUB" in font:
-        gsub = font["GSUB"].table
-        for rec in gsub.FeatureList.FeatureRecord:
-            for index in rec.Feature.LookupListIndex:
-                for sub in gsub.LookupList.Lookup[index].SubTable:
-                    if rec.FeatureTag in _FORM_FEATURE.values() and hasattr(sub, "mapping"):
-                        single.setdefault(rec.FeatureTag, {}).update(sub.mapping)
-                    elif rec.FeatureTag == "rlig" and hasattr(sub, "ligatures"):
-                        for first, ligs in sub.ligatures.items():
-                            ligatures.setdefault(first, []).extend(ligs)
-
-    def form(feature: str, cp: int) -> str | None:
-        glyph = cmap.get(cp)
-        return glyph and single.get(feature, {}).get(glyph, glyph if feature == "isol" else None)
-
-    added = {}
+    wanted = []
     for cp in [*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFF)]:
         if cp in cmap:
             continue
@@ -153,7 +154,28 @@ def face_bytes(family: str, bold: bool) -> bytes:
         if not parts or parts[0] not in _FORM_FEATURE:
             continue
         bases = [int(h, 16) for h in parts[1:]]
-        feature = _FORM_FEATURE[parts[0]]
+        if bases and all(base in cmap for base in bases):
+            wanted.append((cp, _FORM_FEATURE[parts[0]], bases))
+    if not wanted or "GSUB" not in font:
+        return {}
+    single: dict[str, dict[str, str]] = {}
+    ligatures: dict[str, list] = {}
+    gsub = font["GSUB"].table
+    for rec in gsub.FeatureList.FeatureRecord:
+        for index in rec.Feature.LookupListIndex:
+            for sub in gsub.LookupList.Lookup[index].SubTable:
+                if rec.FeatureTag in _FORM_FEATURE.values() and hasattr(sub, "mapping"):
+                    single.setdefault(rec.FeatureTag, {}).update(sub.mapping)
+                elif rec.FeatureTag == "rlig" and hasattr(sub, "ligatures"):
+                    for first, ligs in sub.ligatures.items():
+                        ligatures.setdefault(first, []).extend(ligs)
+
+    def form(feature: str, cp: int) -> str | None:
+        glyph = cmap.get(cp)
+        return glyph and single.get(feature, {}).get(glyph, glyph if feature == "isol" else None)
+
+    added = {}
+    for cp, feature, bases in wanted:
         if len(bases) == 1:
             glyph = form(feature, bases[0])
         elif len(bases) == 2:                                # lam-alef: lam joins into the alef
@@ -165,13 +187,7 @@ def face_bytes(family: str, bold: bool) -> bytes:
             glyph = None
         if glyph:
             added[cp] = glyph
-    if added:
-        for table in font["cmap"].tables:
-            if table.isUnicode() and table.format in (4, 12):
-                table.cmap.update(added)
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
+    return added
 
 
 @lru_cache(maxsize=None)
@@ -198,19 +214,23 @@ def _split_ligatures(family: str, bold: bool) -> dict[int, str]:
 
 @lru_cache(maxsize=None)
 def _ttfont(family: str, bold: bool):
+    """The shipped face as it is on disk (its tables read when first used; never modified)."""
     from fontTools.ttLib import TTFont
 
-    return TTFont(io.BytesIO(face_bytes(family, bold)))
+    return TTFont(font_path(family, "Bold" if bold else "Regular"), lazy=True)
 
 
 @lru_cache(maxsize=None)
 def _metrics(family: str, bold: bool) -> tuple[dict, dict, int, float, float]:
+    """(cmap with the presentation forms ``face_bytes`` adds, advances, units per em, ascent, descent)."""
     font = _ttfont(family, bold)
     upm = font["head"].unitsPerEm
     hhea = font["hhea"]
-    return font.getBestCmap(), font["hmtx"].metrics, upm, hhea.ascent / upm, -hhea.descent / upm
+    cmap = {**font.getBestCmap(), **_presentation_forms(family, bold)}
+    return cmap, font["hmtx"].metrics, upm, hhea.ascent / upm, -hhea.descent / upm
 
 
+@lru_cache(maxsize=4096)   # a pure function of its text: labels are shaped again for every fit and writer
 def shape_for_drawing(text: str, rtl: bool) -> str:
     """``text`` as a library without a shaper must draw it: joined presentation forms, visual order.
 
@@ -251,6 +271,7 @@ def _advance(family: str, bold: bool, text: str, size: float) -> float:
     return total * size / upm
 
 
+@lru_cache(maxsize=4096)
 def measure(text: str, size: float, rtl: bool, bold: bool = False) -> float:
     """Width in points of ``text`` drawn at ``size`` (basic layout: advances, no kerning)."""
     visual = shape_for_drawing(text, rtl)
@@ -285,8 +306,9 @@ def _fit(text: str, size: float, width: float, rtl: bool, bold: bool = False,
 # ---- layout -----------------------------------------------------------------------------------
 
 class _Builder:
-    def __init__(self, report: Report, colors: dict | None = None):
+    def __init__(self, report: Report, colors: dict | None = None, width: float = WIDTH):
         self.report = report
+        self.width = width
         self.colors = colors or RELATION_COLORS
         self.rtl = report.rtl
         self.lab = localize.labels(report)
@@ -295,11 +317,11 @@ class _Builder:
 
     # Layout is written in logical x (distance from the start edge); these make it physical.
     def px(self, x: float) -> float:
-        return WIDTH - x if self.rtl else x
+        return self.width - x if self.rtl else x
 
     def span(self, x: float, w: float) -> float:
         """Physical left edge of the logical span [x, x + w]."""
-        return WIDTH - x - w if self.rtl else x
+        return self.width - x - w if self.rtl else x
 
     def anchor(self, logical: str) -> str:
         if logical == "middle":
@@ -328,9 +350,9 @@ class _Builder:
         line_h = size * 1.45
         # The name column is as wide as the longest name needs, up to _LABEL_COL: the scale gets the rest.
         names = [a.title for a in report.areas] + [row.region for row in report.balance.regions]
-        label_col = min(_LABEL_COL, max(60.0, *(measure(t, size, self.rtl) + 2 for t in names)))
+        label_col = min(_LABEL_COL * self.width / WIDTH, max(60.0, *(measure(t, size, self.rtl) + 2 for t in names)))
         scale_x = label_col + _GAP
-        scale_w = WIDTH - scale_x - 4
+        scale_w = self.width - scale_x - 4
         unit = scale_w / _SCALE_UNITS
 
         def slot(relation: str, intensity: int | None) -> float:
@@ -353,12 +375,12 @@ class _Builder:
             self.text(x + 28, y, "start", name, 7.5, role="legend")
             x += 28 + measure(name, 7.5, self.rtl) + 14
         note = localize.label(report, "chart_intensity_note", n=MAX_INTENSITY)
-        self.text(WIDTH - 2, y, "end", note, 7, color=MUTED, role="legend")
+        self.text(self.width - 2, y, "end", note, 7, color=MUTED, role="legend")
         if any(a.intensity is None for a in report.areas):
             y += 12
-            self.mark("cooperation", WIDTH - measure(lab["chart_no_intensity"], 7, self.rtl) - 8, y, 3.5,
+            self.mark("cooperation", self.width - measure(lab["chart_no_intensity"], 7, self.rtl) - 8, y, 3.5,
                       stroke=MUTED, dashed=True, role="swatch")
-            self.text(WIDTH - 2, y, "end", lab["chart_no_intensity"], 7, color=MUTED, role="legend")
+            self.text(self.width - 2, y, "end", lab["chart_no_intensity"], 7, color=MUTED, role="legend")
 
         # Zone headings and the intensity ticks under them.
         y += 17
@@ -381,10 +403,10 @@ class _Builder:
         r = min(5.2, row_h * 0.36)
         for region, areas in regions.items():
             y += 4 if row_h > 12 else 2
-            for j, line in enumerate(_fit(region, size, WIDTH - 4, self.rtl, bold=True, max_lines=1)):
+            for j, line in enumerate(_fit(region, size, self.width - 4, self.rtl, bold=True, max_lines=1)):
                 self.text(1, y + row_h / 2, "start", line, size, bold=True, role="region")
             y += row_h
-            self.hline(0, y, WIDTH, color=RULE)
+            self.hline(0, y, self.width, color=RULE)
             for a in areas:
                 lines = _fit(a.title, size, label_col, self.rtl, max_lines=max_lines)
                 h = max(row_h, len(lines) * line_h + 3) if len(lines) > 1 else row_h
@@ -440,7 +462,7 @@ class _Builder:
                     self.text(x + w / 2, mid, "middle", shown, digit_size, bold=True, color=ink, role="count")
                 x += w + 1
             self.text(x + 4, mid, "start", self.number(row.total), size - 1, color=MUTED, role="count")
-        return Figure(WIDTH, round(y + 6, 2), self.rtl, self.report.meta.lang,
+        return Figure(self.width, round(y + 6, 2), self.rtl, self.report.meta.lang,
                       tuple(self.shapes), tuple(self.labels),
                       () if self.colors == RELATION_COLORS else tuple(self.colors.items()))
 
@@ -456,14 +478,25 @@ MAX_HEIGHT = 690.0
 """Points: the A4 text height less a caption, so the figure never breaks across pages."""
 
 
-def figure(report: Report, colors: dict | None = None) -> Figure:
+def figure(report: Report, colors: dict | None = None, area: tuple[float, float] | None = None) -> Figure:
     """The chart's geometry for ``report`` (no drawing yet), as large as fits on one page; ``colors``:
-    (fill, ink) by relation when a theme changes them."""
+    (fill, ink) by relation when a theme changes them; ``area``: (width, height) in points the figure
+    may take (a theme's smaller page), else WIDTH × MAX_HEIGHT."""
+    width, max_height = area or (WIDTH, MAX_HEIGHT)
     for preset in PRESETS:
-        fig = _Builder(report, colors).build(*preset)
-        if fig.height <= MAX_HEIGHT:
+        fig = _Builder(report, colors, width).build(*preset)
+        if fig.height <= max_height:
             break
     return fig
+
+
+def area_for(text_mm: tuple[float, float]) -> tuple[float, float] | None:
+    """The figure's room on a page whose text area is ``text_mm``: None for A4's (WIDTH × MAX_HEIGHT,
+    which leave the same slack for the caption), never larger than that."""
+    w, h = (v * 72 / 25.4 for v in text_mm)
+    slack_w, slack_h = 170 * 72 / 25.4 - WIDTH, 255 * 72 / 25.4 - MAX_HEIGHT
+    area = (round(min(WIDTH, w - slack_w), 2), round(min(MAX_HEIGHT, h - slack_h), 2))
+    return None if area == (WIDTH, MAX_HEIGHT) else area
 
 
 # ---- words: alt text and caption --------------------------------------------------------------
@@ -619,14 +652,14 @@ def svg(report: Report) -> str:
 # ---- drawing: HTML for the PDF ----------------------------------------------------------------
 
 def html(report: Report, n: int = 1, *, anchor: str = "figure-balance", bookmark_level: int | None = None,
-         colors: dict | None = None) -> str:
+         colors: dict | None = None, area: tuple[float, float] | None = None) -> str:
     """The chart for the HTML/PDF writer: a ``<figure id="figure-balance">`` with its caption.
 
     Self-contained: inline SVG (marks, bars, rules) under absolutely positioned HTML labels, styles
     inline. Report text is escaped; runs against the base direction are isolated with ``<bdi>``.
     ``bookmark_level`` makes the caption a PDF bookmark (and contents entry) at that level.
     """
-    fig = figure(report, colors)
+    fig = figure(report, colors, area)
     rtl = fig.rtl
     # The brief's caption faces (sans first), named so no system font is ever picked.
     caption_fonts = "'Noto Kufi Arabic', 'Noto Sans', 'Amiri'" if rtl else "'Noto Sans', 'Noto Kufi Arabic', 'Amiri'"
@@ -676,10 +709,12 @@ def png(report: Report, dpi: int = DPI, colors: dict | None = None) -> bytes:
 def _png(fig: Figure, dpi: int) -> bytes:
     from PIL import Image, ImageDraw, ImageFont
 
-    ss = 2  # drawn at twice the size and reduced: Pillow's shapes have no anti-aliasing
-    k = dpi / 72 * ss
-    size = (round(fig.width * dpi / 72), round(fig.height * dpi / 72))
-    im = Image.new("RGB", (size[0] * ss, size[1] * ss), PAPER)
+    # Drawn at the final size: rectangles and rules are axis-aligned, Pillow smooths text itself, and only
+    # the round or slanted marks and the hatching are drawn supersampled, each in its own small tile. A
+    # page-sized canvas at twice the size cost 45 MB and a third of a second per DOCX.
+    k = dpi / 72
+    size = (round(fig.width * k), round(fig.height * k))
+    im = Image.new("RGB", size, PAPER)
     draw = ImageDraw.Draw(im)
     for s in fig.shapes:
         _png_shape(im, draw, s, k)
@@ -698,14 +733,17 @@ def _png(fig: Figure, dpi: int) -> bytes:
                                                 layout_engine=ImageFont.Layout.BASIC)
             draw.text((x, base), text, font=fonts[key], fill=lab.color, anchor="ls")
             x += _advance(family, lab.bold, text, lab.size) * k
-    # A box reduction is the anti-aliasing; a 64-colour palette (no dithering) keeps text edges
-    # smooth and makes the PNG about a third of its RGB size. Fast octree: a fifth of median cut's
-    # CPU for the same look (and 5% more bytes).
-    im = im.reduce(ss).quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    # A 64-colour palette (no dithering) keeps text edges smooth and makes the PNG about a third of its
+    # RGB size. Fast octree: a fifth of median cut's CPU for the same look (and 5% more bytes).
+    im = im.quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     im.putpalette(_snap_palette(im.getpalette(), fig.relation_colors()))
     out = io.BytesIO()
     im.save(out, "PNG", dpi=(dpi, dpi))
     return out.getvalue()
+
+
+_SS = 4
+"""Supersampling of a tile holding a round or slanted shape (its anti-aliasing)."""
 
 
 def _flat_colours(colors: dict = RELATION_COLORS) -> list[tuple[int, ...]]:
@@ -728,24 +766,37 @@ def _snap_palette(palette: list[int], colors: dict = RELATION_COLORS) -> list[in
 
 
 def _png_shape(im, draw, s: Shape, k: float) -> None:
+    from PIL import Image, ImageDraw
+
     x0, y0, x1, y1 = s.x * k, s.y * k, (s.x + s.w) * k, (s.y + s.h) * k
-    width = max(1, round((0.6 if s.kind == "line" else 1) * k))
     if s.kind == "line":
-        if s.dashed:
-            return
-        draw.line([(x0, y0), (x1, y0)], fill=s.stroke, width=width)
+        if not s.dashed:
+            draw.rectangle([round(x0), round(y0 - 0.3 * k), round(x1) - 1, round(y0 + 0.3 * k) - 1], fill=s.stroke)
         return
     fill, outline = s.fill, s.stroke
-    if s.kind == "circle":
-        draw.ellipse([x0, y0, x1, y1], fill=fill, outline=outline, width=width if outline else 0)
-    elif s.kind == "diamond":
-        cx, cy, r = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2 * 1.15
-        draw.polygon([(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)], fill=fill, outline=outline,
-                     width=width if outline else 0)
-    else:
-        m = (x1 - x0) * 0.06 if s.kind == "square" else 0
-        draw.rectangle([x0 + m, y0 + m, x1 - m, y1 - m], fill=fill, outline=outline,
-                       width=width if outline else 0)
+    if s.kind in ("circle", "diamond"):
+        # A tile around the mark, drawn _SS times larger, reduced, and pasted through its own coverage.
+        pad = k
+        left, top = int(x0 - pad), int(y0 - pad)
+        w, h = int(x1 + pad) + 1 - left, int(y1 + pad) + 1 - top
+        tile = Image.new("RGBA", (w * _SS, h * _SS), (0, 0, 0, 0))
+        d = ImageDraw.Draw(tile)
+        q = k * _SS
+        bx0, by0, bx1, by1 = ((x0 - left) * _SS, (y0 - top) * _SS, (x1 - left) * _SS, (y1 - top) * _SS)
+        width = max(1, round(q)) if outline else 0
+        if s.kind == "circle":
+            d.ellipse([bx0, by0, bx1, by1], fill=fill, outline=outline, width=width)
+        else:
+            cx, cy, r = (bx0 + bx1) / 2, (by0 + by1) / 2, (bx1 - bx0) / 2 * 1.15
+            d.polygon([(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)], fill=fill, outline=outline,
+                      width=width)
+        tile = tile.reduce(_SS)
+        im.paste(tile.convert("RGB"), (left, top), tile.getchannel("A"))
+        return
+    m = (x1 - x0) * 0.06 if s.kind == "square" else 0
+    box = [round(x0 + m), round(y0 + m), round(x1 - m) - 1, round(y1 - m) - 1]
+    width = max(1, round(k)) if outline else 0
+    draw.rectangle(box, fill=fill, outline=outline, width=width)
     if s.pattern != "solid" and s.role in ("seg", "swatch") and s.kind == "rect":
         _png_pattern(im, s, k, (x0, y0, x1, y1))
 
@@ -757,22 +808,24 @@ def _png_pattern(im, s: Shape, k: float, box) -> None:
     w, h = x1 - x0, y1 - y0
     if w <= 0 or h <= 0:
         return
-    mask = Image.new("L", (w, h), 0)
+    # Paper-coloured hatching through a coverage mask drawn _SS times larger (its anti-aliasing).
+    mask = Image.new("L", (w * _SS, h * _SS), 0)
     d = ImageDraw.Draw(mask)
-    step = 5 * k
-    lw = max(1, round((0.9 if s.pattern == "stripes" else 0.8) * k))
+    q = k * _SS
+    step = 5 * q
+    lw = max(1, round((0.9 if s.pattern == "stripes" else 0.8) * q))
+    W, H = w * _SS, h * _SS
     # The same lines as the SVG pattern tile, in page coordinates so tiles line up.
-    start = -((x0 + y0) % step) - step
-    t = start
-    while t < w + h + step:
-        d.line([(t - h, h), (t, 0)], fill=255, width=lw)
+    t = -(((x0 + y0) * _SS) % step) - step
+    while t < W + H + step:
+        d.line([(t - H, H), (t, 0)], fill=255, width=lw)
         t += step
     if s.pattern == "crosshatch":
-        t = -((x0 - y0) % step) - step - h
-        while t < w + step:
-            d.line([(t, 0), (t + h, h)], fill=255, width=lw)
+        t = -(((x0 - y0) * _SS) % step) - step - H
+        while t < W + step:
+            d.line([(t, 0), (t + H, H)], fill=255, width=lw)
             t += step
-    im.paste(PAPER, (x0, y0), mask)
+    im.paste(PAPER, (x0, y0), mask.reduce(_SS))
 
 
 # ---- the DOCX picture ---------------------------------------------------------------------------
@@ -790,9 +843,10 @@ class DocxPicture:
 EMU_PER_PT = 12700
 
 
-def docx_parts(report: Report, n: int = 1, colors: dict | None = None) -> DocxPicture:
+def docx_parts(report: Report, n: int = 1, colors: dict | None = None,
+               area: tuple[float, float] | None = None) -> DocxPicture:
     """Everything the DOCX writer needs: PNG (fallback), SVG (Word 2016+), size, alt text, caption."""
-    fig = figure(report, colors)
+    fig = figure(report, colors, area)
     alt = alt_text(report)
     return DocxPicture(_png(fig, DPI), _svg(fig, text=True, title=alt).encode("utf-8"),
                        round(fig.width * EMU_PER_PT), round(fig.height * EMU_PER_PT), alt, caption(report, n))
@@ -803,7 +857,7 @@ _NS_ASVG = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
 
 
 def add_docx_picture(paragraph, report: Report, n: int = 1, *, parts: DocxPicture | None = None,
-                     colors: dict | None = None):
+                     colors: dict | None = None, area: tuple[float, float] | None = None):
     """Insert the chart into a python-docx ``paragraph`` as an inline picture: PNG with an SVG
     (``asvg:svgBlip``) alternative, alt text in ``wp:docPr/@descr``. Returns the DocxPicture used.
 
@@ -815,7 +869,7 @@ def add_docx_picture(paragraph, report: Report, n: int = 1, *, parts: DocxPictur
     from docx.oxml.ns import qn
     from docx.shared import Emu
 
-    parts = parts or docx_parts(report, n, colors)
+    parts = parts or docx_parts(report, n, colors, area)
     run = paragraph.add_run()
     shape = run.add_picture(io.BytesIO(parts.png), width=Emu(parts.width_emu), height=Emu(parts.height_emu))
     inline = shape._inline

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 import re
 import unicodedata
@@ -16,7 +15,7 @@ from .errors import Problem, ReportError
 from .inline import parse as parse_inline
 from .model import (RTL_LANGUAGES, Actor, Area, Author, BulletList, Meta, Para, PartialDate, Publisher, Quote,
                     Report, Section, Source, SourceRef, TimelineEvent)
-from .teach import enum_hint, json_hint, syntax_hint, valid_ids
+from .teach import enum_hint, json_hint, suggest, syntax_hint, valid_ids
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
@@ -90,9 +89,7 @@ class _Collector:
         self.at(pos, path, message)
 
 
-def _suggest(word: str, options) -> str:
-    match = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+_suggest = suggest
 
 
 # ---- reading and parsing ------------------------------------------------------------------------
@@ -148,9 +145,9 @@ def _compose(text: str, c: _Collector, is_json: bool):
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         c.at(where, (), f"the file nests deeper than {MAX_DEPTH} levels")
     except MarkedYAMLError as e:
-        mark, hint = syntax_hint(e, text)
+        mark, hint, what = syntax_hint(e, text)
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = ": ".join(x for x in (e.context, e.problem) if x)
+        what = what or ": ".join(x for x in (e.context, e.problem) if x)
         c.at(where, (), f"{'JSON' if is_json else 'YAML'} syntax error: {what}{hint}")
     except YAMLError as e:
         c.at((1, 1), (), f"{'JSON' if is_json else 'YAML'} syntax error: {e}")
@@ -518,9 +515,18 @@ def _walk_strings(value, path: Path_):
 
 
 def _char_names(found) -> str:
+    """The characters' names, and how to get rid of them: they are invisible, so an editor cannot see
+    what to delete."""
     kinds = {"Cs": "lone surrogate", "Cn": "non-character"}
-    return ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '') or kinds.get(unicodedata.category(ch), 'control character')}"
-                     for ch in sorted(set(found)))
+    chars = sorted(set(found))
+    names = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '') or kinds.get(unicodedata.category(ch), 'control character')}"
+                      for ch in chars)
+    if any("\u202a" <= ch <= "\u202e" for ch in chars):
+        return (names + "; these invisible direction controls come with text copied from a web page or a "
+                "word processor: delete them (briefkit sets the direction of Latin text itself)")
+    if all(unicodedata.category(ch) == "Cc" for ch in chars):
+        return names + "; delete it (it is invisible: text copied from a PDF or a terminal often carries one)"
+    return names
 
 
 def _at_char(c: _Collector, path: Path_, value: str, index: int, message: str) -> None:
@@ -566,8 +572,33 @@ def _report_typed_controls(found: list[tuple[int, str]], c: _Collector) -> None:
             c.at(where, path, f"text contains characters that are not allowed: {names}")
 
 
+_PLAIN_FIELDS = (("meta", "title"), ("meta", "subtitle"), ("meta", "kicker"), ("meta", "publisher", "name"),
+                 ("meta", "authors", "*", "name"), ("actors", "*", "name"), ("areas", "*", "title"),
+                 ("areas", "*", "region"), ("sections", "*", "heading"), ("sources", "*", "title"),
+                 ("sources", "*", "publisher"))
+"""Text printed as typed: markup written in them would show its marks."""
+_NOTE_CALL = re.compile(r"\[\^[^\]\s]+\]")
+_STRONG = re.compile(r"\*\*[^*\s][^*]*\*\*|__[^_\s][^_]*__")
+
+
+def _check_plain_markup(path: Path_, s: str, c: _Collector) -> None:
+    from .coverage import _matches
+
+    if not any(_matches(path, p) for p in _PLAIN_FIELDS):
+        return
+    m = _NOTE_CALL.search(s)
+    if m:
+        _at_char(c, path, s, m.start(), f"a footnote {m.group(0)} works only in prose (summary, takeaways, "
+                 "body, positions, timeline events): this field is printed as typed, so move it there")
+    m = _STRONG.search(s)
+    if m:
+        _at_char(c, path, s, m.start(), f"'{m.group(0)[:2]}' would be printed as typed: this field is plain "
+                 "text (bold and italics work in prose); remove the marks")
+
+
 def _check_text(data, c: _Collector) -> None:
     for path, s in _walk_strings(data, ()):
+        _check_plain_markup(path, s, c)
         first = _FORBIDDEN.search(s)
         if first:
             _at_char(c, path, s, first.start(),
@@ -640,6 +671,9 @@ class _Builder:
             if sid not in self.source_ids:
                 hint = (_suggest(sid, self.source_ids) + valid_ids(self.source_ids) if self.source_ids
                         else " (the report has no sources)")
+                if f"[^{sid}]:" in value:       # Markdown's way: "[^1]: the note's text"
+                    hint += ("; a note is written as an entry under sources: (id, title, publisher, date, url), "
+                             "not as a '[^id]: text' line")
                 self._at(where, line, value, f"[^{sid}]", path,
                          f"footnote [^{sid}] cites an unknown source '{sid}'{hint}")
         return nodes

@@ -58,6 +58,9 @@ def date(d: PartialDate | None, report: Report) -> str:
                                locale=_babel_locale(report.language))
     # Babel writes some locales in native digits: normalise, then apply the report's choice.
     text = text.translate({0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)})
+    # A line may end before the year, never inside «22 تشرين الأول» (the patterns put the year last).
+    head, space, year = text.rpartition(" ")
+    text = head.replace(" ", "\u00a0") + space + year
     return digits(text, report)
 
 

@@ -82,7 +82,7 @@ class TitleBlock:
 
 @dataclass(frozen=True)
 class Contents:
-    """The table of contents: every heading of level 1 to 3 (the PDF prints it only on long briefs)."""
+    """The table of contents: every heading of level 1 to 3 (printed only when ``contents_wanted``)."""
 
     heading_text: str
     entries: tuple[Heading, ...]
@@ -424,6 +424,18 @@ def plan_of(report: Report, chart: bool = True) -> Plan:
     if key not in cache:
         cache[key] = build(report, chart)
     return cache[key]
+
+
+CONTENTS_MIN_PAGES = 5
+"""A brief estimated at this many A4 pages or more (``budget.estimate_pages``) has a table of contents."""
+
+
+def contents_wanted(report: Report) -> bool:
+    """Whether the brief has a table of contents, in every format: one decision from the report itself
+    (the DOCX has no pages to count, and the PDF must not disagree with it)."""
+    from .budget import estimate_pages
+
+    return estimate_pages(report) >= CONTENTS_MIN_PAGES
 
 
 def chart_wanted(options) -> bool:

@@ -10,6 +10,8 @@ from .model import BulletList, Emph, Inlines, Link, NoteRef, Para, Quote, Strong
 
 _ATTRIBUTION = re.compile(r"^(?:—|―|–|--)[ \t]*(\S.*)$")
 """The last line of a quote naming its author: ``> — Name`` (also ―, – and --)."""
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+"""The line under a Markdown table's header row (|---|:--:|)."""
 _KIND_NAMES = {"list": "a list", "quote": "a quote", "heading": "a heading"}
 
 
@@ -82,9 +84,14 @@ class ProseConverter:
 
     # ---- one block -------------------------------------------------------------------------------
 
+
     def _block(self, blk) -> list:
         kind, line = blk[0], blk[1]
         if kind == "para":
+            src = blk[2].split("\n")
+            if len(src) >= 2 and src[0].lstrip().startswith("|") and _TABLE_RULE.match(src[1]):
+                self.problem(line, "a Markdown table is not supported (it would print as one paragraph of '|'): "
+                                   "write its rows as a list, or put the comparison in the areas table")
             return [Para(self.inline(blk[2], line))]
         if kind == "heading":
             return [self._heading(line, blk[2], blk[3])]

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from .errors import Problem, ReportError
 
+from .teach import suggest
+
 THEME_FILE = "theme.yaml"
 """A theme file of this name beside the reports is used when no --theme is given."""
 
@@ -57,6 +59,12 @@ class Theme:
     source: Path | None = field(default=None, compare=False)
     """The theme file (None for the shipped look)."""
 
+    @property
+    def text_mm(self) -> tuple[float, float]:
+        """Width and height of the text area (the page less its margins)."""
+        t, b, s, e = self.margins_mm
+        return self.page_mm[0] - s - e, self.page_mm[1] - t - b
+
     def files(self) -> list[Path]:
         """The theme file and every font it names: what the build cache hashes and preview watches."""
         out = [self.source] if self.source else []
@@ -101,10 +109,16 @@ def load_theme(path) -> Theme:
     try:
         data = YAML(typ="rt", pure=True).load(text)
     except YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
+        from ruamel.yaml.error import MarkedYAMLError
+
+        from .teach import syntax_hint
+
+        hint, what, mark = "", None, getattr(e, "problem_mark", None)
+        if isinstance(e, MarkedYAMLError):
+            mark, hint, what = syntax_hint(e, text)
         pos = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise ReportError([Problem(name, *pos, "(root)", f"YAML syntax error: {getattr(e, 'problem', e)}")]) \
-            from None
+        what = what or getattr(e, "problem", None) or e
+        raise ReportError([Problem(name, *pos, "(root)", f"YAML syntax error: {what}{hint}")]) from None
     if not isinstance(data, dict):
         raise ReportError([Problem(name, 1, 1, "(root)", "a theme is a mapping of settings")])
 
@@ -125,7 +139,8 @@ def load_theme(path) -> Theme:
     known = {"briefkit-theme", "name", "fonts", "colors", "page", "running-head", "footer", "logo"}
     for key in data:
         if key not in known:
-            add(pos(data, key), str(key), f"unknown key '{key}'; a theme has {', '.join(sorted(known))}")
+            add(pos(data, key), str(key),
+                f"unknown key '{key}'{suggest(key, known)}; a theme has {', '.join(sorted(known))}")
     if data.get("briefkit-theme", 1) != 1:
         add(vpos(data, "briefkit-theme"), "briefkit-theme", "this briefkit reads theme version 1")
     kw: dict = {}
@@ -150,8 +165,9 @@ def load_theme(path) -> Theme:
     rel = []
     for key, value in colors.items():
         where = f"colors.{key}"
-        if key not in ("accent", "cooperation", "mixed", "rivalry"):
-            add(pos(colors, key), where, f"unknown colour '{key}'; use accent, cooperation, mixed or rivalry")
+        if key not in _COLOR_KEYS:
+            add(pos(colors, key), where, f"unknown colour '{key}'{suggest(key, _COLOR_KEYS)}; use accent, "
+                "cooperation, mixed or rivalry")
         elif not isinstance(value, str) or not _COLOR.match(value):
             add(vpos(colors, key), where, f"'{value}' is not a colour: write #RGB or #RRGGBB")
         elif key == "accent":
@@ -196,20 +212,25 @@ def load_theme(path) -> Theme:
     for key, value in head.items():
         where = f"running-head.{key}"
         if key not in ("start", "end"):
-            add(pos(head, key), where, f"unknown key '{key}'; use start or end")
+            add(pos(head, key), where, f"unknown key '{key}'{suggest(key, ('start', 'end'))}; use start or end")
         elif value not in HEAD_CONTENT:
-            add(vpos(head, key), where, f"'{value}' is not one of {', '.join(HEAD_CONTENT)}")
+            add(vpos(head, key), where,
+                f"'{value}' is not one of {', '.join(HEAD_CONTENT)}{suggest(value, HEAD_CONTENT)}")
         else:
             kw["head_start" if key == "start" else "head_end"] = value
     for key, allowed in (("footer", FOOTER_CONTENT), ("logo", LOGO_PLACES)):
         if key in data:
             if data[key] not in allowed:
-                add(vpos(data, key), key, f"'{data[key]}' is not one of {', '.join(allowed)}")
+                add(vpos(data, key), key,
+                    f"'{data[key]}' is not one of {', '.join(allowed)}{suggest(data[key], allowed)}")
             else:
                 kw[key] = data[key]
     if problems:
         raise ReportError(problems)
     return Theme(source=path.resolve(), **kw)
+
+
+_COLOR_KEYS = ("accent", "cooperation", "mixed", "rivalry")
 
 
 def _normal(color: str) -> str:

@@ -1,14 +1,61 @@
 """Messages that teach: the usual cause and fix of a YAML/JSON syntax error, labels named back to enum values."""
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from functools import lru_cache
 
+
+def suggest(word, options) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``options``, or nothing."""
+    match = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+_OPENS_QUOTE = re.compile(r"""^(\s*)(?:-\s+)*(?:[^\s:'"#][^:#]*:\s+)?(")""")
+
+
+class _At:
+    def __init__(self, line: int, column: int):
+        self.line, self.column = line, column
+
+
+def unclosed_quote(text: str, error_line: int) -> tuple[_At, int] | None:
+    """The double quote an editor left open before a syntax error at ``error_line`` (0-based): a value
+    opened with '"' whose line has no closing quote and whose next line is indented no deeper than it (a
+    real continuation line is indented more), so the text swallowed the lines after it. Returns (where the
+    quote is, the line it ran to), or None."""
+    lines = text.splitlines()
+    for n in range(min(error_line, len(lines)) - 1, max(-1, error_line - 200), -1):
+        m = _OPENS_QUOTE.match(lines[n])
+        if not m:
+            continue
+        rest = lines[n][m.end(2):].replace('\\\\', "").replace('\\"', "")
+        if '"' in rest:
+            continue                                     # closed on its own line
+        nxt = next((k for k in range(n + 1, len(lines)) if lines[k].strip()), None)
+        if nxt is not None and len(lines[nxt]) - len(lines[nxt].lstrip()) <= len(m.group(1)):
+            return _At(n, m.start(2)), error_line
+    return None
+
+
 def syntax_hint(e, text: str):
-    """Where a YAML syntax error really is, and the usual cause and fix of it (editors' mistakes)."""
+    """Where a YAML syntax error really is, and the usual cause and fix of it (editors' mistakes).
+    Returns (mark, hint, what) where ``what``, when not None, replaces the parser's own words."""
     problem, context = e.problem or "", e.context or ""
     mark = e.problem_mark or e.context_mark
+    if mark is not None and not context.startswith("while scanning a quoted scalar"):
+        found = unclosed_quote(text, mark.line)
+        if found:
+            at, ran_to = found
+            return at, (f"; add the closing quote at the end of this line (a quote inside the text is written "
+                        f'\\" between double quotes)'), (f"this quote is not closed on its line: the text runs "
+                                                          f"on to line {ran_to + 1}, where the parser gave up")
+    hint_mark, hint = _hint(e, text, problem, context, mark)
+    return hint_mark, hint, None
+
+
+def _hint(e, text: str, problem: str, context: str, mark):
     line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
     value = re.sub(r"^\s*(?:-\s+)*(?:[^\s:'\"]+:\s+)?", "", line)
     if "'\\t'" in problem or "'\t'" in problem:

@@ -291,8 +291,11 @@ def test_subheadings_and_nested_lists_in_every_writer(tmp_path):
 
     nested = BulletList(items=((Text("أول"),), (Text("ثان"),)), ordered=True,
                         sublists=(BulletList(items=((Text("فرعي"),),)), None))
+    # long enough for a table of contents (plan.contents_wanted), so the sub-heading has an entry in it
+    filler = tuple(Para((Text("فقرة طويلة عن العلاقات الثنائية والملفات المشتركة بين البلدين " * 6),))
+                   for _ in range(30))
     section = dataclasses.replace(base.sections[0], body=(
-        Para((Text("مقدمة"),)), Subheading("عنوان فرعي"), nested))
+        Para((Text("مقدمة"),)), Subheading("عنوان فرعي"), nested, *filler))
     report = dataclasses.replace(base, sections=(section, *base.sections[1:]))
     html = html_view(html_writer.render(report))
     docx_data = docx_writer.render(report)
@@ -309,3 +312,19 @@ def test_subheadings_and_nested_lists_in_every_writer(tmp_path):
     assert toc == ["عنوان فرعي"]
     with_toc = html_writer.render(report, toc=True).decode()
     assert re.search(r'<li class="toc-l4"><a href="#sub-[a-z0-9-]+-1">عنوان فرعي</a></li>', with_toc)
+
+
+def test_contents_in_both_formats_or_in_neither(tmp_path):
+    from briefkit.plan import contents_wanted
+    from briefkit.writers import pdf as pdf_writer
+
+    for path, wanted in ((HERE / "cases" / "06-blocks.yaml", False),
+                         (HERE.parent / "seeds" / "turkey-russia-relations.yaml", True)):
+        report = briefkit.load(path)
+        assert contents_wanted(report) is wanted
+        doc = etree.fromstring(zipfile.ZipFile(io.BytesIO(docx_writer.render(report))).read("word/document.xml"))
+        docx_toc = [_ptext(p) for p in doc.iter(w("p")) if (_style(p) or "").startswith("TOC")]
+        tokens = pdf_view(pdf_writer.render(report), tmp_path)["tokens"]
+        label = _norm_words(localize.labels(report)["contents"])
+        assert bool(docx_toc) is wanted, path.name
+        assert (label[0] in tokens) is wanted, path.name

@@ -298,7 +298,7 @@ def test_docx_source_entry_text():
     report = loads(json.dumps(data, ensure_ascii=False), "r.json")
     package = zipfile.ZipFile(io.BytesIO(docx_writer.render(report)))
     lri, pdi = "\u2066", "\u2069"
-    entry = (f"{lri}Somalia: The Transition to AUSSOM{pdi}، {lri}Crisis Group{pdi}، 1 مارس 2022، "
+    entry = (f"{lri}Somalia: The Transition to AUSSOM{pdi}، {lri}Crisis Group{pdi}، 1\u00a0مارس 2022، "
              f"{lri}https://crisisgroup.org/b180{pdi}")
     for part in ("word/document.xml", "word/footnotes.xml"):
         xml = package.read(part).decode("utf-8")

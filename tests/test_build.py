@@ -444,3 +444,49 @@ def test_a_file_replaced_by_another_process_during_the_run_is_not_listed_as_buil
     assert [r.status for r in results] == ["failed", "built"]
     assert results[0].outputs == [] and "replaced by another process" in results[0].message
     assert (out / "brief-0.html").read_text() == "another build's brief"  # theirs: left alone
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_changed_id_takes_its_old_files_with_it(tmp_path, jobs):
+    src, out = tmp_path / "reports", tmp_path / "out"
+    src.mkdir()
+    (src / "r.yaml").write_text(valid(1, "old-id"), encoding="utf-8")
+    (src / "q.yaml").write_text(valid(2, "other"), encoding="utf-8")
+    assert run("build", src, "-o", out, "--format", "html", "--jobs", jobs, "--quiet")[0] == 0
+    assert sorted(p.name for p in out.iterdir()) == ["old-id.html", "other.html"]
+    (src / "r.yaml").write_text(valid(1, "new-id"), encoding="utf-8")
+    code, stdout, _ = run("build", src, "-o", out, "--format", "html", "--jobs", jobs, "--json", "--quiet")
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["new-id.html", "other.html"]
+    by_id = {r["id"]: r for r in json.loads(stdout)["reports"]}
+    assert by_id["new-id"]["removed"] == [str(out / "old-id.html")]
+    assert "removed" not in by_id["other"]
+
+
+def test_an_old_file_someone_changed_or_another_input_claims_stays(tmp_path):
+    src, out = tmp_path / "reports", tmp_path / "out"
+    src.mkdir()
+    (src / "r.yaml").write_text(valid(1, "first"), encoding="utf-8")
+    (src / "s.yaml").write_text(valid(2, "second"), encoding="utf-8")
+    assert run("build", src, "-o", out, "--format", "html", "--quiet")[0] == 0
+    (out / "first.html").write_text("edited by hand")       # no longer the bytes r.yaml wrote
+    (src / "r.yaml").write_text(valid(1, "renamed"), encoding="utf-8")
+    (src / "s.yaml").write_text(valid(2, "third"), encoding="utf-8")
+    (src / "t.yaml").write_text(valid(3, "second"), encoding="utf-8")   # now the owner of 'second'
+    assert run("build", src, "-o", out, "--format", "html", "--quiet")[0] == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["first.html", "renamed.html", "second.html", "third.html"]
+    assert (out / "first.html").read_text() == "edited by hand"
+
+
+def test_the_manifest_names_the_theme_a_report_used(tmp_path):
+    src = tmp_path / "reports"
+    src.mkdir()
+    (src / "r.yaml").write_text(valid(1, "themed"), encoding="utf-8")
+    (src / "theme.yaml").write_text("briefkit-theme: 1\ncolors: {accent: '#224466'}\n", encoding="utf-8")
+    code, stdout, _ = run("build", src, "-o", tmp_path / "out", "--format", "html", "--json", "--quiet")
+    (rep,) = json.loads(stdout)["reports"]          # the theme beside the report is not a report
+    assert (code, rep["id"], rep["theme"]) == (0, "themed", str(src / "theme.yaml"))
+    (src / "theme.yaml").unlink()
+    code, stdout, _ = run("build", src, "-o", tmp_path / "out", "--format", "html", "--json", "--quiet")
+    assert "theme" not in json.loads(stdout)["reports"][0]

@@ -166,3 +166,22 @@ def test_a_cache_that_cannot_be_written_only_costs_speed(work):
     assert build(work) == "built"
     assert build(work) == "built"
     assert (work / "out" / "cached-brief.html").exists()
+
+
+def test_what_a_theme_made_valid_is_judged_again_without_it(work):
+    # U+08A1 is drawn by the example theme's Scheherazade and by no shipped face: valid with the
+    # theme beside the report, an error at validate's line:col once the theme is gone (not a failed render)
+    scheherazade = Path(__file__).resolve().parents[1] / "examples" / "themes" / "scheherazade"
+    src = work / "src"
+    (src / "r.yaml").write_text(REPORT.replace("فقرة أولى.", "فقرة \u08a1 أولى."), encoding="utf-8")
+    shutil.copy(scheherazade / "theme.yaml", src / "theme.yaml")
+    shutil.copytree(scheherazade / "fonts", src / "fonts")
+    assert build(work, fmt="pdf") == "built"
+    (src / "theme.yaml").unlink()
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["build", str(src), "-o", str(work / "out"), "--format", "pdf", "--cache", str(work / "cache"),
+                 "--json", "--quiet"], stdout=out, stderr=err)
+    (rep,) = json.loads(out.getvalue())["reports"]
+    assert (code, rep["status"]) == (1, "invalid"), err.getvalue()
+    assert "U+08A1" in json.dumps(rep["errors"]), rep
+    assert not (work / "out" / "cached-brief.pdf").exists()

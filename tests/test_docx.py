@@ -153,15 +153,29 @@ def test_tables_are_visual_rtl_with_repeated_header(path):
     assert len(rows) == 1 + len(report.areas)
     header = ["".join(t.text for t in tc.iter(w("t"))) for tc in rows[0].findall("w:tc", NS)]
     L = labels(report)
-    assert header[:4] == [L["col_area"], L["col_region"], L["col_relation"], L["col_intensity"]]
-    assert header[4:] == [a.name for a in report.actors]
-    for row, area in zip(rows[1:], report.areas):
-        badge = row.findall("w:tc", NS)[2]
-        assert "".join(t.text for t in badge.iter(w("t"))) == L[f"relation_{area.relation}"]
-        # the same fill as the PDF's badge for this relation (one palette, briefkit/theme.py)
-        from briefkit.theme import RELATION_COLORS
+    # the PDF's columns: area (region under its title), relation (badge, intensity), one per actor
+    assert header[:2] == [f"{L['col_area']} / {L['col_region']}", L["col_relation"]]
+    assert header[2:] == [a.name for a in report.actors]
+    from briefkit.theme import RELATION_COLORS, actor_color
 
-        assert "#" + badge.find("w:tcPr/w:shd", NS).get(w("fill")) == RELATION_COLORS[area.relation][0]
+    for i, tc in enumerate(rows[0].findall("w:tc", NS)[2:]):   # the actor's colour as a rule over its column
+        top = tc.find("w:tcPr/w:tcBorders/w:top", NS)
+        assert "#" + top.get(w("color")) == actor_color(report.actors[i].color, i).upper()
+    for row, area in zip(rows[1:], report.areas):
+        area_cell, rel = row.findall("w:tc", NS)[:2]
+        texts = ["".join(t.text for t in p.iter(w("t"))) for p in area_cell.findall("w:p", NS)]
+        assert texts[:2] == [area.title, area.region]
+        paras = rel.findall("w:p", NS)
+        badge = "".join(t.text for t in paras[0].iter(w("t")))   # one unbreakable shaded run, as the PDF's
+        assert badge == "\u00a0" + L[f"relation_{area.relation}"].replace(" ", "\u00a0") + "\u00a0"
+        # the same fill as the PDF's badge for this relation (one palette, briefkit/theme.py)
+        fills = {s.get(w("fill")) for s in paras[0].iter(w("shd"))}
+        assert fills == {RELATION_COLORS[area.relation][0].lstrip("#").upper()}
+        if area.intensity:      # five dots, as many filled as the intensity, in the relation's colour
+            dots = [(r.find("w:t", NS).text, r.find("w:rPr/w:color", NS).get(w("val")))
+                    for r in paras[1].findall("w:r", NS)]
+            fill = RELATION_COLORS[area.relation][0].lstrip("#").upper()
+            assert dots == [("\u25cf" * area.intensity + "\u25cb" * (5 - area.intensity), fill)]
 
 
 # ---- footnotes, fields, styles -------------------------------------------------------------------
@@ -433,7 +447,10 @@ def test_rendered_paragraphs_are_right_aligned(seed_pdf, seed_report):
         assert any(abs(ln["xMax"] - RIGHT_MARGIN_X) < 4 for ln in hits), (last, [(h["xMin"], h["xMax"]) for h in hits])
         checked += 1
     assert checked >= 4
-    wide = [ln for ln in lines if ARABIC.search(ln["text"]) and ln["xMax"] - ln["xMin"] > 300]
+    # the timeline's event column starts where its header «الحدث» does, not at the margin
+    event_col = {ln["page"]: wd for ln in lines for wd in ln["words"] if wd[0] == labels(seed_report)["timeline_event"]}
+    wide = [ln for ln in lines if ARABIC.search(ln["text"]) and ln["xMax"] - ln["xMin"] > 300
+            and not (ln["page"] in event_col and abs(ln["xMax"] - event_col[ln["page"]][2]) < 6)]
     flush = [ln for ln in wide if abs(ln["xMax"] - RIGHT_MARGIN_X) < 4]
     # Every wide Arabic line starts at the right: flush, or indented by a list or quote (< 1 cm).
     assert all(ln["xMax"] > RIGHT_MARGIN_X - 30 for ln in wide), [
@@ -572,3 +589,19 @@ def test_rendered_quote_attribution_is_on_the_right(seed_pdf, seed_report):
     # start-aligned with the quote's 0.9 cm start indent: it ends near the right margin, not at the left
     assert all(RIGHT_MARGIN_X - 40 < ln["xMax"] <= RIGHT_MARGIN_X + 1 for ln in hits), [
         (ln["xMin"], ln["xMax"]) for ln in hits]
+
+
+def test_timeline_has_the_pdfs_two_columns_with_the_area_as_a_tag():
+    report = briefkit.load(SEED)
+    doc = package(SEED).xml("word/document.xml")
+    timeline = doc.findall(".//w:tbl", NS)[-1]
+    assert len(timeline.findall("w:tblGrid/w:gridCol", NS)) == 2          # date, event (as the PDF's)
+    for row, event in zip(timeline.findall("w:tr", NS)[1:], report.timeline):
+        date_cell, event_cell = row.findall("w:tc", NS)
+        runs = event_cell.findall(".//w:r", NS)
+        tagged = [r for r in runs if r.find("w:rPr/w:shd", NS) is not None]
+        area = next((a for a in report.areas if a.id == event.area), None) if event.area else None
+        if area is None:
+            assert not tagged
+            continue
+        assert "".join(t.text for r in tagged for t in r.iter(w("t"))).replace("\u00a0", " ").strip() == area.title

@@ -239,3 +239,49 @@ def test_a_graphite_font_shapes_latin_punctuation_with_opentype(tmp_path):
     (tmp_path / "b.pdf").write_bytes(render(report, "pdf", Options(theme=EXAMPLE)))
     with pdfplumber.open(tmp_path / "b.pdf") as doc:
         assert "Water, power, and the river" in doc.pages[0].extract_text()
+
+
+def test_an_unthemed_pdf_after_a_themed_one_is_the_fresh_process_bytes(themed, tmp_path):
+    # The PDF writer keeps the shipped stylesheet parsed and one font configuration per process: a
+    # themed render before must leave an unthemed one exactly as a fresh process makes it.
+    import os
+    import sys
+
+    assert themed[1]                                  # the themed PDF was rendered in this process
+    path = CASES / "06-blocks.yaml"
+    here = render(briefkit.load(path), "pdf")
+    out = tmp_path / "fresh.pdf"
+    code = ("import sys, briefkit; from briefkit.writers import render; "
+            "open(sys.argv[2], 'wb').write(render(briefkit.load(sys.argv[1]), 'pdf'))")
+    subprocess.run([sys.executable, "-c", code, str(path), str(out)], check=True,
+                   env={**os.environ, "PYTHONHASHSEED": "7"})
+    assert out.read_bytes() == here
+
+
+def test_an_a5_page_holds_every_table_and_the_chart(tmp_path):
+    # A5 with the default margins leaves 108 mm of text: the chart and every table fit in it in both
+    # formats (they were laid out for A4's 170 mm and ran off the page)
+    import pdfplumber
+    from lxml import etree
+
+    theme = tmp_path / "a5.yaml"
+    theme.write_text("briefkit-theme: 1\npage: {size: A5}\n", encoding="utf-8")
+    report = briefkit.load(ROOT / "seeds" / "turkey-russia-relations.yaml")
+    options = Options(theme=theme)
+    pt_per_mm = 72 / 25.4
+    with pdfplumber.open(io.BytesIO(render(report, "pdf", options))) as pdf:
+        for page in pdf.pages:
+            assert round(page.width) == round(148 * pt_per_mm)
+            boxes = [*page.chars, *page.rects, *page.images, *page.curves]
+            assert min(b["x0"] for b in boxes) >= 20 * pt_per_mm - 1, page.page_number
+            assert max(b["x1"] for b in boxes) <= 128 * pt_per_mm + 1, page.page_number
+    with zipfile.ZipFile(io.BytesIO(render(report, "docx", options))) as z:
+        doc = etree.fromstring(z.read("word/document.xml"))
+    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+          "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"}
+    text_twips = 108 / 25.4 * 1440
+    for tbl in doc.iterfind(".//w:tbl", ns):
+        grid = [int(c.get(f"{{{ns['w']}}}w")) for c in tbl.iterfind("w:tblGrid/w:gridCol", ns)]
+        assert sum(grid) <= text_twips + 1, grid
+    (extent,) = doc.iterfind(".//wp:inline/wp:extent", ns)
+    assert int(extent.get("cx")) <= 108 / 25.4 * 914400

@@ -157,7 +157,7 @@ def test_english_quote_marks_and_dates():
     html = briefkit.render_html(load_case("06-blocks")).decode()
     assert "«الاقتصاد حجر الزاوية.»" in html
     en = briefkit.render_html(load_case("04-english")).decode()
-    assert "14 July 2023" in en
+    assert "14\u00a0July 2023" in en
 
 
 def test_short_lists_are_set_in_columns():

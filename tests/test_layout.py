@@ -111,9 +111,8 @@ def test_docx_columns_are_wide_enough_and_text_present(built):
     doc = Document(io.BytesIO(docx))
     areas = doc.tables[0]
     grid = [int(c.get(qn("w:w"))) for c in areas._tbl.tblGrid.findall(qn("w:gridCol"))]
-    assert min(grid) >= int(1.2 * 567)                   # no column under 1.2 cm (intensity: 1.3)
-    assert len(grid) == (4 if n > plan.ACTOR_COLUMNS else 4 + n)
-    assert all(w >= 2 * 567 for w in grid[4:])           # actor columns, when there are any: ≥ 2 cm
+    assert min(grid) >= int(2 * 567)                     # no column under 2 cm (relation: 2.6)
+    assert len(grid) == (2 if n > plan.ACTOR_COLUMNS else 2 + n)   # area, relation, the actors
     body = "\n".join(p.text for t in doc.tables for r in t.rows for c in r.cells for p in c.paragraphs)
     got = Counter(words(body))
     assert [w for w, k in Counter(written_words(data)).items() if got[w] < k] == []

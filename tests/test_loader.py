@@ -240,10 +240,11 @@ def test_typed_control_character_is_refused_at_its_line_and_column():
     with pytest.raises(briefkit.ReportError) as info:
         loads(text.encode(), "c.yaml")
     got = [str(p) for p in info.value.problems]
+    fix = "; delete it (it is invisible: text copied from a PDF or a terminal often carries one)"
     assert got == ["c.yaml:10:18: areas[0].region: text contains characters that are not allowed: "
-                   "U+0007 control character",
+                   "U+0007 control character" + fix,
                    "c.yaml:12:12: (root): the file contains characters that are not allowed: "
-                   "U+0001 control character"]
+                   "U+0001 control character" + fix]
 
 
 def test_escaped_control_character_is_placed_at_its_escape():

@@ -376,3 +376,92 @@ def test_toc_exactly_when_the_brief_runs_past_four_pages(paragraphs, seed_report
     data, document = render(report)
     has_toc = any("toc" in page.anchors for page in document.pages)
     assert has_toc == (len(plain.pages) > 4), (len(plain.pages), len(document.pages))
+
+
+def toc_numbers(data: bytes, rtl: bool) -> list[int]:
+    """The page numbers printed where the contents' leader dots end (page 1), in reading order: the
+    start column first (the right one in a right-to-left brief), top to bottom."""
+    import unicodedata
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0]
+        chars = page.chars
+        mid = page.width / 2
+    lines: list[list[dict]] = []                         # leader dots, one list per line of contents
+    leaders = (c for c in chars if c["text"] == "." and 7.9 < c["size"] < 9.1)   # the contents' 8-9pt
+    for c in sorted(leaders, key=lambda c: (c["x0"] < mid, c["top"], c["x0"])):
+        if lines and (lines[-1][0]["x0"] < mid) == (c["x0"] < mid) and abs(lines[-1][0]["top"] - c["top"]) < 2:
+            lines[-1].append(c)
+        else:
+            lines.append([c])
+    found = []
+    for dots in lines:
+        edge = min(d["x0"] for d in dots) if rtl else max(d["x1"] for d in dots)
+        top = dots[0]["top"]
+        digits = sorted((c for c in chars if c["text"] and all(unicodedata.category(d) == "Nd" for d in c["text"])
+                         and abs(c["top"] - top) < 4
+                         and (edge - 40 < c["x1"] <= edge + 1 if rtl else edge - 1 <= c["x0"] < edge + 40)),
+                        key=lambda c: c["x0"])
+        assert digits, f"no page number after the leader at {top:.0f}pt"
+        column = (dots[0]["x0"] >= mid) if rtl else (dots[0]["x0"] < mid)
+        found.append((not column, top, int("".join(str(unicodedata.digit(d)) for c in digits for d in c["text"]))))
+    return [n for *_, n in sorted(found)]
+
+
+def toc_targets(data: bytes, report) -> list[int]:
+    """The pages the contents' entries link to (the PDF's named destinations), in the plan's order."""
+    from pypdf import PdfReader
+
+    from briefkit import plan as P
+
+    reader = PdfReader(io.BytesIO(data))
+    dests = {name: reader.get_destination_page_number(d) + 1 for name, d in reader.named_destinations.items()}
+    return [dests[h.id] for part in P.plan_of(report).parts if isinstance(part, P.Contents) for h in part.entries]
+
+
+def test_toc_page_numbers_are_the_pages_of_their_targets(seed_report, seed_pdf, english_report, english_pdf):
+    # The contents' numbers are written after layout (pdf.fill_toc_numbers), not by target-counter().
+    native = dataclasses.replace(seed_report, meta=dataclasses.replace(seed_report.meta, digits="native"))
+    for report, data in ((seed_report, seed_pdf[0]), (english_report, english_pdf[0]), (native, None)):
+        data = data or pdf_writer.render(report)
+        got, want = toc_numbers(data, report.rtl), toc_targets(data, report)
+        assert got == want and len(want) > 10 and want[-1] > 5
+
+
+def test_toc_page_numbers_past_nine_pages(seed_report):
+    # Two-digit numbers: more than the one-digit placeholder a seed-sized brief is laid out with.
+    paras = [b for s in seed_report.sections for b in s.body]
+    sections = tuple(dataclasses.replace(seed_report.sections[i % len(seed_report.sections)], id=f"s{i}",
+                                         heading=f"{seed_report.sections[i % len(seed_report.sections)].heading} {i}",
+                                         body=tuple(paras[:3]))
+                     for i in range(24))
+    report = dataclasses.replace(seed_report, sections=sections,
+                                 areas=tuple(dataclasses.replace(a, sections=()) for a in seed_report.areas))
+    data, document = render(report)
+    got, want = toc_numbers(data, True), toc_targets(data, report)
+    assert len(document.pages) >= 10 and want[-1] >= 10
+    assert got == want
+
+
+def test_quick_c_type_names_are_cffis_own():
+    # briefkit._native builds simple type strings from cffi's model instead of pycparser: they must be
+    # the very types cffi's parser makes (same model, same C type object).
+    import types
+
+    from briefkit._native import import_weasyprint
+
+    import_weasyprint()
+    from weasyprint.text.ffi import ffi
+
+    quick = ffi._parser.parse_type_and_quals
+    slow = types.MethodType(type(ffi._parser).parse_type_and_quals, ffi._parser)
+    assert not isinstance(quick, types.MethodType)        # briefkit's function is installed
+    for cdecl in ("hb_codepoint_t[419]", "hb_tag_t[100]", "gint[]", "PangoRectangle *", "FcChar8 **",
+                  "PangoLayout *", "gint", "char[4]", "char[]", "unsigned int *", "uintptr_t", "signed char",
+                  "long long", "double *"):
+        got, want = quick(cdecl), slow(cdecl)
+        assert got == want, cdecl
+        with ffi._lock:
+            assert ffi._get_cached_btype(got[0]) is ffi._get_cached_btype(want[0]), cdecl

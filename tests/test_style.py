@@ -51,8 +51,8 @@ def test_every_problem_at_once_with_positions(tmp_path):
             "  heading: notafont.txt\n"
             "footer: pages\n")
     assert _errors(tmp_path, text) == [
-        "2:1: colours: unknown key 'colours'; a theme has briefkit-theme, colors, fonts, footer, logo, name, "
-        "page, running-head",
+        "2:1: colours: unknown key 'colours' (did you mean 'colors'?); a theme has briefkit-theme, colors, fonts, "
+        "footer, logo, name, page, running-head",
         "3:18: colors.accent: 'teal' is not a colour: write #RGB or #RRGGBB",
         "4:14: page.size: 'B7' is not a page size: use A4, A5, Letter, Legal or [width, height] like [170mm, 240mm]",
         "4:27: page.margins: margins are one length like 20mm, or {top, bottom, start, end} lengths in mm, cm, "
@@ -60,8 +60,14 @@ def test_every_problem_at_once_with_positions(tmp_path):
         "6:19: fonts.body.regular: '../outside.ttf' is outside the theme's folder; fonts must be inside it",
         "6:41: fonts.body.bold: 'missing.ttf' does not exist (relative to the theme's folder)",
         "7:12: fonts.heading.regular: 'notafont.txt' is not a TTF or OTF file",
-        "8:9: footer: 'pages' is not one of page-of, page, none",
+        "8:9: footer: 'pages' is not one of page-of, page, none (did you mean 'page'?)",
     ]
+
+
+def test_a_tab_in_a_theme_gets_the_reports_hint(tmp_path):
+    assert _errors(tmp_path, "page:\n\tsize: A5\n") == [
+        "2:1: (root): YAML syntax error: found character '\\t' that cannot start any token; indent with spaces, "
+        "not tabs (replace the tab at this place with spaces)"]
 
 
 def test_a_file_that_is_not_a_font(tmp_path):

@@ -27,7 +27,7 @@ from ..links import is_safe_href
 from ..localize import date as local_date
 from ..localize import digits, labels, native_zero, number
 from ..model import RELATIONS, Emph, Inlines, Link, Report, Source, Strong, Text
-from .. import house
+from .. import chart, house
 from ..style import DEFAULT as DEFAULT_THEME
 from ..style import Theme
 from ..theme import actor_color
@@ -122,7 +122,8 @@ class _Brief:
             case P.TitleBlock():
                 self._masthead()
             case P.Contents():
-                self._contents(part)
+                if P.contents_wanted(self.report):      # the PDF's decision: the same function
+                    self._contents(part)
             case P.Takeaways():
                 self._takeaways(part)
             case P.Paragraphs():
@@ -202,7 +203,7 @@ class _Brief:
         return self._para(style, cell)
 
     def _text(self, p, text: str, *, bold=False, italic=False, char_style=None, color=None,
-              link=False) -> list:
+              link=False, shade=None, size_pt=None, border=None) -> list:
         """Runs for ``text``: Latin phrases and separated numbers in their own runs without ``w:rtl``.
 
         Bold and italic use the Strong and Emphasis character styles (restylable); inside a link
@@ -217,9 +218,10 @@ class _Brief:
                 char_style, italic = self.styles["Emphasis"], False
         sans = _style_id(p) in SANS_STYLE_IDS
         return self._chunks(p, bidi.runs(text, self.rtl), char_style=char_style, bold=bold, italic=italic,
-                            color=color, sans=sans)
+                            color=color, sans=sans, shade=shade, size_pt=size_pt, border=border)
 
-    def _chunks(self, p, chunks, *, char_style=None, bold=False, italic=False, color=None, sans=False) -> list:
+    def _chunks(self, p, chunks, *, char_style=None, bold=False, italic=False, color=None, sans=False,
+                shade=None, size_pt=None, border=None) -> list:
         """Runs for ``bidi`` chunks: an isolated chunk sits between LRI/RLI and PDI (what ``<bdi>`` is
         in the PDF; LibreOffice, like the Unicode bidi algorithm, orders the line by these, not by w:rtl)."""
         out = []
@@ -229,7 +231,8 @@ class _Brief:
             for piece, fallback in _coverage_runs(chunk, sans, self.theme):
                 out.append(ooxml.add_text_run(
                     p, piece, style_id=char_style.style_id if char_style is not None else None,
-                    font=fallback, bold=bold, italic=italic, color=color, rtl=self.rtl and not isolate))
+                    font=fallback, bold=bold, italic=italic, color=color, rtl=self.rtl and not isolate,
+                    shade=shade, size_pt=size_pt, border=border))
             if isolate:
                 p.add_run(bidi.PDI)
         return _contiguous(out)
@@ -443,6 +446,10 @@ class _Brief:
             self._inlines(self._para("Body Text"), para)
 
     def _table(self, n_rows: int, widths_cm: list[float]):
+        # Widths are set for A4's 17 cm of text: a theme's page scales them to its own text width.
+        scale = self.theme.text_mm[0] / 10 / TEXT_WIDTH_CM
+        if scale != 1:
+            widths_cm = [w * scale for w in widths_cm]
         table = self.doc.add_table(rows=n_rows, cols=len(widths_cm))
         table.style = self.table_style
         if self.rtl:
@@ -461,12 +468,22 @@ class _Brief:
             ooxml.shade_cell(cell, fill)
         ooxml.set_cell_valign(cell, "center")
 
-    def _badge(self, cell, relation: str) -> None:
-        fill, ink = (c.lstrip("#") for c in self.relation_colors[relation])
-        ooxml.shade_cell(cell, fill)
-        ooxml.set_cell_valign(cell, "center")
-        p = self._cell_para(cell, "Relation Badge", True)
-        self._text(p, self.labels[f"relation_{relation}"], color=ink)
+    def _relation_cell(self, cell, area) -> None:
+        """What the PDF's relation column holds: the badge (a shaded run), then the intensity as five
+        dots in the relation's colour over «الحدة: 4 من 5»."""
+        L = self.labels
+        fill, ink = (c.lstrip("#").upper() for c in self.relation_colors[area.relation])
+        p = self._cell_para(cell, "Table Text", True)
+        # no-break spaces pad the shading as the PDF badge's padding does
+        self._text(p, _badge_text(L[f"relation_{area.relation}"]), bold=True, color=ink, shade=fill,
+                   size_pt=BADGE_PT)
+        if area.intensity:
+            # The PDF's five dots: filled for the intensity, hollow for the rest, in the relation's colour.
+            p = self._cell_para(cell, "Table Note", False)
+            n = area.intensity
+            self._text(p, DOT * n + HOLLOW_DOT * (chart.MAX_INTENSITY - n), color=fill)
+            p = self._cell_para(cell, "Table Note", False)
+            self._text(p, f"{L['col_intensity']}: " + digits(L["intensity_of"].format(n=area.intensity), self.report))
 
     def _actor_color(self, index: int) -> str:
         color = self.report.actors[index].color
@@ -478,23 +495,29 @@ class _Brief:
         names = [a.name for a in report.actors]
         joined = L["and"].join([L["list_separator"].join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
         self._text(self._para("Caption"), L["areas_caption"].format(actors=joined))
+        # The PDF's columns: area (with its region under the title), relation (badge and intensity),
+        # then one per actor under a rule in the actor's colour; past plan.ACTOR_COLUMNS actors the
+        # positions go in a full-width row under each area.
         if part.stacked:
-            # many actors: each area's positions in a full-width row under it (plan.ACTOR_COLUMNS)
-            widths = [9.6, 2.5, 2.9, 2.0]
+            widths = [12.9, 4.1]
             table = self._table(1 + 2 * len(part.rows), widths)
             area_rows = table.rows[1::2]
         else:
-            fixed = [5.0, 1.9, 1.8, 1.3]
+            fixed = [5.3, 2.6]
             actor_w = round((TEXT_WIDTH_CM - sum(fixed)) / len(report.actors), 2)
             table = self._table(1 + len(report.areas), fixed + [actor_w] * len(report.actors))
             area_rows = table.rows[1:]
         head = table.rows[0].cells
-        for cell, key in zip(head, ("col_area", "col_region", "col_relation", "col_intensity")):
-            self._header_cell(cell, L[key])
+        self._header_cell(head[0], L["col_area"])
+        self._text(head[0].paragraphs[0], " / " + L["col_region"], color=MUTED)
+        self._header_cell(head[1], L["col_relation"])
         if not part.stacked:
             for i, actor in enumerate(report.actors):
-                fill = self._actor_color(i)
-                self._header_cell(head[4 + i], actor.name, fill=fill, ink=_ink_on(fill))
+                color = self._actor_color(i)
+                p = self._cell_para(head[2 + i], "Table Heading", True)
+                self._text(p, actor.name)
+                ooxml.set_cell_top_rule(head[2 + i], color, 24)
+                ooxml.set_cell_valign(head[2 + i], "bottom")
         for k, (row, plan_row) in enumerate(zip(area_rows, part.rows)):
             area = plan_row.area
             cells = row.cells
@@ -502,6 +525,7 @@ class _Brief:
                 ooxml.allow_split(row)
             p = self._cell_para(cells[0], "Table Text", True)
             self._text(p, area.title, bold=True)
+            self._text(self._cell_para(cells[0], "Table Note", False), area.region)
             if plan_row.summary:
                 self._inlines(self._cell_para(cells[0], "Table Note", False), plan_row.summary, sans=True)
             if plan_row.links:
@@ -512,12 +536,7 @@ class _Brief:
                         self._text(p, L["list_separator"])
                     runs = self._text(p, link.text, char_style=self.styles["Hyperlink"])
                     ooxml.wrap_in_hyperlink(p, runs, anchor=link.target.bookmark)
-            self._text(self._cell_para(cells[1], "Table Text", True), area.region)
-            self._badge(cells[2], area.relation)
-            p = self._cell_para(cells[3], "Table Number", True)
-            if area.intensity is not None:
-                self._text(p, digits(L["intensity_of"].format(n=area.intensity), report))
-            ooxml.set_cell_valign(cells[3], "center")
+            self._relation_cell(cells[1], area)
             if part.stacked:
                 below = table.rows[2 + 2 * k]
                 ooxml.allow_split(below)                    # a long list of positions may run on
@@ -531,7 +550,7 @@ class _Brief:
                         self._text(p, "—")
                 continue
             for i, position in enumerate(plan_row.positions):
-                p = self._cell_para(cells[4 + i], "Table Text", True)
+                p = self._cell_para(cells[2 + i], "Table Text", True)
                 if position:
                     self._inlines(p, position, sans=True)
                 else:
@@ -548,9 +567,10 @@ class _Brief:
         head = table.rows[0].cells
         self._header_cell(head[0], L["balance_region"])
         for cell, relation in zip(head[1:4], RELATIONS):
-            fill, ink = (c.lstrip("#") for c in self.relation_colors[relation])
-            self._header_cell(cell, L[f"relation_{relation}"], fill=fill, ink=ink)
-            ooxml.set_paragraph_style(cell.paragraphs[0], self.styles["Relation Badge"].style_id)
+            fill, ink = (c.lstrip("#").upper() for c in self.relation_colors[relation])
+            p = self._cell_para(cell, "Relation Badge", True)     # the PDF's badge: a shaded run
+            self._text(p, _badge_text(L[f"relation_{relation}"]), color=ink, shade=fill, size_pt=BADGE_PT)
+            ooxml.set_cell_valign(cell, "center")
         self._header_cell(head[4], L["balance_total"])
         ooxml.set_paragraph_style(head[4].paragraphs[0], self.styles["Table Number"].style_id)
         for row, data in zip(table.rows[1:], rows):
@@ -578,7 +598,8 @@ class _Brief:
         # Normal's exact line height would crop an inline picture to one line
         fmt.line_spacing_rule, fmt.keep_with_next = WD_LINE_SPACING.SINGLE, True
         fmt.space_before, fmt.alignment = Pt(6), WD_ALIGN_PARAGRAPH.CENTER
-        chart.add_docx_picture(p, self.report, part.number, colors=self.relation_colors)
+        chart.add_docx_picture(p, self.report, part.number, colors=self.relation_colors,
+                               area=chart.area_for(self.theme.text_mm))
         caption = self._para("Caption")
         caption.paragraph_format.keep_with_next = False    # the style keeps table captions with their table
         self._text(caption, part.caption.text)
@@ -629,19 +650,25 @@ class _Brief:
                 self._list(sub, depth + 1)
 
     def _timeline(self, part: P.Timeline) -> None:
+        """The PDF's timeline: date and event, the event's area as a tag after its text, in the colour of
+        the area's relation (a tint behind it: a frame would break wherever Word or LibreOffice starts a
+        new run or line)."""
         report, L = self.report, self.labels
         self._heading(part.heading)
-        table = self._table(1 + len(part.events), [3.2, 10.0, 3.8])
-        for cell, key in zip(table.rows[0].cells, ("date", "timeline_event", "timeline_area")):
+        table = self._table(1 + len(part.events), [3.1, 13.9])
+        for cell, key in zip(table.rows[0].cells, ("date", "timeline_event")):
             self._header_cell(cell, L[key])
         for row, event in zip(table.rows[1:], part.events):
             cells = row.cells
             self._text(self._cell_para(cells[0], "Table Text", True), local_date(event.event.date, report),
-                       bold=True)
-            self._inlines(self._cell_para(cells[1], "Table Text", True), event.text, sans=True)
-            p = self._cell_para(cells[2], "Table Text", True)
+                       bold=True, color=ACCENT)
+            p = self._cell_para(cells[1], "Table Text", True)
+            self._inlines(p, event.text, sans=True)
             if event.area is not None:
-                self._text(p, event.area.title)
+                fill = self.relation_colors[event.area.relation][0]
+                self._text(p, " ")
+                self._text(p, _badge_text(event.area.title), color=INK, size_pt=TAG_PT,
+                           shade=chart._tint(fill.upper(), 0.2).lstrip("#"))
 
     def _recommendations(self, part: P.Recommendations) -> None:
         self._heading(part.heading)
@@ -679,7 +706,7 @@ class _Brief:
         body = ["Regular"] + (["Bold"] if bold else []) + (["Italic"] if italic else []) \
             + (["BoldItalic"] if bold_italic else [])
         wanted = {BODY_FONT: body, SANS_ARABIC: ["Regular", "Bold"]}
-        text = "".join([*self.report.all_text(), *self.labels.values()])
+        text = "".join([*self.report.all_text(), *self.labels.values(), DRAWN])
         if _LATIN_LETTER.search(text):
             wanted[SANS_LATIN] = ["Regular", "Bold"]
         chars = set(text) | set("0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹ .,:;()[]-–—|›•«»")
@@ -694,6 +721,23 @@ class _Brief:
                            for face in faces}
         out.update(house.docx_faces(self.theme, chars if self.subset_fonts else None))
         return out
+
+
+DOT, HOLLOW_DOT = "\u25cf", "\u25cb"
+"""The intensity dots (Noto Sans Symbols2 draws them, embedded like any fallback face)."""
+DRAWN = DOT + HOLLOW_DOT + "/"
+"""Characters the writer itself draws (the dots; the slash of «الملف / المنطقة»): their faces are
+embedded like the report's own."""
+
+BADGE_PT = 7.5
+"""The PDF badge's size (brief.css .badge)."""
+TAG_PT = 6.5
+"""The PDF timeline tag's size (brief.css .tag)."""
+
+
+def _badge_text(label: str) -> str:
+    """A badge is one unbreakable shaded run, padded by a space each side (the PDF's is nowrap)."""
+    return "\u00a0" + label.replace(" ", "\u00a0") + "\u00a0"
 
 
 SANS_STYLE_IDS = frozenset({

@@ -88,7 +88,8 @@ class InlineRenderer:
                 out += self._text_pieces(node.text)
                 continue
             if isinstance(node, P.Cite):
-                out.append(("base", self.cite(node)))
+                # WORD JOINER: a note's number never starts a line of its own («بنجاح”.» | «1»)
+                out.append(("base", Markup("\u2060") + self.cite(node)))
                 continue
             inner = self._pieces(node.children)
             kinds = {k for k, _ in inner}
@@ -255,6 +256,11 @@ def _stylesheet() -> str:
     return (templates_dir() / STYLESHEET).read_text(encoding="utf-8")
 
 
+def shipped_stylesheet() -> str:
+    """The unthemed brief's stylesheet as its first ``<style>`` holds it (stripped)."""
+    return _stylesheet().strip()
+
+
 def heading_ids(report: Report) -> list[tuple[str, str, int]]:
     """(anchor id, heading text, HTML level) of every heading the brief prints, in order (h1 first).
 
@@ -285,6 +291,7 @@ class _Context:
         self.relation_colors = house.palette(theme)[1]
         self.lab = localize.labels(report)
         self.toc = toc
+        self.theme = theme
 
     def heading(self, h: P.Heading) -> dict:
         return {"id": h.id, "text": self.r.text(h.text), "tag": f"h{h.level + 1}", "level": h.level}
@@ -363,7 +370,7 @@ class _Context:
         # chart.html escapes the report's text itself; the caption is the plan's heading (a bookmark)
         return {"kind": "chart", "figure": Markup(chart.html(
             self.report, part.number, anchor=part.caption.id, bookmark_level=part.caption.level + 1,
-            colors=self.relation_colors))}
+            colors=self.relation_colors, area=chart.area_for(self.theme.text_mm)))}
 
     def block(self, block: P.PlanBlock) -> dict:
         r = self.r
@@ -432,7 +439,7 @@ class _Context:
 
 
 def context(report: Report, toc: bool = False, plan: P.Plan | None = None, options=None, *,
-            theme: Theme = DEFAULT_THEME, screen: bool = False) -> dict:
+            theme: Theme = DEFAULT_THEME, screen: bool = False, toc_placeholder: str | None = None) -> dict:
     plan = plan or P.plan_of(report, chart=P.chart_wanted(options))
     c = _Context(plan, toc, theme, screen)
     r, lab, m = c.r, c.lab, report.meta
@@ -468,6 +475,10 @@ def context(report: Report, toc: bool = False, plan: P.Plan | None = None, optio
         "head_start": "top-right" if rtl else "top-left",
         "head_end": "top-left" if rtl else "top-right",
         "counter_style": style,
+        # A contents entry's page number: WeasyPrint's target-counter, or (the PDF writer's fast path) a
+        # placeholder it replaces with the laid-out page numbers (pdf.fill_toc_numbers)
+        "toc_number": css_string(toc_placeholder) if toc_placeholder is not None
+        else f"target-counter(attr(href), page, {style})",
     }
     return {
         "lang": m.lang, "dir": m.dir, "rtl": rtl, "lab": lab, "meta": meta, "parts": parts,
@@ -484,13 +495,15 @@ def _toc_columns(entries: list[dict]) -> list[list[dict]]:
 
 
 def render_string(report: Report, toc: bool = False, *, plan: P.Plan | None = None, options=None,
-                  theme: Theme = DEFAULT_THEME) -> str:
+                  theme: Theme = DEFAULT_THEME, toc_placeholder: str | None = None) -> str:
     """The brief's HTML as text; ``toc=True`` adds the table of contents (the PDF's second pass).
+    ``toc_placeholder``: the contents show this text instead of their page numbers (the PDF writer's).
 
     With a theme, its faces (file URLs the PDF writer's fetcher serves) and print rules follow the
     template's own styles; without one the HTML is exactly the shipped look."""
     house.ensure_covered([*report.all_text(), *generated_texts(report)], theme)
-    html = _env().get_template(TEMPLATE).render(context(report, toc=toc, plan=plan, options=options, theme=theme))
+    html = _env().get_template(TEMPLATE).render(context(report, toc=toc, plan=plan, options=options, theme=theme,
+                                                        toc_placeholder=toc_placeholder))
     if theme == DEFAULT_THEME:
         return html
     extra = house.font_faces(theme, lambda path: path.as_uri()) + "\n" + _theme_print_css(report, theme)

@@ -179,7 +179,8 @@ def set_run_italic(run) -> None:
 
 
 def add_text_run(paragraph, text: str, *, style_id: str | None = None, font: str | None = None,
-                 bold: bool = False, italic: bool = False, color: str | None = None, rtl: bool = False):
+                 bold: bool = False, italic: bool = False, color: str | None = None, rtl: bool = False,
+                 shade: str | None = None, size_pt: float | None = None, border: str | None = None):
     """A run of plain text with its properties, built in one go (``add_run`` plus one python-docx
     property call per attribute costs several times more on long briefs); ``props`` is listed in
     CT_RPr's order."""
@@ -200,6 +201,13 @@ def add_text_run(paragraph, text: str, *, style_id: str | None = None, font: str
         props += [("i", {}), ("iCs", {})]
     if color:
         props.append(("color", {"val": color}))
+    if size_pt:
+        half = str(round(size_pt * 2))
+        props += [("sz", {"val": half}), ("szCs", {"val": half})]
+    if border:                                  # a character border: the PDF's tag
+        props.append(("bdr", {"val": "single", "sz": "4", "space": "1", "color": border}))
+    if shade:                                   # a character background: the PDF's badge
+        props.append(("shd", {"val": "clear", "color": "auto", "fill": shade}))
     if rtl:
         props.append(("rtl", {}))
     if props:
@@ -308,6 +316,16 @@ def allow_split(row) -> None:
 
 def shade_cell(cell, fill: str) -> None:
     child(cell._tc.get_or_add_tcPr(), "shd", val="clear", color="auto", fill=fill.lstrip("#").upper())
+
+
+def set_cell_top_rule(cell, color: str, eighths: int) -> None:
+    """A coloured rule over the cell (``tcBorders/top``; the PDF's actor colour strip)."""
+    borders = child(cell._tc.get_or_add_tcPr(), "tcBorders")
+    drop(borders, "top")
+    top = OxmlElement("w:top")
+    for key, value in (("val", "single"), ("sz", eighths), ("space", 0), ("color", color.lstrip("#").upper())):
+        top.set(qn("w:" + key), str(value))
+    borders.insert(0, top)                      # first in CT_TcBorders' sequence
 
 
 def set_cell_valign(cell, value: str = "center") -> None:

@@ -6,8 +6,10 @@ The only importer of weasyprint, imported lazily (``briefkit validate`` never pa
   folders and the report's own logo; nothing else (no network, no other ``file:``, no attachments).
 - One ``FontConfiguration`` per process, on a private fontconfig that sees only the shipped fonts
   (``coverage.fontconfig_conf``); ``presentational_hints`` off.
-- Two passes: when the brief runs longer than ``TOC_MIN_PAGES`` pages it is typeset again with a
-  table of contents (whose page numbers come from ``target-counter``).
+- One pass: the plan says whether the brief has a table of contents (``plan.contents_wanted``, which
+  the DOCX follows too); the contents' page numbers are written into the laid-out contents
+  (``fill_toc_numbers``), with wider placeholders or ``target-counter`` only as a last resort.
+- The shipped stylesheet is parsed once per process (``_shipped_stylesheet_parsed_once``).
 - Metadata from the report; the creation date is the report's date (or ``SOURCE_DATE_EPOCH``),
   never the wall clock. RTL briefs get ``/ViewerPreferences /Direction /R2L``.
 - After rendering, every font WeasyPrint embedded must be one of the shipped files (byte for byte):
@@ -34,8 +36,6 @@ from ..resources import FONT_FILES, fonts_dir, templates_dir
 from . import html as html_writer
 from . import pdftags, pdftext
 
-TOC_MIN_PAGES = 5
-"""A brief of this many pages or more gets a table of contents (i.e. longer than 4 pages)."""
 MAX_RESOURCE_BYTES = 20_000_000
 
 _lock = threading.Lock()
@@ -213,10 +213,54 @@ def layout(html: str, report: Report | None = None, *, fetcher=None, theme=None)
     """Lay out prepared HTML with briefkit's settings; returns the WeasyPrint Document."""
     weasyprint, font_config = _weasy()
     fetcher = fetcher or (make_fetcher(report, theme) if theme else make_fetcher(report))
-    document = weasyprint.HTML(string=html, base_url=templates_dir().as_uri() + "/",
-                               url_fetcher=fetcher).render(
-        font_config=font_config, presentational_hints=False)
+    with _shipped_stylesheet_parsed_once(font_config):
+        document = weasyprint.HTML(string=html, base_url=templates_dir().as_uri() + "/",
+                                   url_fetcher=fetcher).render(
+            font_config=font_config, presentational_hints=False)
     return document
+
+
+@contextmanager
+def _shipped_stylesheet_parsed_once(font_config):
+    """While WeasyPrint finds a document's stylesheets, the shipped stylesheet (``templates/brief.css``,
+    the unthemed brief's first ``<style>``) comes parsed: its rules are the same for every brief, and
+    parsing them cost ~40 ms of every layout (tinycss2, validation, selector compilation).
+
+    Only that exact text with briefkit's own font configuration is served from the parse; every other
+    ``<style>`` is parsed as usual. The parsed sheet keeps private rule lists (its @page rules and
+    layers; it has no @counter-style), so nothing of one brief reaches another: the output is the same
+    in any render order. WeasyPrint's module attribute is swapped meanwhile: briefkit's renders hold
+    ``_lock``; a concurrent direct call at worst parses the sheet itself."""
+    import weasyprint.css as wcss
+
+    real = wcss.CSS
+    shipped = html_writer.shipped_stylesheet()
+
+    def css(*args, string=None, **kwargs):
+        if (not args and string is not None and kwargs.get("font_config") is font_config
+                and string.strip() == shipped):
+            return _parsed_shipped(real, kwargs.get("base_url"), kwargs.get("media_type", "print"),
+                                   kwargs.get("url_fetcher"), font_config)
+        return real(*args, string=string, **kwargs)
+
+    wcss.CSS = css
+    try:
+        yield
+    finally:
+        wcss.CSS = real
+
+
+_parsed: dict = {}
+
+
+def _parsed_shipped(real, base_url, media_type, fetcher, font_config):
+    key = (base_url, media_type, id(font_config))
+    if key not in _parsed:
+        # the fetcher only loads the shipped @font-face files (the same bytes from any fetcher)
+        _parsed[key] = real(string=html_writer.shipped_stylesheet(), base_url=base_url, media_type=media_type,
+                            url_fetcher=fetcher, font_config=font_config, counter_style={},
+                            color_profiles={}, page_rules=[], layers=[])
+    return _parsed[key]
 
 
 def merge_leaders(document) -> None:
@@ -252,6 +296,92 @@ def merge_leaders(document) -> None:
             walk(page._page_box)
     except (AttributeError, TypeError):
         return
+
+
+def toc_placeholder(report: Report, digits: int = 1) -> str:
+    """What the contents show in place of a page number while laid out: ``digits`` zeros."""
+    return _localized_number(0, report) * digits
+
+
+def fill_toc_numbers(document, report: Report, targets: list[str], placeholder: str) -> bool:
+    """Write the page number of each contents entry's target into the laid-out contents.
+
+    The contents are laid out with a placeholder (zeros) instead of ``target-counter()``: WeasyPrint
+    lays the page holding target-counter() out three times (~140 ms on the seed's 8 pages, a tenth of its
+    PDF). The numbers are the pages of the targets in this very layout, so they are right by construction.
+    Each number keeps the placeholder's line end and the leader's dots run up to it, as WeasyPrint draws
+    them. Returns False, the document untouched, when a number leaves no room for a dot or the boxes are
+    not as expected (the caller then lays the brief out again). Relies on WeasyPrint
+    70's box internals, as ``merge_leaders`` does."""
+    try:
+        from weasyprint.text.line_break import Layout, line_size
+    except ImportError:
+        return False
+    pages: dict[str, int] = {}
+    for n, page in enumerate(document.pages, 1):
+        for name in page.anchors:
+            pages.setdefault(name, n)
+    found = []
+
+    def walk(box):
+        children = getattr(box, "children", ())
+        for i, child in enumerate(children):
+            if getattr(child, "is_leader", False):
+                found.append((box, i, child))
+            else:
+                walk(child)
+    try:
+        for page in document.pages:
+            walk(page._page_box)
+        patches = []
+        for parent, i, leader in found:
+            number = parent.children[i + 1] if i + 1 < len(parent.children) else None
+            href = (parent.element.get("href") or "") if parent.element is not None else ""
+            if (len(parent.children) != i + 2 or getattr(number, "text", None) != placeholder
+                    or not href.startswith("#") or href[1:] not in pages or not leader.children):
+                return False
+            text = _localized_number(pages[href[1:]], report)
+            layout = Layout(number.style)
+            layout.set_text(text)
+            width = line_size(layout.get_first_line()[0], number.style)[0]
+            layout.deactivate()
+            new = number.copy_with_text(text)
+            new.width = width
+            new.pango_layout = layout
+            dots = sorted(leader.children, key=lambda d: d.position_x)
+            step = dots[0].width
+            # The number keeps the line end; the dots stay on their grid and run up to the number.
+            if number.position_x > dots[-1].position_x:      # the line ends on the right
+                new.position_x = number.position_x + number.width - width
+                kept = [d for d in dots if d.position_x + step <= new.position_x + 1e-6]
+                x, grow = (kept[-1].position_x + step if kept else None), step
+                fits = lambda x: x + step <= new.position_x + 1e-6  # noqa: E731
+            else:                                               # on the left (right-to-left contents)
+                kept = [d for d in dots if d.position_x >= number.position_x + width - 1e-6]
+                x, grow = (kept[0].position_x - step if kept else None), -step
+                fits = lambda x: x >= number.position_x + width - 1e-6  # noqa: E731
+            if not kept:          # no room left for one dot: WeasyPrint would have broken the line
+                return False
+            while fits(x):
+                dot = dots[0].copy()
+                dot.position_x = x
+                kept.append(dot)
+                x += grow
+            patches.append((parent, i, leader, new, tuple(sorted(kept, key=lambda d: d.position_x)), href[1:]))
+        if sorted(p[-1] for p in patches) != sorted(targets):
+            return False
+    except (AttributeError, TypeError, IndexError):
+        return False
+    for parent, i, leader, new, dots, _ in patches:     # nothing changes until every number fits
+        leader.children = dots
+        parent.children = (*parent.children[:i + 1], new)
+    return True
+
+
+def _localized_number(n: int, report: Report) -> str:
+    from ..localize import number
+
+    return number(n, report)
 
 
 def write(document, report: Report | None = None, variant: str | None = None) -> bytes:
@@ -347,53 +477,56 @@ def _layout_complete(html: str, report: Report, theme=None):
     return document
 
 
-LONG_WORDS = 1200
-"""A report with this many words likely runs past TOC_MIN_PAGES (the 1,700-word seed makes 7 pages);
-a wrong guess costs one more pass, never a wrong result."""
-
-
-def _toc_pages_bound(report: Report) -> int:
-    """How many pages the table of contents can add: under one page per 60 entries (two columns of
-    30 short lines), plus one for the page breaks it moves."""
-    entries = sum(1 for *_, level in html_writer.heading_ids(report) if level in (2, 3, 4))
-    return 1 + entries // 60
-
-
 FOOTNOTE_WORDS = 12
-"""A footnote takes about a line of page: counted as this many words (a brief of 200 footnotes and 800 words
-runs to 12 pages; without this it was laid out twice, ~11 s a pass)."""
+"""A footnote takes about a line of page: counted as this many words."""
 
 
-def _surely_long(report: Report) -> bool:
-    words = sum(len(t.split()) for t in report.all_text()) + FOOTNOTE_WORDS * len(report.footnotes)
-    return words >= LONG_WORDS
+def _words(report: Report) -> int:
+    return sum(len(t.split()) for t in report.all_text()) + FOOTNOTE_WORDS * len(report.footnotes)
+
+
+WORDS_PER_PAGE = 200
+"""About what a page of the seed holds (1,760 words with its footnotes on 8 pages): only sizes the
+contents' page-number placeholders, a wrong guess costs one more pass."""
+
+
+def _pages_guess(report: Report) -> int:
+    return max(1, _words(report) // WORDS_PER_PAGE)
+
+
+def _toc_targets(plan) -> list[str]:
+    """The anchors the contents point to (as the HTML writer lists them)."""
+    return [h.id for part in plan.parts if isinstance(part, P.Contents) for h in part.entries]
 
 
 def render_document(report: Report, options=None, theme=None):
-    """(PDF bytes, WeasyPrint Document) for a report: one pass, or two when a TOC is needed."""
+    """(PDF bytes, WeasyPrint Document) for a report: one layout pass (more only when a contents page
+    number outgrows its placeholder)."""
     from ..style import DEFAULT
 
     plan = P.plan_of(report, chart=P.chart_wanted(options))
     theme = theme or DEFAULT
 
-    def html(toc: bool = False) -> str:
-        return html_writer.render_string(report, toc=toc, plan=plan, theme=theme)
+    def html(toc: bool = False, placeholder: str | None = None) -> str:
+        return html_writer.render_string(report, toc=toc, plan=plan, theme=theme, toc_placeholder=placeholder)
 
     def complete(text: str):
         return _layout_complete(text, report, None if theme == DEFAULT else theme)
 
+    def with_toc(pages_guess: int):
+        # Contents with placeholders as wide as the page numbers likely are, filled in after layout;
+        # when a number is wider, with wider placeholders, then (never seen) with target-counter().
+        digits = len(str(pages_guess))
+        for n in sorted({digits, digits + 1}):
+            placeholder = toc_placeholder(report, n)
+            document = complete(html(toc=True, placeholder=placeholder))
+            if fill_toc_numbers(document, report, _toc_targets(plan), placeholder):
+                return document
+        return complete(html(toc=True))
+
     with _lock, _captured_log() as records:
-        document = None
-        if _surely_long(report):
-            # Saves a pass on long briefs: if the brief is long enough with its table of contents
-            # that it would still be TOC_MIN_PAGES long without it, the contents belong there.
-            document = complete(html(toc=True))
-            if len(document.pages) - _toc_pages_bound(report) < TOC_MIN_PAGES:
-                document = None
-        if document is None:
-            document = complete(html())
-            if len(document.pages) >= TOC_MIN_PAGES:
-                document = complete(html(toc=True))
+        # Contents or not is the plan's decision (the DOCX follows it too): one layout pass either way.
+        document = with_toc(_pages_guess(report)) if P.contents_wanted(report) else complete(html())
         data = write(document, report, getattr(options, "pdf_variant", None))
     _check_log(records)
     check_fonts(document, theme)
