@@ -596,13 +596,13 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
               cluster) for k, (gid, text, width, x_offset, y_offset, cluster, _, raw, _) in enumerate(out)]
     if any(entry[8] is not None for entry in out) and all(entry[0] is not None for entry in out) \
             and all(entry[8] is None or out[entry[8][0]][8] is None for entry in out):
-        placed = _place_marks(out, plain, codes, font, font_size, scale, width_of, advance)
+        placed = _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, rtl)
         if placed is not None:
             return placed
     return plain
 
 
-def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance):
+def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, rtl):
     """Draw each mark (tashkeel) inside the code of the glyph its ink falls on, so the pen never goes back.
 
     A mark drawn after its letter jumps back over it (or over the letter before), which pdf.js reads as a
@@ -637,14 +637,18 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance):
         inside.setdefault(host, []).append((x, m))
     planned = []
 
-    def piece(k, start, end, first):
+    def piece(k, start, end, first, last):
         if k is None or not first:
             width = round(end - start, 3)
-            if width:
-                planned.append((codes.code(font, codes.space, FILLER, width), round(width / scale), 0, 0,
+            # Right to left, the glyph's own text goes on its rightmost piece, read before the marks
+            text = out[k][1] if rtl and last and k is not None and out[k][1] != FILLER else FILLER
+            if width or text != FILLER:
+                planned.append((codes.code(font, codes.space, text, width), round(width / scale), 0, 0,
                                 out[k][5] if k is not None else 0))
             return
         gid, text, _, x_offset, y_offset, cluster = out[k][:6]
+        if rtl and not last:
+            text = FILLER
         target = end - start
         if abs(target - advance(k, width_of(k))) < 1e-9:
             planned.append(plain[k])
@@ -657,11 +661,11 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance):
         edge = start
         first = True
         for x, m in cuts:
-            piece(k, edge, x, first)
+            piece(k, edge, x, first, False)
             first = False
             planned.append((codes.code(font, out[m][0], out[m][1], 0), 0, 0, out[m][4], out[m][5]))
             edge = x
-        piece(k, edge, end, first)
+        piece(k, edge, end, first, True)
     return planned
 
 
