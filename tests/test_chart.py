@@ -333,7 +333,9 @@ def _pdf_text(data: bytes) -> str:
     import pdfplumber
 
     with pdfplumber.open(io.BytesIO(data)) as pdf:
-        return "\n".join(p.extract_text(char_dir="rtl", char_dir_render="ltr") or "" for p in pdf.pages)
+        # without the text layer's invisible joiners and direction marks (briefkit/writers/pdftext.py)
+        return "\n".join(p.extract_text(char_dir="rtl", char_dir_render="ltr") or "" for p in pdf.pages
+                         ).translate({0x200D: None, 0x200E: None, 0x200F: None})
 
 
 def _pdf_outline(data: bytes) -> list[str]:

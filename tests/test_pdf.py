@@ -49,6 +49,9 @@ def render_warnings(report) -> tuple[bytes, list[str]]:
     return data, [r.getMessage() for r in records]
 
 
+NO_MARKS = {0x200D: None, 0x200E: None, 0x200F: None}
+
+
 def plumber_pages(data: bytes, rtl: bool = True) -> list[str]:
     """pdfplumber text per page; RTL briefs with char_dir="rtl" (and char_dir_render="ltr": without it
     pdfplumber 0.11 returns every word reversed)."""
@@ -56,7 +59,9 @@ def plumber_pages(data: bytes, rtl: bool = True) -> list[str]:
 
     direction = "rtl" if rtl else "ltr"
     with pdfplumber.open(io.BytesIO(data)) as pdf:
-        return [p.extract_text(char_dir=direction, char_dir_render="ltr") or "" for p in pdf.pages]
+        # without the invisible joiners and direction marks of the text layer (briefkit/writers/pdftext.py)
+        return [(p.extract_text(char_dir=direction, char_dir_render="ltr") or "").translate(NO_MARKS)
+                for p in pdf.pages]
 
 
 def plumber_text(data: bytes, rtl: bool = True) -> str:
@@ -258,7 +263,9 @@ def test_native_digits_page_numbers(seed_report, tmp_path):
     assert f"صفحة ١ من {arabic_n}" in pages[0]
     assert f"صفحة {arabic_n} من {arabic_n}" in pages[-1]
     got = set(words(pdftotext(data, tmp_path)))         # extractors reorder digit runs: compare words
-    assert {"تموز", "٢٠٢٣"} <= got and "2023" not in got
+    # the prose keeps its ASCII digits by design (README: native digits in generated numbers); pdftotext
+    # used to glue the takeaway's «2023» to the next word, which hid it from this check
+    assert {"تموز", "٢٠٢٣"} <= got
     assert not re.search("[0-9]", "".join(pages[0].splitlines()[-1:]))
 
 
@@ -400,6 +407,8 @@ def toc_numbers(data: bytes, rtl: bool) -> list[int]:
     for dots in lines:
         edge = min(d["x0"] for d in dots) if rtl else max(d["x1"] for d in dots)
         top = dots[0]["top"]
+        for c in chars:
+            c["text"] = c["text"].translate(NO_MARKS)
         digits = sorted((c for c in chars if c["text"] and all(unicodedata.category(d) == "Nd" for d in c["text"])
                          and abs(c["top"] - top) < 4
                          and (edge - 40 < c["x1"] <= edge + 1 if rtl else edge - 1 <= c["x0"] < edge + 40)),

@@ -14,8 +14,12 @@ reads it, each line's Pango glyph string:
   its glyph's advance: the glyph carries the visually leftmost character and zero-ink copies of the font's
   space glyph, drawn nothing, carry the others, each one character in visual order, which is what every
   extractor reorders correctly;
-- in a right-to-left line, each left-to-right word (digits, Latin, URLs) is one code whose text is the whole
-  word and whose width spans it, so extractors without bidi (pdfminer/pdfplumber) do not reverse it.
+- in a right-to-left line, each left-to-right word (digits, Latin, URLs) is carried whole by its first glyph,
+  across font runs, so extractors without bidi (pdfminer/pdfplumber) do not reverse it;
+- beside each stretch of the other direction, a zero-ink code carries a direction mark (U+200E/U+200F), so
+  that poppler's reorderText and MuPDF's run reversal keep the space between the stretch and the next word;
+- a vowel mark is drawn inside the code of the glyph its ink falls on, so the pen never goes back (pdf.js
+  starts a new text item there, poppler reads the gap after a raised mark as a space).
 
 What a reader sees is unchanged: the same glyphs at the same positions (tests compare rendered pages).
 ``check_hooks`` fails loudly when a WeasyPrint upgrade moves the hook points.
@@ -30,15 +34,6 @@ ALIAS_TOP = 0xFFFE
 """Alias codes count down from here; WeasyPrint's own codes for missing glyphs count up from the glyph count."""
 
 _state = {"active": False, "installed": False}
-
-
-def _is_space(text: str) -> bool:
-    return text.isspace()
-
-
-def _units(text: str) -> list[str]:
-    """One character per unit (marks and joiners too: each gets its own position)."""
-    return list(text)
 
 
 def check_hooks() -> None:
@@ -114,6 +109,7 @@ def exact_text(rtl: bool = True):
     _install()
     _state["active"] = True
     _state["rtl"] = rtl
+    _state["after_ltr"] = False
     try:
         yield
     finally:
@@ -199,6 +195,8 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
     # words sit in right-to-left lines for an extractor.
     rtl_line = _state.get("rtl", True)
     utf8 = layout.text.encode()
+    special, unknown = pango.PANGO_GLYPH_EMPTY, pango.PANGO_GLYPH_UNKNOWN_FLAG
+    runs = []
     run = line.runs
     while run != ffi.NULL:
         glyph_item = run.data
@@ -209,11 +207,24 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
             continue
         font, font_size = stream.add_font(glyph_item.item.analysis.font)
         codes = _codes(font)
-        if codes is None or not font_size:
+        if codes is None or not font_size or not glyph_string.num_glyphs or codes.space is None:
+            runs.append(None)
             continue
-        new = _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, FROM_UNITS, pango, stream)
-        if new is None:
+        runs.append([glyph_item, address, font, font_size, codes,
+                     _groups(glyph_item, utf8, special, unknown), {}, {}])
+    _carry(runs, rtl_line)
+    last = next((entry for entry in reversed(runs) if entry is not None), None)
+    if last is not None:
+        # The direction of the last glyph drawn (the line's rightmost): a mark of the other direction right
+        # after it would make MuPDF ignore the jump to the next box (stext-device.c: "Ignore jumps within
+        # line when switching between LTR and RTL text") and glue the two («910»).
+        _state["after_ltr"] = last[0].item.analysis.level % 2 == 0
+    for entry in runs:
+        if entry is None:
             continue
+        glyph_item, address, font, font_size, codes, groups, carried, marks = entry
+        new = _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, FROM_UNITS, pango, stream)
+        glyph_string = glyph_item.glyphs
         infos = ffi.new("PangoGlyphInfo[]", len(new))
         clusters = ffi.new("gint[]", len(new))
         for i, (gid, width, x_off, y_off, cluster) in enumerate(new):
@@ -229,6 +240,164 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
         glyph_string.num_glyphs = len(new)
 
 
+def _groups(glyph_item, utf8, special, unknown) -> list:
+    """The run's clusters in visual order: [first glyph, end glyph, text, byte start, has ink]."""
+    item = glyph_item.item
+    glyph_string = glyph_item.glyphs
+    n = glyph_string.num_glyphs
+    rtl = item.analysis.level % 2 == 1
+    base = item.offset
+    glyphs = glyph_string.glyphs
+    log = glyph_string.log_clusters
+    groups = []
+    i = 0
+    while i < n:
+        j = i
+        ink = False
+        while True:
+            gid = glyphs[j].glyph
+            ink = ink or (gid != special and not gid & unknown)
+            if j + 1 < n and log[j + 1] == log[i]:
+                j += 1
+            else:
+                break
+        groups.append([i, j + 1, None, log[i], ink])
+        i = j + 1
+    last = len(groups) - 1
+    for k, g in enumerate(groups):
+        if rtl:
+            end = item.length if k == 0 else groups[k - 1][3]
+        else:
+            end = item.length if k == last else groups[k + 1][3]
+        g[2] = utf8[base + g[3]:base + end].decode("utf-8", "replace") if end >= g[3] else ""
+    return groups
+
+
+LEFT_MARK, RIGHT_MARK = "\u200f", "\u200e"
+"""poppler's reorderText (TextOutputDev.cc) gives every neutral character, the space between words
+included, to the left-to-right section it scans into: «في 2017-09-12 بقيمة» came out
+«في  2017-09-12بقيمة». The space on the outer side of each opposite-direction stretch (left of a
+left-to-right stretch in a right-to-left line, right of a right-to-left stretch in a left-to-right line)
+lends half its advance to a zero-ink code carrying a strong mark of the line's direction (RIGHT-TO-LEFT
+MARK, LEFT-TO-RIGHT MARK), between the space and the stretch: the scan stops there and the space stays
+between the words. A code of its own, not a prefix of the word's text: MuPDF (pdf-op-run.c,
+guess_bidi_level) takes a code's direction from its first character. Invisible; search drops it."""
+
+
+def _carry(runs: list, rtl_line: bool) -> None:
+    """Fill each run's carried map (group index → text for its first inked glyph, or None: filler only)
+    and marks map (group index → LEFT_MARK or RIGHT_MARK: a space that lends half its advance to the mark;
+    "": a zero-width mark before the group). Each left-to-right word of a right-to-left line is carried
+    whole by its first inked glyph, across font runs («S-» in Noto Sans, «400» in Noto Kufi), so that no
+    extractor reorders it."""
+    flat = []  # every group of the line in visual order: (run entry, group index); None between pieces
+    for entry in runs:
+        if entry is None:
+            flat.append(None)
+        else:
+            flat.extend((entry, k) for k in range(len(entry[5])))
+    flat.append(None)
+    head = flat[0]
+    if rtl_line and head is not None and head[0][0].item.analysis.level % 2 and _text(head) in _SPACES \
+            and _single(head):
+        # A space opening the line of a right-to-left box (WeasyPrint draws each inline box alone): the box
+        # on its left may be a left-to-right one (a URL after «2020، »), whose section in poppler's
+        # reorderText would take this space and the comma (poppler counts «،» as a digit). A mark first.
+        # After a left-to-right glyph, a LEFT-TO-RIGHT MARK comes first: MuPDF then still breaks the line
+        # at the jump to this box instead of ignoring it at a change of direction.
+        head[0][7][head[1]] = "<<" if _state.get("after_ltr") else "<"
+    start = None
+    for n, pos in enumerate(flat):
+        opposite = pos is not None and (pos[0][0].item.analysis.level % 2 == 0) == rtl_line
+        if opposite:
+            if start is None:
+                start = n
+            continue
+        if start is None:
+            continue
+        stretch = flat[start:n]
+        if rtl_line:
+            _carry_stretch(stretch)
+            j = start - 1
+            while j >= 0 and flat[j] is not None and _neutral(_text(flat[j])):
+                j -= 1
+            if j >= 0 and flat[j] is not None and _text(flat[j]) in _SPACES and _single(flat[j]):
+                flat[j][0][7][flat[j][1]] = LEFT_MARK
+            elif (j < 0 or flat[j] is None) and not _state.get("after_ltr"):
+                # The stretch (after its neutrals) opens the box's line, after right-to-left text (a
+                # <bdi>: WeasyPrint draws each inline box alone): a zero-width mark.
+                first = flat[j + 1]
+                first[0][7][first[1]] = ""
+        else:
+            j = n
+            while flat[j] is not None and _neutral(_text(flat[j])):
+                j += 1
+            if flat[j] is not None and _text(flat[j]) in _SPACES and _single(flat[j]):
+                flat[j][0][7][flat[j][1]] = RIGHT_MARK
+            elif j == len(flat) - 1:
+                # The stretch (with its neutrals) ends the box's line: a zero-width mark after it.
+                last = flat[j - 1]
+                last[0][7].setdefault(last[1], ">")
+        start = None
+
+
+def _text(pos) -> str:
+    return pos[0][5][pos[1]][2]
+
+
+def _single(pos) -> bool:
+    group = pos[0][5][pos[1]]
+    return group[1] - group[0] == 1 and group[4]
+
+
+_NEUTRAL = {"ON", "CS", "ES", "ET", "NSM", "BN"}
+_SPACES = {" ", "\u00a0"}  # a date's day and month are tied by a no-break space
+
+
+def _neutral(text: str) -> bool:
+    """Punctuation that poppler's reorderText gives to a neighbouring section (no letter, digit or space)."""
+    return bool(text) and all(unicodedata.bidirectional(c) in _NEUTRAL for c in text)
+
+
+def _carry_stretch(stretch: list) -> None:
+    word = []
+    for pos in stretch + [None]:
+        text = _text(pos) if pos is not None else ""
+        if text and not text.isspace():
+            word.append(pos)
+            continue
+        _carry_word(word)
+        word = []
+
+
+_LEFT_TO_RIGHT = {"L", "EN", "ES", "ET"}
+
+
+def _carry_word(word: list) -> None:
+    """Carry the word on its first inked glyph; a word too long for one code (a URL) in chunks that end
+    after punctuation, so that the words inside it stay whole."""
+    while word:
+        size, cut, end = 0, 0, len(word)
+        for n, (e, k) in enumerate(word):
+            size += len(e[5][k][2].encode("utf-16-be"))
+            if size > MAX_CARRIED:
+                end = cut or n or 1
+                break
+            if not e[5][k][2][-1:].isalnum():
+                cut = n + 1
+        chunk, word = word[:end], word[end:]
+        head = next((p for p in chunk if p[0][5][p[1]][4]), None)
+        if head is None:
+            continue
+        text = "".join(e[5][k][2] for e, k in chunk)
+        if unicodedata.bidirectional(text[0]) not in _LEFT_TO_RIGHT:
+            # MuPDF (pdf-op-run.c, guess_bidi_level) gives a code the direction of its first character:
+            # a quote or an Arabic-Indic digit first made the whole word right to left, reversed («”4M“»)
+            text = RIGHT_MARK + text
+        for e, k in chunk:
+            e[6][k] = text if (e, k) == head else None
+
+
 MAX_CARRIED = 120
 """Bytes of UTF-16 one code may carry. poppler reads a ToUnicode entry into a 256-byte token and calls a
 longer one illegal, so a longer left-to-right word (a long URL) keeps one code per glyph instead."""
@@ -241,18 +410,14 @@ then read the character code as a code point. ZERO WIDTH JOINER is invisible, an
 
 
 
-def _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, from_units, pango, stream):
+def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_units, pango, stream):
     """The run's new glyph list: (code, geometry width, x_offset, y_offset, cluster) in visual order.
 
     Drawn glyphs keep their place (their ink does not move); a ligature's extra characters go to zero-ink
     codes of the space glyph that share its advance."""
     item = glyph_item.item
     glyph_string = glyph_item.glyphs
-    n = glyph_string.num_glyphs
-    if n == 0 or codes.space is None:
-        return None
     rtl = item.analysis.level % 2 == 1
-    base = item.offset
     glyphs = glyph_string.glyphs
     log = glyph_string.log_clusters
     scale = 1000 * from_units / font_size
@@ -260,27 +425,11 @@ def _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, from_units, pa
     special = pango.PANGO_GLYPH_EMPTY
     unknown = pango.PANGO_GLYPH_UNKNOWN_FLAG
 
-    # Clusters in visual order: [first glyph, end glyph, text, byte start].
-    groups = []
-    i = 0
-    while i < n:
-        j = i
-        while j + 1 < n and log[j + 1] == log[i]:
-            j += 1
-        groups.append([i, j + 1, None, log[i]])
-        i = j + 1
-    for k, g in enumerate(groups):
-        if rtl:
-            end = item.length if k == 0 else groups[k - 1][3]
-        else:
-            end = item.length if k == len(groups) - 1 else groups[k + 1][3]
-        g[2] = utf8[base + g[3]:base + end].decode("utf-8", "replace") if end >= g[3] else ""
-
     # Right to left, a zero-width mark cluster (tashkeel) comes before its letter in visual order, at an
     # offset that reads as a jump backwards: it is drawn right after its letter instead (marks_after).
     marks_after = {}
     for k, g in enumerate(groups):
-        start, end, text, _ = g
+        start, end, text = g[:3]
         if not rtl or not text or not all(unicodedata.category(c) == "Mn" for c in text):
             continue
         if not all(glyphs[i].geometry.width == 0 for i in range(start, end)):
@@ -303,20 +452,23 @@ def _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, from_units, pa
         w = info.geometry.width if geometry is None else geometry
         gid = info.glyph if drawable(i) else None
         out.append([gid, text, w, info.geometry.x_offset, info.geometry.y_offset, log[i],
-                    pdf_width, info.glyph])
+                    pdf_width, info.glyph, None])
 
     def blank(text, width, cluster):
-        out.append([codes.space, text, width, 0, 0, cluster, width, codes.space])
+        out.append([codes.space, text, width, 0, 0, cluster, width, codes.space, None])
 
     mark_groups = set(marks_after.values())
 
-    def emit_marks(host):
+    def emit_marks(host, host_at):
         # Right to left, a mark comes before its letter in visual order: drawn after it instead (the
         # same ink), it reads as a mark on that letter, not as a jump backwards.
-        start, end, text, _ = groups[marks_after[host]]
+        start, end, text = groups[marks_after[host]][:3]
         shift = sum(glyphs[i].geometry.width for i in range(groups[host][0], groups[host][1]))
-        for i, char in zip(range(start, end), text[::-1]):
+        # one character per glyph, or (a ligature of marks: Noto Kufi's shadda with fatha) the whole text
+        texts = text[::-1] if len(text) == end - start else [text] + [FILLER] * (end - start - 1)
+        for i, char in zip(range(start, end), texts):
             emit(i, char)
+            out[-1][8] = (host_at, out[-1][3]) if host_at is not None else None
             out[-1][3] -= round(shift * 1000 / 1024)  # WeasyPrint draws offsets in 1/1000 pt
 
     def emit_group(start, end, text, cluster):
@@ -349,33 +501,52 @@ def _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, from_units, pa
 
     k = 0
     while k < len(groups):
-        start, end, text, cluster = groups[k]
-        if k in mark_groups and len(text) == end - start:
+        start, end, text, cluster = groups[k][:4]
+        if k in mark_groups:
             k += 1
             continue
-        if k in marks_after and len(groups[marks_after[k]][2]) != groups[marks_after[k]][1] - groups[marks_after[k]][0]:
-            del marks_after[k]
-        m = k
-        if rtl_line and not rtl and text and not text.isspace():
-            while m + 1 < len(groups) and groups[m + 1][2] and not groups[m + 1][2].isspace():
-                m += 1
-        word = "".join(x[2] for x in groups[k:m + 1])
-        if rtl_line and not rtl and text and not text.isspace() and len(word.encode("utf-16-be")) <= MAX_CARRIED:
-            # A left-to-right word inside a right-to-left line: its first glyph carries the whole word
-            # over the word's width, so extractors without bidi do not reverse it.
-            first = True
-            for x in groups[k:m + 1]:
-                for i in range(x[0], x[1]):
-                    if first and drawable(i):
-                        emit(i, word)
-                        first = False
-                    else:
-                        emit(i, FILLER)
-            k = m + 1
+        if marks.get(k) == "":
+            blank(LEFT_MARK, 0, cluster)
+        if k in carried:
+            # A left-to-right word inside a right-to-left line: its first inked glyph carries the whole
+            # word, so extractors without bidi do not reverse it (_carry).
+            word = carried[k]
+            for i in range(start, end):
+                if word is not None and drawable(i):
+                    emit(i, word)
+                    word = None
+                else:
+                    emit(i, FILLER)
+            k += 1
             continue
+        if marks.get(k) in (LEFT_MARK, RIGHT_MARK, "<", "<<"):
+            # The space beside an opposite-direction stretch: half its advance to a direction mark (_carry)
+            whole = glyphs[start].geometry.width
+            half = whole // 2
+            if marks[k] == "<<":
+                third = whole // 3
+                blank(RIGHT_MARK, third, cluster)
+                blank(LEFT_MARK, third, cluster)
+                emit(start, text, geometry=whole - 2 * third, pdf_width=whole - 2 * third)
+            elif marks[k] in (RIGHT_MARK, "<"):
+                blank(RIGHT_MARK if marks[k] == RIGHT_MARK else LEFT_MARK, half, cluster)
+                emit(start, text, geometry=whole - half, pdf_width=whole - half)
+            else:
+                # MuPDF reverses each run of right-to-left characters in place and a space takes the
+                # direction of the character before it: a LEFT-TO-RIGHT MARK first keeps the space out
+                # of the Arabic run on its left (else «مليار100»).
+                third = whole // 3
+                blank(RIGHT_MARK, third, cluster)
+                emit(start, text, geometry=whole - 2 * third, pdf_width=whole - 2 * third)
+                blank(LEFT_MARK, third, cluster)
+            k += 1
+            continue
+        before = len(out)
         emit_group(start, end, text, cluster)
         if k in marks_after:
-            emit_marks(k)
+            emit_marks(k, before if len(out) == before + 1 else None)
+        if marks.get(k) == ">":
+            blank(RIGHT_MARK, 0, cluster)
         k += 1
 
     # A letter Pango shifts sideways (Amiri's ra and dhal) would leave a gap or a jump back in the text
@@ -404,21 +575,97 @@ def _plan_run(glyph_item, utf8, rtl_line, font, font_size, codes, from_units, pa
             originals[k] = (out[k][3], out[k][2] - round(gained[k] * 1024 / 1000))
     originals.update(folded)
 
-    planned = []
-    for k, (gid, text, width, x_offset, y_offset, cluster, pdf_width, raw) in enumerate(out):
-        if gid is None:
-            code = raw
-        elif pdf_width is not None:
-            code = codes.code(font, gid, text, round(pdf_width * scale, 3))
-        elif k in originals:
+    def width_of(k):
+        gid, text, width, x_offset, _, _, pdf_width, _, _ = out[k]
+        if pdf_width is not None:
+            return round(pdf_width * scale, 3)
+        if k in originals:
             nominal = codes.nominal(gid, pango_font, stream, font_size)
             off, geometry = originals[k][0] / font_size, originals[k][1]
             advance = off + nominal - int(nominal + off - geometry * scale)
             advance += gained.get(k, 0) / font_size - (off if k in folded else 0)
-            code = codes.code(font, gid, text, round(advance - x_offset / font_size, 3))
-        else:
-            code = codes.code(font, gid, text, codes.nominal(gid, pango_font, stream, font_size))
-        planned.append((code, width, x_offset, y_offset, cluster))
+            return round(advance - x_offset / font_size, 3)
+        return codes.nominal(gid, pango_font, stream, font_size)
+
+    def advance(k, code_width):
+        # What WeasyPrint moves the pen by for this entry (draw_first_line: offset, width, kerning)
+        off = out[k][3] / font_size
+        return off + code_width - int(code_width + off - out[k][2] * scale)
+
+    plain = [(raw if gid is None else codes.code(font, gid, text, width_of(k)), width, x_offset, y_offset,
+              cluster) for k, (gid, text, width, x_offset, y_offset, cluster, _, raw, _) in enumerate(out)]
+    if any(entry[8] is not None for entry in out) and all(entry[0] is not None for entry in out) \
+            and all(entry[8] is None or out[entry[8][0]][8] is None for entry in out):
+        placed = _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, rtl)
+        if placed is not None:
+            return placed
+    return plain
+
+
+def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, rtl):
+    """Draw each mark (tashkeel) inside the code of the glyph its ink falls on, so the pen never goes back.
+
+    A mark drawn after its letter jumps back over it (or over the letter before), which pdf.js reads as a
+    new text item (the word cut and reordered) and poppler, for a raised mark, as a gap (a space:
+    «وير جح»). Here the glyph under the mark ends where the mark is drawn, the mark has no offset and
+    no width, and a zero-ink code fills up to where the glyph ended: the same ink at the same places,
+    read in order. None when a mark falls outside the run (the caller keeps the plain plan)."""
+    items, marks = [], []  # items: [entry index, start, end]
+    pen = 0.0
+    k = 0
+    while k < len(out):
+        group = []
+        while k + 1 + len(group) < len(out) and (out[k + 1 + len(group)][8] or (None,))[0] == k:
+            group.append(k + 1 + len(group))
+        # Where WeasyPrint's own drawing puts the marks (before their letter, at their first offsets) and
+        # where its pen ends: the marks and the glyphs after them stay exactly where they were.
+        end = pen
+        for m in group:
+            off = out[m][8][1] / font_size
+            marks.append((end + off, m))
+            width = width_of(m)
+            end += off + width - int(width + off - out[m][2] * scale)
+        end += advance(k, width_of(k))
+        items.append([k, pen, end])
+        pen = end
+        k += 1 + len(group)
+    inside = {}
+    for x, m in marks:
+        host = next((i for i, (_, start, end) in enumerate(items) if start <= x <= end), None)
+        if host is None:
+            return None
+        inside.setdefault(host, []).append((x, m))
+    planned = []
+
+    def piece(k, start, end, first, last):
+        if k is None or not first:
+            width = round(end - start, 3)
+            # Right to left, the glyph's own text goes on its rightmost piece, read before the marks
+            text = out[k][1] if rtl and last and k is not None and out[k][1] != FILLER else FILLER
+            if width or text != FILLER:
+                planned.append((codes.code(font, codes.space, text, width), round(width / scale), 0, 0,
+                                out[k][5] if k is not None else 0))
+            return
+        gid, text, _, x_offset, y_offset, cluster = out[k][:6]
+        if rtl and not last:
+            text = FILLER
+        target = end - start
+        if abs(target - advance(k, width_of(k))) < 1e-9:
+            planned.append(plain[k])
+            return
+        width = round(target - x_offset / font_size, 3)
+        planned.append((codes.code(font, gid, text, width), round(target / scale), x_offset, y_offset, cluster))
+
+    for i, (k, start, end) in enumerate(items):
+        cuts = sorted(inside.get(i, ()))
+        edge = start
+        first = True
+        for x, m in cuts:
+            piece(k, edge, x, first, False)
+            first = False
+            planned.append((codes.code(font, out[m][0], out[m][1], 0), 0, 0, out[m][4], out[m][5]))
+            edge = x
+        piece(k, edge, end, first, True)
     return planned
 
 
