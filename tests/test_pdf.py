@@ -192,7 +192,8 @@ def test_metadata_rtl(seed_report, seed_pdf):
     assert info["/CreationDate"].startswith("D:202307")
     root = reader.trailer["/Root"]
     assert root["/Lang"] == "ar"
-    assert root["/ViewerPreferences"]["/Direction"] == "/R2L"
+    # no /Direction /R2L: PDFium would reverse the segments of every extracted line (briefkit/writers/pdf.py)
+    assert "/Direction" not in (root.get("/ViewerPreferences") or {})
     assert not reader.attachments
 
 

@@ -113,8 +113,9 @@ sections:
 """
 
 # PDFium (core/fxcrt/fx_bidi.cpp, CFX_BidiChar) puts strong left-to-right letters and digits/separators in
-# different segments and, in a document whose /ViewerPreferences say /Direction /R2L, reverses the order of
-# segments on every line: «S-400» → «-400S», «M4» → «4M», whatever the text layer (README: what is left).
+# different segments and reverses their order in a right-to-left line: «S-400» → «-400S», «M4» → «4M»,
+# whatever the text layer (README: what is left). briefkit no longer sets /Direction /R2L, under which
+# PDFium did the same to lines without Arabic too.
 PDFIUM_REVERSES = {"s", "400", "m4"}
 
 

@@ -11,7 +11,7 @@ The only importer of weasyprint, imported lazily (``briefkit validate`` never pa
   (``fill_toc_numbers``), with wider placeholders or ``target-counter`` only as a last resort.
 - The shipped stylesheet is parsed once per process (``_shipped_stylesheet_parsed_once``).
 - Metadata from the report; the creation date is the report's date (or ``SOURCE_DATE_EPOCH``),
-  never the wall clock. RTL briefs get ``/ViewerPreferences /Direction /R2L``.
+  never the wall clock. No ``/Direction /R2L`` viewer preference, even for RTL briefs (see ``_finisher``).
 - After rendering, every font WeasyPrint embedded must be one of the shipped files (byte for byte):
   a system fallback font is a RenderError, never a silent substitution.
 - WeasyPrint's log records at WARNING and above become RenderError.
@@ -191,19 +191,16 @@ def _source(report: Report | None) -> tuple[str, bytes, str] | None:
     return f"{pdftags.SOURCE_NAME}.{ext}", Path(path).read_bytes(), mime
 
 
-def _finisher(rtl: bool, variant: str | None = None, source=None):
+def _finisher(variant: str | None = None, source=None):
     def finish(document, pdf):
         pdftext.finish(document, pdf)
         if variant == "ua":
             pdftags.describe_links(document, pdf)
         if variant == "a3b" and source is not None:
             pdftags.embed_source(pdf, *source)
-        if rtl:
-            import pydyf
-
-            prefs = pdf.catalog.get("ViewerPreferences") or pydyf.Dictionary({})
-            prefs["Direction"] = "/R2L"
-            pdf.catalog["ViewerPreferences"] = prefs
+        # No /ViewerPreferences /Direction /R2L: it only orders pages shown side by side, and PDFium
+        # (Chrome's viewer and search) then reverses the segments of every line it extracts («S-400» →
+        # «-400S», «M4» → «4M»; core/fxcrt/fx_bidi.cpp, fpdf_text.cpp).
     return finish
 
 
@@ -400,7 +397,7 @@ def write(document, report: Report | None = None, variant: str | None = None) ->
     with pdftext.exact_text(rtl), warnings.catch_warnings():
         # WeasyPrint 70 opens its sRGB profile for PDF/A and never closes it (a ResourceWarning)
         warnings.simplefilter("ignore", ResourceWarning)
-        return document.write_pdf(finisher=_finisher(rtl, variant, source), presentational_hints=False,
+        return document.write_pdf(finisher=_finisher(variant, source), presentational_hints=False,
                                   **extra)
 
 
