@@ -20,6 +20,20 @@ class _At:
         self.line, self.column = line, column
 
 
+_BLOCK_START = re.compile(r"[|>][0-9+-]*\s*(?:#.*)?$")
+
+
+def _in_block_scalar(lines: list[str], n: int) -> bool:
+    """Is line ``n`` text inside a ``|`` or ``>`` block (where a quote is just a character)?"""
+    indent = len(lines[n]) - len(lines[n].lstrip())
+    for k in range(n - 1, -1, -1):
+        if not lines[k].strip():
+            continue
+        if len(lines[k]) - len(lines[k].lstrip()) < indent:
+            return bool(_BLOCK_START.search(lines[k].rstrip()))
+    return False
+
+
 def unclosed_quote(text: str, error_line: int) -> tuple[_At, int] | None:
     """The double quote an editor left open before a syntax error at ``error_line`` (0-based): a value
     opened with '"' whose line has no closing quote and whose next line is indented no deeper than it (a
@@ -31,8 +45,8 @@ def unclosed_quote(text: str, error_line: int) -> tuple[_At, int] | None:
         if not m:
             continue
         rest = lines[n][m.end(2):].replace('\\\\', "").replace('\\"', "")
-        if '"' in rest:
-            continue                                     # closed on its own line
+        if '"' in rest or _in_block_scalar(lines, n):
+            continue                                     # closed on its own line, or text of a '|' block
         nxt = next((k for k in range(n + 1, len(lines)) if lines[k].strip()), None)
         if nxt is not None and len(lines[nxt]) - len(lines[nxt].lstrip()) <= len(m.group(1)):
             return _At(n, m.start(2)), error_line

@@ -8,7 +8,6 @@ python-docx cannot write sits in ``ooxml.py``.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import logging
 import re
 from functools import lru_cache
