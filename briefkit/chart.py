@@ -427,7 +427,7 @@ class _Builder:
         bottom = y + 3
         # Zone tints go under everything in the rows (inserted before the rows' shapes).
         tints = [Shape("rect", self.span(zx, zw), top, zw, bottom - top,
-                       fill=_tint(self.colors[rel][0]), role="zone", relation=rel)
+                       fill=tint(self.colors[rel][0]), role="zone", relation=rel)
                  for rel, (zx, zw) in zones.items()]
         self.shapes[rows_start:rows_start] = tints
 
@@ -467,7 +467,8 @@ class _Builder:
                       () if self.colors == RELATION_COLORS else tuple(self.colors.items()))
 
 
-def _tint(color: str, keep: float = 0.12) -> str:
+def tint(color: str, keep: float = 0.12) -> str:
+    """``color`` (#RRGGBB) mixed with white, keeping ``keep`` of it (the zones' and tags' light fills)."""
     rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
     return "#" + "".join(f"{round(255 - (255 - c) * keep):02X}" for c in rgb)
 
@@ -748,7 +749,7 @@ _SS = 4
 
 def _flat_colours(colors: dict = RELATION_COLORS) -> list[tuple[int, ...]]:
     hexes = [PAPER, INK, MUTED, RULE, *(c for pair in colors.values() for c in pair),
-             *(_tint(fill) for fill, _ in colors.values())]
+             *(tint(fill) for fill, _ in colors.values())]
     return [tuple(int(h[i:i + 2], 16) for i in (1, 3, 5)) for h in hexes]
 
 

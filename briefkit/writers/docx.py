@@ -202,7 +202,7 @@ class _Brief:
         return self._para(style, cell)
 
     def _text(self, p, text: str, *, bold=False, italic=False, char_style=None, color=None,
-              link=False, shade=None, size_pt=None, border=None) -> list:
+              link=False, shade=None, size_pt=None) -> list:
         """Runs for ``text``: Latin phrases and separated numbers in their own runs without ``w:rtl``.
 
         Bold and italic use the Strong and Emphasis character styles (restylable); inside a link
@@ -217,10 +217,10 @@ class _Brief:
                 char_style, italic = self.styles["Emphasis"], False
         sans = _style_id(p) in SANS_STYLE_IDS
         return self._chunks(p, bidi.runs(text, self.rtl), char_style=char_style, bold=bold, italic=italic,
-                            color=color, sans=sans, shade=shade, size_pt=size_pt, border=border)
+                            color=color, sans=sans, shade=shade, size_pt=size_pt)
 
     def _chunks(self, p, chunks, *, char_style=None, bold=False, italic=False, color=None, sans=False,
-                shade=None, size_pt=None, border=None) -> list:
+                shade=None, size_pt=None) -> list:
         """Runs for ``bidi`` chunks: an isolated chunk sits between LRI/RLI and PDI (what ``<bdi>`` is
         in the PDF; LibreOffice, like the Unicode bidi algorithm, orders the line by these, not by w:rtl)."""
         out = []
@@ -231,7 +231,7 @@ class _Brief:
                 out.append(ooxml.add_text_run(
                     p, piece, style_id=char_style.style_id if char_style is not None else None,
                     font=fallback, bold=bold, italic=italic, color=color, rtl=self.rtl and not isolate,
-                    shade=shade, size_pt=size_pt, border=border))
+                    shade=shade, size_pt=size_pt))
             if isolate:
                 p.add_run(bidi.PDI)
         return _contiguous(out)
@@ -667,7 +667,7 @@ class _Brief:
                 fill = self.relation_colors[event.area.relation][0]
                 self._text(p, " ")
                 self._text(p, _badge_text(event.area.title), color=INK, size_pt=TAG_PT,
-                           shade=chart._tint(fill.upper(), 0.2).lstrip("#"))
+                           shade=chart.tint(fill.upper(), 0.2).lstrip("#"))
 
     def _recommendations(self, part: P.Recommendations) -> None:
         self._heading(part.heading)
@@ -878,16 +878,6 @@ def _coverage_runs(text: str, sans: bool, theme: Theme | None = None) -> list[tu
         else:
             out.append((ch, fb))
     return out
-
-
-def _ink_on(fill: str) -> str:
-    """Black or white text, whichever reads better on ``fill`` (WCAG relative luminance)."""
-    def channel(c):
-        c = int(c, 16) / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    r, g, b = (channel(fill[i:i + 2]) for i in (0, 2, 4))
-    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "FFFFFF" if (1.05 / (lum + 0.05)) >= ((lum + 0.05) / 0.05) else INK
 
 
 def _emphasis_used(report: Report) -> tuple[bool, bool, bool]:

@@ -180,7 +180,7 @@ def set_run_italic(run) -> None:
 
 def add_text_run(paragraph, text: str, *, style_id: str | None = None, font: str | None = None,
                  bold: bool = False, italic: bool = False, color: str | None = None, rtl: bool = False,
-                 shade: str | None = None, size_pt: float | None = None, border: str | None = None):
+                 shade: str | None = None, size_pt: float | None = None):
     """A run of plain text with its properties, built in one go (``add_run`` plus one python-docx
     property call per attribute costs several times more on long briefs); ``props`` is listed in
     CT_RPr's order."""
@@ -204,8 +204,6 @@ def add_text_run(paragraph, text: str, *, style_id: str | None = None, font: str
     if size_pt:
         half = str(round(size_pt * 2))
         props += [("sz", {"val": half}), ("szCs", {"val": half})]
-    if border:                                  # a character border: the PDF's tag
-        props.append(("bdr", {"val": "single", "sz": "4", "space": "1", "color": border}))
     if shade:                                   # a character background: the PDF's badge
         props.append(("shd", {"val": "clear", "color": "auto", "fill": shade}))
     if rtl:
