@@ -605,3 +605,26 @@ def test_timeline_has_the_pdfs_two_columns_with_the_area_as_a_tag():
             assert not tagged
             continue
         assert "".join(t.text for r in tagged for t in r.iter(w("t"))).replace("\u00a0", " ").strip() == area.title
+
+
+def test_composed_text_is_drawn_with_embedded_faces(tmp_path):
+    from briefkit.writers import docx as docx_writer
+
+    # month names and the running title's «…» are composed by the writer, not in the report: the subset
+    # faces must hold them too (LibreOffice drew a date's «J» and the «…» in DejaVu)
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    report = briefkit.loads(
+        "briefkit: 1\nmeta: {title: 'Shipping in the Red Sea between deterrence, diplomacy and the economics of the "
+        "Suez Canal and its revenues', id: jan, lang: en, date: 2024-01-12}\n"
+        "actors: [{id: a, name: Egypt}, {id: b, name: Houthis}]\n"
+        "areas: [{id: x, title: Suez, region: Red Sea, relation: rivalry}]\n"
+        "timeline: [{date: 2024-01-12, event: Strikes begin.}, {date: 2025-01, event: A truce.}]\n", name="jan.yaml")
+    src = tmp_path / "jan.docx"
+    src.write_bytes(docx_writer.render(report))
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=180)
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "jan.pdf")], check=True, capture_output=True,
+                           text=True).stdout
+    assert "DejaVu" not in fonts, fonts

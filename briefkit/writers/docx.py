@@ -705,7 +705,13 @@ class _Brief:
         body = ["Regular"] + (["Bold"] if bold else []) + (["Italic"] if italic else []) \
             + (["BoldItalic"] if bold_italic else [])
         wanted = {BODY_FONT: body, SANS_ARABIC: ["Regular", "Bold"]}
-        text = "".join([*self.report.all_text(), *self.labels.values(), DRAWN])
+        # the brief's own text, the fixed wording, and what the writer composes: dates (month names),
+        # the running title (its «…»), the dots: LibreOffice drew a date's «J» in DejaVu when left out
+        m, report = self.report.meta, self.report
+        dates = [m.date, m.source.accessed if m.source else None, *(e.date for e in report.timeline),
+                 *(s.date for s in report.sources)]
+        composed = [local_date(d, report) for d in dates if d] + [house.running_title(report, self.theme)]
+        text = "".join([*report.all_text(), *self.labels.values(), *composed, DRAWN])
         if _LATIN_LETTER.search(text):
             wanted[SANS_LATIN] = ["Regular", "Bold"]
         chars = set(text) | set("0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹ .,:;()[]-–—|›•«»")

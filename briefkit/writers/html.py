@@ -341,9 +341,8 @@ class _Context:
                 "splits": row.splits,
             })
         return {"kind": "areas", "heading": self.heading(part.heading),
-                "caption": Markup("").join(
-                    r.text(piece) if i % 2 == 0 else r.text(actors_text)
-                    for i, piece in enumerate(lab["areas_caption"].split("{actors}"))),
+                # the label's text around {actors} (its tail was lost: "…, with each side's position")
+                "caption": r.text(actors_text).join(r.text(piece) for piece in lab["areas_caption"].split("{actors}")),
                 "actors": [{"id": a.id, "name": a.name, "color": actor_color(a.color, i)}
                            for i, a in enumerate(report.actors)],
                 "rows": rows, "stacked": part.stacked}
