@@ -628,3 +628,17 @@ def test_composed_text_is_drawn_with_embedded_faces(tmp_path):
     fonts = subprocess.run(["pdffonts", str(tmp_path / "jan.pdf")], check=True, capture_output=True,
                            text=True).stdout
     assert "DejaVu" not in fonts, fonts
+
+
+def test_latin_emphasis_in_a_table_stays_italic_arabic_turns_bold():
+    # as the PDF sets them: Noto Sans has an italic, Noto Kufi Arabic none (weight stands in for it)
+    from briefkit.writers import docx as docx_writer
+
+    report = briefkit.loads(
+        "briefkit: 1\nmeta: {title: موجز, id: em}\nactors: [{id: a, name: مصر}, {id: b, name: الحوثيون}]\n"
+        "areas: [{id: x, title: السويس, region: البحر الأحمر, relation: rivalry,\n"
+        "         positions: {a: 'احتجاز *Galaxy Leader* في البحر', b: 'هجمات *متكررة* على السفن'}}]\n",
+        name="em.yaml")
+    xml = zipfile.ZipFile(io.BytesIO(docx_writer.render(report))).read("word/document.xml").decode()
+    styled = dict((t, s) for s, t in re.findall(r'<w:rStyle w:val="(\w+)"/>(?:<w:rtl/>)?</w:rPr><w:t[^>]*>([^<]+)</w:t>', xml))
+    assert styled.get("Galaxy Leader") == "Emphasis" and styled.get("متكررة") == "Strong", styled

@@ -25,7 +25,7 @@ from ..langs import WORD_LANG, WORD_NUMBER_FORMAT
 from ..links import is_safe_href
 from ..localize import date as local_date
 from ..localize import digits, labels, native_zero, number
-from ..model import RELATIONS, Emph, Inlines, Link, Report, Source, Strong, Text
+from ..model import RELATIONS, Emph, Inlines, Link, Report, Source, Strong, Text, plain_text
 from .. import chart, house
 from ..style import DEFAULT as DEFAULT_THEME
 from ..style import Theme
@@ -245,7 +245,9 @@ class _Brief:
             elif isinstance(node, Strong):
                 runs += self._inlines(p, node.children, bold=True, italic=italic, sans=sans, link=link)
             elif isinstance(node, Emph):
-                if sans:
+                # Noto Kufi Arabic has no italic: emphasis in Arabic sans text is weight, as in the PDF;
+                # Latin emphasis stays italic (Noto Sans Italic), as the PDF sets it
+                if sans and bidi.has_rtl(plain_text(node.children)):
                     runs += self._inlines(p, node.children, bold=True, italic=italic, sans=sans, link=link)
                 else:
                     runs += self._inlines(p, node.children, bold=bold, italic=True, sans=sans, link=link)
@@ -713,7 +715,7 @@ class _Brief:
         composed = [local_date(d, report) for d in dates if d] + [house.running_title(report, self.theme)]
         text = "".join([*report.all_text(), *self.labels.values(), *composed, DRAWN])
         if _LATIN_LETTER.search(text):
-            wanted[SANS_LATIN] = ["Regular", "Bold"]
+            wanted[SANS_LATIN] = ["Regular", "Bold"] + (["Italic"] if italic else [])   # Latin emphasis in tables
         chars = set(text) | set("0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹ .,:;()[]-–—|›•«»")
         for family in coverage.families_used([text], [STACKS["body"], STACKS["sans"]]):
             # the faces _fallback names in runs (symbols, Hebrew, emoji, ...) travel with the file
