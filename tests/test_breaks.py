@@ -98,4 +98,4 @@ sections:
     assert "Meridian Policy Institute" in head                       # the other half of the same line
     with zipfile.ZipFile(io.BytesIO(render(report, "docx"))) as z:
         header = "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", z.read("word/header1.xml").decode()))
-    assert header == shown
+    assert header == shown + "\tMeridian Policy Institute"          # the same head: title, then publisher

@@ -310,7 +310,13 @@ class _Brief:
         p.style = self.styles["Header"]
         if self.rtl:
             ooxml.set_bidi(p)
+        # the PDF's running head: the title at the start, the publisher at the end
         self._text(p, house.running_title(self.report, self.theme))
+        publisher = house.head_text(self.report, "publisher", self.theme)
+        if publisher:
+            house.docx_tab_at_end(p, section)
+            self._text(p, "\t")
+            self._text(p, publisher)
         first = section.first_page_header.paragraphs[0]
         if self.rtl:
             ooxml.set_bidi(first)
