@@ -669,13 +669,18 @@ class _Brief:
             cells = row.cells
             self._text(self._cell_para(cells[0], "Table Text", True), local_date(event.event.date, report),
                        bold=True, color=ACCENT)
-            p = self._cell_para(cells[1], "Table Text", True)
-            self._inlines(p, event.text, sans=True)
+            p = self._cell_para(cells[1], "Timeline Event", True)     # the body face, as the PDF's
+            self._inlines(p, event.text)
             if event.area is not None:
                 fill = self.relation_colors[event.area.relation][0]
                 self._text(p, " ")
-                self._text(p, _badge_text(event.area.title), color=INK, size_pt=TAG_PT,
-                           shade=chart.tint(fill.upper(), 0.2).lstrip("#"))
+                for run in self._chunks(p, bidi.runs(_badge_text(event.area.title), self.rtl), sans=True,
+                                        char_style=self.styles["Tag"],
+                                        shade=chart.tint(fill.upper(), 0.2).lstrip("#")):
+                    if run._r.find(qn("w:rPr") + "/" + qn("w:rFonts")) is None:
+                        # the sans pair on the run itself: LibreOffice keeps the paragraph's body face
+                        # under a character style's fonts
+                        ooxml.set_fonts(run, SANS_LATIN, SANS_ARABIC)
 
     def _recommendations(self, part: P.Recommendations) -> None:
         self._heading(part.heading)
@@ -744,8 +749,6 @@ embedded like the report's own."""
 
 BADGE_PT = 7.5
 """The PDF badge's size (brief.css .badge)."""
-TAG_PT = 6.5
-"""The PDF timeline tag's size (brief.css .tag)."""
 
 
 def _badge_text(label: str) -> str:
