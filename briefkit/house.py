@@ -186,10 +186,21 @@ def page_css(theme: Theme, *, rtl: bool, counter_style: str) -> str:
                    ".publisher-name { white-space: nowrap; }")
     elif theme.logo == "none":
         out.append(".publisher .logo { display: none; }")
+    if narrow(theme):
+        # A5-sized text: a two-word badge may wrap rather than run into the next column
+        out.append(".badge { white-space: normal; }")
     _, rel = palette(theme)
     for name, fill in theme.relation_colors:
         out.append(f".badge-{name} {{ color: {rel[name][1].lower()}; }}")
     return "\n".join(out)
+
+
+NARROW_TEXT_MM = 140
+"""A text area narrower than this (A5's is 108 mm) lets a badge wrap between its words, in both formats."""
+
+
+def narrow(theme: Theme) -> bool:
+    return theme.text_mm[0] < NARROW_TEXT_MM
 
 
 def family_codepoints(family) -> frozenset[int]:

@@ -482,7 +482,8 @@ class _Brief:
         fill, ink = (c.lstrip("#").upper() for c in self.relation_colors[area.relation])
         p = self._cell_para(cell, "Table Text", True)
         # no-break spaces pad the shading as the PDF badge's padding does
-        self._text(p, _badge_text(L[f"relation_{area.relation}"]), bold=True, color=ink, shade=fill,
+        self._text(p, _badge_text(L[f"relation_{area.relation}"], house.narrow(self.theme)), bold=True,
+                   color=ink, shade=fill,
                    size_pt=BADGE_PT)
         if area.intensity:
             # The PDF's five dots: filled for the intensity, hollow for the rest, in the relation's colour.
@@ -576,7 +577,8 @@ class _Brief:
         for cell, relation in zip(head[1:4], RELATIONS):
             fill, ink = (c.lstrip("#").upper() for c in self.relation_colors[relation])
             p = self._cell_para(cell, "Relation Badge", True)     # the PDF's badge: a shaded run
-            self._text(p, _badge_text(L[f"relation_{relation}"]), color=ink, shade=fill, size_pt=BADGE_PT)
+            self._text(p, _badge_text(L[f"relation_{relation}"], house.narrow(self.theme)), color=ink,
+                       shade=fill, size_pt=BADGE_PT)
             ooxml.set_cell_valign(cell, "center")
         self._header_cell(head[4], L["balance_total"])
         ooxml.set_paragraph_style(head[4].paragraphs[0], self.styles["Table Number"].style_id)
@@ -751,9 +753,10 @@ BADGE_PT = 7.5
 """The PDF badge's size (brief.css .badge)."""
 
 
-def _badge_text(label: str) -> str:
-    """A badge is one unbreakable shaded run, padded by a space each side (the PDF's is nowrap)."""
-    return "\u00a0" + label.replace(" ", "\u00a0") + "\u00a0"
+def _badge_text(label: str, breakable: bool = False) -> str:
+    """A badge is one unbreakable shaded run, padded by a space each side (the PDF's is nowrap); on a
+    narrow page (``house.narrow``) it may break between its words, as the PDF's does there."""
+    return "\u00a0" + (label if breakable else label.replace(" ", "\u00a0")) + "\u00a0"
 
 
 SANS_STYLE_IDS = frozenset({
