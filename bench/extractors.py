@@ -39,13 +39,6 @@ def sample_reports() -> list[Path]:
     return out
 
 
-def report_words(report) -> set[str]:
-    """The distinct words of the text the brief prints (the actors' aliases are not printed)."""
-    aliases = {alias for a in report.actors for alias in a.aliases}
-    texts = list(report.all_text())
-    for alias in aliases:
-        texts.remove(alias)
-    return ex.distinct_words(texts)
 
 
 def main(argv=None) -> int:
@@ -81,7 +74,7 @@ def main(argv=None) -> int:
             jobs.append((path, report, data, pdf_path))
         js = ex.pdfjs_many([j[3] for j in jobs]) if "pdfjs" in names else []
         for k, (path, report, data, _) in enumerate(jobs):
-            source = report_words(report)
+            source = ex.report_words(report)
             texts = {}
             for name in names:
                 if name == "pdfjs":

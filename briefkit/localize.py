@@ -93,3 +93,16 @@ def label(report: Report, key: str, **values) -> str:
         text = text.format(**{k: digits(str(v), report) if isinstance(v, int) else v
                               for k, v in values.items()})
     return text
+
+
+def generated_texts(report: Report) -> list[str]:
+    """Every piece of text the writers add to the report's own (labels, dates, digits): what the fonts
+    must cover and the DOCX's subset faces must hold."""
+    lab = labels(report)
+    out = [v for v in lab.values() if isinstance(v, str)]
+    m = report.meta
+    dates = [m.date, m.source.accessed if m.source else None]
+    dates += [e.date for e in report.timeline] + [s.date for s in report.sources]
+    out += [date(d, report) for d in dates if d]
+    out.append(digits("0123456789", report))
+    return out

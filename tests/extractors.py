@@ -34,6 +34,14 @@ def distinct_words(texts) -> set[str]:
     return {w for t in texts for w in words(t)}
 
 
+def report_words(report) -> set[str]:
+    """The distinct words of the text the brief prints (the actors' aliases are not printed)."""
+    texts = list(report.all_text())
+    for alias in {alias for a in report.actors for alias in a.aliases}:
+        texts.remove(alias)
+    return distinct_words(texts)
+
+
 def found_share(source: set[str], extracted: str) -> tuple[float, list[str]]:
     """(share of the source's distinct words that occur in the extracted text, the missing ones)."""
     got = set(words(extracted))

@@ -47,23 +47,29 @@ sections:
     assert checked >= 30
 
 
-def test_a_url_in_an_english_line_never_breaks_after_its_scheme(tmp_path):
-    import subprocess
-
-    paras = "\n".join(f'      - "{"word " * k}see https://meridian.example.org/tracker/red-sea/weekly-transits for data."'
-                      for k in range(5, 41))
-    text = f"""briefkit: 1
-meta: {{title: Shipping, id: urls, lang: en}}
+def english_report(report_id: str, title: str, paras: list[str], meta: str = ""):
+    """A two-actor English brief whose one section holds ``paras``."""
+    body = "\n".join(f'      - "{p}"' for p in paras)
+    extra = f", {meta}" if meta else ""
+    return briefkit.loads(f"""briefkit: 1
+meta: {{title: {title}, id: {report_id}, lang: en{extra}}}
 actors: [{{id: a, name: Egypt}}, {{id: b, name: Houthis}}]
 areas: [{{id: x, title: Suez, region: Red Sea, relation: rivalry}}]
 sections:
   - id: one
     heading: Transits
     body:
-{paras}
-"""
+{body}
+""", name=f"{report_id}.yaml")
+
+
+def test_a_url_in_an_english_line_never_breaks_after_its_scheme(tmp_path):
+    import subprocess
+
+    paras = [f'{"word " * k}see https://meridian.example.org/tracker/red-sea/weekly-transits for data.'
+             for k in range(5, 41)]
     pdf = tmp_path / "urls.pdf"
-    pdf.write_bytes(render(briefkit.loads(text, name="urls.yaml"), "pdf"))
+    pdf.write_bytes(render(english_report("urls", "Shipping", paras), "pdf"))
     lines = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
                            text=True).stdout.splitlines()
     assert sum("meridian" in ln for ln in lines) >= 36
@@ -77,18 +83,8 @@ def test_a_long_title_runs_as_one_line_cut_after_a_word_in_both_formats(tmp_path
 
     title = ("Shipping in the Red Sea: Houthi attacks, the United States, Egypt and Saudi Arabia "
              "between deterrence, diplomacy and the economics of the Suez Canal")
-    body = "\n".join(f'      - "{"Transits fell sharply as lines re-routed. " * 12}"' for _ in range(6))
-    text = f"""briefkit: 1
-meta: {{title: "{title}", id: long-title, lang: en, publisher: {{name: Meridian Policy Institute}}}}
-actors: [{{id: a, name: Egypt}}, {{id: b, name: Houthis}}]
-areas: [{{id: x, title: Suez, region: Red Sea, relation: rivalry}}]
-sections:
-  - id: one
-    heading: Transits
-    body:
-{body}
-"""
-    report = briefkit.loads(text, name="long.yaml")
+    report = english_report("long-title", f'"{title}"', ["Transits fell sharply as lines re-routed. " * 12] * 6,
+                            meta="publisher: {name: Meridian Policy Institute}")
     pdf = tmp_path / "long.pdf"
     pdf.write_bytes(render(report, "pdf"))
     head = subprocess.run(["pdftotext", "-f", "2", "-l", "2", "-layout", str(pdf), "-"], check=True,

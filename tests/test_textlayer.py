@@ -34,12 +34,6 @@ def sample(name):
     return report, pdf_writer.render(report)
 
 
-def report_words(report) -> set[str]:
-    aliases = {alias for a in report.actors for alias in a.aliases}
-    texts = list(report.all_text())
-    for alias in aliases:
-        texts.remove(alias)
-    return ex.distinct_words(texts)
 
 
 def extract(name, data, rtl, tmp_path):
@@ -192,7 +186,7 @@ def test_distinct_words_found(extractor, which, tmp_path):
     if not HAVE[extractor]:
         pytest.skip(f"{extractor} is not installed here")
     report, data = sample(which)
-    share, missing = ex.found_share(report_words(report), extract(extractor, data, report.rtl, tmp_path))
+    share, missing = ex.found_share(ex.report_words(report), extract(extractor, data, report.rtl, tmp_path))
     assert 100 * share >= FLOORS[which][extractor], missing
 
 

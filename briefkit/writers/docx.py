@@ -24,7 +24,7 @@ from .. import plan as P
 from ..langs import WORD_LANG, WORD_NUMBER_FORMAT
 from ..links import is_safe_href
 from ..localize import date as local_date
-from ..localize import digits, labels, native_zero, number
+from ..localize import digits, generated_texts, labels, native_zero, number
 from ..model import RELATIONS, Emph, Inlines, Link, Report, Source, Strong, Text, plain_text
 from .. import chart, house
 from ..style import DEFAULT as DEFAULT_THEME
@@ -720,13 +720,11 @@ class _Brief:
         body = ["Regular"] + (["Bold"] if bold else []) + (["Italic"] if italic else []) \
             + (["BoldItalic"] if bold_italic else [])
         wanted = {BODY_FONT: body, SANS_ARABIC: ["Regular", "Bold"]}
-        # the brief's own text, the fixed wording, and what the writer composes: dates (month names),
-        # the running title (its «…»), the dots: LibreOffice drew a date's «J» in DejaVu when left out
-        m, report = self.report.meta, self.report
-        dates = [m.date, m.source.accessed if m.source else None, *(e.date for e in report.timeline),
-                 *(s.date for s in report.sources)]
-        composed = [local_date(d, report) for d in dates if d] + [house.running_title(report, self.theme)]
-        text = "".join([*report.all_text(), *self.labels.values(), *composed, DRAWN])
+        # the brief's own text and what the writers compose (labels, dates with their month names, the
+        # running title's «…», the dots): LibreOffice drew a date's «J» in DejaVu when left out
+        report = self.report
+        text = "".join([*report.all_text(), *generated_texts(report), house.running_title(report, self.theme),
+                        DRAWN])
         if _LATIN_LETTER.search(text):
             wanted[SANS_LATIN] = ["Regular", "Bold"] + (["Italic"] if italic else [])   # Latin emphasis in tables
         chars = set(text) | set("0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹ .,:;()[]-–—|›•«»")

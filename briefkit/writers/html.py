@@ -269,16 +269,7 @@ def heading_ids(report: Report) -> list[tuple[str, str, int]]:
     return [(h.id, h.text, h.level + 1) for h in P.plan_of(report).headings]
 
 
-def generated_texts(report: Report) -> list[str]:
-    """Every piece of text the writer adds to the report's own (labels, dates, numbers)."""
-    lab = localize.labels(report)
-    out = [v for v in lab.values() if isinstance(v, str)]
-    m = report.meta
-    dates = [m.date, m.source.accessed if m.source else None]
-    dates += [e.date for e in report.timeline] + [s.date for s in report.sources]
-    out += [localize.date(d, report) for d in dates if d]
-    out.append(localize.digits("0123456789", report))
-    return out
+generated_texts = localize.generated_texts
 
 
 class _Context:
