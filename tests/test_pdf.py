@@ -475,3 +475,25 @@ def test_quick_c_type_names_are_cffis_own():
         assert got == want, cdecl
         with ffi._lock:
             assert ffi._get_cached_btype(got[0]) is ffi._get_cached_btype(want[0]), cdecl
+
+
+def test_scoped_user_agent_sheet(seed_report, seed_pdf, english_pdf, monkeypatch):
+    # pdf._scoped_ua_stylesheet keeps the user-agent ::marker rule for li only and the ::footnote-* rules for
+    # .footnote only: that holds while no other element is laid out as a list item or a footnote ...
+    for _, document in (seed_pdf, english_pdf):
+        items, notes = set(), set()
+
+        def walk(box):
+            if box.element is not None and "list-item" in box.style["display"]:
+                items.add(box.element.tag)
+            for child in getattr(box, "children", ()):
+                if type(child).__name__ == "FootnoteAreaBox":
+                    notes.update(f.element.get("class") for f in child.children)
+                walk(child)
+        for page in document.pages:
+            walk(page._page_box)
+        assert items == {"li"} and notes == {pdf_writer.FOOTNOTE_CLASS}
+    # ... and then it cascades every element as WeasyPrint's stock sheet does: the same bytes.
+    assert pdf_writer._scoped_ua_stylesheet() is not None         # the fast path is taken
+    monkeypatch.setattr(pdf_writer, "_scoped_ua_stylesheet", lambda: None)
+    assert render(seed_report)[0] == seed_pdf[0]
