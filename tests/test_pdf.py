@@ -497,3 +497,52 @@ def test_scoped_user_agent_sheet(seed_report, seed_pdf, english_pdf, monkeypatch
     assert pdf_writer._scoped_ua_stylesheet() is not None         # the fast path is taken
     monkeypatch.setattr(pdf_writer, "_scoped_ua_stylesheet", lambda: None)
     assert render(seed_report)[0] == seed_pdf[0]
+
+
+def _tree(element) -> list:
+    out = []
+
+    def walk(e, depth):
+        out.append((depth, e.tag if isinstance(e.tag, str) else "comment", sorted(e.attrib.items()), e.text, e.tail))
+        for child in e:
+            walk(child, depth + 1)
+    walk(element, 0)
+    return out
+
+
+def test_html_tree_is_the_html5_tree():
+    # pdf.html_tree (expat) must build exactly the tree WeasyPrint's HTML5 parser builds, for every brief
+    # shape: seeds, cases (English, footnotes, blocks, logo, hostile text), with and without contents.
+    import tinyhtml5
+
+    paths = sorted(Path(briefkit.__file__).resolve().parents[1].glob("seeds/*.yaml")) + sorted(CASES.glob("*.yaml"))
+    checked = 0
+    for path in paths:
+        report = briefkit.load(path)
+        for toc in (False, True):
+            html = html_writer.render_string(report, toc=toc)
+            fast = pdf_writer.html_tree(html)
+            assert fast is not None, path
+            assert _tree(fast) == _tree(tinyhtml5.parse(html, namespace_html_elements=False)), (path, toc)
+            checked += 1
+    assert checked >= 20
+
+
+@pytest.mark.parametrize("body", [
+    '<p title="two\nlines">x</p>', '<p title="a\tb">x</p>', "<p>&#150;</p>", "<p>a<!-- c -->b</p>",
+    "<p>a<div>b</div></p>", '<a href="#a">x<a href="#b">y</a></a>', "<table><td>x</td></table>",
+    "<table>text<tbody><tr><td>x</td></tr></tbody></table>", "<ul><li>a<li>b</li></li></ul>",
+    "<h2>a<h3>b</h3></h2>", '<svg xmlns="http://www.w3.org/2000/svg"><span>x</span></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" viewbox="0 0 1 1"></svg>', "<pre>\nx</pre>", "<p>a\x01b</p>",
+    '<p class="a" class="b">x</p>', "<p>a &nbsp; b</p>", "<p><em>a</p></em>",
+])
+def test_html_tree_refuses_what_html5_reads_otherwise(body):
+    # Each of these HTML5 parses differently from XML (or XML cannot parse): tinyhtml5 must parse them.
+    html = f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>t</title></head><body>{body}</body></html>'
+    assert pdf_writer.html_tree(html) is None
+    style = html.replace("<title>t</title>", '<title>t</title><style>a::after { content: "&amp;" }</style>')
+    assert pdf_writer.html_tree(style) is None
+    plain = html.replace(body, "<p>x</p>")
+    import tinyhtml5
+
+    assert _tree(pdf_writer.html_tree(plain)) == _tree(tinyhtml5.parse(plain, namespace_html_elements=False))
