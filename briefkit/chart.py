@@ -598,8 +598,6 @@ def _label_origin(label: Label, width: float) -> float:
 
 def _svg_text(label: Label, fig: Figure, glyphs: dict[str, str]) -> str:
     """One label as glyph outlines (``<use>`` of glyphs defined once), so no reader font is needed."""
-    from fontTools.pens.svgPathPen import SVGPathPen
-
     visual = shape_for_drawing(label.text, fig.rtl)
     runs = _runs(visual, fig.rtl, label.bold)
     width = sum(_advance(f, label.bold, t, label.size) for f, t in runs)
@@ -611,7 +609,6 @@ def _svg_text(label: Label, fig: Figure, glyphs: dict[str, str]) -> str:
     for family, text in runs:
         cmap, hmtx, upm, _, _ = _metrics(family, label.bold)
         k = label.size / upm
-        glyph_set = _ttfont(family, label.bold).getGlyphSet()
         for ch in text:
             name = cmap.get(ord(ch))
             if name is None:
@@ -619,14 +616,23 @@ def _svg_text(label: Label, fig: Figure, glyphs: dict[str, str]) -> str:
                 continue
             key = re.sub(r"[^A-Za-z0-9]", "_", f"{family}-{'b' if label.bold else 'r'}-{name}")
             if key not in glyphs:
-                pen = SVGPathPen(glyph_set)
-                glyph_set[name].draw(pen)
-                glyphs[key] = pen.getCommands()
+                glyphs[key] = _glyph_outline(family, label.bold, name)
             if glyphs[key]:
                 out.append(f'<use xlink:href="#{key}" transform="translate({_f(x)},{_f(base)}) '
                            f'scale({k:.5f},{-k:.5f})"/>')
             x += hmtx[name][0] * k
     return f'<g fill="{label.color}">{"".join(out)}</g>'
+
+
+@lru_cache(maxsize=4096)   # a pure function of the shipped face: every chart of a process shares its glyphs
+def _glyph_outline(family: str, bold: bool, name: str) -> str:
+    """A glyph's outline as SVG path commands, in font units."""
+    from fontTools.pens.svgPathPen import SVGPathPen
+
+    glyph_set = _ttfont(family, bold).getGlyphSet()
+    pen = SVGPathPen(glyph_set)
+    glyph_set[name].draw(pen)
+    return pen.getCommands()
 
 
 def _svg(fig: Figure, *, text: bool, title: str = "") -> str:
@@ -708,7 +714,7 @@ def png(report: Report, dpi: int = DPI, colors: dict | None = None) -> bytes:
 
 
 def _png(fig: Figure, dpi: int) -> bytes:
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     # Drawn at the final size: rectangles and rules are axis-aligned, Pillow smooths text itself, and only
     # the round or slanted marks and the hatching are drawn supersampled, each in its own small tile. A
@@ -719,7 +725,6 @@ def _png(fig: Figure, dpi: int) -> bytes:
     draw = ImageDraw.Draw(im)
     for s in fig.shapes:
         _png_shape(im, draw, s, k)
-    fonts: dict = {}
     for lab in fig.labels:
         visual = shape_for_drawing(lab.text, fig.rtl)
         runs = _runs(visual, fig.rtl, lab.bold)
@@ -728,11 +733,7 @@ def _png(fig: Figure, dpi: int) -> bytes:
         _, _, _, asc, desc = _metrics(_stack(fig.rtl)[0], lab.bold)
         base = (lab.y + (asc - desc) / 2 * lab.size) * k
         for family, text in runs:
-            key = (family, lab.bold, lab.size)
-            if key not in fonts:
-                fonts[key] = ImageFont.truetype(io.BytesIO(face_bytes(family, lab.bold)), lab.size * k,
-                                                layout_engine=ImageFont.Layout.BASIC)
-            draw.text((x, base), text, font=fonts[key], fill=lab.color, anchor="ls")
+            draw.text((x, base), text, font=_png_font(family, lab.bold, lab.size * k), fill=lab.color, anchor="ls")
             x += _advance(family, lab.bold, text, lab.size) * k
     # A 64-colour palette (no dithering) keeps text edges smooth and makes the PNG about a third of its
     # RGB size. Fast octree: a fifth of median cut's CPU for the same look (and 5% more bytes).
@@ -741,6 +742,13 @@ def _png(fig: Figure, dpi: int) -> bytes:
     out = io.BytesIO()
     im.save(out, "PNG", dpi=(dpi, dpi))
     return out.getvalue()
+
+
+@lru_cache(maxsize=64)   # a FreeType face read from the face's bytes once per size, not once per chart
+def _png_font(family: str, bold: bool, size: float):
+    from PIL import ImageFont
+
+    return ImageFont.truetype(io.BytesIO(face_bytes(family, bold)), size, layout_engine=ImageFont.Layout.BASIC)
 
 
 _SS = 4
