@@ -50,6 +50,8 @@ TINT = color("tint")
 PAGE_WIDTH, PAGE_HEIGHT = Cm(21.0), Cm(29.7)
 MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM = Cm(2.0), Cm(2.2), Cm(2.2)
 TEXT_WIDTH_CM = 17.0
+BAR_PT = 8.0
+"""The balance bar's type size: its height, and twice the width of one of its en spaces."""
 
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 
@@ -111,6 +113,7 @@ class _Brief:
         self._house()
         for part in self.plan.parts:
             self._part(part)
+        self._colophon()
         self._finish()
         house.docx_restyle(self.doc, self.theme)
         return ooxml.save_reproducible(self.doc)
@@ -292,6 +295,8 @@ class _Brief:
             if item.role == "url":
                 runs = self._chunks(p, item.chunks, char_style=self.styles["Hyperlink"], sans=sans)
                 ooxml.wrap_in_hyperlink(p, runs, url=item.text)
+            elif item.role == "title":           # the PDF's .src-title
+                self._chunks(p, item.chunks, char_style=self.styles["Strong"], sans=sans)
             else:
                 self._chunks(p, item.chunks, sans=sans)
 
@@ -358,53 +363,64 @@ class _Brief:
                 self._text(p, piece)
 
     def _masthead(self) -> None:
-        meta, L = self.report.meta, self.labels
-        sep = L["list_separator"]
+        """The PDF's masthead, line for line: the publisher at the start of the top line and the
+        breadcrumb at its end, the kicker, title and subtitle, the byline («role: name», then the date)
+        and the keywords as tinted tags. The report's original source closes the brief (``_colophon``)."""
+        meta = self.report.meta
         if meta.publisher and meta.publisher.logo:
             self._logo(meta.publisher.logo)
-        if meta.breadcrumb:
-            self._text(self._para("Breadcrumb"), " › ".join(meta.breadcrumb))
+        if meta.publisher or meta.breadcrumb:
+            p = self._para("Breadcrumb")
+            if meta.publisher:
+                url = meta.publisher.url
+                runs = self._text(p, meta.publisher.name, bold=not url, color=INK,
+                                  char_style=self.styles["Hyperlink"] if url else None)
+                if url:
+                    ooxml.wrap_in_hyperlink(p, runs, url=url)
+                if meta.breadcrumb:
+                    house.docx_tab_at_end(p, self.doc.sections[0])
+                    self._text(p, "\t")
+            if meta.breadcrumb:
+                self._text(p, " › ".join(meta.breadcrumb))
         if meta.kicker:
             self._text(self._para("Kicker"), meta.kicker)
         self._text(self._para("Title"), meta.title)
         if meta.subtitle:
             self._text(self._para("Subtitle"), meta.subtitle)
-        if meta.authors:
+        if meta.authors or meta.date:
             p = self._para("Byline")
-            self._text(p, L["by"] + ": ", bold=True)
             for i, author in enumerate(meta.authors):
                 if i:
-                    self._text(p, sep)
-                self._text(p, author.name)
+                    self._text(p, "\u2003")
                 if author.role:
-                    self._text(p, f" ({author.role})")
-        items = []
-        if meta.date:
-            items.append((L["date"], local_date(meta.date, self.report), None))
-        if meta.publisher:
-            items.append((L["published_by"], meta.publisher.name, meta.publisher.url))
-        if items:
-            p = self._para("Masthead Meta")
-            for i, (name, value, url) in enumerate(items):
-                if i:
-                    self._text(p, "   |   ")
-                self._text(p, name + ": ", bold=True)
-                runs = self._text(p, value, char_style=self.styles["Hyperlink"] if url else None)
-                if url:
-                    ooxml.wrap_in_hyperlink(p, runs, url=url)
-        if meta.source:
-            p = self._para("Masthead Meta")
-            self._text(p, L["source"] + ": ", bold=True)
-            runs = self._text(p, meta.source.title,
-                              char_style=self.styles["Hyperlink"] if meta.source.url else None)
-            if meta.source.url:
-                ooxml.wrap_in_hyperlink(p, runs, url=meta.source.url)
-            if meta.source.accessed:
-                self._text(p, f"{sep}{L['accessed']}: {local_date(meta.source.accessed, self.report)}")
+                    self._text(p, author.role + ": ", color=MUTED)
+                self._text(p, author.name, bold=True, color=INK)
+            if meta.date:
+                if meta.authors:
+                    self._text(p, "\u2003")
+                self._text(p, local_date(meta.date, self.report), bold=True, color=ACCENT)
         if meta.keywords:
             p = self._para("Masthead Meta")
-            self._text(p, L["keywords"] + ": ", bold=True)
-            self._text(p, sep.join(meta.keywords))
+            for i, keyword in enumerate(meta.keywords):
+                if i:
+                    self._text(p, " ")
+                self._text(p, _badge_text(keyword, True), shade=color("tint_keywords"), color=color("byline"))
+
+    def _colophon(self) -> None:
+        """The report's original source under a rule at the end, as the PDF's colophon:
+        «المصدر الأصلي: title URL (تاريخ الاطلاع: date)»."""
+        source, L = self.report.meta.source, self.labels
+        if not source:
+            return
+        p = self._para("Colophon")
+        self._text(p, L["source"] + ": ", bold=True)
+        self._text(p, source.title)
+        if source.url and is_safe_href(source.url):
+            self._text(p, " ")
+            runs = self._chunks(p, ((source.url, True),), char_style=self.styles["Hyperlink"], sans=True)
+            ooxml.wrap_in_hyperlink(p, runs, url=source.url)
+        if source.accessed:
+            self._text(p, f" ({L['accessed']}: {local_date(source.accessed, self.report)})")
 
     def _logo(self, path) -> None:
         if self.theme.logo == "none":
@@ -569,7 +585,8 @@ class _Brief:
         balance = part.balance
         self._heading(part.heading)
         self._text(self._para("Caption"), L["balance_caption"])
-        widths = [5.0, 2.7, 2.7, 2.7, 2.0]
+        # the PDF's columns: region, one count per relation, the total, then a bar of the three
+        widths = [4.1, 2.5, 2.5, 2.5, 1.5, 3.9]
         rows = [*balance.regions, balance.overall]
         table = self._table(1 + len(rows), widths)
         head = table.rows[0].cells
@@ -582,19 +599,42 @@ class _Brief:
             ooxml.set_cell_valign(cell, "center")
         self._header_cell(head[4], L["balance_total"])
         ooxml.set_paragraph_style(head[4].paragraphs[0], self.styles["Table Number"].style_id)
+        self._header_cell(head[5], "")
+        most = max((data.total for data in rows), default=0)
+        scale = self.theme.text_mm[0] / 10 / TEXT_WIDTH_CM
         for row, data in zip(table.rows[1:], rows):
             cells = row.cells
             overall = data.region is None
             self._text(self._cell_para(cells[0], "Table Text", True), data.region or L["balance_all"],
                        bold=overall)
             for cell, relation in zip(cells[1:4], RELATIONS):
-                self._text(self._cell_para(cell, "Table Number", True), number(data.count(relation), report),
-                           bold=overall)
+                n = data.count(relation)
+                self._text(self._cell_para(cell, "Table Number", True), number(n, report),
+                           bold=overall, color=None if n else color("faint_zero"))
             self._text(self._cell_para(cells[4], "Table Number", True), number(data.total, report),
                        bold=True)
+            self._bar(self._cell_para(cells[5], "Table Text", True), data, most, widths[5] * scale)
             if overall:
                 for cell in cells:
                     ooxml.shade_cell(cell, TINT)
+
+    def _bar(self, p, data, most: int, cell_cm: float) -> None:
+        """The PDF's stacked bar: per relation, shaded en spaces as long as its count's share of the
+        largest total, in the relation's colour, a hair space between segments (the PDF's white rule)."""
+        if not most:
+            return
+        units = int((cell_cm - 0.4) / 2.54 * 72 / (BAR_PT / 2))     # en spaces across the cell's text width
+        first = True
+        for relation in RELATIONS:
+            n = data.count(relation)
+            if not n:
+                continue
+            fill = self.relation_colors[relation][0].lstrip("#").upper()
+            if not first:
+                ooxml.add_text_run(p, "\u200a", font=SANS_LATIN, size_pt=BAR_PT, rtl=self.rtl)
+            ooxml.add_text_run(p, "\u2002" * max(1, round(units * n / most)), font=SANS_LATIN,
+                               size_pt=BAR_PT, shade=fill, rtl=self.rtl)
+            first = False
 
     def _chart(self, part: P.Chart) -> None:
         """The chart as a picture (PNG, with SVG for Word 2016+; alt text in ``descr``), then its
@@ -693,8 +733,12 @@ class _Brief:
         self._heading(part.heading)
         for entry in part.entries:
             p = self._para("Source Entry")
-            if entry.number is not None:
-                self._text(p, f"[{number(entry.number, self.report)}] ")
+            # the PDF's number column: the note number (a dot for an uncited source) in the accent
+            # colour, hanging in the indent
+            mark = number(entry.number, self.report) if entry.number is not None else "·"
+            for run in self._text(p, mark, bold=True, color=ACCENT):
+                ooxml.set_fonts(run, SANS_LATIN, SANS_ARABIC)
+            self._text(p, "\t")
             self._source_text(p, entry.source)
 
     # ---- finishing ------------------------------------------------------------------------------
