@@ -685,3 +685,15 @@ def test_sources_and_colophon_as_the_pdf_sets_them(seed_report):
 
 def _para_text(p) -> str:
     return "".join(t.text or "" for t in p.iter(w("t")))
+
+
+def test_logo_sits_on_the_top_line_whole_at_the_pdfs_height():
+    # the logo was a 3.2 cm picture in a paragraph of exact line height: LibreOffice and Word showed a
+    # one-line strip of it; now it is 1.1 cm tall (the PDF's 11 mm) beside the publisher's name, on a line
+    # whose height follows the picture
+    doc = package(ROOT / "tests" / "cases" / "08-logo.yaml").xml("word/document.xml")
+    p = next(p for p in doc.iter(w("p")) if p.find(".//w:drawing", NS) is not None)
+    assert p.find("w:pPr/w:spacing", NS).get(w("lineRule")) == "auto"
+    extent = p.find(".//wp:extent", {"wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"})
+    assert int(extent.get("cy")) == 396000 and int(extent.get("cx")) == 396000      # 1.1 cm, square
+    assert "مركز الدراسات" in _para_text(p)

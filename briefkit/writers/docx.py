@@ -367,21 +367,21 @@ class _Brief:
         breadcrumb at its end, the kicker, title and subtitle, the byline («role: name», then the date)
         and the keywords as tinted tags. The report's original source closes the brief (``_colophon``)."""
         meta = self.report.meta
-        if meta.publisher and meta.publisher.logo:
-            self._logo(meta.publisher.logo)
         if meta.publisher or meta.breadcrumb:
+            # one line: [logo] publisher, then at the other side the breadcrumb; the theme's logo place
+            # "end" swaps the two sides, as the PDF's top bar does
             p = self._para("Breadcrumb")
-            if meta.publisher:
-                url = meta.publisher.url
-                runs = self._text(p, meta.publisher.name, bold=not url, color=INK,
-                                  char_style=self.styles["Hyperlink"] if url else None)
-                if url:
-                    ooxml.wrap_in_hyperlink(p, runs, url=url)
-                if meta.breadcrumb:
+            sides = [self._publisher, self._breadcrumb]
+            if self.theme.logo == "end":
+                sides.reverse()
+            drawn = [side for side in sides if side(None)]
+            if drawn == [self._publisher] and self.theme.logo == "end":
+                house.docx_align_end(p)
+            for i, side in enumerate(drawn):
+                if i:
                     house.docx_tab_at_end(p, self.doc.sections[0])
                     self._text(p, "\t")
-            if meta.breadcrumb:
-                self._text(p, " › ".join(meta.breadcrumb))
+                side(p)
         if meta.kicker:
             self._text(self._para("Kicker"), meta.kicker)
         self._text(self._para("Title"), meta.title)
@@ -422,20 +422,33 @@ class _Brief:
         if source.accessed:
             self._text(p, f" ({L['accessed']}: {local_date(source.accessed, self.report)})")
 
-    def _logo(self, path) -> None:
-        if self.theme.logo == "none":
-            return
-        try:
-            self.doc.add_picture(str(path), width=Cm(3.2))
-        except Exception as exc:    # python-docx reads PNG/JPEG/GIF/BMP/TIFF only (no SVG)
-            log.warning("DOCX: logo %s left out: %s", path, exc)
-            return
-        p = self.doc.paragraphs[-1]
-        p.style = self.styles["Normal"]
-        if self.rtl:
-            ooxml.set_bidi(p)
-        if self.theme.logo == "end":
-            house.docx_align_end(p)
+    def _publisher(self, p) -> bool:
+        """The top line's publisher: its logo at the PDF's 11 mm height, then its name (a link when it
+        has a URL). With ``p`` None, only whether there is one."""
+        publisher = self.report.meta.publisher
+        if p is None or not publisher:
+            return bool(publisher)
+        if publisher.logo and self.theme.logo != "none":
+            try:
+                p.add_run().add_picture(str(publisher.logo), height=Cm(1.1))
+            except Exception as exc:    # python-docx reads PNG/JPEG/GIF/BMP/TIFF only (no SVG)
+                log.warning("DOCX: logo %s left out: %s", publisher.logo, exc)
+            else:
+                # the style's exact line height would crop the picture to one line of text
+                p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+                self._text(p, " ")
+        url = publisher.url
+        runs = self._text(p, publisher.name, bold=not url, color=INK,
+                          char_style=self.styles["Hyperlink"] if url else None)
+        if url:
+            ooxml.wrap_in_hyperlink(p, runs, url=url)
+        return True
+
+    def _breadcrumb(self, p) -> bool:
+        crumbs = self.report.meta.breadcrumb
+        if p is not None and crumbs:
+            self._text(p, " › ".join(crumbs))
+        return bool(crumbs)
 
     def _contents(self, part: P.Contents) -> None:
         """The TOC field, its cached result already listing every plan heading of level 1-3 as an
