@@ -697,3 +697,24 @@ def test_logo_sits_on_the_top_line_whole_at_the_pdfs_height():
     extent = p.find(".//wp:extent", {"wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"})
     assert int(extent.get("cy")) == 396000 and int(extent.get("cx")) == 396000      # 1.1 cm, square
     assert "مركز الدراسات" in _para_text(p)
+
+
+@pytest.mark.parametrize("path", [SEED, ENGLISH], ids=lambda p: p.stem)
+def test_every_body_face_the_writer_sets_is_embedded(path):
+    # source titles are bold and quotes italic whatever the report's own emphasis: LibreOffice faked the
+    # missing faces (and drew what a subset lacked in DejaVu) when only Amiri Regular travelled
+    table = package(path).xml("word/fontTable.xml")
+    amiri = next(f for f in table.findall("w:font", NS) if f.get(w("name")) == "Amiri")
+    faces = {etree.QName(e).localname for e in amiri if etree.QName(e).localname.startswith("embed")}
+    assert faces == {"embedRegular", "embedBold", "embedItalic", "embedBoldItalic"}
+
+
+def test_a_quote_keeps_with_its_attribution():
+    doc = package(SEED).xml("word/document.xml")
+    paras = list(doc.iter(w("p")))
+    pairs = [(a, b) for a, b in zip(paras, paras[1:])
+             if b.find("w:pPr/w:pStyle[@w:val='QuoteAttribution']", NS) is not None]
+    assert pairs
+    for quote, _ in pairs:
+        assert quote.find("w:pPr/w:pStyle", NS).get(w("val")) == "Quote"
+        assert quote.find("w:pPr/w:keepNext", NS) is not None

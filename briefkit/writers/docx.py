@@ -598,8 +598,9 @@ class _Brief:
         balance = part.balance
         self._heading(part.heading)
         self._text(self._para("Caption"), L["balance_caption"])
-        # the PDF's columns: region, one count per relation, the total, then a bar of the three
-        widths = [4.1, 2.5, 2.5, 2.5, 1.5, 3.9]
+        # the PDF's columns: region, one count per relation, the total, then a bar of the three; on a
+        # narrow page the bar gives the total room for its heading («المجموع» broke mid-word on A5)
+        widths = [4.1, 2.5, 2.5, 2.5, 2.2, 3.2] if house.narrow(self.theme) else [4.1, 2.5, 2.5, 2.5, 1.5, 3.9]
         rows = [*balance.regions, balance.overall]
         table = self._table(1 + len(rows), widths)
         head = table.rows[0].cells
@@ -607,8 +608,8 @@ class _Brief:
         for cell, relation in zip(head[1:4], RELATIONS):
             fill, ink = (c.lstrip("#").upper() for c in self.relation_colors[relation])
             p = self._cell_para(cell, "Relation Badge", True)     # the PDF's badge: a shaded run
-            self._text(p, _badge_text(L[f"relation_{relation}"], house.narrow(self.theme)), color=ink,
-                       shade=fill, size_pt=BADGE_PT)
+            # may wrap between its words: a long label («همکاری و رقابت») ran into the next column
+            self._text(p, _badge_text(L[f"relation_{relation}"], True), color=ink, shade=fill, size_pt=BADGE_PT)
             ooxml.set_cell_valign(cell, "center")
         self._header_cell(head[4], L["balance_total"])
         ooxml.set_paragraph_style(head[4].paragraphs[0], self.styles["Table Number"].style_id)
@@ -687,6 +688,8 @@ class _Brief:
                 self._inlines(p, block.inlines)
                 self._text(p, self.labels["quote_close"])
                 if block.by:
+                    # the attribution never starts a page alone: the PDF keeps the two together
+                    p.paragraph_format.keep_with_next = True
                     p = self._para("Quote Attribution")
                     self._text(p, self.labels["quote_by"] + " ")
                     self._inlines(p, block.by, sans=True)
@@ -773,17 +776,19 @@ class _Brief:
 
     def _font_faces(self) -> dict[str, dict[str, bytes]]:
         """The faces the brief uses, as bytes (subset to the brief's characters when asked)."""
-        bold, italic, bold_italic = _emphasis_used(self.report)
-        body = ["Regular"] + (["Bold"] if bold else []) + (["Italic"] if italic else []) \
-            + (["BoldItalic"] if bold_italic else [])
-        wanted = {BODY_FONT: body, SANS_ARABIC: ["Regular", "Bold"]}
+        # Every face of the body font: the writer itself sets text bold (source titles, the overall row)
+        # and italic (quotes), and bold inside a quote is bold italic; left out, LibreOffice fakes the
+        # face and draws what the subset lacks in a system font. Subset, the four cost ~100 KB.
+        _, _, bold_italic = _emphasis_used(self.report)
+        wanted = {BODY_FONT: ["Regular", "Bold", "Italic", "BoldItalic"], SANS_ARABIC: ["Regular", "Bold"]}
         # the brief's own text and what the writers compose (labels, dates with their month names, the
         # running title's «…», the dots): LibreOffice drew a date's «J» in DejaVu when left out
         report = self.report
         text = "".join([*report.all_text(), *generated_texts(report), house.running_title(report, self.theme),
                         DRAWN])
         if _LATIN_LETTER.search(text):
-            wanted[SANS_LATIN] = ["Regular", "Bold"] + (["Italic"] if italic else [])   # Latin emphasis in tables
+            # Latin emphasis in tables and headings
+            wanted[SANS_LATIN] = ["Regular", "Bold", "Italic"] + (["BoldItalic"] if bold_italic else [])
         chars = set(text) | set("0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹ .,:;()[]-–—|›•«»")
         for family in coverage.families_used([text], [STACKS["body"], STACKS["sans"]]):
             # the faces _fallback names in runs (symbols, Hebrew, emoji, ...) travel with the file
