@@ -1194,6 +1194,11 @@ def _validate(data, file: Path, c: _Collector) -> Report:
         c.at((1, 1), (), f"the report must be a mapping of keys (briefkit, meta, actors, ...), "
                          f"got {_describe(data)}")
         raise ReportError(c.problems)
+    if "briefkit-theme" in data:
+        # a theme given as a report: one line that says so, not a dozen unknown keys
+        c.add(("briefkit-theme",), "this is a theme file, not a report: pass it with --theme FILE, or "
+                                           "name it theme.yaml beside the reports it styles")
+        raise ReportError(c.problems)
     _schema_problems(data, c)
     _check_text(data, c)
     report = _build(data, file, c)
