@@ -359,6 +359,10 @@ def _pattern_message(pattern: str, value) -> str:
     if pattern == S.LANG:
         return f"'{value}' is not a language tag like ar, ar-SY, fa or en"
     if pattern == S.URL:
+        text = str(value)
+        if re.match(r"(?i)www\.|[a-z0-9-]+(\.[a-z0-9-]+)+(/|$)", text) and " " not in text:
+            return (f"'{value}' is not an allowed address: write it with its scheme, like 'https://{text}' "
+                    "(only http, https and mailto links are allowed)")
         return f"'{value}' is not an allowed address: only http, https and mailto links are allowed"
     return f"'{value}' does not match {pattern}"  # pragma: no cover
 

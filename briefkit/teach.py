@@ -204,6 +204,7 @@ def _relation_words() -> dict[str, str]:
 
 
 def valid_ids(ids: list[str]) -> str:
+    ids = list(dict.fromkeys(ids))           # a duplicated id (reported on its own) is listed once
     if not ids:
         return " (there are none)"
     shown = ", ".join(ids[:10])
