@@ -170,3 +170,11 @@ def test_a_theme_under_another_name_is_not_a_report(tmp_path, monkeypatch):
     assert run("validate", "theme-a5.yaml") == (1, "", "theme-a5.yaml:2:17: briefkit-theme: this is a theme file, "
                                                "not a report: pass it with --theme FILE, or name it theme.yaml "
                                                "beside the reports it styles\n")
+
+
+def test_the_build_line_names_the_theme_it_applied(tmp_path):
+    # a theme.yaml beside the report changes the look silently otherwise (a blind tester asked)
+    folder = Path(__file__).parent / "regress" / "a5-sources"
+    code, out, err = run("build", str(folder / "nile-a5.yaml"), "-o", str(tmp_path), "--format", "docx")
+    assert code == 0, err
+    assert err.rstrip().endswith(f"s, theme {folder / 'theme.yaml'})"), err
