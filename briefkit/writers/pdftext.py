@@ -594,7 +594,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
 
     plain = [(raw if gid is None else codes.code(font, gid, text, width_of(k)), width, x_offset, y_offset,
               cluster) for k, (gid, text, width, x_offset, y_offset, cluster, _, raw, _) in enumerate(out)]
-    if any(entry[8] is not None for entry in out) and all(entry[0] is not None for entry in out) \
+    if any(entry[8] is not None for entry in out) \
+            and all(entry[0] is not None or entry[8] is None for entry in out) \
             and all(entry[8] is None or out[entry[8][0]][8] is None for entry in out):
         placed = _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, rtl)
         if placed is not None:
@@ -625,19 +626,37 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
             marks.append((end + off, m))
             width = width_of(m)
             end += off + width - int(width + off - out[m][2] * scale)
-        end += advance(k, width_of(k))
+        # an empty glyph (a word joiner): WeasyPrint moves the pen by its width, nothing more
+        end += advance(k, width_of(k)) if out[k][0] is not None else out[k][2] / font_size
         items.append([k, pen, end])
         pen = end
         k += 1 + len(group)
-    inside = {}
+    inside, before = {}, []
     for x, m in marks:
-        host = next((i for i, (_, start, end) in enumerate(items) if start <= x <= end), None)
+        host = next((i for i, (k, start, end) in enumerate(items)
+                     if start <= x <= end and out[k][0] is not None), None)
+        if host is None and x < 0:
+            # The ink falls left of the run (Amiri's tanween after a final alef, drawn partly over the
+            # space before the word; a justified line makes each word a run of its own)
+            before.append((x, m))
+            continue
         if host is None:
             return None
         inside.setdefault(host, []).append((x, m))
     planned = []
+    before.sort()
+    for n, (x, m) in enumerate(before):
+        # Drawn first, each mark's code as wide as the way to the next one (the last one's to the run's
+        # start): the pen jumps back once, before the word, and never forward over a gap, which PDFium
+        # reads as a space inside the word («متماسك ًا»).
+        width = round((before[n + 1][0] if n + 1 < len(before) else 0) - x, 3)
+        x_offset = round(x * font_size) if n == 0 else 0
+        planned.append((codes.code(font, out[m][0], out[m][1], width), 0, x_offset, out[m][4], out[m][5]))
 
     def piece(k, start, end, first, last):
+        if k is not None and out[k][0] is None:
+            planned.append(plain[k])
+            return
         if k is None or not first:
             width = round(end - start, 3)
             # Right to left, the glyph's own text goes on its rightmost piece, read before the marks
