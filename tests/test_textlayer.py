@@ -141,7 +141,7 @@ def test_alias_codes_map_back_to_their_glyphs():
     assert any(isinstance(m, pikepdf.Stream) for m in maps)
 
 
-@pytest.mark.parametrize("which", ["03-bidi", "mixed", "tanween"])
+@pytest.mark.parametrize("which", ["03-bidi", "mixed", "tanween", "boxes"])
 def test_nothing_moves_on_the_page(which):
     """The same glyphs at the same places as WeasyPrint's own drawing (within 0.05 pt): mixed lines,
     split spaces, tashkeel drawn inside their letter's code or before its word."""
@@ -149,7 +149,7 @@ def test_nothing_moves_on_the_page(which):
     import contextlib
 
     report = briefkit.load(CASES / "03-bidi.yaml") if which == "03-bidi" \
-        else briefkit.loads({"mixed": MIXED, "tanween": TANWEEN}[which])
+        else briefkit.loads({"mixed": MIXED, "tanween": TANWEEN, "boxes": BOXES}[which])
     patched = pdf_writer.render(report)
     original = pdftext.exact_text
     pdftext.exact_text = lambda rtl=True: contextlib.nullcontext()
@@ -253,6 +253,44 @@ def test_tanween_after_alef_stays_in_its_word(tmp_path):
     after it as a space («متماسك ًا»); a footnote's word joiner (an empty glyph) kept the mark there too."""
     data = _tanween_pdf()
     expected = set(ex.words(TANWEEN.split("body:")[1])) - {"s", "sources", "id", "title", "مصدر"}
+    for name, have in HAVE.items():
+        if have:
+            got = set(ex.words(extract(name, data, True, tmp_path)))
+            assert expected <= got, (name, sorted(expected - got))
+
+
+BOXES = """briefkit: 1
+meta:
+  id: boxes
+  title: "الغاز في شرق المتوسط"
+actors:
+  - {id: a, name: "تركيا"}
+  - {id: b, name: "اليونان"}
+areas:
+  - {id: gas, title: "الغاز", region: "المتوسط", relation: rivalry}
+timeline:
+  - {date: "2020-11-10", event: "توقيع بيان وقف إطلاق النار", area: gas}
+  - {date: "2023-09-19", event: "عملية عسكرية خاطفة", area: gas}
+sections:
+  - id: s1
+    heading: "التفاصيل"
+    body:
+      - "فقرة **عريضة** و*مائلة* مع [رابط](https://example.org/x)."
+      - "تتقاطع المصالح في *المياه الاقتصادية* و**الغاز ***الطبيعي*****، انظر الموقع."
+"""
+
+
+@lru_cache(maxsize=1)
+def _boxes_pdf() -> bytes:
+    return pdf_writer.render(briefkit.loads(BOXES))
+
+
+def test_words_across_inline_boxes_stay_whole(tmp_path):
+    """WeasyPrint draws each inline box (emphasis, link, a timeline's date and event) alone, jumping back
+    to its left edge: MuPDF broke the line there («و» and «مائلة» apart) or glued a date to the event
+    («10توقيع»), and pdf.js dropped the spaces at the boxes' ends («عريضةومائلة»)."""
+    data = _boxes_pdf()
+    expected = {"ومائلة", "عريضة", "والغاز", "الطبيعي", "المياه", "الاقتصادية", "توقيع", "عملية", "مع", "رابط"}
     for name, have in HAVE.items():
         if have:
             got = set(ex.words(extract(name, data, True, tmp_path)))

@@ -91,11 +91,15 @@ def _install() -> None:
             return inner_set(*a, **k)
 
         layout.get_first_line, layout.set_text = get_first_line, set_text
+        left = textbox.content_box_x()
+        _state["box"] = (left, left + textbox.width, round(textbox.content_box_y() + textbox.baseline, 2))
         try:
             return original(stream, textbox, *args, **kwargs)
         finally:
             _restore(swaps)
             del layout.get_first_line, layout.set_text
+            # a box of white space only is not drawn: the boxes around it do not meet
+            _state["previous_box"] = _state["box"] if textbox.text.strip() else None
 
     draw_first_line.__wrapped__ = original
     draw_text.draw_first_line = draw_first_line
@@ -110,6 +114,7 @@ def exact_text(rtl: bool = True):
     _state["active"] = True
     _state["rtl"] = rtl
     _state["after_ltr"] = False
+    _state["previous_box"] = None
     try:
         yield
     finally:
@@ -212,6 +217,10 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
             continue
         runs.append([glyph_item, address, font, font_size, codes,
                      _groups(glyph_item, utf8, special, unknown), {}, {}])
+    previous, box = _state.get("previous_box"), _state.get("box")
+    # This box continues the one drawn before it in the same line (an emphasis, a link inside a paragraph):
+    # in a right-to-left line it sits right on that box's left.
+    _state["adjacent"] = bool(previous and box and previous[2] == box[2] and abs(previous[0] - box[1]) < 0.5)
     _carry(runs, rtl_line)
     last = next((entry for entry in reversed(runs) if entry is not None), None)
     if last is not None:
@@ -305,7 +314,20 @@ def _carry(runs: list, rtl_line: bool) -> None:
         # reorderText would take this space and the comma (poppler counts «،» as a digit). A mark first.
         # After a left-to-right glyph, a LEFT-TO-RIGHT MARK comes first: MuPDF then still breaks the line
         # at the jump to this box instead of ignoring it at a change of direction.
-        head[0][7][head[1]] = "<<" if _state.get("after_ltr") else "<"
+        head[0][7][head[1]] = "<<" if _state.get("after_ltr") != _state.get("adjacent") else "<"
+    elif rtl_line and head is not None and head[0][0].item.analysis.level % 2 \
+            and _state.get("after_ltr") != _state.get("adjacent"):
+        # MuPDF (stext-device.c) ignores the jump back to a new box when the direction changes, and
+        # judges it (a new line when far) when it does not. A zero-width LEFT-TO-RIGHT MARK first makes
+        # the jump back to a box continuing the line after right-to-left text ignored (a word half in
+        # italics, «و*مائلة*», stays one word), and the jump from a left-to-right end (a timeline's date)
+        # to a box elsewhere judged (not glued: «10توقيع»).
+        head[0][7][head[1]] = "L"
+    if rtl_line:
+        for end in (flat[0], flat[-2] if len(flat) > 1 else None):
+            if end is not None and end[0][0].item.analysis.level % 2 and _text(end) in _SPACES \
+                    and _single(end):
+                end[0][7][("edge", end[1])] = True
     start = None
     for n, pos in enumerate(flat):
         opposite = pos is not None and (pos[0][0].item.analysis.level % 2 == 0) == rtl_line
@@ -507,6 +529,14 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             continue
         if marks.get(k) == "":
             blank(LEFT_MARK, 0, cluster)
+        elif marks.get(k) == "L":
+            blank(RIGHT_MARK, 0, cluster)
+        if ("edge", k) in marks:
+            # A space at either end of a right-to-left box, drawn first or last before the jump to
+            # the next box: pdf.js keeps a space only between two glyphs of one text item, so it lost
+            # this one and glued the words on both sides («عريضةومائلة»). A strong mark before it
+            # makes it a glyph pdf.js keeps (its whitespace test reads the first character).
+            text = LEFT_MARK + text
         if k in carried:
             # A left-to-right word inside a right-to-left line: its first inked glyph carries the whole
             # word, so extractors without bidi do not reverse it (_carry).
@@ -542,6 +572,10 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             k += 1
             continue
         before = len(out)
+        if ("edge", k) in marks:
+            emit(start, text)
+            k += 1
+            continue
         emit_group(start, end, text, cluster)
         if k in marks_after:
             emit_marks(k, before if len(out) == before + 1 else None)
