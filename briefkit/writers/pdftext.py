@@ -343,6 +343,11 @@ def _carry(runs: list, rtl_line: bool) -> None:
             j = start - 1
             while j >= 0 and flat[j] is not None and _neutral(_text(flat[j])):
                 j -= 1
+            if j < start - 1 and _single(flat[start - 1]):
+                # Punctuation right after a number in reading order («2023،»): PDFium (a weak character
+                # joins the digits' segment) and poppler (a digit-like «،») read it inside the number, on
+                # its wrong side («و،2023»). A zero-width RIGHT-TO-LEFT MARK after it keeps it out.
+                flat[start - 1][0][7][("mark after", flat[start - 1][1])] = True
             if j >= 0 and flat[j] is not None and _text(flat[j]) in _SPACES and _single(flat[j]):
                 flat[j][0][7][flat[j][1]] = LEFT_MARK
             elif (j < 0 or flat[j] is None) and not _state.get("after_ltr"):
@@ -572,6 +577,12 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             k += 1
             continue
         before = len(out)
+        if ("mark after", k) in marks:
+            # a code of its own: pdf.js drops a glyph whose text ends with a format character
+            emit(start, text)
+            blank(LEFT_MARK, 0, cluster)
+            k += 1
+            continue
         if ("edge", k) in marks:
             emit(start, text)
             k += 1
