@@ -325,3 +325,15 @@ def test_a_letter_glued_to_a_number_keeps_the_punctuation_out(tmp_path):
         if have and name not in VISUAL_RUNS:
             got = set(ex.words(extract(name, data, True, tmp_path)))
             assert {"و2023", "2021", "ما", "بين"} <= got, (name, sorted(got))
+
+
+def test_a_url_split_by_a_nowrap_span_reads_whole(tmp_path):
+    """A source URL's scheme and host are a nowrap span, a box of their own: pdfplumber, reading right to
+    left, put the rest first («.org/one?a=1&b=2https://example»). The whole URL is carried by the first
+    box's code."""
+    report = briefkit.load(CASES / "02-footnotes.yaml")
+    data = pdf_writer.render(report)
+    for name, have in HAVE.items():
+        if have:
+            text = ex._DROP.sub("", extract(name, data, True, tmp_path))
+            assert "https://example.org/one?a=1&b=2" in text, name

@@ -148,8 +148,9 @@ class _Codes:
             self.widths[gid] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
         return self.widths[gid]
 
-    def code(self, font, gid: int, text: str, width: float) -> int:
-        key = (gid, text, width)
+    def code(self, font, gid: int, text: str, width: float, own: bool = False) -> int:
+        """``own``: a code no other use shares (its text may still grow: _carry_word)."""
+        key = (gid, text, width) if not own else (gid, text, width, len(self.gid))
         code = self.by_key.get(key)
         if code is not None:
             return code
@@ -221,6 +222,11 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
     # This box continues the one drawn before it in the same line (an emphasis, a link inside a paragraph):
     # in a right-to-left line it sits right on that box's left.
     _state["adjacent"] = bool(previous and box and previous[2] == box[2] and abs(previous[0] - box[1]) < 0.5)
+    # A left-to-right word the box before left open at its right end, and this box goes on from there
+    # (a URL whose scheme and host are a nowrap span of their own)
+    open_word = _state.pop("open_word", None)
+    _state["continued"] = open_word if previous and box and previous[2] == box[2] \
+        and abs(previous[1] - box[0]) < 0.5 else None
     _carry(runs, rtl_line)
     last = next((entry for entry in reversed(runs) if entry is not None), None)
     if last is not None:
@@ -339,7 +345,7 @@ def _carry(runs: list, rtl_line: bool) -> None:
             continue
         stretch = flat[start:n]
         if rtl_line:
-            _carry_stretch(stretch)
+            _carry_stretch(stretch, opens=n == len(flat) - 1, goes_on=start == 0)
             j = start - 1
             while j >= 0 and flat[j] is not None and _neutral(_text(flat[j])):
                 j -= 1
@@ -386,23 +392,44 @@ def _neutral(text: str) -> bool:
     return bool(text) and all(unicodedata.bidirectional(c) in _NEUTRAL for c in text)
 
 
-def _carry_stretch(stretch: list) -> None:
+def _carry_stretch(stretch: list, opens: bool = False, goes_on: bool = False) -> None:
+    """``opens``: the stretch ends the box's line (its last word may go on in the next box); ``goes_on``:
+    it starts the line (its first word may go on from the box before)."""
     word = []
-    for pos in stretch + [None]:
+    for n, pos in enumerate(stretch + [None]):
         text = _text(pos) if pos is not None else ""
         if text and not text.isspace():
             word.append(pos)
             continue
-        _carry_word(word)
+        if word:
+            _carry_word(word, opens=opens and n == len(stretch), goes_on=goes_on and n == len(word))
         word = []
 
 
 _LEFT_TO_RIGHT = {"L", "EN", "ES", "ET"}
 
 
-def _carry_word(word: list) -> None:
+def _carry_word(word: list, opens: bool = False, goes_on: bool = False) -> None:
     """Carry the word on its first inked glyph; a word too long for one code (a URL) in chunks that end
-    after punctuation, so that the words inside it stay whole."""
+    after punctuation, so that the words inside it stay whole.
+
+    A word cut by a box's end («https://example» in a nowrap span, then «.org/x»): pdfplumber, reading
+    right to left, put the second box's piece first («.org/xhttps://example»). The first piece's code
+    is kept open (a code of its own) and the second piece's text joins it there, the second box's
+    glyphs carrying nothing."""
+    continued = _state.get("continued") if goes_on else None
+    if continued is not None:
+        font, code, text = continued
+        size = 0
+        for n, (e, k) in enumerate(word):
+            size += len(e[5][k][2].encode("utf-16-be"))
+            if len(text.encode("utf-16-be")) + size > MAX_CARRIED:
+                break
+        else:
+            font.to_unicode[code] = text + "".join(e[5][k][2] for e, k in word)
+            for e, k in word:
+                e[6][k] = None
+            return
     while word:
         size, cut, end = 0, 0, len(word)
         for n, (e, k) in enumerate(word):
@@ -423,6 +450,8 @@ def _carry_word(word: list) -> None:
             text = RIGHT_MARK + text
         for e, k in chunk:
             e[6][k] = text if (e, k) == head else None
+        if opens and not word:
+            head[0][7][("open", head[1])] = True
 
 
 MAX_CARRIED = 120
@@ -485,6 +514,7 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         out.append([codes.space, text, width, 0, 0, cluster, width, codes.space, None])
 
     mark_groups = set(marks_after.values())
+    open_at = []  # the entry carrying a word the next box may go on with
 
     def emit_marks(host, host_at):
         # Right to left, a mark comes before its letter in visual order: drawn after it instead (the
@@ -548,6 +578,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             word = carried[k]
             for i in range(start, end):
                 if word is not None and drawable(i):
+                    if ("open", k) in marks:
+                        open_at.append(len(out))
                     emit(i, word)
                     word = None
                 else:
@@ -637,8 +669,11 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         off = out[k][3] / font_size
         return off + code_width - int(code_width + off - out[k][2] * scale)
 
-    plain = [(raw if gid is None else codes.code(font, gid, text, width_of(k)), width, x_offset, y_offset,
-              cluster) for k, (gid, text, width, x_offset, y_offset, cluster, _, raw, _) in enumerate(out)]
+    plain = [(raw if gid is None else codes.code(font, gid, text, width_of(k), own=k in open_at), width,
+              x_offset, y_offset, cluster)
+             for k, (gid, text, width, x_offset, y_offset, cluster, _, raw, _) in enumerate(out)]
+    for k in open_at:
+        _state["open_word"] = (font, plain[k][0], out[k][1])
     if any(entry[8] is not None for entry in out) \
             and all(entry[0] is not None or entry[8] is None for entry in out) \
             and all(entry[8] is None or out[entry[8][0]][8] is None for entry in out):
