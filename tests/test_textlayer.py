@@ -337,3 +337,14 @@ def test_a_url_split_by_a_nowrap_span_reads_whole(tmp_path):
         if have:
             text = ex._DROP.sub("", extract(name, data, True, tmp_path))
             assert "https://example.org/one?a=1&b=2" in text, name
+
+
+def test_punctuation_between_two_latin_boxes_stays_between_them(tmp_path):
+    """A source's Latin title, «، », its Latin publisher, each a box of its own in a Persian line: poppler's
+    reorderText took the comma and space into the title's section («، Iran» then «Ministry» glued to it).
+    A zero-width RIGHT-TO-LEFT MARK after the comma keeps them between."""
+    if not HAVE["pdftotext"]:
+        pytest.skip("pdftotext is not installed here")
+    report = briefkit.load(ROOT / "tests" / "authoring" / "04-fa-iran-saudi-beijing.yaml")
+    got = set(ex.words(ex.pdftotext(pdf_writer.render(report))))
+    assert {"iran", "ministry"} <= got

@@ -100,6 +100,7 @@ def _install() -> None:
             del layout.get_first_line, layout.set_text
             # a box of white space only is not drawn: the boxes around it do not meet
             _state["previous_box"] = _state["box"] if textbox.text.strip() else None
+            _state["previous_starts_ltr"] = _state.pop("starts_ltr", False)
 
     draw_first_line.__wrapped__ = original
     draw_text.draw_first_line = draw_first_line
@@ -228,6 +229,8 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
     _state["continued"] = open_word if previous and box and previous[2] == box[2] \
         and abs(previous[1] - box[0]) < 0.5 else None
     _carry(runs, rtl_line)
+    first = next((entry for entry in runs if entry is not None), None)
+    _state["starts_ltr"] = first is not None and first[0].item.analysis.level % 2 == 0
     last = next((entry for entry in reversed(runs) if entry is not None), None)
     if last is not None:
         # The direction of the last glyph drawn (the line's rightmost): a mark of the other direction right
@@ -334,6 +337,11 @@ def _carry(runs: list, rtl_line: bool) -> None:
             if end is not None and end[0][0].item.analysis.level % 2 and _text(end) in _SPACES \
                     and _single(end):
                 end[0][7][("edge", end[1])] = True
+    tail = flat[-2] if len(flat) > 1 else None
+    if rtl_line and tail is not None and _state.get("adjacent") and _state.get("previous_starts_ltr") \
+            and tail[0][0].item.analysis.level % 2 and _neutral(_text(tail)) and _single(tail):
+        # The same, when the number or Latin words end the box before («Russian Federation» then «، »)
+        tail[0][7][("mark after", tail[1])] = True
     start = None
     for n, pos in enumerate(flat):
         opposite = pos is not None and (pos[0][0].item.analysis.level % 2 == 0) == rtl_line
