@@ -348,3 +348,42 @@ def test_punctuation_between_two_latin_boxes_stays_between_them(tmp_path):
     report = briefkit.load(ROOT / "tests" / "authoring" / "04-fa-iran-saudi-beijing.yaml")
     got = set(ex.words(ex.pdftotext(pdf_writer.render(report))))
     assert {"iran", "ministry"} <= got
+
+
+CALLS = """briefkit: 1
+meta:
+  id: calls
+  title: "{title}"
+  lang: {lang}
+actors:
+  - {{id: a, name: "{a}"}}
+  - {{id: b, name: "{b}"}}
+areas:
+  - {{id: x, title: "{a}", region: "{b}", relation: mixed}}
+sections:
+  - id: s1
+    heading: "{title}"
+    body:
+      - "{body}"
+sources:
+  - {{id: s, title: "{a}"}}
+"""
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_a_footnote_call_is_not_glued_to_its_word(lang, tmp_path):
+    """pdfplumber reads no baseline: the raised call right after its word came out glued («honoured1»,
+    «الحالية1»). A zero-width space at the call's reading start."""
+    if lang == "ar":
+        text = CALLS.format(title="المياه", lang="ar", a="العراق", b="تركيا",
+                            body="إذا استمرت معدلات الاستهلاك الحالية[^s] فسيزيد العجز.")
+        word = "الحالية"
+    else:
+        text = CALLS.format(title="Grain", lang="en", a="Ukraine", b="Russia",
+                            body="The exports had not been honoured[^s] by then.")
+        word = "honoured"
+    report = briefkit.loads(text)
+    data = pdf_writer.render(report)
+    for name, have in HAVE.items():
+        if have:
+            assert word in set(ex.words(extract(name, data, report.rtl, tmp_path))), name

@@ -229,6 +229,15 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
     _state["continued"] = open_word if previous and box and previous[2] == box[2] \
         and abs(previous[1] - box[0]) < 0.5 else None
     _carry(runs, rtl_line)
+    if previous and box and 1 < previous[2] - box[2] < 12 \
+            and -0.5 < (previous[0] - box[1] if rtl_line else box[0] - previous[1]) < 2:
+        # A footnote call right after its word («honoured¹»): pdfplumber, which reads no baseline,
+        # glued the two («honoured1»); every other extractor reads a space there. A zero-width space
+        # at the call's reading start.
+        ends = [entry for entry in runs if entry is not None]
+        if ends:
+            entry = ends[-1] if rtl_line else ends[0]
+            entry[7][("space", "after" if rtl_line else "before")] = True
     first = next((entry for entry in runs if entry is not None), None)
     _state["starts_ltr"] = first is not None and first[0].item.analysis.level % 2 == 0
     last = next((entry for entry in reversed(runs) if entry is not None), None)
@@ -564,6 +573,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         for i in range(start, end):
             emit(i, text if i == anchor else FILLER)
 
+    if ("space", "before") in marks and groups:
+        blank(" ", 0, groups[0][3])
     k = 0
     while k < len(groups):
         start, end, text, cluster = groups[k][:4]
@@ -633,6 +644,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         if marks.get(k) == ">":
             blank(RIGHT_MARK, 0, cluster)
         k += 1
+    if ("space", "after") in marks and groups:
+        blank(" ", 0, groups[-1][3])
 
     # A letter Pango shifts sideways (Amiri's ra and dhal) would leave a gap or a jump back in the text
     # layer, which extractors read as a space or a new chunk («سور يا», «م ذكرة»). The shift is moved
