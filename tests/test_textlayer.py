@@ -387,3 +387,35 @@ def test_a_footnote_call_is_not_glued_to_its_word(lang, tmp_path):
     for name, have in HAVE.items():
         if have:
             assert word in set(ex.words(extract(name, data, report.rtl, tmp_path))), name
+
+
+M4_LINE = """briefkit: 1
+meta:
+  id: m4
+  title: "ترکیه و روسیه"
+  lang: fa
+actors:
+  - {id: a, name: "ترکیه"}
+  - {id: b, name: "روسیه"}
+areas:
+  - {id: x, title: "سوریه", region: "ادلب", relation: mixed}
+sections:
+  - id: s1
+    heading: "ادلب"
+    body:
+      - "ترکیه را به تأمین امنیت بزرگراه M4 به عمق ۶ کیلومتر متعهد است"
+"""
+
+
+def test_a_latin_word_before_the_rest_of_its_line_is_not_glued_to_its_last_word(tmp_path):
+    """WeasyPrint draws «M4» (a box of its own), then the rest of the line from its left end; MuPDF ignored
+    that jump (a change of direction) and, writing the line in visual order, glued «M4» to a word of the
+    rest («M4کیلومتر»). A zero-width LEFT-TO-RIGHT MARK first makes it judge the jump."""
+    report = briefkit.loads(M4_LINE)
+    data = pdf_writer.render(report)
+    words = set(ex.words(M4_LINE.split("body:")[1]))
+    for name, have in HAVE.items():
+        if have:
+            want = words - PDFIUM_REVERSES if name == "pypdfium2" else words
+            got = set(ex.words(extract(name, data, True, tmp_path)))
+            assert want <= got, (name, sorted(want - got))

@@ -332,14 +332,15 @@ def _carry(runs: list, rtl_line: bool) -> None:
         # reorderText would take this space and the comma (poppler counts «،» as a digit). A mark first.
         # After a left-to-right glyph, a LEFT-TO-RIGHT MARK comes first: MuPDF then still breaks the line
         # at the jump to this box instead of ignoring it at a change of direction.
-        head[0][7][head[1]] = "<<" if _state.get("after_ltr") != _state.get("adjacent") else "<"
+        head[0][7][head[1]] = "<<" if _state.get("after_ltr") or _state.get("adjacent") else "<"
     elif rtl_line and head is not None and head[0][0].item.analysis.level % 2 \
-            and _state.get("after_ltr") != _state.get("adjacent"):
+            and (_state.get("after_ltr") or _state.get("adjacent")):
         # MuPDF (stext-device.c) ignores the jump back to a new box when the direction changes, and
         # judges it (a new line when far) when it does not. A zero-width LEFT-TO-RIGHT MARK first makes
         # the jump back to a box continuing the line after right-to-left text ignored (a word half in
-        # italics, «و*مائلة*», stays one word), and the jump from a left-to-right end (a timeline's date)
-        # to a box elsewhere judged (not glued: «10توقيع»).
+        # italics, «و*مائلة*», stays one word), and the jump from a left-to-right end (a timeline's date,
+        # «M4» before the rest of its line, which MuPDF writes in visual order) judged: a new line, not
+        # glued to the box's leftmost word («10توقيع», «M4کیلومتر»).
         head[0][7][head[1]] = "L"
     if rtl_line:
         for end in (flat[0], flat[-2] if len(flat) > 1 else None):
