@@ -195,6 +195,9 @@ def _ltr_spans(text: str) -> list[tuple[int, int]]:
             start = _amount_start(text, i, taken)
             if start == i and text[i:end] in UNITS:
                 start = _amount_start(text, i, taken, spaced=True)
+                if start == i and i > 1 and text[i - 1] == "/":     # a price per unit: $82/bbl
+                    start = _amount_start(text, i - 1, taken)
+                    start = i if start == i - 1 else start
             while end > i and text[end - 1] in _OPEN and text[end - 1] not in _CLOSE:
                 end -= 1
             if end > i and any(_strong_l(c) for c in text[i:end]):
@@ -211,8 +214,8 @@ def _ltr_spans(text: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-UNITS = frozenset("""km m cm mm kg g t kt Mt MW GW kW TW kWh MWh GWh TWh TEU bn mn bcm tcf bbl bpd mb/d b/d
-                    ha nm kn mph Mbps Gbps USD EUR GBP""".split())
+UNITS = frozenset("""km m cm mm kg g t kt Mt MW GW kW TW kWh MWh GWh TWh MWe GWe MWp GWp V kV MV Hz kHz MHz
+                    GHz TEU bn mn bcm tcf bbl bpd mb/d b/d ha nm kn mph Mbps Gbps USD EUR GBP""".split())
 """Latin units a number before them belongs to ("100 MW", "170 km"): the two read as one left-to-right unit,
 as "3,400 TEU" and "$1.2bn" do."""
 

@@ -33,7 +33,7 @@ def expand_inputs(args: Iterable[str]) -> list[Path]:
     from .style import THEME_FILE
 
     def is_report(q: Path) -> bool:
-        return q.is_file() and q.suffix.lower() in REPORT_SUFFIXES and q.name != THEME_FILE
+        return q.is_file() and q.suffix.lower() in REPORT_SUFFIXES and q.name != THEME_FILE and not _is_theme(q)
 
     out: list[Path] = []
     for arg in args:
@@ -62,6 +62,18 @@ def expand_inputs(args: Iterable[str]) -> list[Path]:
             seen.add(key)
             unique.append(p)
     return unique
+
+
+_THEME_HEAD = re.compile(rb"^\s*[\"']?briefkit-theme[\"']?\s*:", re.M)
+
+
+def _is_theme(path: Path) -> bool:
+    """A theme file under another name (``theme-a5.yaml``): its ``briefkit-theme:`` key in the first 4 KB."""
+    try:
+        with open(path, "rb") as f:
+            return bool(_THEME_HEAD.search(f.read(4096)))
+    except OSError:
+        return False
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -336,6 +336,7 @@ class _Progress:
             self.bar.advance(self.task)
         elif not self.quiet:
             outs = ", ".join(o.path.name for o in result.outputs) or "no output"
+            theme = f", theme {safe(result.theme)}" if result.theme and result.outputs else ""
             self.stream.write(f"[{self.count}/{self.total}] {result.status}: {safe(result.input)} → {outs}"
-                              f" ({result.seconds:.2f}s)\n")
+                              f" ({result.seconds:.2f}s{theme})\n")
             self.stream.flush()

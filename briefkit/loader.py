@@ -359,6 +359,10 @@ def _pattern_message(pattern: str, value) -> str:
     if pattern == S.LANG:
         return f"'{value}' is not a language tag like ar, ar-SY, fa or en"
     if pattern == S.URL:
+        text = str(value)
+        if re.match(r"(?i)www\.|[a-z0-9-]+(\.[a-z0-9-]+)+(/|$)", text) and " " not in text:
+            return (f"'{value}' is not an allowed address: write it with its scheme, like 'https://{text}' "
+                    "(only http, https and mailto links are allowed)")
         return f"'{value}' is not an allowed address: only http, https and mailto links are allowed"
     return f"'{value}' does not match {pattern}"  # pragma: no cover
 
@@ -1193,6 +1197,11 @@ def _validate(data, file: Path, c: _Collector) -> Report:
     if not isinstance(data, dict):
         c.at((1, 1), (), f"the report must be a mapping of keys (briefkit, meta, actors, ...), "
                          f"got {_describe(data)}")
+        raise ReportError(c.problems)
+    if "briefkit-theme" in data:
+        # a theme given as a report: one line that says so, not a dozen unknown keys
+        c.add(("briefkit-theme",), "this is a theme file, not a report: pass it with --theme FILE, or "
+                                           "name it theme.yaml beside the reports it styles")
         raise ReportError(c.problems)
     _schema_problems(data, c)
     _check_text(data, c)

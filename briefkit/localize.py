@@ -105,4 +105,5 @@ def generated_texts(report: Report) -> list[str]:
     dates += [e.date for e in report.timeline] + [s.date for s in report.sources]
     out += [date(d, report) for d in dates if d]
     out.append(digits("0123456789", report))
+    out.append(" › · • – — … \u00a0\u2003")    # separators, markers and spaces the writers draw
     return out

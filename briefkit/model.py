@@ -349,7 +349,7 @@ class Report:
         if m.publisher:
             out.append(m.publisher.name)
         if m.source:
-            out.append(m.source.title)
+            out += [m.source.title, m.source.url or ""]        # both printed in the colophon
         for a in self.actors:
             out += [a.name, *a.aliases]
         for a in self.areas:

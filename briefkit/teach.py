@@ -43,6 +43,9 @@ def unclosed_quote(text: str, error_line: int) -> tuple[_At, int] | None:
     for n in range(min(error_line, len(lines)) - 1, max(-1, error_line - 200), -1):
         m = _OPENS_QUOTE.match(lines[n])
         if not m:
+            col = _flow_open_quote(lines[n])
+            if col is not None and not _in_block_scalar(lines, n):
+                return _At(n, col), error_line          # {date: 2011, event: "text, area: x}
             continue
         rest = lines[n][m.end(2):].replace('\\\\', "").replace('\\"', "")
         if '"' in rest or _in_block_scalar(lines, n):
@@ -51,6 +54,28 @@ def unclosed_quote(text: str, error_line: int) -> tuple[_At, int] | None:
         if nxt is not None and len(lines[nxt]) - len(lines[nxt].lstrip()) <= len(m.group(1)):
             return _At(n, m.start(2)), error_line
     return None
+
+
+def _flow_open_quote(line: str) -> int | None:
+    """In a line of a ``{ }`` or ``[ ]`` collection, the column of a double quote that opens a value and is
+    still open at the end of the line; None when every quote there closes (or there is no collection)."""
+    start = re.match(r"\s*(?:-\s+)*", line).end()
+    if not line[start:].startswith(("{", "[")):
+        return None
+    opened, k = None, start
+    while k < len(line):
+        ch = line[k]
+        if opened is None:
+            if ch == "#" and line[k - 1] == " ":
+                return None                                  # a comment: the rest is not YAML
+            if ch == '"' and line[:k].rstrip()[-1:] in ("{", "[", ",", ":"):
+                opened = k
+        elif ch == "\\":
+            k += 1
+        elif ch == '"':
+            opened = None
+        k += 1
+    return opened
 
 
 def syntax_hint(e, text: str):
@@ -179,6 +204,7 @@ def _relation_words() -> dict[str, str]:
 
 
 def valid_ids(ids: list[str]) -> str:
+    ids = list(dict.fromkeys(ids))           # a duplicated id (reported on its own) is listed once
     if not ids:
         return " (there are none)"
     shown = ", ".join(ids[:10])

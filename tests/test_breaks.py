@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pdfplumber
 
@@ -93,5 +94,20 @@ def test_a_long_title_runs_as_one_line_cut_after_a_word_in_both_formats(tmp_path
     assert shown.endswith("…") and title.startswith(shown[:-1]) and title[len(shown) - 1] in " ,:;", head
     assert "Meridian Policy Institute" in head                       # the other half of the same line
     with zipfile.ZipFile(io.BytesIO(render(report, "docx"))) as z:
-        header = "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", z.read("word/header1.xml").decode()))
+        tokens = re.findall(r"<w:t[^>]*>([^<]*)</w:t>|(<w:tab/>)", z.read("word/header1.xml").decode())
+        header = "".join(t or "\t" for t, _ in tokens)
     assert header == shown + "\tMeridian Policy Institute"          # the same head: title, then publisher
+
+
+def test_a_source_entry_is_never_split_from_its_number():
+    # A5: «المصادر» and a bare «1» ended a page, the entry's text began the next one (the number floats)
+    path = Path(__file__).parent / "regress" / "a5-sources" / "nile-a5.yaml"
+    report = briefkit.load(path)
+    pdf_bytes = render(report, "pdf")                      # with the theme.yaml beside it
+    with pdfplumber.open(io.BytesIO(pdf_bytes)) as pdf:
+        pages = [p.extract_text() or "" for p in pdf.pages]
+    heading = [i for i, t in enumerate(pages) if "رداصملا" in t]     # «المصادر», visual order
+    assert heading
+    # the sources heading (its last occurrence: the contents list it too) shares its page with an entry
+    assert any(title in pages[heading[-1]] for title in ("Ethiopia", "Nile Basin", "Africa Energy")), \
+        pages[heading[-1]][-400:]

@@ -157,3 +157,24 @@ def test_json_is_printed_even_for_a_usage_error(tmp_path):
 
     schema = json.loads((Path(__file__).parents[1] / "docs" / "manifest.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(doc, schema)
+
+
+def test_a_theme_under_another_name_is_not_a_report(tmp_path, monkeypatch):
+    # a blind tester's folder held theme-a5.yaml beside the reports: validate read it as a report and
+    # printed nine unknown-key lines; named on its own it now says what it is in one line
+    monkeypatch.chdir(tmp_path)
+    Path("a.yaml").write_text((Path(__file__).parent / "cases" / "01-minimal.yaml").read_text(encoding="utf-8"),
+                              encoding="utf-8")
+    Path("theme-a5.yaml").write_text("# the A5 look\nbriefkit-theme: 1\npage: {size: A5}\n", encoding="utf-8")
+    assert run("validate", ".") == (0, "a.yaml: valid\n", "")
+    assert run("validate", "theme-a5.yaml") == (1, "", "theme-a5.yaml:2:17: briefkit-theme: this is a theme file, "
+                                               "not a report: pass it with --theme FILE, or name it theme.yaml "
+                                               "beside the reports it styles\n")
+
+
+def test_the_build_line_names_the_theme_it_applied(tmp_path):
+    # a theme.yaml beside the report changes the look silently otherwise (a blind tester asked)
+    folder = Path(__file__).parent / "regress" / "a5-sources"
+    code, out, err = run("build", str(folder / "nile-a5.yaml"), "-o", str(tmp_path), "--format", "docx")
+    assert code == 0, err
+    assert err.rstrip().endswith(f"s, theme {folder / 'theme.yaml'})"), err

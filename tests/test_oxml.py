@@ -94,3 +94,16 @@ def test_a_fast_text_run_writes_its_properties_in_schema_order():
     assert children(run._r.rPr) == ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "color", "rtl"]
     assert run.text == " نص " and run._r.find("w:t", run._r.nsmap).get(oxml.XML_SPACE) == "preserve"
     assert oxml.add_text_run(p, "a\tb").text == "a\tb"       # python-docx's w:tab
+
+
+def test_a_tab_is_one_w_tab_and_no_literal_tab_character():
+    # a tab written twice (w:tab and a "\t" in w:t) pushed the running head's and the masthead's
+    # end-side text onto a second line in LibreOffice
+    from docx import Document
+
+    p = Document().add_paragraph()
+    run = oxml.add_text_run(p, "\t", rtl=True)
+    assert children(run._r) == ["rPr", "tab"]
+    run = oxml.add_text_run(p, "a\tb")
+    assert children(run._r) == ["t", "tab", "t"]
+    assert [t.text for t in run._r.findall("w:t", run._r.nsmap)] == ["a", "b"]

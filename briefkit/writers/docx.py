@@ -50,6 +50,8 @@ TINT = color("tint")
 PAGE_WIDTH, PAGE_HEIGHT = Cm(21.0), Cm(29.7)
 MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM = Cm(2.0), Cm(2.2), Cm(2.2)
 TEXT_WIDTH_CM = 17.0
+BAR_PT = 8.0
+"""The balance bar's type size: its height, and twice the width of one of its en spaces."""
 
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 
@@ -111,6 +113,7 @@ class _Brief:
         self._house()
         for part in self.plan.parts:
             self._part(part)
+        self._colophon()
         self._finish()
         house.docx_restyle(self.doc, self.theme)
         return ooxml.save_reproducible(self.doc)
@@ -292,6 +295,8 @@ class _Brief:
             if item.role == "url":
                 runs = self._chunks(p, item.chunks, char_style=self.styles["Hyperlink"], sans=sans)
                 ooxml.wrap_in_hyperlink(p, runs, url=item.text)
+            elif item.role == "title":           # the PDF's .src-title
+                self._chunks(p, item.chunks, char_style=self.styles["Strong"], sans=sans)
             else:
                 self._chunks(p, item.chunks, sans=sans)
 
@@ -358,68 +363,92 @@ class _Brief:
                 self._text(p, piece)
 
     def _masthead(self) -> None:
-        meta, L = self.report.meta, self.labels
-        sep = L["list_separator"]
-        if meta.publisher and meta.publisher.logo:
-            self._logo(meta.publisher.logo)
-        if meta.breadcrumb:
-            self._text(self._para("Breadcrumb"), " › ".join(meta.breadcrumb))
+        """The PDF's masthead, line for line: the publisher at the start of the top line and the
+        breadcrumb at its end, the kicker, title and subtitle, the byline («role: name», then the date)
+        and the keywords as tinted tags. The report's original source closes the brief (``_colophon``)."""
+        meta = self.report.meta
+        if meta.publisher or meta.breadcrumb:
+            # one line: [logo] publisher, then at the other side the breadcrumb; the theme's logo place
+            # "end" swaps the two sides, as the PDF's top bar does
+            p = self._para("Breadcrumb")
+            sides = [self._publisher, self._breadcrumb]
+            if self.theme.logo == "end":
+                sides.reverse()
+            drawn = [side for side in sides if side(None)]
+            if drawn == [self._publisher] and self.theme.logo == "end":
+                house.docx_align_end(p)
+            for i, side in enumerate(drawn):
+                if i:
+                    house.docx_tab_at_end(p, self.doc.sections[0])
+                    self._text(p, "\t")
+                side(p)
         if meta.kicker:
             self._text(self._para("Kicker"), meta.kicker)
         self._text(self._para("Title"), meta.title)
         if meta.subtitle:
             self._text(self._para("Subtitle"), meta.subtitle)
-        if meta.authors:
+        if meta.authors or meta.date:
             p = self._para("Byline")
-            self._text(p, L["by"] + ": ", bold=True)
             for i, author in enumerate(meta.authors):
                 if i:
-                    self._text(p, sep)
-                self._text(p, author.name)
+                    self._text(p, "\u2003")
                 if author.role:
-                    self._text(p, f" ({author.role})")
-        items = []
-        if meta.date:
-            items.append((L["date"], local_date(meta.date, self.report), None))
-        if meta.publisher:
-            items.append((L["published_by"], meta.publisher.name, meta.publisher.url))
-        if items:
-            p = self._para("Masthead Meta")
-            for i, (name, value, url) in enumerate(items):
-                if i:
-                    self._text(p, "   |   ")
-                self._text(p, name + ": ", bold=True)
-                runs = self._text(p, value, char_style=self.styles["Hyperlink"] if url else None)
-                if url:
-                    ooxml.wrap_in_hyperlink(p, runs, url=url)
-        if meta.source:
-            p = self._para("Masthead Meta")
-            self._text(p, L["source"] + ": ", bold=True)
-            runs = self._text(p, meta.source.title,
-                              char_style=self.styles["Hyperlink"] if meta.source.url else None)
-            if meta.source.url:
-                ooxml.wrap_in_hyperlink(p, runs, url=meta.source.url)
-            if meta.source.accessed:
-                self._text(p, f"{sep}{L['accessed']}: {local_date(meta.source.accessed, self.report)}")
+                    self._text(p, author.role + ": ", color=MUTED)
+                self._text(p, author.name, bold=True, color=INK)
+            if meta.date:
+                if meta.authors:
+                    self._text(p, "\u2003")
+                self._text(p, local_date(meta.date, self.report), bold=True, color=ACCENT)
         if meta.keywords:
             p = self._para("Masthead Meta")
-            self._text(p, L["keywords"] + ": ", bold=True)
-            self._text(p, sep.join(meta.keywords))
+            for i, keyword in enumerate(meta.keywords):
+                if i:
+                    self._text(p, " ")
+                self._text(p, _badge_text(keyword, True), shade=color("tint_keywords"), color=color("byline"))
 
-    def _logo(self, path) -> None:
-        if self.theme.logo == "none":
+    def _colophon(self) -> None:
+        """The report's original source under a rule at the end, as the PDF's colophon:
+        «المصدر الأصلي: title URL (تاريخ الاطلاع: date)»."""
+        source, L = self.report.meta.source, self.labels
+        if not source:
             return
-        try:
-            self.doc.add_picture(str(path), width=Cm(3.2))
-        except Exception as exc:    # python-docx reads PNG/JPEG/GIF/BMP/TIFF only (no SVG)
-            log.warning("DOCX: logo %s left out: %s", path, exc)
-            return
-        p = self.doc.paragraphs[-1]
-        p.style = self.styles["Normal"]
-        if self.rtl:
-            ooxml.set_bidi(p)
-        if self.theme.logo == "end":
-            house.docx_align_end(p)
+        p = self._para("Colophon")
+        self._text(p, L["source"] + ": ", bold=True)
+        self._text(p, source.title)
+        if source.url and is_safe_href(source.url):
+            self._text(p, " ")
+            runs = self._chunks(p, ((source.url, True),), char_style=self.styles["Hyperlink"], sans=True)
+            ooxml.wrap_in_hyperlink(p, runs, url=source.url)
+        if source.accessed:
+            self._text(p, f" ({L['accessed']}: {local_date(source.accessed, self.report)})")
+
+    def _publisher(self, p) -> bool:
+        """The top line's publisher: its logo at the PDF's 11 mm height, then its name (a link when it
+        has a URL). With ``p`` None, only whether there is one."""
+        publisher = self.report.meta.publisher
+        if p is None or not publisher:
+            return bool(publisher)
+        if publisher.logo and self.theme.logo != "none":
+            try:
+                p.add_run().add_picture(str(publisher.logo), height=Cm(1.1))
+            except Exception as exc:    # python-docx reads PNG/JPEG/GIF/BMP/TIFF only (no SVG)
+                log.warning("DOCX: logo %s left out: %s", publisher.logo, exc)
+            else:
+                # the style's exact line height would crop the picture to one line of text
+                p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+                self._text(p, " ")
+        url = publisher.url
+        runs = self._text(p, publisher.name, bold=not url, color=INK,
+                          char_style=self.styles["Hyperlink"] if url else None)
+        if url:
+            ooxml.wrap_in_hyperlink(p, runs, url=url)
+        return True
+
+    def _breadcrumb(self, p) -> bool:
+        crumbs = self.report.meta.breadcrumb
+        if p is not None and crumbs:
+            self._text(p, " › ".join(crumbs))
+        return bool(crumbs)
 
     def _contents(self, part: P.Contents) -> None:
         """The TOC field, its cached result already listing every plan heading of level 1-3 as an
@@ -569,7 +598,9 @@ class _Brief:
         balance = part.balance
         self._heading(part.heading)
         self._text(self._para("Caption"), L["balance_caption"])
-        widths = [5.0, 2.7, 2.7, 2.7, 2.0]
+        # the PDF's columns: region, one count per relation, the total, then a bar of the three; on a
+        # narrow page the bar gives the total room for its heading («المجموع» broke mid-word on A5)
+        widths = [4.1, 2.5, 2.5, 2.5, 2.2, 3.2] if house.narrow(self.theme) else [4.1, 2.5, 2.5, 2.5, 1.5, 3.9]
         rows = [*balance.regions, balance.overall]
         table = self._table(1 + len(rows), widths)
         head = table.rows[0].cells
@@ -577,24 +608,47 @@ class _Brief:
         for cell, relation in zip(head[1:4], RELATIONS):
             fill, ink = (c.lstrip("#").upper() for c in self.relation_colors[relation])
             p = self._cell_para(cell, "Relation Badge", True)     # the PDF's badge: a shaded run
-            self._text(p, _badge_text(L[f"relation_{relation}"], house.narrow(self.theme)), color=ink,
-                       shade=fill, size_pt=BADGE_PT)
+            # may wrap between its words: a long label («همکاری و رقابت») ran into the next column
+            self._text(p, _badge_text(L[f"relation_{relation}"], True), color=ink, shade=fill, size_pt=BADGE_PT)
             ooxml.set_cell_valign(cell, "center")
         self._header_cell(head[4], L["balance_total"])
         ooxml.set_paragraph_style(head[4].paragraphs[0], self.styles["Table Number"].style_id)
+        self._header_cell(head[5], "")
+        most = max((data.total for data in rows), default=0)
+        scale = self.theme.text_mm[0] / 10 / TEXT_WIDTH_CM
         for row, data in zip(table.rows[1:], rows):
             cells = row.cells
             overall = data.region is None
             self._text(self._cell_para(cells[0], "Table Text", True), data.region or L["balance_all"],
                        bold=overall)
             for cell, relation in zip(cells[1:4], RELATIONS):
-                self._text(self._cell_para(cell, "Table Number", True), number(data.count(relation), report),
-                           bold=overall)
+                n = data.count(relation)
+                self._text(self._cell_para(cell, "Table Number", True), number(n, report),
+                           bold=overall, color=None if n else color("faint_zero"))
             self._text(self._cell_para(cells[4], "Table Number", True), number(data.total, report),
                        bold=True)
+            self._bar(self._cell_para(cells[5], "Table Text", True), data, most, widths[5] * scale)
             if overall:
                 for cell in cells:
                     ooxml.shade_cell(cell, TINT)
+
+    def _bar(self, p, data, most: int, cell_cm: float) -> None:
+        """The PDF's stacked bar: per relation, shaded en spaces as long as its count's share of the
+        largest total, in the relation's colour, a hair space between segments (the PDF's white rule)."""
+        if not most:
+            return
+        units = int((cell_cm - 0.4) / 2.54 * 72 / (BAR_PT / 2))     # en spaces across the cell's text width
+        first = True
+        for relation in RELATIONS:
+            n = data.count(relation)
+            if not n:
+                continue
+            fill = self.relation_colors[relation][0].lstrip("#").upper()
+            if not first:
+                ooxml.add_text_run(p, "\u200a", font=SANS_LATIN, size_pt=BAR_PT, rtl=self.rtl)
+            ooxml.add_text_run(p, "\u2002" * max(1, round(units * n / most)), font=SANS_LATIN,
+                               size_pt=BAR_PT, shade=fill, rtl=self.rtl)
+            first = False
 
     def _chart(self, part: P.Chart) -> None:
         """The chart as a picture (PNG, with SVG for Word 2016+; alt text in ``descr``), then its
@@ -634,6 +688,8 @@ class _Brief:
                 self._inlines(p, block.inlines)
                 self._text(p, self.labels["quote_close"])
                 if block.by:
+                    # the attribution never starts a page alone: the PDF keeps the two together
+                    p.paragraph_format.keep_with_next = True
                     p = self._para("Quote Attribution")
                     self._text(p, self.labels["quote_by"] + " ")
                     self._inlines(p, block.by, sans=True)
@@ -693,8 +749,12 @@ class _Brief:
         self._heading(part.heading)
         for entry in part.entries:
             p = self._para("Source Entry")
-            if entry.number is not None:
-                self._text(p, f"[{number(entry.number, self.report)}] ")
+            # the PDF's number column: the note number (a dot for an uncited source) in the accent
+            # colour, hanging in the indent
+            mark = number(entry.number, self.report) if entry.number is not None else "·"
+            for run in self._text(p, mark, bold=True, color=ACCENT):
+                ooxml.set_fonts(run, SANS_LATIN, SANS_ARABIC)
+            self._text(p, "\t")
             self._source_text(p, entry.source)
 
     # ---- finishing ------------------------------------------------------------------------------
@@ -716,17 +776,19 @@ class _Brief:
 
     def _font_faces(self) -> dict[str, dict[str, bytes]]:
         """The faces the brief uses, as bytes (subset to the brief's characters when asked)."""
-        bold, italic, bold_italic = _emphasis_used(self.report)
-        body = ["Regular"] + (["Bold"] if bold else []) + (["Italic"] if italic else []) \
-            + (["BoldItalic"] if bold_italic else [])
-        wanted = {BODY_FONT: body, SANS_ARABIC: ["Regular", "Bold"]}
+        # Every face of the body font: the writer itself sets text bold (source titles, the overall row)
+        # and italic (quotes), and bold inside a quote is bold italic; left out, LibreOffice fakes the
+        # face and draws what the subset lacks in a system font. Subset, the four cost ~100 KB.
+        _, _, bold_italic = _emphasis_used(self.report)
+        wanted = {BODY_FONT: ["Regular", "Bold", "Italic", "BoldItalic"], SANS_ARABIC: ["Regular", "Bold"]}
         # the brief's own text and what the writers compose (labels, dates with their month names, the
         # running title's «…», the dots): LibreOffice drew a date's «J» in DejaVu when left out
         report = self.report
         text = "".join([*report.all_text(), *generated_texts(report), house.running_title(report, self.theme),
                         DRAWN])
         if _LATIN_LETTER.search(text):
-            wanted[SANS_LATIN] = ["Regular", "Bold"] + (["Italic"] if italic else [])   # Latin emphasis in tables
+            # Latin emphasis in tables and headings
+            wanted[SANS_LATIN] = ["Regular", "Bold", "Italic"] + (["BoldItalic"] if bold_italic else [])
         chars = set(text) | set("0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹ .,:;()[]-–—|›•«»")
         for family in coverage.families_used([text], [STACKS["body"], STACKS["sans"]]):
             # the faces _fallback names in runs (symbols, Hebrew, emoji, ...) travel with the file

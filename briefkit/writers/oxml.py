@@ -184,7 +184,8 @@ def add_text_run(paragraph, text: str, *, style_id: str | None = None, font: str
     """A run of plain text with its properties, built in one go (``add_run`` plus one python-docx
     property call per attribute costs several times more on long briefs); ``props`` is listed in
     CT_RPr's order."""
-    if any(c in text for c in "\t\n\r"):       # python-docx turns these into w:tab / w:br
+    controls = any(c in text for c in "\t\n\r")
+    if controls:                                # python-docx turns these into w:tab / w:br
         run = paragraph.add_run(text)
         r = run._r
     else:
@@ -215,7 +216,7 @@ def add_text_run(paragraph, text: str, *, style_id: str | None = None, font: str
             for key, value in attrs.items():
                 el.set(W + key, value)
         r.insert(0, rPr)
-    if text and r.find(W + "t") is None:
+    if text and not controls:
         t = etree.SubElement(r, W + "t")
         t.text = text
         if text != text.strip():
