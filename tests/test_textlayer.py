@@ -141,7 +141,7 @@ def test_alias_codes_map_back_to_their_glyphs():
     assert any(isinstance(m, pikepdf.Stream) for m in maps)
 
 
-@pytest.mark.parametrize("which", ["03-bidi", "mixed", "tanween", "boxes", "glued"])
+@pytest.mark.parametrize("which", ["03-bidi", "mixed", "tanween", "boxes", "glued", "raised"])
 def test_nothing_moves_on_the_page(which):
     """The same glyphs at the same places as WeasyPrint's own drawing (within 0.05 pt): mixed lines,
     split spaces, tashkeel drawn inside their letter's code or before its word."""
@@ -149,7 +149,7 @@ def test_nothing_moves_on_the_page(which):
     import contextlib
 
     report = briefkit.load(CASES / "03-bidi.yaml") if which == "03-bidi" \
-        else briefkit.loads({"mixed": MIXED, "tanween": TANWEEN, "boxes": BOXES, "glued": GLUED}[which])
+        else briefkit.loads({"mixed": MIXED, "tanween": TANWEEN, "boxes": BOXES, "glued": GLUED, "raised": RAISED}[which])
     patched = pdf_writer.render(report)
     original = pdftext.exact_text
     pdftext.exact_text = lambda rtl=True: contextlib.nullcontext()
@@ -419,3 +419,37 @@ def test_a_latin_word_before_the_rest_of_its_line_is_not_glued_to_its_last_word(
             want = words - PDFIUM_REVERSES if name == "pypdfium2" else words
             got = set(ex.words(extract(name, data, True, tmp_path)))
             assert want <= got, (name, sorted(want - got))
+
+
+RAISED = """briefkit: 1
+meta:
+  id: raised
+  title: "سد النهضة"
+actors:
+  - {id: eg, name: "مصر"}
+  - {id: et, name: "إثيوبيا"}
+areas:
+  - id: water
+    title: "المياه"
+    region: "النيل"
+    relation: rivalry
+    positions:
+      eg: "تطالب باتفاق ملزم يضمن حصتها سنويًا وتلوّح بالقوة العسكرية."
+      et: "تطرح ربطًا كهربائيًا مع جيرانها يوميًا."
+sections:
+  - id: s1
+    heading: "التفاصيل"
+    body:
+      - "فقرة."
+"""
+
+
+def test_a_raised_mark_does_not_cut_its_word(tmp_path):
+    """Noto Kufi (tables) raises tanween and shadda: WeasyPrint draws them with a text rise, a text object of
+    their own, which PDFium put on a line of its own in the middle of the word («سنوي» / «ً» / «ا»)."""
+    data = pdf_writer.render(briefkit.loads(RAISED))
+    expected = {"سنويا", "وتلوح", "ربطا", "كهربائيا", "يوميا", "بالقوة", "جيرانها"}
+    for name, have in HAVE.items():
+        if have:
+            got = set(ex.words(extract(name, data, True, tmp_path)))
+            assert expected <= got, (name, sorted(expected - got))

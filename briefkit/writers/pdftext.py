@@ -26,6 +26,7 @@ What a reader sees is unchanged: the same glyphs at the same positions (tests co
 """
 from __future__ import annotations
 
+import math
 import unicodedata
 from contextlib import contextmanager
 from io import BytesIO
@@ -733,7 +734,7 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
         items.append([k, pen, end])
         pen = end
         k += 1 + len(group)
-    inside, before = {}, []
+    inside, before, after = {}, [], {}
     for x, m in marks:
         host = next((i for i, (k, start, end) in enumerate(items)
                      if start <= x <= end and out[k][0] is not None), None)
@@ -744,6 +745,19 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
             continue
         if host is None:
             return None
+        if out[m][4]:
+            # A mark the font raises (Noto Kufi's tanween and shadda) is drawn with a text rise, a text
+            # object of its own, which PDFium puts on a line of its own when the glyphs beside it are
+            # narrow: inside its letter it cut the word («وتلو» / «ح»). It is drawn after the word's
+            # last glyph instead, the pen jumping back to it and forth again: PDFium's break falls
+            # between words, and the other extractors read a mark beside its word. Its letter is still
+            # cut where the mark is (no gap for pdfplumber between the mark and the next letter).
+            end = host
+            while end + 1 < len(items) and out[items[end + 1][0]][1] not in _SPACES:
+                end += 1
+            after.setdefault(end, []).append((x, m))
+            inside.setdefault(host, []).append((x, None))
+            continue
         inside.setdefault(host, []).append((x, m))
     planned = []
     before.sort()
@@ -778,15 +792,23 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
         planned.append((codes.code(font, gid, text, width), round(target / scale), x_offset, y_offset, cluster))
 
     for i, (k, start, end) in enumerate(items):
-        cuts = sorted(inside.get(i, ()))
+        cuts = sorted(inside.get(i, ()), key=lambda cut: cut[0])
         edge = start
         first = True
         for x, m in cuts:
             piece(k, edge, x, first, False)
             first = False
-            planned.append((codes.code(font, out[m][0], out[m][1], 0), 0, 0, out[m][4], out[m][5]))
+            if m is not None:
+                planned.append((codes.code(font, out[m][0], out[m][1], 0), 0, 0, out[m][4], out[m][5]))
             edge = x
         piece(k, edge, end, first, True)
+        for x, m in sorted(after.get(i, ()), key=lambda mark: mark[0]):
+            x_offset = round((x - end) * font_size)
+            offset = x_offset / font_size
+            # its code's width brings the pen back exactly where it was (WeasyPrint truncates the
+            # number it writes after a glyph)
+            width = round(math.ceil(offset) - offset, 3)
+            planned.append((codes.code(font, out[m][0], out[m][1], width), 0, x_offset, out[m][4], out[m][5]))
     return planned
 
 
