@@ -745,10 +745,11 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
             continue
         if host is None:
             return None
-        if out[m][4]:
-            # A mark the font raises (Noto Kufi's tanween and shadda) is drawn with a text rise, a text
-            # object of its own, which PDFium puts on a line of its own when the glyphs beside it are
-            # narrow: inside its letter it cut the word («وتلو» / «ح»). It is drawn after the word's
+        if abs(out[m][4]) >= 1000:
+            # A mark the font raises by a unit or more (Noto Kufi's tanween and shadda) is drawn with a
+            # text rise, a text object of its own, which PDFium puts on a line of its own when the
+            # glyphs beside it are narrow (it never does under a unit): inside its letter it cut the
+            # word («وتلو» / «ح»). It is drawn after the word's
             # last glyph instead, the pen jumping back to it and forth again: PDFium's break falls
             # between words, and the other extractors read a mark beside its word. Its letter is still
             # cut where the mark is (no gap for pdfplumber between the mark and the next letter).
