@@ -477,6 +477,9 @@ MAX_CARRIED = 120
 """Bytes of UTF-16 one code may carry. poppler reads a ToUnicode entry into a 256-byte token and calls a
 longer one illegal, so a longer left-to-right word (a long URL) keeps one code per glyph instead."""
 
+_KEPT_INVISIBLE = {"\u200c"}
+"""Characters with no ink that are part of a word's spelling (Persian's ZWNJ): kept in the text layer."""
+
 FILLER = "\u200d"
 """The text of a drawn glyph whose characters are carried elsewhere (an auxiliary glyph, a glyph of a
 ligature or of a word carried by a zero-ink code). An empty mapping would not do: PDFium, MuPDF and pdf.js
@@ -526,6 +529,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         info = glyphs[i]
         w = info.geometry.width if geometry is None else geometry
         gid = info.glyph if drawable(i) else None
+        if gid is not None and pending and text != FILLER:
+            text = pending.pop() + text
         out.append([gid, text, w, info.geometry.x_offset, info.geometry.y_offset, log[i],
                     pdf_width, info.glyph, None])
 
@@ -533,6 +538,7 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         out.append([codes.space, text, width, 0, 0, cluster, width, codes.space, None])
 
     mark_groups = set(marks_after.values())
+    pending = []
     open_at = []  # the entry carrying a word the next box may go on with
 
     def emit_marks(host, host_at):
@@ -550,6 +556,20 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
     def emit_group(start, end, text, cluster):
         ink = [i for i in range(start, end) if drawable(i)]
         chars = list(text)
+        if not ink and text and all(c in _KEPT_INVISIBLE for c in text):
+            # A ZERO WIDTH NON-JOINER (Persian «هسته‌ای»): Pango draws an empty glyph, which WeasyPrint
+            # writes as a bare offset, the character lost («هستهای»). It goes first in the text of the
+            # next glyph drawn (visual order: in a right-to-left run the letter before it), which
+            # poppler, PDFium, MuPDF and pdf.js reverse character by character into «ه‌ا». A code of its
+            # own would do for all but pdf.js, which skips a glyph whose text ends with a format
+            # character (evaluator.js, isInvisibleFormatMark); pdfplumber, which keeps a code's text
+            # whole, reads the ZWNJ one letter early («هست‌های»).
+            if not any(glyphs[i].geometry.width for i in range(start, end)) and not pending:
+                pending.append(text)
+                return
+            for i in range(start, end):
+                blank(text if i == start else FILLER, glyphs[i].geometry.width, cluster)
+            return
         if not ink or len(chars) == len(ink) == end - start:
             # One character per glyph: visual order is reading order reversed in right-to-left runs.
             for i, char in zip(range(start, end), chars[::-1] if rtl else chars):
@@ -648,6 +668,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         k += 1
     if ("space", "after") in marks and groups:
         blank(" ", 0, groups[-1][3])
+    if pending:  # a ZWNJ ending the run: a code of its own
+        blank(pending.pop(), 0, groups[-1][3])
 
     # A letter Pango shifts sideways (Amiri's ra and dhal) would leave a gap or a jump back in the text
     # layer, which extractors read as a space or a new chunk («سور يا», «م ذكرة»). The shift is moved
