@@ -15,7 +15,9 @@ reads it, each line's Pango glyph string:
   space glyph, drawn nothing, carry the others, each one character in visual order, which is what every
   extractor reorders correctly;
 - in a right-to-left line, each left-to-right word (digits, Latin, URLs) is carried whole by its first glyph,
-  across font runs, so extractors without bidi (pdfminer/pdfplumber) do not reverse it;
+  across font runs, so extractors without bidi (pdfminer/pdfplumber) do not reverse it; its other glyphs
+  carry U+200D, and the whole stretch is a marked-content span whose /ActualText is its own text, which
+  poppler, PDFium and MuPDF read instead (pdf.js skips the U+200D itself; pdfplumber keeps them);
 - beside each stretch of the other direction, a zero-ink code carries a direction mark (U+200E/U+200F), so
   that poppler's reorderText and MuPDF's run reversal keep the space between the stretch and the next word;
 - a vowel mark is drawn inside the code of the glyph its ink falls on, so the pen never goes back (pdf.js
@@ -92,13 +94,17 @@ def _install() -> None:
             return inner_set(*a, **k)
 
         layout.get_first_line, layout.set_text = get_first_line, set_text
+        inner_show, inner_font = stream.show_text, stream.set_font_size
+        stream.show_text = lambda string: _show_text(stream, inner_show, string)
+        stream.set_font_size = lambda font, size: (_state.__setitem__("font", font), inner_font(font, size))[1]
         left = textbox.content_box_x()
         _state["box"] = (left, left + textbox.width, round(textbox.content_box_y() + textbox.baseline, 2))
         try:
             return original(stream, textbox, *args, **kwargs)
         finally:
             _restore(swaps)
-            del layout.get_first_line, layout.set_text
+            del layout.get_first_line, layout.set_text, stream.show_text, stream.set_font_size
+            _state.pop("spans", None)
             # a box of white space only is not drawn: the boxes around it do not meet
             _state["previous_box"] = _state["box"] if textbox.text.strip() else None
             _state["previous_starts_ltr"] = _state.pop("starts_ltr", False)
@@ -106,6 +112,44 @@ def _install() -> None:
     draw_first_line.__wrapped__ = original
     draw_text.draw_first_line = draw_first_line
     _state["installed"] = True
+
+
+def _show_text(stream, inner_show, string: str) -> None:
+    """WeasyPrint's TJ, cut around each carried stretch to wrap it in a marked-content span whose
+    /ActualText is the stretch's own text (_plan_run). Cutting a TJ between two of its elements moves
+    nothing."""
+    events = _state.get("spans")
+    font = _state.get("font")
+    if not events or not any(key[0] == font for key in events):
+        return inner_show(string)
+    piece, inside, i = "", False, 0
+    while i < len(string):
+        char = string[i]
+        if char in "<>":
+            inside = char == "<"
+            piece += char
+            i += 1
+            continue
+        if not inside:
+            piece += char
+            i += 1
+            continue
+        code = string[i:i + 4]
+        event = events.get((font, int(code, 16)))
+        if event is not None and event[0] == "begin":
+            if piece.strip("<>0"):
+                inner_show(piece + ">")
+            stream.begin_marked_content("Span", b"<</ActualText <feff"
+                                        + event[1].encode("utf-16-be").hex().encode() + b">>>")
+            piece = "<"
+        piece += code
+        i += 4
+        if event is not None and event[0] == "end":
+            inner_show(piece + ">")
+            stream.end_marked_content()
+            piece = "<"
+    if piece.strip("<>0"):
+        inner_show(piece)
 
 
 @contextmanager
@@ -365,6 +409,13 @@ def _carry(runs: list, rtl_line: bool) -> None:
         stretch = flat[start:n]
         if rtl_line:
             _carry_stretch(stretch, opens=n == len(flat) - 1, goes_on=start == 0)
+            inked = [pos for pos in stretch if pos is not None and pos[0][5][pos[1]][4]]
+            if len(inked) > 1 or any(e[5][k][1] - e[5][k][0] > 1 for e, k in inked):
+                # The stretch's own text as /ActualText (_show_text), which poppler, PDFium and MuPDF
+                # read instead of the carried word and its fillers.
+                text = "".join(_text(pos) for pos in stretch if pos is not None)
+                inked[0][0][7][("span", "begin", inked[0][1])] = text
+                inked[-1][0][7][("span", "end", inked[-1][1])] = None
             j = start - 1
             while j >= 0 and flat[j] is not None and _neutral(_text(flat[j])):
                 j -= 1
@@ -529,6 +580,7 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         info = glyphs[i]
         w = info.geometry.width if geometry is None else geometry
         gid = info.glyph if drawable(i) else None
+        group_of[len(out)] = current
         if gid is not None and pending and text != FILLER:
             text = pending.pop() + text
         out.append([gid, text, w, info.geometry.x_offset, info.geometry.y_offset, log[i],
@@ -540,6 +592,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
     mark_groups = set(marks_after.values())
     pending = []
     open_at = []  # the entry carrying a word the next box may go on with
+    group_of = {}  # entry → its group, for the span edges
+    current = None
 
     def emit_marks(host, host_at):
         # Right to left, a mark comes before its letter in visual order: drawn after it instead (the
@@ -600,6 +654,7 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
     k = 0
     while k < len(groups):
         start, end, text, cluster = groups[k][:4]
+        current = k
         if k in mark_groups:
             k += 1
             continue
@@ -714,9 +769,17 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         off = out[k][3] / font_size
         return off + code_width - int(code_width + off - out[k][2] * scale)
 
-    plain = [(raw if gid is None else codes.code(font, gid, text, width_of(k), own=k in open_at), width,
-              x_offset, y_offset, cluster)
+    edges = {}
+    for key, event in marks.items():
+        if isinstance(key, tuple) and key[0] == "span":
+            drawn = [n for n, g in group_of.items() if g == key[2] and out[n][0] is not None]
+            if drawn:
+                edges[drawn[0] if key[1] == "begin" else drawn[-1]] = (key[1], event)
+    plain = [(raw if gid is None else codes.code(font, gid, text, width_of(k), own=k in open_at or k in edges),
+              width, x_offset, y_offset, cluster)
              for k, (gid, text, width, x_offset, y_offset, cluster, _, raw, _) in enumerate(out)]
+    for k, event in edges.items():
+        _state.setdefault("spans", {})[(font.hash, plain[k][0])] = event
     for k in open_at:
         _state["open_word"] = (font, plain[k][0], out[k][1])
     if any(entry[8] is not None for entry in out) \
