@@ -1,7 +1,7 @@
 """Prints the text-layer table: the share of each report's distinct words that five extractors nobody
 on the project wrote (pdftotext, pdfplumber, pypdfium2, PyMuPDF, pdf.js) find in its PDF.
 
-    PYTHONPATH=. .venv/bin/python bench/extractors.py [--variant ua|a3b] [--pdf-dir DIR] [REPORT ...]
+    PYTHONPATH=. .venv/bin/python bench/extractors.py [--variant ua|a3b] [--pdf-dir DIR] [--missing] [--marks] [REPORT ...]
 
 Without REPORT: the seeds and every report under tests/ that renders. With --pdf-dir, PDFs already built
 there (named <meta.id>.pdf) are read instead of rendering. pdf.js needs `npm ci` in bench/pdfjs.
@@ -20,6 +20,7 @@ import extractors as ex  # noqa: E402
 
 GOALS = {"pdftotext": 99.5, "pdfplumber": 99.0, "pypdfium2": 100.0, "pymupdf": 100.0, "pdfjs": 99.5}
 SEARCH_WORD = "العلاقات"
+INVISIBLE = "\u200d\u200c\u200e\u200f"
 
 
 def sample_reports() -> list[Path]:
@@ -47,6 +48,8 @@ def main(argv=None) -> int:
     ap.add_argument("--variant", choices=["ua", "a3b"], default=None)
     ap.add_argument("--pdf-dir", type=Path, default=None)
     ap.add_argument("--missing", action="store_true", help="list the words each extractor misses")
+    ap.add_argument("--marks", action="store_true",
+                    help="also count invisible characters per extractor (ZWJ, ZWNJ, LRM, RLM) against the report's")
     args = ap.parse_args(argv)
 
     import briefkit
@@ -56,7 +59,7 @@ def main(argv=None) -> int:
 
     have = ex.available()
     names = [n for n in GOALS if have[n]]
-    rows = []
+    rows, counts = [], []
     with tempfile.TemporaryDirectory() as tmp:
         jobs = []
         for path in args.reports or sample_reports():
@@ -84,6 +87,10 @@ def main(argv=None) -> int:
                 else:
                     texts[name] = ex.EXTRACTORS[name](data)
             shares = {n: ex.found_share(source, t) for n, t in texts.items()}
+            if args.marks:
+                in_report = "".join(report.all_text())
+                counts.append((path.name, {n: [(js[k]["glued"] if n == "pdfjs" else t).count(c) for c in INVISIBLE]
+                                           for n, t in texts.items()}, [in_report.count(c) for c in INVISIBLE]))
             rows.append((path.relative_to(ROOT) if path.is_relative_to(ROOT) else path, len(source), shares))
             if args.missing:
                 for n, (_, miss) in shares.items():
@@ -106,6 +113,12 @@ def main(argv=None) -> int:
             cells.append(f"{pct:.1f}")
         print(f"| {rel} | {n_words} | " + " | ".join(cells) + " |")
     print("| **lowest** (goal) | | " + " | ".join(f"{worst[n]:.1f} (≥ {GOALS[n]:g})" for n in names) + " |")
+    if counts:
+        print("\n| report | " + " | ".join(names) + " |   (U+200D ZWJ / U+200C ZWNJ / U+200E LRM / U+200F RLM)")
+        print("|" + "---|" * (len(names) + 1))
+        for name, per, own in counts:
+            print(f"| {name} (report {'/'.join(map(str, own))}) | "
+                  + " | ".join("/".join(map(str, per[n])) for n in names) + " |")
     return 0 if all(worst[n] >= GOALS[n] for n in names) else 1
 
 
