@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -121,14 +122,6 @@ class Line:
 
 
 @lru_cache(maxsize=None)
-def _ttfont(family: str, bold: bool):
-    """The shipped face as it is on disk (its tables read when first used; never modified)."""
-    from fontTools.ttLib import TTFont
-
-    return TTFont(font_path(family, "Bold" if bold else "Regular"), lazy=True)
-
-
-@lru_cache(maxsize=None)
 def _hb_font(family: str, bold: bool):
     """(HarfBuzz font at units-per-em scale, units per em): the shaper WeasyPrint's Pango uses for the PDF."""
     import uharfbuzz as hb
@@ -140,9 +133,9 @@ def _hb_font(family: str, bold: bool):
 @lru_cache(maxsize=None)
 def _vmetrics(family: str, bold: bool) -> tuple[float, float]:
     """(ascent, descent) in ems, from hhea: where a line's baseline sits."""
-    font = _ttfont(family, bold)
-    upm, hhea = font["head"].unitsPerEm, font["hhea"]
-    return hhea.ascent / upm, -hhea.descent / upm
+    font, upm = _hb_font(family, bold)
+    ascent, descent = struct.unpack_from(">hh", font.face.reference_table("hhea").data, 4)
+    return ascent / upm, -descent / upm
 
 
 def _has(family: str, bold: bool, ch: str) -> bool:
@@ -734,8 +727,6 @@ def _glyph_face(family: str, bold: bool) -> bytes:
     """The shipped face with its cmap replaced by one from private-use code points to every glyph id:
     Pillow's basic layout draws characters, and the glyphs HarfBuzz chose (joining forms, marks) are
     reached so. Tables are copied as bytes (nothing else is parsed); the cmap is one format 12 group."""
-    import struct
-
     from fontTools.ttLib.sfnt import SFNTReader, SFNTWriter
 
     with open(font_path(family, "Bold" if bold else "Regular"), "rb") as f:
