@@ -155,24 +155,54 @@ def _families(text: str, stack: tuple[str, ...], bold: bool) -> list[str]:
     return out
 
 
+_LRE, _RLE, _PDF = "\u202a", "\u202b", "\u202c"
+
+
+def _first_strong_rtl(text: str) -> bool:
+    return next((d != "L" for d in map(unicodedata.bidirectional, text) if d in ("L", "R", "AL")), False)
+
+
 def _levels(text: str, rtl: bool) -> list[int]:
-    """The resolved bidi embedding level of each character (rules up to I2, then L1 for trailing spaces)."""
-    # python-bidi's pure-Python algorithm exposes its levels; the Rust-backed get_display only reorders.
+    """The resolved bidi embedding level of each character (rules up to I2, then L1 for trailing spaces).
+
+    The chunks the PDF's labels isolate (``bidi.runs``: a Latin phrase in an Arabic label, with its
+    brackets) are embedded here, so the picture reads in the PDF's order. python-bidi's pure-Python
+    algorithm exposes its levels (the Rust-backed get_display only reorders) but predates isolates:
+    the report's own LRI/RLI/FSI…PDI become embeddings, which it knows."""
     from bidi import algorithm as uba
 
+    marked: list[str] = []
+    origin: list[int | None] = []        # each marked character's index in ``text`` (None: added)
+    pos = 0
+    for chunk, isolate in bidi.runs(text, rtl):
+        if isolate:
+            marked.append(_RLE if not rtl else _LRE)
+            origin.append(None)
+        for i, ch in enumerate(chunk, start=pos):
+            if ch in "\u2066\u2067\u2068":
+                ch = _RLE if ch == "\u2067" or (ch == "\u2068" and _first_strong_rtl(text[i + 1:])) else _LRE
+            elif ch == "\u2069":
+                ch = _PDF
+            marked.append(ch)
+            origin.append(i)
+        pos += len(chunk)
+        if isolate:
+            marked.append(_PDF)
+            origin.append(None)
     base = 1 if rtl else 0
     storage = uba.get_empty_storage()
     storage["base_level"], storage["base_dir"] = base, "R" if rtl else "L"
-    uba.get_embedding_levels(text, storage, False, False)
-    for i, ch in enumerate(storage["chars"]):
+    uba.get_embedding_levels("".join(marked), storage, False, False)
+    for ch, i in zip(storage["chars"], origin):
         ch["index"] = i
     uba.explicit_embed_and_overrides(storage, False)
     uba.resolve_weak_types(storage, False)
     uba.resolve_neutral_types(storage, False)
     uba.resolve_implicit_levels(storage, False)
-    levels = [None] * len(text)
+    levels: list[int | None] = [None] * len(text)
     for ch in storage["chars"]:
-        levels[ch["index"]] = ch["level"]
+        if ch["index"] is not None:
+            levels[ch["index"]] = ch["level"]
     out, prev = [], base
     for level in levels:          # characters X9 removed (ZWNJ, embeddings) go with what precedes them
         prev = prev if level is None else level

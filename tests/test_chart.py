@@ -96,6 +96,28 @@ def test_brackets_and_quotes_mirror_in_arabic():
     assert names.index("guillemotleft") < names.index("guillemotright")
 
 
+def test_latin_phrase_reads_as_in_the_pdf():
+    # The PDF isolates «Somalia (AUSSOM)» as one left-to-right phrase (briefkit.bidi); the plain algorithm
+    # drew «(Somalia (AUSSOM» (the closing bracket took the Arabic side).
+    names = _glyph_names("بعثة Somalia (AUSSOM)")
+    assert names[:17] == [*"Somalia", "space", "parenleft", *"AUSSOM", "parenright", "space"]
+    assert names[-1] == "ARABIC LETTER BEH INITIAL FORM"
+
+
+def test_report_isolates_are_drawn_in_order_not_a_crash(persian_report):
+    import dataclasses
+
+    # python-bidi's levels predate isolates (it raised «LRI not allowed here»): they become embeddings.
+    title = "پرونده \u2066S-400\u2069 \u2067نه\u2069"
+    # Read right to left: «پرونده», «S-400», «نه».
+    assert _glyph_names(title) == [
+        "ARABIC LETTER HEH FINAL FORM", "ARABIC LETTER NOON INITIAL FORM", "space", "S", "hyphen", "four", "zero",
+        "zero", "space", "ARABIC LETTER HEH", "ARABIC LETTER DAL FINAL FORM", "ARABIC LETTER NOON INITIAL FORM",
+        "ARABIC LETTER WAW", "ARABIC LETTER REH FINAL FORM", "ARABIC LETTER PEH INITIAL FORM"]
+    areas = (dataclasses.replace(persian_report.areas[0], title=title), *persian_report.areas[1:])
+    assert chart.png(dataclasses.replace(persian_report, areas=areas)).startswith(b"\x89PNG")
+
+
 MARKED = {   # label: the marks it must draw (ARABIC LIGATURE SHADDA WITH FATHA: the face's own glyph for both)
     "پروندهٔ هسته\u200cای": {"ARABIC HAMZA ABOVE"},
     "الأمم المُتَّحِدة": {"ARABIC DAMMA", "ARABIC LIGATURE SHADDA WITH FATHA ISOLATED FORM", "ARABIC KASRA"},
