@@ -14,7 +14,7 @@ from typing import NoReturn, Union
 
 from . import localize
 from .chart import caption as chart_caption
-from .model import (Area, Balance, BalanceRow, BulletList, Emph, Inlines, Link, Meta, NoteRef, Para,
+from .model import (Area, Balance, BalanceRow, BulletList, Emph, Inlines, Link, Meta, NoteRef, Para, SourceRef,
                     Quote, Report, Source, Strong, Subheading, Text, TimelineEvent)
 from .model import plain_text
 
@@ -213,8 +213,15 @@ class Sources:
     """Cited sources by note number, then the uncited ones in file order."""
 
 
+@dataclass(frozen=True)
+class Colophon:
+    """The report's own source (``meta.source``), closing the brief under a rule."""
+
+    source: SourceRef
+
+
 Part = Union[TitleBlock, Contents, Takeaways, Paragraphs, AreasTable, BalancePart, Chart, Analysis,
-             Timeline, Recommendations, Sources]
+             Timeline, Recommendations, Sources, Colophon]
 PART_TYPES: tuple[type, ...] = Part.__args__
 """Every part type: each writer has one rule per entry (a test checks)."""
 
@@ -256,7 +263,7 @@ def _part_headings(part) -> list[Heading]:
     match part:
         case TitleBlock():
             return [part.title]
-        case Contents():
+        case Contents() | Colophon():
             return []
         case Chart():
             return [part.caption]
@@ -398,6 +405,8 @@ class _Builder:
             cited = [SourceEntry(f.source, f.number) for f in footnotes]
             rest = [SourceEntry(s, None) for s in r.sources if s.id not in self.numbers]
             parts.append(Sources(self.heading(L["sources"], 1, "sources"), tuple(cited + rest)))
+        if r.meta.source:
+            parts.append(Colophon(r.meta.source))
         plan = Plan(r, tuple(parts), footnotes, timestamp(r))
         entries = tuple(h for h in plan.headings if 1 <= h.level <= 3)
         parts.insert(contents_at, Contents(L["contents"], entries))

@@ -148,6 +148,7 @@ def read_lines(pdf: Path, workdir: Path) -> list[list[str]]:
             for c in sorted(page.chars, key=lambda c: c["top"]):
                 if all(ch in _CONTROLS for ch in c["text"]):
                     continue
+                c = {**c, "text": "".join(ch for ch in c["text"] if ch not in _CONTROLS)}  # «\u200f » is a space
                 mid = (c["top"] + c["bottom"]) / 2
                 for row in rows:
                     if abs(row["mid"] - mid) < row["size"] * 0.4:

@@ -113,7 +113,6 @@ class _Brief:
         self._house()
         for part in self.plan.parts:
             self._part(part)
-        self._colophon()
         self._finish()
         house.docx_restyle(self.doc, self.theme)
         return ooxml.save_reproducible(self.doc)
@@ -144,6 +143,8 @@ class _Brief:
                 self._recommendations(part)
             case P.Sources():
                 self._sources(part)
+            case P.Colophon():
+                self._colophon()
             case _:
                 P.unhandled(part)
 

@@ -414,9 +414,13 @@ class _Context:
                              "n": localize.number(e.number, self.report) if e.number else None,
                              "citation": self.r.citation(e.source)} for e in part.entries]}
 
+    def colophon(self, part: P.Colophon) -> dict:
+        return {"kind": "colophon"}      # drawn from ``meta.source`` (the masthead's context has it)
+
     RULES = {P.TitleBlock: title, P.Contents: contents, P.Takeaways: takeaways, P.Paragraphs: paragraphs,
              P.AreasTable: areas, P.BalancePart: balance, P.Chart: chart, P.Analysis: analysis,
-             P.Timeline: timeline, P.Recommendations: recommendations, P.Sources: sources}
+             P.Timeline: timeline, P.Recommendations: recommendations, P.Sources: sources,
+             P.Colophon: colophon}
 
     def part(self, part: P.Part) -> dict | None:
         rule = self.RULES.get(type(part))

@@ -26,6 +26,7 @@ What a reader sees is unchanged: the same glyphs at the same positions (tests co
 """
 from __future__ import annotations
 
+import math
 import unicodedata
 from contextlib import contextmanager
 from io import BytesIO
@@ -91,11 +92,16 @@ def _install() -> None:
             return inner_set(*a, **k)
 
         layout.get_first_line, layout.set_text = get_first_line, set_text
+        left = textbox.content_box_x()
+        _state["box"] = (left, left + textbox.width, round(textbox.content_box_y() + textbox.baseline, 2))
         try:
             return original(stream, textbox, *args, **kwargs)
         finally:
             _restore(swaps)
             del layout.get_first_line, layout.set_text
+            # a box of white space only is not drawn: the boxes around it do not meet
+            _state["previous_box"] = _state["box"] if textbox.text.strip() else None
+            _state["previous_starts_ltr"] = _state.pop("starts_ltr", False)
 
     draw_first_line.__wrapped__ = original
     draw_text.draw_first_line = draw_first_line
@@ -110,6 +116,7 @@ def exact_text(rtl: bool = True):
     _state["active"] = True
     _state["rtl"] = rtl
     _state["after_ltr"] = False
+    _state["previous_box"] = None
     try:
         yield
     finally:
@@ -143,8 +150,9 @@ class _Codes:
             self.widths[gid] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
         return self.widths[gid]
 
-    def code(self, font, gid: int, text: str, width: float) -> int:
-        key = (gid, text, width)
+    def code(self, font, gid: int, text: str, width: float, own: bool = False) -> int:
+        """``own``: a code no other use shares (its text may still grow: _carry_word)."""
+        key = (gid, text, width) if not own else (gid, text, width, len(self.gid))
         code = self.by_key.get(key)
         if code is not None:
             return code
@@ -212,7 +220,27 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
             continue
         runs.append([glyph_item, address, font, font_size, codes,
                      _groups(glyph_item, utf8, special, unknown), {}, {}])
+    previous, box = _state.get("previous_box"), _state.get("box")
+    # This box continues the one drawn before it in the same line (an emphasis, a link inside a paragraph):
+    # in a right-to-left line it sits right on that box's left.
+    _state["adjacent"] = bool(previous and box and previous[2] == box[2] and abs(previous[0] - box[1]) < 0.5)
+    # A left-to-right word the box before left open at its right end, and this box goes on from there
+    # (a URL whose scheme and host are a nowrap span of their own)
+    open_word = _state.pop("open_word", None)
+    _state["continued"] = open_word if previous and box and previous[2] == box[2] \
+        and abs(previous[1] - box[0]) < 0.5 else None
     _carry(runs, rtl_line)
+    if previous and box and 1 < previous[2] - box[2] < 12 \
+            and -0.5 < (previous[0] - box[1] if rtl_line else box[0] - previous[1]) < 2:
+        # A footnote call right after its word («honoured¹»): pdfplumber, which reads no baseline,
+        # glued the two («honoured1»); every other extractor reads a space there. A zero-width space
+        # at the call's reading start.
+        ends = [entry for entry in runs if entry is not None]
+        if ends:
+            entry = ends[-1] if rtl_line else ends[0]
+            entry[7][("space", "after" if rtl_line else "before")] = True
+    first = next((entry for entry in runs if entry is not None), None)
+    _state["starts_ltr"] = first is not None and first[0].item.analysis.level % 2 == 0
     last = next((entry for entry in reversed(runs) if entry is not None), None)
     if last is not None:
         # The direction of the last glyph drawn (the line's rightmost): a mark of the other direction right
@@ -305,7 +333,26 @@ def _carry(runs: list, rtl_line: bool) -> None:
         # reorderText would take this space and the comma (poppler counts «،» as a digit). A mark first.
         # After a left-to-right glyph, a LEFT-TO-RIGHT MARK comes first: MuPDF then still breaks the line
         # at the jump to this box instead of ignoring it at a change of direction.
-        head[0][7][head[1]] = "<<" if _state.get("after_ltr") else "<"
+        head[0][7][head[1]] = "<<" if _state.get("after_ltr") or _state.get("adjacent") else "<"
+    elif rtl_line and head is not None and head[0][0].item.analysis.level % 2 \
+            and (_state.get("after_ltr") or _state.get("adjacent")):
+        # MuPDF (stext-device.c) ignores the jump back to a new box when the direction changes, and
+        # judges it (a new line when far) when it does not. A zero-width LEFT-TO-RIGHT MARK first makes
+        # the jump back to a box continuing the line after right-to-left text ignored (a word half in
+        # italics, «و*مائلة*», stays one word), and the jump from a left-to-right end (a timeline's date,
+        # «M4» before the rest of its line, which MuPDF writes in visual order) judged: a new line, not
+        # glued to the box's leftmost word («10توقيع», «M4کیلومتر»).
+        head[0][7][head[1]] = "L"
+    if rtl_line:
+        for end in (flat[0], flat[-2] if len(flat) > 1 else None):
+            if end is not None and end[0][0].item.analysis.level % 2 and _text(end) in _SPACES \
+                    and _single(end):
+                end[0][7][("edge", end[1])] = True
+    tail = flat[-2] if len(flat) > 1 else None
+    if rtl_line and tail is not None and _state.get("adjacent") and _state.get("previous_starts_ltr") \
+            and tail[0][0].item.analysis.level % 2 and _neutral(_text(tail)) and _single(tail):
+        # The same, when the number or Latin words end the box before («Russian Federation» then «، »)
+        tail[0][7][("mark after", tail[1])] = True
     start = None
     for n, pos in enumerate(flat):
         opposite = pos is not None and (pos[0][0].item.analysis.level % 2 == 0) == rtl_line
@@ -317,10 +364,15 @@ def _carry(runs: list, rtl_line: bool) -> None:
             continue
         stretch = flat[start:n]
         if rtl_line:
-            _carry_stretch(stretch)
+            _carry_stretch(stretch, opens=n == len(flat) - 1, goes_on=start == 0)
             j = start - 1
             while j >= 0 and flat[j] is not None and _neutral(_text(flat[j])):
                 j -= 1
+            if j < start - 1 and _single(flat[start - 1]):
+                # Punctuation right after a number in reading order («2023،»): PDFium (a weak character
+                # joins the digits' segment) and poppler (a digit-like «،») read it inside the number, on
+                # its wrong side («و،2023»). A zero-width RIGHT-TO-LEFT MARK after it keeps it out.
+                flat[start - 1][0][7][("mark after", flat[start - 1][1])] = True
             if j >= 0 and flat[j] is not None and _text(flat[j]) in _SPACES and _single(flat[j]):
                 flat[j][0][7][flat[j][1]] = LEFT_MARK
             elif (j < 0 or flat[j] is None) and not _state.get("after_ltr"):
@@ -359,23 +411,44 @@ def _neutral(text: str) -> bool:
     return bool(text) and all(unicodedata.bidirectional(c) in _NEUTRAL for c in text)
 
 
-def _carry_stretch(stretch: list) -> None:
+def _carry_stretch(stretch: list, opens: bool = False, goes_on: bool = False) -> None:
+    """``opens``: the stretch ends the box's line (its last word may go on in the next box); ``goes_on``:
+    it starts the line (its first word may go on from the box before)."""
     word = []
-    for pos in stretch + [None]:
+    for n, pos in enumerate(stretch + [None]):
         text = _text(pos) if pos is not None else ""
         if text and not text.isspace():
             word.append(pos)
             continue
-        _carry_word(word)
+        if word:
+            _carry_word(word, opens=opens and n == len(stretch), goes_on=goes_on and n == len(word))
         word = []
 
 
 _LEFT_TO_RIGHT = {"L", "EN", "ES", "ET"}
 
 
-def _carry_word(word: list) -> None:
+def _carry_word(word: list, opens: bool = False, goes_on: bool = False) -> None:
     """Carry the word on its first inked glyph; a word too long for one code (a URL) in chunks that end
-    after punctuation, so that the words inside it stay whole."""
+    after punctuation, so that the words inside it stay whole.
+
+    A word cut by a box's end («https://example» in a nowrap span, then «.org/x»): pdfplumber, reading
+    right to left, put the second box's piece first («.org/xhttps://example»). The first piece's code
+    is kept open (a code of its own) and the second piece's text joins it there, the second box's
+    glyphs carrying nothing."""
+    continued = _state.get("continued") if goes_on else None
+    if continued is not None:
+        font, code, text = continued
+        size = 0
+        for n, (e, k) in enumerate(word):
+            size += len(e[5][k][2].encode("utf-16-be"))
+            if len(text.encode("utf-16-be")) + size > MAX_CARRIED:
+                break
+        else:
+            font.to_unicode[code] = text + "".join(e[5][k][2] for e, k in word)
+            for e, k in word:
+                e[6][k] = None
+            return
     while word:
         size, cut, end = 0, 0, len(word)
         for n, (e, k) in enumerate(word):
@@ -396,6 +469,8 @@ def _carry_word(word: list) -> None:
             text = RIGHT_MARK + text
         for e, k in chunk:
             e[6][k] = text if (e, k) == head else None
+        if opens and not word:
+            head[0][7][("open", head[1])] = True
 
 
 MAX_CARRIED = 120
@@ -458,6 +533,7 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         out.append([codes.space, text, width, 0, 0, cluster, width, codes.space, None])
 
     mark_groups = set(marks_after.values())
+    open_at = []  # the entry carrying a word the next box may go on with
 
     def emit_marks(host, host_at):
         # Right to left, a mark comes before its letter in visual order: drawn after it instead (the
@@ -499,6 +575,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         for i in range(start, end):
             emit(i, text if i == anchor else FILLER)
 
+    if ("space", "before") in marks and groups:
+        blank(" ", 0, groups[0][3])
     k = 0
     while k < len(groups):
         start, end, text, cluster = groups[k][:4]
@@ -507,12 +585,22 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             continue
         if marks.get(k) == "":
             blank(LEFT_MARK, 0, cluster)
+        elif marks.get(k) == "L":
+            blank(RIGHT_MARK, 0, cluster)
+        if ("edge", k) in marks:
+            # A space at either end of a right-to-left box, drawn first or last before the jump to
+            # the next box: pdf.js keeps a space only between two glyphs of one text item, so it lost
+            # this one and glued the words on both sides («عريضةومائلة»). A strong mark before it
+            # makes it a glyph pdf.js keeps (its whitespace test reads the first character).
+            text = LEFT_MARK + text
         if k in carried:
             # A left-to-right word inside a right-to-left line: its first inked glyph carries the whole
             # word, so extractors without bidi do not reverse it (_carry).
             word = carried[k]
             for i in range(start, end):
                 if word is not None and drawable(i):
+                    if ("open", k) in marks:
+                        open_at.append(len(out))
                     emit(i, word)
                     word = None
                 else:
@@ -542,12 +630,24 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             k += 1
             continue
         before = len(out)
+        if ("mark after", k) in marks:
+            # a code of its own: pdf.js drops a glyph whose text ends with a format character
+            emit(start, text)
+            blank(LEFT_MARK, 0, cluster)
+            k += 1
+            continue
+        if ("edge", k) in marks:
+            emit(start, text)
+            k += 1
+            continue
         emit_group(start, end, text, cluster)
         if k in marks_after:
             emit_marks(k, before if len(out) == before + 1 else None)
         if marks.get(k) == ">":
             blank(RIGHT_MARK, 0, cluster)
         k += 1
+    if ("space", "after") in marks and groups:
+        blank(" ", 0, groups[-1][3])
 
     # A letter Pango shifts sideways (Amiri's ra and dhal) would leave a gap or a jump back in the text
     # layer, which extractors read as a space or a new chunk («سور يا», «م ذكرة»). The shift is moved
@@ -592,9 +692,13 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         off = out[k][3] / font_size
         return off + code_width - int(code_width + off - out[k][2] * scale)
 
-    plain = [(raw if gid is None else codes.code(font, gid, text, width_of(k)), width, x_offset, y_offset,
-              cluster) for k, (gid, text, width, x_offset, y_offset, cluster, _, raw, _) in enumerate(out)]
-    if any(entry[8] is not None for entry in out) and all(entry[0] is not None for entry in out) \
+    plain = [(raw if gid is None else codes.code(font, gid, text, width_of(k), own=k in open_at), width,
+              x_offset, y_offset, cluster)
+             for k, (gid, text, width, x_offset, y_offset, cluster, _, raw, _) in enumerate(out)]
+    for k in open_at:
+        _state["open_word"] = (font, plain[k][0], out[k][1])
+    if any(entry[8] is not None for entry in out) \
+            and all(entry[0] is not None or entry[8] is None for entry in out) \
             and all(entry[8] is None or out[entry[8][0]][8] is None for entry in out):
         placed = _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, rtl)
         if placed is not None:
@@ -625,19 +729,51 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
             marks.append((end + off, m))
             width = width_of(m)
             end += off + width - int(width + off - out[m][2] * scale)
-        end += advance(k, width_of(k))
+        # an empty glyph (a word joiner): WeasyPrint moves the pen by its width, nothing more
+        end += advance(k, width_of(k)) if out[k][0] is not None else out[k][2] / font_size
         items.append([k, pen, end])
         pen = end
         k += 1 + len(group)
-    inside = {}
+    inside, before, after = {}, [], {}
     for x, m in marks:
-        host = next((i for i, (_, start, end) in enumerate(items) if start <= x <= end), None)
+        host = next((i for i, (k, start, end) in enumerate(items)
+                     if start <= x <= end and out[k][0] is not None), None)
+        if host is None and x < 0:
+            # The ink falls left of the run (Amiri's tanween after a final alef, drawn partly over the
+            # space before the word; a justified line makes each word a run of its own)
+            before.append((x, m))
+            continue
         if host is None:
             return None
+        if abs(out[m][4]) >= 1000:
+            # A mark the font raises by a unit or more (Noto Kufi's tanween and shadda) is drawn with a
+            # text rise, a text object of its own, which PDFium puts on a line of its own when the
+            # glyphs beside it are narrow (it never does under a unit): inside its letter it cut the
+            # word («وتلو» / «ح»). It is drawn after the word's
+            # last glyph instead, the pen jumping back to it and forth again: PDFium's break falls
+            # between words, and the other extractors read a mark beside its word. Its letter is still
+            # cut where the mark is (no gap for pdfplumber between the mark and the next letter).
+            end = host
+            while end + 1 < len(items) and out[items[end + 1][0]][1] not in _SPACES:
+                end += 1
+            after.setdefault(end, []).append((x, m))
+            inside.setdefault(host, []).append((x, None))
+            continue
         inside.setdefault(host, []).append((x, m))
     planned = []
+    before.sort()
+    for n, (x, m) in enumerate(before):
+        # Drawn first, each mark's code as wide as the way to the next one (the last one's to the run's
+        # start): the pen jumps back once, before the word, and never forward over a gap, which PDFium
+        # reads as a space inside the word («متماسك ًا»).
+        width = round((before[n + 1][0] if n + 1 < len(before) else 0) - x, 3)
+        x_offset = round(x * font_size) if n == 0 else 0
+        planned.append((codes.code(font, out[m][0], out[m][1], width), 0, x_offset, out[m][4], out[m][5]))
 
     def piece(k, start, end, first, last):
+        if k is not None and out[k][0] is None:
+            planned.append(plain[k])
+            return
         if k is None or not first:
             width = round(end - start, 3)
             # Right to left, the glyph's own text goes on its rightmost piece, read before the marks
@@ -657,15 +793,23 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
         planned.append((codes.code(font, gid, text, width), round(target / scale), x_offset, y_offset, cluster))
 
     for i, (k, start, end) in enumerate(items):
-        cuts = sorted(inside.get(i, ()))
+        cuts = sorted(inside.get(i, ()), key=lambda cut: cut[0])
         edge = start
         first = True
         for x, m in cuts:
             piece(k, edge, x, first, False)
             first = False
-            planned.append((codes.code(font, out[m][0], out[m][1], 0), 0, 0, out[m][4], out[m][5]))
+            if m is not None:
+                planned.append((codes.code(font, out[m][0], out[m][1], 0), 0, 0, out[m][4], out[m][5]))
             edge = x
         piece(k, edge, end, first, True)
+        for x, m in sorted(after.get(i, ()), key=lambda mark: mark[0]):
+            x_offset = round((x - end) * font_size)
+            offset = x_offset / font_size
+            # its code's width brings the pen back exactly where it was (WeasyPrint truncates the
+            # number it writes after a glyph)
+            width = round(math.ceil(offset) - offset, 3)
+            planned.append((codes.code(font, out[m][0], out[m][1], width), 0, x_offset, out[m][4], out[m][5]))
     return planned
 
 
