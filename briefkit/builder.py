@@ -436,17 +436,28 @@ def scan_inputs(paths: list[Path], cache=None, options: Options | None = None) -
     inputs = [Input(i, p) for i, p in enumerate(paths)]
     from . import cache as cache_mod
 
+    from .style import find_theme
+
+    themes: dict[Path, str] = {}
     for inp in inputs:
         _read_input(inp)
         if inp.sha256 is not None:
-            inp.memo = cache_mod.memo_key(inp.path.name, inp.sha256)
+            # validity also depends on the theme (the characters it draws count as covered)
+            theme = getattr(options, "theme", None) or find_theme(inp.path)
+            if theme not in themes:
+                themes[theme] = cache_mod.theme_hash(theme)
+            inp.memo = cache_mod.memo_key(inp.path.name, inp.sha256, themes[theme])
         memo = cache.get_memo(inp.memo) if cache is not None and inp.memo else None
-        if memo is not None:
-            inp.id, inp.valid, inp.logo = memo.get("id"), bool(memo.get("valid")), memo.get("logo")
+        # Only a valid input is remembered, with its logo's bytes: an input's validity also depends on
+        # files outside it (a logo deleted or put back), and a stale answer would hand its id to another
+        # input in one run or shard and not in the next.
+        if memo is not None and memo.get("valid") and memo.get("logo_sha") == _logo_sha(inp.path, memo.get("logo")):
+            inp.id, inp.valid, inp.logo = memo.get("id"), True, memo.get("logo")
             continue
         _load_input(inp, options)
-        if cache is not None and inp.memo:
-            cache.put_memo(inp.memo, {"id": inp.id, "valid": inp.valid, "logo": inp.logo})
+        if cache is not None and inp.memo and inp.valid:
+            cache.put_memo(inp.memo, {"id": inp.id, "valid": True, "logo": inp.logo,
+                                      "logo_sha": _logo_sha(inp.path, inp.logo)})
     owners: dict[str, Input] = {}
     for inp in sorted(inputs, key=lambda x: (not x.valid, x.index)):
         if inp.id is None:
@@ -455,6 +466,21 @@ def scan_inputs(paths: list[Path], cache=None, options: Options | None = None) -
         if owner is not inp:
             inp.owner = owner.index
     return inputs
+
+
+def _logo_sha(report_path: Path, logo: str | None) -> str | None:
+    """The sha256 of the logo (a path relative to the report's folder) as it is now; '-' for no logo,
+    None when it cannot be read or leaves the folder."""
+    if not logo:
+        return "-"
+    folder = report_path.resolve().parent
+    target = (folder / logo).resolve()
+    if not target.is_relative_to(folder):
+        return None
+    try:
+        return hashlib.sha256(target.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def duplicate_problem(inp: Input, owner_path: Path) -> Problem:
@@ -724,17 +750,8 @@ def _entry_key(inp: Input, opts_json: str) -> str | None:
 
     if inp.memo is None:
         return None
-    logo_sha = "-"
-    if inp.logo:
-        folder = inp.path.resolve().parent
-        logo = (folder / inp.logo).resolve()
-        if not logo.is_relative_to(folder):
-            return None
-        try:
-            logo_sha = hashlib.sha256(logo.read_bytes()).hexdigest()
-        except OSError:
-            return None
-    return cache_mod.entry_key(inp.memo, logo_sha, opts_json)
+    logo_sha = _logo_sha(inp.path, inp.logo)
+    return None if logo_sha is None else cache_mod.entry_key(inp.memo, logo_sha, opts_json)
 
 
 def shard_indexes(paths: list[Path], spec: tuple[int, int] | None) -> list[int]:

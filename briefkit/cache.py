@@ -71,7 +71,10 @@ def theme_hash(theme: Path | None) -> str:
     if theme is None:
         return "-"
     theme = Path(theme)
-    h = hashlib.sha256(theme.read_bytes())
+    try:
+        h = hashlib.sha256(theme.read_bytes())
+    except OSError:
+        return "unreadable"
     _hash_tree(theme.resolve().parent, h, FONT_SUFFIXES)
     return h.hexdigest()
 
@@ -82,9 +85,10 @@ def options_text(options) -> str:
     return json.dumps(d, sort_keys=True)
 
 
-def memo_key(name: str, raw_sha: str) -> str:
-    """What loading a file finds depends on its bytes, its name (the default id) and briefkit's code."""
-    return _h("memo", code_hash(), name, raw_sha)
+def memo_key(name: str, raw_sha: str, theme: str = "-") -> str:
+    """What loading a file finds depends on its bytes, its name (the default id), briefkit's code and the
+    theme that applies (``theme_hash``); its logo is checked when the memo is read."""
+    return _h("memo", code_hash(), name, raw_sha, theme)
 
 
 def entry_key(memo: str, logo_sha: str, options_json: str) -> str:

@@ -8,9 +8,10 @@ computes the geometry (points, physical coordinates, mirrored for RTL); the draw
   Arabic SVG ``<text>`` reversed), and the labels are absolutely positioned HTML over it, so the PDF's
   text is real, shaped by Pango and selectable in logical order.
 - ``svg`` and ``png``: for the DOCX picture (SVG for Word 2016+, PNG at 300 dpi as the fallback every
-  reader shows). Labels are shaped with arabic-reshaper and ordered with python-bidi, then drawn as
-  glyph outlines (SVG) or with Pillow's basic layout (PNG), so neither depends on the reader's fonts
-  or on libraqm being installed.
+  reader shows). Labels are shaped by HarfBuzz, the PDF's shaper (joining forms, ligatures, kerning,
+  marks placed by the face's GPOS), each python-bidi run in its direction, then drawn glyph by glyph:
+  outlines in the SVG, Pillow's basic layout by glyph id in the PNG. Neither depends on the reader's
+  fonts or on libraqm being installed.
 
 Relation is never told by colour alone: marks have one shape per relation, bars one pattern per
 relation, and the zone headings and legend name them. Output is deterministic (no clocks, no random ids).
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 import io
 import re
+import struct
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -46,7 +49,6 @@ MAX_LINES = 2
 _LABEL_COL = 150.0      # start-side column for area and region names
 _GAP = 10.0
 _SCALE_UNITS = 12       # five cooperation slots, a mixed zone two slots wide, five rivalry slots
-_DROP = re.compile("[\u200c\u200d\u200e\u200f\u061c\u2066-\u2069]")
 
 
 # ---- geometry ---------------------------------------------------------------------------------
@@ -110,183 +112,186 @@ def css_fonts(rtl: bool) -> str:
     return ", ".join(f"'{f}'" for f in _stack(rtl))
 
 
-_FORM_FEATURE = {"<initial>": "init", "<medial>": "medi", "<final>": "fina", "<isolated>": "isol"}
+@dataclass(frozen=True)
+class Line:
+    """One shaped label line, in ems of its size: glyphs left to right, each (family, glyph id, x, y)
+    with its origin ``x`` from the line's left edge and ``y`` above the baseline."""
+
+    width: float
+    glyphs: tuple[tuple[str, int, float, float], ...]
 
 
 @lru_cache(maxsize=None)
-def face_bytes(family: str, bold: bool) -> bytes:
-    """The shipped face, its cmap extended to the Arabic presentation forms its own GSUB reaches.
+def _hb_font(family: str, bold: bool):
+    """(HarfBuzz font at units-per-em scale, units per em): the shaper WeasyPrint's Pango uses for the PDF."""
+    import uharfbuzz as hb
 
-    arabic-reshaper writes joined letters as presentation forms (U+FB50–U+FEFF); a drawing without a
-    shaper looks them up in the cmap. Noto Kufi Arabic has its joining forms only behind GSUB
-    (init/medi/fina, rlig for lam-alef), so each form is mapped here to the glyph the font's own
-    substitution gives: the same glyph HarfBuzz draws in the PDF.
-    """
-    from fontTools.ttLib import TTFont
-
-    added = _presentation_forms(family, bold)
-    font = TTFont(font_path(family, "Bold" if bold else "Regular"), recalcTimestamp=False)
-    if added:
-        for table in font["cmap"].tables:
-            if table.isUnicode() and table.format in (4, 12):
-                table.cmap.update(added)
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
+    face = hb.Face(hb.Blob.from_file_path(str(font_path(family, "Bold" if bold else "Regular"))))
+    return hb.Font(face), face.upem
 
 
 @lru_cache(maxsize=None)
-def _presentation_forms(family: str, bold: bool) -> dict[int, str]:
-    """The presentation forms (code point → glyph) ``face_bytes`` adds to the face's cmap.
-
-    Only the measuring and drawing code needs them: read from the face without writing it out (the
-    PDF's chart measures its labels with these; writing and re-reading the faces cost a fresh process
-    ~0.25 s), and the GSUB table only read when some form is missing from the cmap."""
-    import unicodedata
-
-    font = _ttfont(family, bold)
-    cmap = font.getBestCmap()
-    wanted = []
-    for cp in [*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFF)]:
-        if cp in cmap:
-            continue
-        parts = unicodedata.decomposition(chr(cp)).split()
-        if not parts or parts[0] not in _FORM_FEATURE:
-            continue
-        bases = [int(h, 16) for h in parts[1:]]
-        if bases and all(base in cmap for base in bases):
-            wanted.append((cp, _FORM_FEATURE[parts[0]], bases))
-    if not wanted or "GSUB" not in font:
-        return {}
-    single: dict[str, dict[str, str]] = {}
-    ligatures: dict[str, list] = {}
-    gsub = font["GSUB"].table
-    for rec in gsub.FeatureList.FeatureRecord:
-        for index in rec.Feature.LookupListIndex:
-            for sub in gsub.LookupList.Lookup[index].SubTable:
-                if rec.FeatureTag in _FORM_FEATURE.values() and hasattr(sub, "mapping"):
-                    single.setdefault(rec.FeatureTag, {}).update(sub.mapping)
-                elif rec.FeatureTag == "rlig" and hasattr(sub, "ligatures"):
-                    for first, ligs in sub.ligatures.items():
-                        ligatures.setdefault(first, []).extend(ligs)
-
-    def form(feature: str, cp: int) -> str | None:
-        glyph = cmap.get(cp)
-        return glyph and single.get(feature, {}).get(glyph, glyph if feature == "isol" else None)
-
-    added = {}
-    for cp, feature, bases in wanted:
-        if len(bases) == 1:
-            glyph = form(feature, bases[0])
-        elif len(bases) == 2:                                # lam-alef: lam joins into the alef
-            first = form("init" if feature == "isol" else "medi", bases[0])
-            second = form("fina", bases[1])
-            glyph = next((lig.LigGlyph for lig in ligatures.get(first, ())
-                          if list(lig.Component) == [second]), None)
-        else:
-            glyph = None
-        if glyph:
-            added[cp] = glyph
-    return added
+def _vmetrics(family: str, bold: bool) -> tuple[float, float]:
+    """(ascent, descent) in ems, from hhea: where a line's baseline sits."""
+    font, upm = _hb_font(family, bold)
+    ascent, descent = struct.unpack_from(">hh", font.face.reference_table("hhea").data, 4)
+    return ascent / upm, -descent / upm
 
 
-@lru_cache(maxsize=None)
-def _split_ligatures(family: str, bold: bool) -> dict[int, str]:
-    """Lam-alef presentation forms the face has no single glyph for, as its two joined forms in visual
-    order (alef, then lam): Noto Kufi Arabic draws an isolated lam-alef as the two letters joined."""
-    import unicodedata
-
-    cmap = _metrics(family, bold)[0]
-    by_form = {}
-    for cp in [*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFF)]:
-        parts = unicodedata.decomposition(chr(cp)).split()
-        if len(parts) == 2 and parts[0] in _FORM_FEATURE:
-            by_form.setdefault((parts[0], int(parts[1], 16)), cp)
-    out = {}
-    for cp in range(0xFEF5, 0xFEFD):
-        parts = unicodedata.decomposition(chr(cp)).split()
-        lam_form = "<initial>" if parts[0] == "<isolated>" else "<medial>"
-        lam, alef = by_form.get((lam_form, int(parts[1], 16))), by_form.get(("<final>", int(parts[2], 16)))
-        if cp not in cmap and lam in cmap and alef in cmap:
-            out[cp] = chr(alef) + chr(lam)
-    return out
+def _has(family: str, bold: bool, ch: str) -> bool:
+    return _hb_font(family, bold)[0].get_nominal_glyph(ord(ch)) is not None
 
 
-@lru_cache(maxsize=None)
-def _ttfont(family: str, bold: bool):
-    """The shipped face as it is on disk (its tables read when first used; never modified)."""
-    from fontTools.ttLib import TTFont
-
-    return TTFont(font_path(family, "Bold" if bold else "Regular"), lazy=True)
-
-
-@lru_cache(maxsize=None)
-def _metrics(family: str, bold: bool) -> tuple[dict, dict, int, float, float]:
-    """(cmap with the presentation forms ``face_bytes`` adds, advances, units per em, ascent, descent)."""
-    font = _ttfont(family, bold)
-    upm = font["head"].unitsPerEm
-    hhea = font["hhea"]
-    cmap = {**font.getBestCmap(), **_presentation_forms(family, bold)}
-    return cmap, font["hmtx"].metrics, upm, hhea.ascent / upm, -hhea.descent / upm
-
-
-@lru_cache(maxsize=4096)   # a pure function of its text: labels are shaped again for every fit and writer
-def shape_for_drawing(text: str, rtl: bool) -> str:
-    """``text`` as a library without a shaper must draw it: joined presentation forms, visual order.
-
-    arabic-reshaper picks each letter's joining form (and lam-alef ligatures; a ZWNJ keeps its
-    neighbours apart), python-bidi reorders the line left to right and mirrors brackets and quotes. Format characters are dropped:
-    they have done their work and have no glyph to draw.
-    """
-    import arabic_reshaper
-    # python-bidi's pure-Python algorithm applies rule L4 (mirrored glyphs: «», brackets in RTL
-    # runs); its Rust-backed top-level get_display only reorders.
-    from bidi.algorithm import get_display
-
-    if bidi.has_rtl(text):
-        text = arabic_reshaper.reshape(text)
-    return _DROP.sub("", get_display(text, base_dir="R" if rtl else "L"))
-
-
-def _runs(visual: str, rtl: bool, bold: bool) -> list[tuple[str, str]]:
-    """Split a visual-order line into (family, text) runs: each character in the first font that has it."""
-    out: list[tuple[str, str]] = []
-    split = _split_ligatures(_stack(rtl)[0], bold)
-    visual = "".join(split.get(ord(ch), ch) for ch in visual)
-    for ch in visual:
-        fam = next((f for f in _stack(rtl) if ord(ch) in _metrics(f, bold)[0]), _stack(rtl)[0])
-        if out and out[-1][0] == fam:
-            out[-1] = (fam, out[-1][1] + ch)
-        else:
-            out.append((fam, ch))
-    return out
-
-
-def _advance(family: str, bold: bool, text: str, size: float) -> float:
-    cmap, hmtx, upm, _, _ = _metrics(family, bold)
-    total = 0
+def _families(text: str, stack: tuple[str, ...], bold: bool) -> list[str]:
+    """Each character's face: the first of ``stack`` that has it. A mark or format character stays in its
+    base's face when that face has it (or has no glyph to draw: ZWNJ), so the shaper can join and place it."""
+    out: list[str] = []
     for ch in text:
-        glyph = cmap.get(ord(ch))
-        total += hmtx[glyph][0] if glyph else upm // 2
-    return total * size / upm
+        cat = unicodedata.category(ch)
+        if out and (cat == "Cf" or (cat[0] == "M" and _has(out[-1], bold, ch))):
+            out.append(out[-1])
+        else:
+            out.append(next((f for f in stack if _has(f, bold, ch)), stack[0]))
+    return out
 
 
-@lru_cache(maxsize=4096)
-def measure(text: str, size: float, rtl: bool, bold: bool = False) -> float:
-    """Width in points of ``text`` drawn at ``size`` (basic layout: advances, no kerning)."""
-    visual = shape_for_drawing(text, rtl)
-    return sum(_advance(f, bold, t, size) for f, t in _runs(visual, rtl, bold))
+_LRE, _RLE, _PDF = "\u202a", "\u202b", "\u202c"
+
+
+def _first_strong_rtl(text: str) -> bool:
+    return next((d != "L" for d in map(unicodedata.bidirectional, text) if d in ("L", "R", "AL")), False)
+
+
+def _levels(text: str, rtl: bool) -> list[int]:
+    """The resolved bidi embedding level of each character (rules up to I2, then L1 for trailing spaces).
+
+    The chunks the PDF's labels isolate (``bidi.runs``: a Latin phrase in an Arabic label, with its
+    brackets) are embedded here, so the picture reads in the PDF's order. python-bidi's pure-Python
+    algorithm exposes its levels (the Rust-backed get_display only reorders) but predates isolates:
+    the report's own LRI/RLI/FSI…PDI become embeddings, which it knows."""
+    from bidi import algorithm as uba
+
+    marked: list[str] = []
+    origin: list[int | None] = []        # each marked character's index in ``text`` (None: added)
+    pos = 0
+    for chunk, isolate in bidi.runs(text, rtl):
+        if isolate:
+            marked.append(_RLE if not rtl else _LRE)
+            origin.append(None)
+        for i, ch in enumerate(chunk, start=pos):
+            if ch in "\u2066\u2067\u2068":
+                ch = _RLE if ch == "\u2067" or (ch == "\u2068" and _first_strong_rtl(text[i + 1:])) else _LRE
+            elif ch == "\u2069":
+                ch = _PDF
+            marked.append(ch)
+            origin.append(i)
+        pos += len(chunk)
+        if isolate:
+            marked.append(_PDF)
+            origin.append(None)
+    base = 1 if rtl else 0
+    storage = uba.get_empty_storage()
+    storage["base_level"], storage["base_dir"] = base, "R" if rtl else "L"
+    uba.get_embedding_levels("".join(marked), storage, False, False)
+    for ch, i in zip(storage["chars"], origin):
+        ch["index"] = i
+    uba.explicit_embed_and_overrides(storage, False)
+    uba.resolve_weak_types(storage, False)
+    uba.resolve_neutral_types(storage, False)
+    uba.resolve_implicit_levels(storage, False)
+    levels: list[int | None] = [None] * len(text)
+    for ch in storage["chars"]:
+        if ch["index"] is not None:
+            levels[ch["index"]] = ch["level"]
+    out, prev = [], base
+    for level in levels:          # characters X9 removed (ZWNJ, embeddings) go with what precedes them
+        prev = prev if level is None else level
+        out.append(prev)
+    i = len(text)
+    while i and text[i - 1].isspace():
+        i -= 1
+        out[i] = base
+    return out
+
+
+def _visual_runs(text: str, rtl: bool) -> list[tuple[int, int, int]]:
+    """(start, end, level) of each run of one level, in visual order (rule L2)."""
+    levels = _levels(text, rtl)
+    runs: list[list[int]] = []
+    for i, level in enumerate(levels):
+        if runs and runs[-1][2] == level:
+            runs[-1][1] = i + 1
+        else:
+            runs.append([i, i + 1, level])
+    if not runs:
+        return []
+    lowest_odd = min(r[2] for r in runs) | 1
+    for level in range(max(r[2] for r in runs), lowest_odd - 1, -1):
+        i = 0
+        while i < len(runs):
+            if runs[i][2] >= level:
+                j = i
+                while j < len(runs) and runs[j][2] >= level:
+                    j += 1
+                runs[i:j] = runs[i:j][::-1]
+                i = j
+            else:
+                i += 1
+    return [tuple(r) for r in runs]
+
+
+@lru_cache(maxsize=4096)   # a pure function of its text: labels are measured again for every fit and drawn twice
+def shape(text: str, rtl: bool, bold: bool = False, lang: str = "") -> Line:
+    """``text`` shaped by HarfBuzz as the PDF's labels are: joining forms, ligatures, kerning and marks placed
+    by the face's GSUB and GPOS, each bidi run in its direction, each character in the first face of the
+    stack that has it."""
+    import uharfbuzz as hb
+
+    stack = _stack(rtl)
+    language = lang or ("ar" if rtl else "en")
+    glyphs: list[tuple[str, int, float, float]] = []
+    pen = 0.0
+    for start, end, level in _visual_runs(text, rtl):
+        run = text[start:end]
+        fams = _families(run, stack, bold)
+        pieces, i = [], 0
+        while i < len(run):
+            j = i
+            while j < len(run) and fams[j] == fams[i]:
+                j += 1
+            pieces.append((i, j, fams[i]))
+            i = j
+        if level % 2:
+            pieces.reverse()
+        for i, j, family in pieces:
+            font, upm = _hb_font(family, bold)
+            buf = hb.Buffer()
+            buf.add_str(run, i, j - i)     # the whole run as context: letters join across a face change
+            buf.direction = "rtl" if level % 2 else "ltr"
+            buf.language = language
+            buf.flags = hb.BufferFlags.REMOVE_DEFAULT_IGNORABLES
+            buf.guess_segment_properties()
+            hb.shape(font, buf, {})
+            for info, pos in zip(buf.glyph_infos, buf.glyph_positions):
+                glyphs.append((family, info.codepoint, pen + pos.x_offset / upm, pos.y_offset / upm))
+                pen += pos.x_advance / upm
+    return Line(pen, tuple(glyphs))
+
+
+def measure(text: str, size: float, rtl: bool, bold: bool = False, lang: str = "") -> float:
+    """Width in points of ``text`` drawn at ``size``: its HarfBuzz advances, as drawn."""
+    return shape(text, rtl, bold, lang).width * size
 
 
 def _fit(text: str, size: float, width: float, rtl: bool, bold: bool = False,
-         max_lines: int = MAX_LINES) -> list[str]:
+         max_lines: int = MAX_LINES, lang: str = "") -> list[str]:
     """Wrap ``text`` at spaces into lines no wider than ``width``; shorten the last with an ellipsis."""
     words = text.split()
     lines: list[str] = []
     current = ""
     for i, word in enumerate(words):
         trial = f"{current} {word}" if current else word
-        if not current or measure(trial, size, rtl, bold) <= width:
+        if not current or measure(trial, size, rtl, bold, lang) <= width:
             current = trial
             continue
         lines.append(current)
@@ -296,8 +301,8 @@ def _fit(text: str, size: float, width: float, rtl: bool, bold: bool = False,
             break
     lines.append(current)
     last = lines[-1]
-    if measure(last, size, rtl, bold) > width:
-        while len(last) > 1 and measure(last + "…", size, rtl, bold) > width:
+    if measure(last, size, rtl, bold, lang) > width:
+        while len(last) > 1 and measure(last + "…", size, rtl, bold, lang) > width:
             last = last[:-1].rstrip()
         lines[-1] = last + "…"
     return lines
@@ -311,6 +316,7 @@ class _Builder:
         self.width = width
         self.colors = colors or RELATION_COLORS
         self.rtl = report.rtl
+        self.lang = report.meta.lang
         self.lab = localize.labels(report)
         self.shapes: list[Shape] = []
         self.labels: list[Label] = []
@@ -341,6 +347,12 @@ class _Builder:
     def hline(self, x, y, w, color=RULE, **kw) -> None:
         self.shapes.append(Shape("line", self.span(x, w), y, w, 0, stroke=color, role="rule", **kw))
 
+    def measure(self, text: str, size: float, bold: bool = False) -> float:
+        return measure(text, size, self.rtl, bold, self.lang)
+
+    def fit(self, text: str, size: float, width: float, bold: bool = False, max_lines: int = MAX_LINES) -> list[str]:
+        return _fit(text, size, width, self.rtl, bold, max_lines, self.lang)
+
     def number(self, n: int) -> str:
         return localize.number(n, self.report)
 
@@ -350,7 +362,7 @@ class _Builder:
         line_h = size * 1.45
         # The name column is as wide as the longest name needs, up to _LABEL_COL: the scale gets the rest.
         names = [a.title for a in report.areas] + [row.region for row in report.balance.regions]
-        label_col = min(_LABEL_COL * self.width / WIDTH, max(60.0, *(measure(t, size, self.rtl) + 2 for t in names)))
+        label_col = min(_LABEL_COL * self.width / WIDTH, max(60.0, *(self.measure(t, size) + 2 for t in names)))
         scale_x = label_col + _GAP
         scale_w = self.width - scale_x - 4
         unit = scale_w / _SCALE_UNITS
@@ -373,12 +385,12 @@ class _Builder:
             self.mark(rel, x + 20, y, 4.2, fill=fill, role="swatch", relation=rel)
             name = lab[f"relation_{rel}"]
             self.text(x + 28, y, "start", name, 7.5, role="legend")
-            x += 28 + measure(name, 7.5, self.rtl) + 14
+            x += 28 + self.measure(name, 7.5) + 14
         note = localize.label(report, "chart_intensity_note", n=MAX_INTENSITY)
         self.text(self.width - 2, y, "end", note, 7, color=MUTED, role="legend")
         if any(a.intensity is None for a in report.areas):
             y += 12
-            self.mark("cooperation", self.width - measure(lab["chart_no_intensity"], 7, self.rtl) - 8, y, 3.5,
+            self.mark("cooperation", self.width - self.measure(lab["chart_no_intensity"], 7) - 8, y, 3.5,
                       stroke=MUTED, dashed=True, role="swatch")
             self.text(self.width - 2, y, "end", lab["chart_no_intensity"], 7, color=MUTED, role="legend")
 
@@ -403,12 +415,12 @@ class _Builder:
         r = min(5.2, row_h * 0.36)
         for region, areas in regions.items():
             y += 4 if row_h > 12 else 2
-            for j, line in enumerate(_fit(region, size, self.width - 4, self.rtl, bold=True, max_lines=1)):
+            for j, line in enumerate(self.fit(region, size, self.width - 4, bold=True, max_lines=1)):
                 self.text(1, y + row_h / 2, "start", line, size, bold=True, role="region")
             y += row_h
             self.hline(0, y, self.width, color=RULE)
             for a in areas:
-                lines = _fit(a.title, size, label_col, self.rtl, max_lines=max_lines)
+                lines = self.fit(a.title, size, label_col, max_lines=max_lines)
                 h = max(row_h, len(lines) * line_h + 3) if len(lines) > 1 else row_h
                 mid = y + h / 2
                 for k, line in enumerate(lines):
@@ -442,7 +454,7 @@ class _Builder:
         for row in bal.regions:
             y += bar_h
             mid = y - bar_h / 2
-            for line in _fit(row.region, size, label_col, self.rtl, max_lines=1):
+            for line in self.fit(row.region, size, label_col, max_lines=1):
                 self.text(1, mid, "start", line, size, role="label")
             x = scale_x
             for rel, n in row.counts:
@@ -455,7 +467,7 @@ class _Builder:
                 # The count sits on a plain chip so it stays legible over a pattern.
                 shown, digit_size = self.number(n), min(size - 1, bar_h * 0.6)
                 chip_h = bar_h * 0.72
-                chip_w = max(chip_h, measure(shown, digit_size, self.rtl, True) + 3)
+                chip_w = max(chip_h, self.measure(shown, digit_size, bold=True) + 3)
                 if w >= chip_w + 4:
                     self.rect(x + (w - chip_w) / 2, mid - chip_h / 2, chip_w, chip_h, fill=fill, role="chip",
                               relation=rel)
@@ -596,42 +608,37 @@ def _label_origin(label: Label, width: float) -> float:
     return label.x - width / 2
 
 
+def _placed(label: Label, fig: Figure) -> tuple[Line, float, float]:
+    """A label's shaped line with the physical left end and baseline of its origin, in points."""
+    line = shape(label.text, fig.rtl, label.bold, fig.lang)
+    asc, desc = _vmetrics(_stack(fig.rtl)[0], label.bold)
+    return line, _label_origin(label, line.width * label.size), label.y + (asc - desc) / 2 * label.size
+
+
 def _svg_text(label: Label, fig: Figure, glyphs: dict[str, str]) -> str:
     """One label as glyph outlines (``<use>`` of glyphs defined once), so no reader font is needed."""
-    visual = shape_for_drawing(label.text, fig.rtl)
-    runs = _runs(visual, fig.rtl, label.bold)
-    width = sum(_advance(f, label.bold, t, label.size) for f, t in runs)
-    x = _label_origin(label, width)
-    family0 = _stack(fig.rtl)[0]
-    _, _, _, asc, desc = _metrics(family0, label.bold)
-    base = label.y + (asc - desc) / 2 * label.size
+    line, x, base = _placed(label, fig)
     out = []
-    for family, text in runs:
-        cmap, hmtx, upm, _, _ = _metrics(family, label.bold)
-        k = label.size / upm
-        for ch in text:
-            name = cmap.get(ord(ch))
-            if name is None:
-                x += label.size / 2
-                continue
-            key = re.sub(r"[^A-Za-z0-9]", "_", f"{family}-{'b' if label.bold else 'r'}-{name}")
-            if key not in glyphs:
-                glyphs[key] = _glyph_outline(family, label.bold, name)
-            if glyphs[key]:
-                out.append(f'<use xlink:href="#{key}" transform="translate({_f(x)},{_f(base)}) '
-                           f'scale({k:.5f},{-k:.5f})"/>')
-            x += hmtx[name][0] * k
+    for family, gid, gx, gy in line.glyphs:
+        if not gid:              # .notdef: a character no face has leaves its gap, as in the PDF
+            continue
+        key = re.sub(r"[^A-Za-z0-9]", "_", f"{family}-{'b' if label.bold else 'r'}-{gid}")
+        if key not in glyphs:
+            glyphs[key] = _glyph_outline(family, label.bold, gid)
+        if glyphs[key]:
+            k = label.size / _hb_font(family, label.bold)[1]
+            out.append(f'<use xlink:href="#{key}" transform="translate({_f(x + gx * label.size)},'
+                       f'{_f(base - gy * label.size)}) scale({k:.5f},{-k:.5f})"/>')
     return f'<g fill="{label.color}">{"".join(out)}</g>'
 
 
 @lru_cache(maxsize=4096)   # a pure function of the shipped face: every chart of a process shares its glyphs
-def _glyph_outline(family: str, bold: bool, name: str) -> str:
-    """A glyph's outline as SVG path commands, in font units."""
+def _glyph_outline(family: str, bold: bool, gid: int) -> str:
+    """A glyph's outline as SVG path commands, in font units (drawn by HarfBuzz from the face)."""
     from fontTools.pens.svgPathPen import SVGPathPen
 
-    glyph_set = _ttfont(family, bold).getGlyphSet()
-    pen = SVGPathPen(glyph_set)
-    glyph_set[name].draw(pen)
+    pen = SVGPathPen(None, ntos=_f)
+    _hb_font(family, bold)[0].draw_glyph_with_pen(gid, pen)
     return pen.getCommands()
 
 
@@ -726,15 +733,12 @@ def _png(fig: Figure, dpi: int) -> bytes:
     for s in fig.shapes:
         _png_shape(im, draw, s, k)
     for lab in fig.labels:
-        visual = shape_for_drawing(lab.text, fig.rtl)
-        runs = _runs(visual, fig.rtl, lab.bold)
-        width = sum(_advance(f, lab.bold, t, lab.size) for f, t in runs)
-        x = _label_origin(lab, width) * k
-        _, _, _, asc, desc = _metrics(_stack(fig.rtl)[0], lab.bold)
-        base = (lab.y + (asc - desc) / 2 * lab.size) * k
-        for family, text in runs:
-            draw.text((x, base), text, font=_png_font(family, lab.bold, lab.size * k), fill=lab.color, anchor="ls")
-            x += _advance(family, lab.bold, text, lab.size) * k
+        line, x, base = _placed(lab, fig)
+        for family, gid, gx, gy in line.glyphs:
+            if gid:
+                # Each glyph by its id at HarfBuzz's position (the face's cmap maps _PUA + id to it).
+                draw.text(((x + gx * lab.size) * k, (base - gy * lab.size) * k), chr(_PUA + gid),
+                          font=_png_font(family, lab.bold, lab.size * k), fill=lab.color, anchor="ls")
     # A 64-colour palette (no dithering) keeps text edges smooth and makes the PNG about a third of its
     # RGB size. Fast octree: a fifth of median cut's CPU for the same look (and 5% more bytes).
     im = im.quantize(colors=64, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
@@ -744,11 +748,37 @@ def _png(fig: Figure, dpi: int) -> bytes:
     return out.getvalue()
 
 
+_PUA = 0xF0000
+"""Glyph ``g`` of a face is character ``_PUA + g`` in the face Pillow draws (plane 15 private use)."""
+
+
+@lru_cache(maxsize=None)
+def _glyph_face(family: str, bold: bool) -> bytes:
+    """The shipped face with its cmap replaced by one from private-use code points to every glyph id:
+    Pillow's basic layout draws characters, and the glyphs HarfBuzz chose (joining forms, marks) are
+    reached so. Tables are copied as bytes (nothing else is parsed); the cmap is one format 12 group."""
+    from fontTools.ttLib.sfnt import SFNTReader, SFNTWriter
+
+    with open(font_path(family, "Bold" if bold else "Regular"), "rb") as f:
+        reader = SFNTReader(f)
+        tables = {tag: reader[tag] for tag in reader.keys()}
+        version = reader.sfntVersion
+    n = _hb_font(family, bold)[0].face.glyph_count
+    # cmap v0, one encoding record (Windows, UCS-4) at offset 12; format 12, one sequential group.
+    tables["cmap"] = struct.pack(">HHHHI" "HHIIIIII", 0, 1, 3, 10, 12, 12, 0, 28, 0, 1, _PUA, _PUA + n - 1, 0)
+    out = io.BytesIO()
+    writer = SFNTWriter(out, len(tables), version)
+    for tag in sorted(tables):
+        writer[tag] = tables[tag]
+    writer.close()
+    return out.getvalue()
+
+
 @lru_cache(maxsize=64)   # a FreeType face read from the face's bytes once per size, not once per chart
 def _png_font(family: str, bold: bool, size: float):
     from PIL import ImageFont
 
-    return ImageFont.truetype(io.BytesIO(face_bytes(family, bold)), size, layout_engine=ImageFont.Layout.BASIC)
+    return ImageFont.truetype(io.BytesIO(_glyph_face(family, bold)), size, layout_engine=ImageFont.Layout.BASIC)
 
 
 _SS = 4

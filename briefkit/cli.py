@@ -18,10 +18,15 @@ EXIT_INTERRUPTED = 130
 """128 + the signal's number: 130 for SIGINT (Ctrl-C), 143 for SIGTERM (a cancelled CI job)."""
 
 
+class _BadCommandLine(Exception):
+    def __init__(self, prog: str, message: str):
+        super().__init__(message)
+        self.prog = prog
+
+
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # argparse exits 2 already; keep its wording, add a hint
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+    def error(self, message):  # main() prints argparse's wording and exits 2
+        raise _BadCommandLine(self.prog, message)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -86,7 +91,16 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
     """Run the command line; returns the exit code."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    args = _parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    try:
+        args = _parser().parse_args(words)
+    except _BadCommandLine as e:
+        stderr.write(f"{e.prog}: error: {e}\n(see {e.prog} --help)\n")
+        if "--json" in words:            # a CI step writing "> manifest.json" still gets JSON
+            command = next((w for w in words if not w.startswith("-")), None)
+            stdout.write(_json({"command": command, "briefkit": __version__, "exit_code": EXIT_USAGE,
+                                "error": safe(f"{e.prog}: {e}"), "reports": []}))
+        return EXIT_USAGE
     try:
         if args.command == "schema":
             from .schema import SCHEMA

@@ -1093,7 +1093,11 @@ def loads(raw, file: Path | str = "report.yaml", *, name: str | None = None,
     try:
         if isinstance(raw, Mapping):
             return _loads_mapping(raw, file, c)
-        return _loads(raw, file, c)
+        if not isinstance(raw, (str, bytes, bytearray)):
+            c.at((0, 0), (), f"a report is YAML or JSON text (str or bytes) or a mapping, got "
+                             f"{type(raw).__name__}")
+            raise ReportError(c.problems)
+        return _loads(bytes(raw) if isinstance(raw, bytearray) else raw, file, c)
     except ReportError as e:
         # The id its outputs would have had, so a build can remove a stale file of that name.
         meta = c.doc.data.get("meta") if isinstance(c.doc.data, dict) else None

@@ -185,3 +185,26 @@ def test_what_a_theme_made_valid_is_judged_again_without_it(work):
     assert (code, rep["status"]) == (1, "invalid"), err.getvalue()
     assert "U+08A1" in json.dumps(rep["errors"]), rep
     assert not (work / "out" / "cached-brief.pdf").exists()
+
+
+def test_who_owns_a_shared_id_does_not_depend_on_the_cache(work):
+    # a (with a logo) and b share an id: the earliest valid input owns it. A CI engineer deleted a's logo
+    # (a invalid: b must build) and put it back (a owns the id again); the cache remembered a's validity
+    # from the first run, then its invalidity from the second, and handed the id the other way
+    src = work / "src"
+    (src / "b.yaml").write_text(REPORT.replace(', publisher: {name: "مركز", logo: assets/logo.png}', ""),
+                                encoding="utf-8")
+    (src / "r.yaml").rename(src / "a.yaml")
+    logo = (src / "assets" / "logo.png").read_bytes()
+
+    def statuses(*extra):
+        out, err = io.StringIO(), io.StringIO()
+        main(["build", str(src), "-o", str(work / "out"), "--format", "html", "--json", "--quiet",
+              *(extra or ["--cache", str(work / "cache")])], stdout=out, stderr=err)
+        return [r["status"].replace("cached", "built") for r in json.loads(out.getvalue())["reports"]]
+
+    assert statuses() == statuses("--no-cache") == ["built", "invalid"]
+    (src / "assets" / "logo.png").unlink()
+    assert statuses() == statuses("--no-cache") == ["invalid", "built"]
+    (src / "assets" / "logo.png").write_bytes(logo)
+    assert statuses() == statuses("--no-cache") == ["built", "invalid"]

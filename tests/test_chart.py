@@ -1,4 +1,4 @@
-"""The balance chart: label shaping for drawing, one mark per area and the right counts per region in
+"""The balance chart: label shaping (HarfBuzz, marks included), one mark per area and the right counts per region in
 every drawing (SVG elements, HTML labels, PNG pixels), deterministic bytes, the PDF text layer of its
 labels, and the DOCX picture (openxml-audit, LibreOffice)."""
 from __future__ import annotations
@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -37,49 +38,147 @@ def persian_report():
     return briefkit.load(PERSIAN)
 
 
-def _forms(visual: str) -> list[str]:
-    return [unicodedata.name(ch) for ch in visual]
+# ---- shaping: HarfBuzz, as the PDF's labels ------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _face(family: str):
+    from fontTools.ttLib import TTFont
+
+    from briefkit.resources import font_path
+    return TTFont(io.BytesIO(font_path(family, "Regular").read_bytes()))   # no file left open
 
 
-# ---- shaping for a drawing library without a shaper ---------------------------------------------
+def _glyph_names(text: str, rtl: bool = True) -> list[str]:
+    """The glyphs a label draws, left to right, as Unicode names read off the face's glyph names
+    (Noto Kufi Arabic names its joining forms after their presentation forms: uniFEB4)."""
+    out = []
+    for family, gid, _, _ in chart.shape(text, rtl).glyphs:
+        name = _face(family).getGlyphOrder()[gid]
+        out.append(unicodedata.name(chr(int(name[3:], 16))) if re.fullmatch(r"uni[0-9A-F]{4}", name) else name)
+    return out
+
 
 def test_arabic_label_is_joined_and_right_to_left():
-    visual = chart.shape_for_drawing("الملف السوري", rtl=True)
-    names = _forms(visual)
-    assert all("FORM" in n or n == "SPACE" for n in names), names
+    names = _glyph_names("الملف السوري")
     # Visual order: the last logical word comes first, read from its last letter: «السوري».
-    assert names[:6] == ["ARABIC LETTER YEH ISOLATED FORM", "ARABIC LETTER REH ISOLATED FORM",
-                         "ARABIC LETTER WAW FINAL FORM", "ARABIC LETTER SEEN MEDIAL FORM",
-                         "ARABIC LETTER LAM INITIAL FORM", "ARABIC LETTER ALEF ISOLATED FORM"]
-    # «الملف» read from its end: feh final, lam medial, meem medial, lam initial, alef isolated.
+    assert names[:6] == ["ARABIC LETTER YEH", "ARABIC LETTER REH", "ARABIC LETTER WAW FINAL FORM",
+                         "ARABIC LETTER SEEN MEDIAL FORM", "ARABIC LETTER LAM INITIAL FORM", "ARABIC LETTER ALEF"]
+    # «الملف» read from its end: feh final, lam medial, meem medial, lam initial, alef.
     assert names[-5:] == ["ARABIC LETTER FEH FINAL FORM", "ARABIC LETTER LAM MEDIAL FORM",
-                          "ARABIC LETTER MEEM MEDIAL FORM", "ARABIC LETTER LAM INITIAL FORM",
-                          "ARABIC LETTER ALEF ISOLATED FORM"]
-    assert "ARABIC LIGATURE LAM WITH ALEF ISOLATED FORM" in _forms(chart.shape_for_drawing("لا", rtl=True))
+                          "ARABIC LETTER MEEM MEDIAL FORM", "ARABIC LETTER LAM INITIAL FORM", "ARABIC LETTER ALEF"]
+    # Noto Kufi Arabic draws lam-alef as lam joined to a final alef.
+    assert _glyph_names("لا") == ["ARABIC LETTER ALEF FINAL FORM", "ARABIC LETTER LAM INITIAL FORM"]
 
 
 def test_persian_label_keeps_its_zero_width_non_joiner():
     # «حوزه‌ها»: the ZWNJ stops heh from joining the next heh; it is not drawn itself.
-    names = _forms(chart.shape_for_drawing("حوزه\u200cها", rtl=True))
-    assert names == ["ARABIC LETTER ALEF FINAL FORM", "ARABIC LETTER HEH INITIAL FORM",
-                     "ARABIC LETTER HEH ISOLATED FORM", "ARABIC LETTER ZAIN ISOLATED FORM",
-                     "ARABIC LETTER WAW FINAL FORM", "ARABIC LETTER HAH INITIAL FORM"]
+    assert _glyph_names("حوزه\u200cها") == [
+        "ARABIC LETTER ALEF FINAL FORM", "ARABIC LETTER HEH INITIAL FORM", "ARABIC LETTER HEH",
+        "ARABIC LETTER ZAIN", "ARABIC LETTER WAW FINAL FORM", "ARABIC LETTER HAH INITIAL FORM"]
     # Without the ZWNJ the first heh would join: a medial form appears.
-    assert "ARABIC LETTER HEH MEDIAL FORM" in _forms(chart.shape_for_drawing("حوزهها", rtl=True))
+    assert "ARABIC LETTER HEH MEDIAL FORM" in _glyph_names("حوزهها")
 
 
-def test_latin_label_unchanged():
-    text = "Border and the Line of Actual Control (LAC), 2020"
-    assert chart.shape_for_drawing(text, rtl=False) == text
+def test_latin_label_in_order_and_kerned():
+    text = "AVATAR (LAC), 2020"
+    assert _glyph_names(text, rtl=False)[:6] == ["A", "V", "A", "T", "A", "R"]
     # Inside an Arabic label a Latin run keeps its own left-to-right order.
-    assert "S-400" in chart.shape_for_drawing("منظومة S-400", rtl=True)
+    assert _glyph_names("منظومة S-400")[:5] == ["S", "hyphen", "four", "zero", "zero"]
+    # The face's kerning applies (A–V, T–A are kerned in Noto Sans): narrower than its letters one by one.
+    assert chart.measure("AVATAR", 10, False) < sum(chart.measure(ch, 10, False) for ch in "AVATAR") - 1
 
 
 def test_brackets_and_quotes_mirror_in_arabic():
     # «…» and (…) around Arabic read right to left: drawn left to right, the line starts with the
     # closing mark's mirror, i.e. the same characters the reader expects to see on each side.
-    visual = chart.shape_for_drawing("«الناتو» (روسيا)", rtl=True)
-    assert visual[0] == "(" and visual[-1] == "»" and visual.index("«") < visual.index("»")
+    names = _glyph_names("«الناتو» (روسيا)")
+    assert names[0] == "parenleft" and names[-1] == "guillemotright"
+    assert names.index("guillemotleft") < names.index("guillemotright")
+
+
+def test_latin_phrase_reads_as_in_the_pdf():
+    # The PDF isolates «Somalia (AUSSOM)» as one left-to-right phrase (briefkit.bidi); the plain algorithm
+    # drew «(Somalia (AUSSOM» (the closing bracket took the Arabic side).
+    names = _glyph_names("بعثة Somalia (AUSSOM)")
+    assert names[:17] == [*"Somalia", "space", "parenleft", *"AUSSOM", "parenright", "space"]
+    assert names[-1] == "ARABIC LETTER BEH INITIAL FORM"
+
+
+def test_report_isolates_are_drawn_in_order_not_a_crash(persian_report):
+    import dataclasses
+
+    # python-bidi's levels predate isolates (it raised «LRI not allowed here»): they become embeddings.
+    title = "پرونده \u2066S-400\u2069 \u2067نه\u2069"
+    # Read right to left: «پرونده», «S-400», «نه».
+    assert _glyph_names(title) == [
+        "ARABIC LETTER HEH FINAL FORM", "ARABIC LETTER NOON INITIAL FORM", "space", "S", "hyphen", "four", "zero",
+        "zero", "space", "ARABIC LETTER HEH", "ARABIC LETTER DAL FINAL FORM", "ARABIC LETTER NOON INITIAL FORM",
+        "ARABIC LETTER WAW", "ARABIC LETTER REH FINAL FORM", "ARABIC LETTER PEH INITIAL FORM"]
+    areas = (dataclasses.replace(persian_report.areas[0], title=title), *persian_report.areas[1:])
+    assert chart.png(dataclasses.replace(persian_report, areas=areas)).startswith(b"\x89PNG")
+
+
+MARKED = {   # label: the marks it must draw (ARABIC LIGATURE SHADDA WITH FATHA: the face's own glyph for both)
+    "پروندهٔ هسته\u200cای": {"ARABIC HAMZA ABOVE"},
+    "الأمم المُتَّحِدة": {"ARABIC DAMMA", "ARABIC LIGATURE SHADDA WITH FATHA ISOLATED FORM", "ARABIC KASRA"},
+    "عاماً": {"ARABIC FATHATAN"},
+    "الرحمٰن": {"ARABIC LETTER SUPERSCRIPT ALEF"},
+}
+
+
+@pytest.mark.parametrize("text", MARKED)
+def test_marks_are_drawn_and_take_no_width(text):
+    assert MARKED[text] <= set(_glyph_names(text))
+    bare = "".join(ch for ch in text if not unicodedata.category(ch).startswith("M"))
+    assert chart.measure(text, 10, True) == pytest.approx(chart.measure(bare, 10, True), abs=0.01)
+
+
+def _ink(family: str, gid: int) -> tuple[float, float, float, float]:
+    from fontTools.pens.boundsPen import BoundsPen
+
+    font = _face(family)
+    pen = BoundsPen(font.getGlyphSet())
+    font.getGlyphSet()[font.getGlyphOrder()[gid]].draw(pen)
+    return pen.bounds
+
+
+def _uses(svg_text: str):
+    """Every glyph drawn in a chart's SVG: (face key, glyph id, x, y, scale), read off its <use>."""
+    return [(m[1], int(m[2]), float(m[3]), float(m[4]), float(m[5])) for m in re.finditer(
+        r'<use xlink:href="#([A-Za-z_]+?_[rb])_(\d+)" transform="translate\(([-\d.]+),([-\d.]+)\) scale\(([\d.]+),',
+        svg_text)]
+
+
+def test_persian_chart_draws_the_ezafe_above_its_heh(persian_report):
+    """The blind tester's case: «پروندهٔ هسته‌ای» lost its hamza in the DOCX picture (SVG and PNG)."""
+    import dataclasses
+
+    from PIL import Image, ImageChops
+
+    def with_title(title):
+        areas = (dataclasses.replace(persian_report.areas[0], title=title), *persian_report.areas[1:])
+        return dataclasses.replace(persian_report, areas=areas)
+
+    marked, bare = with_title("پروندهٔ هسته\u200cای"), with_title("پرونده هسته\u200cای")
+    # The PNG (what LibreOffice shows) draws the mark: the marked chart only adds ink to the bare one's.
+    a = Image.open(io.BytesIO(chart.png(marked))).convert("L")
+    b = Image.open(io.BytesIO(chart.png(bare))).convert("L")
+    added = ImageChops.subtract(b, a).point(lambda v: 255 if v > 64 else 0).getbbox()
+    assert added and ImageChops.subtract(a, b).point(lambda v: 255 if v > 64 else 0).getbbox() is None
+    order = _face("Noto Kufi Arabic").getGlyphOrder()
+    hamza, heh = order.index("uni0654"), order.index("uni0647")
+    uses = _uses(chart.svg(marked))
+    [(_, _, hx, hy, k)] = [u for u in uses if u[0] == "Noto_Kufi_Arabic_r" and u[1] == hamza]
+    # the heh the ezafe belongs to: the nearest isolated heh left of the mark's origin
+    bx, by, _ = min(((x, y, kk) for f, g, x, y, kk in uses
+                    if f == "Noto_Kufi_Arabic_r" and g == heh and x <= hx + 1), key=lambda u: hx - u[0])
+    m_x0, m_y0, m_x1, _ = _ink("Noto Kufi Arabic", hamza)
+    b_x0, _, b_x1, b_y1 = _ink("Noto Kufi Arabic", heh)
+    # In page points (y grows down): the mark's ink overlaps the heh's horizontally and sits above its top.
+    assert hx + m_x0 * k < bx + b_x1 * k and bx + b_x0 * k < hx + m_x1 * k
+    assert hy - m_y0 * k <= by - b_y1 * k + 0.2
+    s = chart.DPI / 72      # and that ink is the mark's, over its heh
+    assert bx * s - 2 < added[0] and added[2] < (bx + b_x1 * k) * s + 2 and added[3] < (by - b_y1 * k) * s + 2
 
 
 # ---- the seed's chart -------------------------------------------------------------------------

@@ -72,10 +72,7 @@ def test_validate_json_output(monkeypatch):
 def test_usage_errors_exit_2(argv, needle, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "x.yaml").write_text("briefkit: 1\n")
-    try:
-        code, _, err = run(*argv)
-    except SystemExit as e:  # argparse's own errors
-        code, err = e.code, capsys.readouterr().err
+    code, _, err = run(*argv)
     assert code == 2
     assert needle in err
     assert not (tmp_path / "out").exists()
@@ -178,3 +175,13 @@ def test_the_build_line_names_the_theme_it_applied(tmp_path):
     code, out, err = run("build", str(folder / "nile-a5.yaml"), "-o", str(tmp_path), "--format", "docx")
     assert code == 0, err
     assert err.rstrip().endswith(f"s, theme {folder / 'theme.yaml'})"), err
+
+
+@pytest.mark.parametrize("argv", [["--jobs", "abc"], ["--frobnicate"], ["--shard", "x"]])
+def test_a_bad_command_line_with_json_still_prints_json(argv, tmp_path):
+    # a CI step writing "> manifest.json" parses it whatever went wrong (argparse's errors wrote nothing)
+    (tmp_path / "x.yaml").write_text("briefkit: 1\n")
+    code, out, err = run("build", str(tmp_path / "x.yaml"), "--json", *argv)
+    doc = json.loads(out)
+    assert (code, doc["exit_code"], doc["command"], doc["reports"]) == (2, 2, "build", [])
+    assert doc["error"] and "error" in err

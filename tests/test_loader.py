@@ -423,3 +423,14 @@ def test_problem_inside_prose_is_at_its_line_in_every_style(style):
     body_line = HOSTED.count("\n") + 1
     last = body_line + (3 if style == "plain" else 4)
     assert (p.line, p.col, p.path) == (last, 7 + len("ثم فقرة تذكر"), "sections[0].body")
+
+
+@pytest.mark.parametrize("value", [[1, 2], 42, None])
+def test_loads_of_something_that_is_no_report_is_a_report_error(value):
+    # a pipeline passing the wrong object got AttributeError or TypeError from inside the loader
+    from briefkit.errors import ReportError
+
+    with pytest.raises(ReportError) as info:
+        briefkit.loads(value)
+    (problem,) = info.value.problems
+    assert problem.message.startswith("a report is YAML or JSON text (str or bytes) or a mapping, got ")
