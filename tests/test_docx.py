@@ -718,3 +718,18 @@ def test_a_quote_keeps_with_its_attribution():
     for quote, _ in pairs:
         assert quote.find("w:pPr/w:pStyle", NS).get(w("val")) == "Quote"
         assert quote.find("w:pPr/w:keepNext", NS) is not None
+
+
+def test_an_english_colophon_url_is_not_isolated_right_to_left():
+    # the colophon's URL is isolated left to right in an RTL brief only; an English brief's got an RLI
+    from briefkit.writers import docx as docx_writer
+
+    report = briefkit.loads(
+        "briefkit: 1\nmeta: {title: Brief, id: col, lang: en,\n"
+        "       source: {title: Original report, url: 'https://example.org/a/b', accessed: 2024-05-02}}\n"
+        "actors: [{id: a, name: Egypt}, {id: b, name: Ethiopia}]\n"
+        "areas: [{id: x, title: Water, region: Nile, relation: rivalry}]\n", name="col.yaml")
+    doc = etree.fromstring(zipfile.ZipFile(io.BytesIO(docx_writer.render(report))).read("word/document.xml"))
+    colophon = next(p for p in doc.iter(w("p")) if p.find("w:pPr/w:pStyle[@w:val='Colophon']", NS) is not None)
+    text = _para_text(colophon)
+    assert "https://example.org/a/b" in text and not any(c in text for c in "\u2066\u2067\u2068\u2069"), text

@@ -418,7 +418,8 @@ class _Brief:
         self._text(p, source.title)
         if source.url and is_safe_href(source.url):
             self._text(p, " ")
-            runs = self._chunks(p, ((source.url, True),), char_style=self.styles["Hyperlink"], sans=True)
+            # isolated left to right in an RTL brief (as bidi.citation does for a source's URL)
+            runs = self._chunks(p, ((source.url, self.rtl),), char_style=self.styles["Hyperlink"], sans=True)
             ooxml.wrap_in_hyperlink(p, runs, url=source.url)
         if source.accessed:
             self._text(p, f" ({L['accessed']}: {local_date(source.accessed, self.report)})")
