@@ -439,11 +439,9 @@ class _Brief:
                 # the style's exact line height would crop the picture to one line of text
                 p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
                 self._text(p, " ")
-        url = publisher.url
-        runs = self._text(p, publisher.name, bold=not url, color=INK,
-                          char_style=self.styles["Hyperlink"] if url else None)
-        if url:
-            ooxml.wrap_in_hyperlink(p, runs, url=url)
+        runs = self._text(p, publisher.name, bold=True, color=INK)    # a link styled as the PDF's: not underlined
+        if publisher.url:
+            ooxml.wrap_in_hyperlink(p, runs, url=publisher.url)
         return True
 
     def _breadcrumb(self, p) -> bool:
