@@ -44,16 +44,23 @@ def unclosed_quote(text: str, error_line: int) -> tuple[_At, int] | None:
         m = _OPENS_QUOTE.match(lines[n])
         if not m:
             col = _flow_open_quote(lines[n])
-            if col is not None and not _in_block_scalar(lines, n):
+            if col is not None and not _in_block_scalar(lines, n) and not _continues(lines, n):
                 return _At(n, col), error_line          # {date: 2011, event: "text, area: x}
             continue
         rest = lines[n][m.end(2):].replace('\\\\', "").replace('\\"', "")
         if '"' in rest or _in_block_scalar(lines, n):
             continue                                     # closed on its own line, or text of a '|' block
-        nxt = next((k for k in range(n + 1, len(lines)) if lines[k].strip()), None)
-        if nxt is not None and len(lines[nxt]) - len(lines[nxt].lstrip()) <= len(m.group(1)):
+        if not _continues(lines, n):
             return _At(n, m.start(2)), error_line
     return None
+
+
+def _continues(lines: list[str], n: int) -> bool:
+    """The next non-empty line is indented deeper than line ``n`` (a real continuation of its text), or there
+    is none (nothing was swallowed)."""
+    indent = len(lines[n]) - len(lines[n].lstrip())
+    nxt = next((k for k in range(n + 1, len(lines)) if lines[k].strip()), None)
+    return nxt is None or len(lines[nxt]) - len(lines[nxt].lstrip()) > indent
 
 
 def _flow_open_quote(line: str) -> int | None:
