@@ -46,6 +46,16 @@ def extract(name, data, rtl, tmp_path):
     return ex.EXTRACTORS[name](data)
 
 
+def assert_found(data, expected, tmp_path, *, rtl=True, skip=(), pdfium_reverses=False):
+    """Every installed extractor but ``skip`` finds every word of ``expected`` in ``data``; with
+    ``pdfium_reverses``, PDFium is excused the tokens its bidi reverses (PDFIUM_REVERSES)."""
+    for name, have in HAVE.items():
+        if have and name not in skip:
+            got = set(ex.words(extract(name, data, rtl, tmp_path)))
+            want = expected - PDFIUM_REVERSES if pdfium_reverses and name == "pypdfium2" else expected
+            assert want <= got, (name, sorted(want - got))
+
+
 # ---- the patch is in place --------------------------------------------------------------------------------
 
 def test_weasyprint_still_has_the_hook_points():
@@ -82,11 +92,7 @@ def test_probe_words_come_back_exactly_in_every_extractor(tmp_path):
     and dhal («سور يا», «م ذكرة») and tashkeel: the stock WeasyPrint text layer loses each of them."""
     data = _probe_pdf()
     expected = {"العلاقات", "ولكن", "الكبرى", "تركيا", "سوريا", "مذكرة", "المحطات"}
-    for name, have in HAVE.items():
-        if have:
-            got = set(ex.words(extract(name, data, True, tmp_path)))
-            want = expected
-            assert want <= got, (name, sorted(want - got))
+    assert_found(data, expected, tmp_path)
 
 
 MIXED = """briefkit: 1
@@ -124,11 +130,7 @@ def test_mixed_lines_keep_every_word_in_every_extractor(tmp_path):
     raised tashkeel (poppler cut «وير جح», pdf.js reordered it): each extractor finds every word."""
     data = _mixed_pdf()
     expected = set(ex.words(MIXED.split("sections:")[1])) - {"id", "s1", "heading", "body"}
-    for name, have in HAVE.items():
-        if have:
-            got = set(ex.words(extract(name, data, True, tmp_path)))
-            want = expected - PDFIUM_REVERSES if name == "pypdfium2" else expected
-            assert want <= got, (name, sorted(want - got))
+    assert_found(data, expected, tmp_path, pdfium_reverses=True)
 
 
 def test_alias_codes_map_back_to_their_glyphs():
@@ -254,10 +256,7 @@ def test_tanween_after_alef_stays_in_its_word(tmp_path):
     after it as a space («متماسك ًا»); a footnote's word joiner (an empty glyph) kept the mark there too."""
     data = _tanween_pdf()
     expected = set(ex.words(TANWEEN.split("body:")[1])) - {"s", "sources", "id", "title", "مصدر"}
-    for name, have in HAVE.items():
-        if have:
-            got = set(ex.words(extract(name, data, True, tmp_path)))
-            assert expected <= got, (name, sorted(expected - got))
+    assert_found(data, expected, tmp_path)
 
 
 BOXES = """briefkit: 1
@@ -292,10 +291,7 @@ def test_words_across_inline_boxes_stay_whole(tmp_path):
     («10توقيع»), and pdf.js dropped the spaces at the boxes' ends («عريضةومائلة»)."""
     data = _boxes_pdf()
     expected = {"ومائلة", "عريضة", "والغاز", "الطبيعي", "المياه", "الاقتصادية", "توقيع", "عملية", "مع", "رابط"}
-    for name, have in HAVE.items():
-        if have:
-            got = set(ex.words(extract(name, data, True, tmp_path)))
-            assert expected <= got, (name, sorted(expected - got))
+    assert_found(data, expected, tmp_path)
 
 
 GLUED = """briefkit: 1
@@ -322,10 +318,7 @@ def test_a_letter_glued_to_a_number_keeps_the_punctuation_out(tmp_path):
     """«و2023،»: PDFium put the comma inside the number's segment, poppler inside its section
     («و،2023»); a zero-width mark after the comma keeps it on the far side."""
     data = pdf_writer.render(briefkit.loads(GLUED))
-    for name, have in HAVE.items():
-        if have and name not in VISUAL_RUNS:
-            got = set(ex.words(extract(name, data, True, tmp_path)))
-            assert {"و2023", "2021", "ما", "بين"} <= got, (name, sorted(got))
+    assert_found(data, {"و2023", "2021", "ما", "بين"}, tmp_path, skip=VISUAL_RUNS)
 
 
 def test_a_url_split_by_a_nowrap_span_reads_whole(tmp_path):
@@ -389,9 +382,7 @@ def test_a_footnote_call_is_not_glued_to_its_word(lang, tmp_path):
         word = "honoured"
     report = briefkit.loads(text)
     data = pdf_writer.render(report)
-    for name, have in HAVE.items():
-        if have:
-            assert word in set(ex.words(extract(name, data, report.rtl, tmp_path))), name
+    assert_found(data, {word}, tmp_path, rtl=report.rtl)
 
 
 M4_LINE = """briefkit: 1
@@ -419,11 +410,7 @@ def test_a_latin_word_before_the_rest_of_its_line_is_not_glued_to_its_last_word(
     report = briefkit.loads(M4_LINE)
     data = pdf_writer.render(report)
     words = set(ex.words(M4_LINE.split("body:")[1]))
-    for name, have in HAVE.items():
-        if have:
-            want = words - PDFIUM_REVERSES if name == "pypdfium2" else words
-            got = set(ex.words(extract(name, data, True, tmp_path)))
-            assert want <= got, (name, sorted(want - got))
+    assert_found(data, words, tmp_path, pdfium_reverses=True)
 
 
 RAISED = """briefkit: 1
@@ -454,10 +441,7 @@ def test_a_raised_mark_does_not_cut_its_word(tmp_path):
     their own, which PDFium put on a line of its own in the middle of the word («سنوي» / «ً» / «ا»)."""
     data = pdf_writer.render(briefkit.loads(RAISED))
     expected = {"سنويا", "وتلوح", "ربطا", "كهربائيا", "يوميا", "بالقوة", "جيرانها"}
-    for name, have in HAVE.items():
-        if have:
-            got = set(ex.words(extract(name, data, True, tmp_path)))
-            assert expected <= got, (name, sorted(expected - got))
+    assert_found(data, expected, tmp_path)
 
 
 ZWNJ = """briefkit: 1
