@@ -136,16 +136,21 @@ def _show_text(stream, inner_show, string: str) -> None:
             continue
         code = string[i:i + 4]
         event = events.get((font, int(code, 16)))
-        if event is not None and event[0] == "begin":
+        if event is not None and event[0] in ("begin", "both"):
             if piece.strip("<>0"):
                 inner_show(piece + ">")
-            stream.begin_marked_content("Span", b"<</ActualText <feff"
-                                        + event[1].encode("utf-16-be").hex().encode() + b">>>")
+            text, tag = event[1]
+            stream.begin_marked_content(tag[1:], b"<</ActualText <feff"
+                                        + text.encode("utf-16-be").hex().encode() + b">>>")
+            if event[0] == "both":
+                stream.set_text_rendering(3)
             piece = "<"
         piece += code
         i += 4
-        if event is not None and event[0] == "end":
+        if event is not None and event[0] in ("end", "both"):
             inner_show(piece + ">")
+            if event[0] == "both":
+                stream.set_text_rendering(0)
             stream.end_marked_content()
             piece = "<"
     if piece.strip("<>0"):
@@ -161,6 +166,7 @@ def exact_text(rtl: bool = True):
     _state["rtl"] = rtl
     _state["after_ltr"] = False
     _state["previous_box"] = None
+    _state["line"] = None
     try:
         yield
     finally:
@@ -397,6 +403,14 @@ def _carry(runs: list, rtl_line: bool) -> None:
             and tail[0][0].item.analysis.level % 2 and _neutral(_text(tail)) and _single(tail):
         # The same, when the number or Latin words end the box before («Russian Federation» then «، »)
         tail[0][7][("mark after", tail[1])] = True
+    # PDFium reads a line of the boxes drawn on one baseline: this box's text and the boxes' before it
+    # (a <bdi> is a box of its own, between two pieces of its paragraph's line)
+    box_text = "".join(_text(pos) for pos in flat if pos is not None)
+    line = _state.get("line")
+    baseline = (_state.get("box") or (0, 0, None))[2]
+    before = line[1] if line and line[0] == baseline else ""
+    _state["line"] = (baseline, before + box_text)
+    pdfium_rtl = rtl_line and _pdfium_right_to_left(before + box_text)
     start = None
     for n, pos in enumerate(flat):
         opposite = pos is not None and (pos[0][0].item.analysis.level % 2 == 0) == rtl_line
@@ -414,7 +428,18 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 # The stretch's own text as /ActualText (_show_text), which poppler, PDFium and MuPDF
                 # read instead of the carried word and its fillers.
                 text = "".join(_text(pos) for pos in stretch if pos is not None)
-                inked[0][0][7][("span", "begin", inked[0][1])] = text
+                pieces = _pdfium_segments(text)
+                if len(pieces) > 1 and pdfium_rtl:
+                    # PDFium would read this stretch's pieces in reverse order («M4» → «4M»): its glyphs
+                    # are a span PDFium and MuPDF read nothing from, and each piece is a span of its own
+                    # drawn after them, inside the stretch (the next box starts at its right edge), the
+                    # first rightmost (_plan_run: emit_pieces).
+                    inked[0][0][7][("span", "begin", inked[0][1])] = (NOTHING, PIECE_TAG)
+                    count = sum(e[5][k][1] - e[5][k][0] for e, k in (p for p in stretch if p is not None))
+                    spare = count * inked[-1][0][3]  # WeasyPrint's rounding: a thousandth of an em a glyph
+                    inked[-1][0][7][("pieces", inked[-1][1])] = (pieces, PIECE_GAP, -round(spare + 50))
+                else:
+                    inked[0][0][7][("span", "begin", inked[0][1])] = (text, "/Span")
                 inked[-1][0][7][("span", "end", inked[-1][1])] = None
             j = start - 1
             while j >= 0 and flat[j] is not None and _neutral(_text(flat[j])):
@@ -442,6 +467,53 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 last = flat[j - 1]
                 last[0][7].setdefault(last[1], ">")
         start = None
+
+
+PIECE_TAG = "/Frag"
+"""The marked-content tag of a stretch cut into PDFium's pieces. Not /Span: poppler reads /ActualText on
+/Span only, and reads these stretches from their codes (the carried word), which keeps them whole; PDFium
+and MuPDF read /ActualText whatever the tag."""
+
+NOTHING = "\U000e0001"
+"""The /ActualText of the glyphs of a stretch cut into pieces (LANGUAGE TAG, invisible and ignorable): PDFium
+skips a text object whose /ActualText has no character it deems printable (PreMarkedContent; under U+FFFD),
+MuPDF reads this one character instead of the glyphs' codes; poppler reads /ActualText only on /Span, so it
+reads the codes (the carried word)."""
+
+PIECE_GAP = 100
+"""Thousandths of a point between the stretch's left edge and its first piece's code, and between pieces,
+besides WeasyPrint's rounding of the stretch's width (1/1000 em a glyph at most)."""
+
+
+
+def _pdfium_class(char: str) -> str:
+    """PDFium's classes (core/fxcrt/fx_bidi.cpp, CFX_BidiChar::AppendChar)."""
+    bidi = unicodedata.bidirectional(char)
+    return "L" if bidi == "L" else "W" if bidi in _PDFIUM_WEAK else "R" if bidi in ("R", "AL") else "N"
+
+
+_PDFIUM_WEAK = {"AN", "EN", "NSM", "CS", "ES", "ET", "BN"}
+
+
+def _pdfium_segments(text: str) -> list[str]:
+    """``text`` cut where PDFium's class changes. PDFium reverses the order of these segments in a
+    right-to-left line (cpdf_textpage.cpp, CloseTempLine): «S-400» is read «-400S» whatever the text layer."""
+    out, last = [], None
+    for char in text:
+        cls = _pdfium_class(char)
+        if cls != last:
+            out.append("")
+            last = cls
+        out[-1] += char
+    return out
+
+
+def _pdfium_right_to_left(text: str) -> bool:
+    """Whether PDFium reads a line holding this text right to left (at least as many right-to-left
+    segments as left-to-right ones: CFX_BidiString), in a right-to-left document: unless the text is
+    mostly left to right by a margin, since the rest of the line is not drawn yet."""
+    classes = [_pdfium_class(s[0]) for s in _pdfium_segments(text)]
+    return classes.count("L") <= classes.count("R") + 1
 
 
 def _text(pos) -> str:
@@ -649,10 +721,38 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         for i in range(start, end):
             emit(i, text if i == anchor else FILLER)
 
+    def emit_pieces(k):
+        # Each further piece of the stretch: a code of its own drawn after it, invisibly (text render mode
+        # 3; an inked glyph, as PDFium skips a text object without a bounding box), left of the span's
+        # start, the last piece leftmost, each as wide as the way to the next, so
+        # that PDFium reads the pieces from the last to the first with no space between them: the
+        # reverse of the order it then reverses. MuPDF reads them in drawing order, from the span on.
+        texts, gap, end = marks[("pieces", k)]
+        gid = next(glyphs[i].glyph for i in range(groups[k][0], groups[k][1]) if drawable(i))
+        for piece_text in texts:
+            # In thousandths of a point from the pen (WeasyPrint draws an x offset of n Pango units n/1000
+            # pt away). It truncates the number it writes after the code: of the starts that leave a whole
+            # number of thousandths of a point for the empty glyph that brings the pen back, the nearest.
+            best = None
+            for start in range(end - gap - 60, end - gap + 60):
+                code_width = round((end - start) / font_size, 3)
+                offset = start / font_size
+                kerning = code_width + offset - 0 * 1000 * from_units / font_size
+                rest = -(offset + code_width - int(kerning)) * font_size
+                if best is None or abs(rest - round(rest)) < best[0]:
+                    best = (abs(rest - round(rest)), start, round(rest), code_width)
+            _, end, rest, code_width = best
+            out.append([gid, FILLER, 0, end, 0, groups[k][3], code_width / scale, gid, None])
+            pieces_at[len(out) - 1] = piece_text
+            out.append([None, "", rest, 0, 0, groups[k][3], None, special, None])
+
+    pieces_at = {}
     if ("space", "before") in marks and groups:
         blank(" ", 0, groups[0][3])
     k = 0
     while k < len(groups):
+        if ("pieces", k - 1) in marks:
+            emit_pieces(k - 1)
         start, end, text, cluster = groups[k][:4]
         current = k
         if k in mark_groups:
@@ -721,6 +821,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         if marks.get(k) == ">":
             blank(RIGHT_MARK, 0, cluster)
         k += 1
+    if ("pieces", len(groups) - 1) in marks:
+        emit_pieces(len(groups) - 1)
     if ("space", "after") in marks and groups:
         blank(" ", 0, groups[-1][3])
     if pending:  # a ZWNJ ending the run: a code of its own
@@ -775,6 +877,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             drawn = [n for n, g in group_of.items() if g == key[2] and out[n][0] is not None]
             if drawn:
                 edges[drawn[0] if key[1] == "begin" else drawn[-1]] = (key[1], event)
+    for n, piece_text in pieces_at.items():
+        edges[n] = ("both", (piece_text, PIECE_TAG))
     plain = [(raw if gid is None else codes.code(font, gid, text, width_of(k), own=k in open_at or k in edges),
               width, x_offset, y_offset, cluster)
              for k, (gid, text, width, x_offset, y_offset, cluster, _, raw, _) in enumerate(out)]
