@@ -429,7 +429,9 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 # read instead of the carried word and its fillers.
                 text = "".join(_text(pos) for pos in stretch if pos is not None)
                 pieces = _pdfium_segments(text)
-                if len(pieces) > 1 and pdfium_rtl:
+                # Not a stretch of several words («5,150 MW»): poppler, reading their codes, cut the
+                # line there and put the words in the wrong order («MW» / «5,150»).
+                if len(pieces) > 1 and pdfium_rtl and " " not in text:
                     # PDFium would read this stretch's pieces in reverse order («M4» → «4M»): its glyphs
                     # are a span PDFium and MuPDF read nothing from, and each piece is a span of its own
                     # drawn after them, inside the stretch (the next box starts at its right edge), the
