@@ -46,14 +46,12 @@ def extract(name, data, rtl, tmp_path):
     return ex.EXTRACTORS[name](data)
 
 
-def assert_found(data, expected, tmp_path, *, rtl=True, skip=(), pdfium_reverses=False):
-    """Every installed extractor but ``skip`` finds every word of ``expected`` in ``data``; with
-    ``pdfium_reverses``, PDFium is excused the tokens its bidi reverses (PDFIUM_REVERSES)."""
+def assert_found(data, expected, tmp_path, *, rtl=True, skip=()):
+    """Every installed extractor but ``skip`` finds every word of ``expected`` in ``data``."""
     for name, have in HAVE.items():
         if have and name not in skip:
             got = set(ex.words(extract(name, data, rtl, tmp_path)))
-            want = expected - PDFIUM_REVERSES if pdfium_reverses and name == "pypdfium2" else expected
-            assert want <= got, (name, sorted(want - got))
+            assert expected <= got, (name, sorted(expected - got))
 
 
 # ---- the patch is in place --------------------------------------------------------------------------------
@@ -112,13 +110,6 @@ sections:
       - "ويُرجَّح أن يظل الاقتصاد والتفاوض المستمر صمامَي أمان، وتُعدّ المحطَّات الخلافيَّة جديداً."
 """
 
-# PDFium (core/fxcrt/fx_bidi.cpp, CFX_BidiChar) puts strong left-to-right letters and digits/separators in
-# different segments and reverses their order in a right-to-left line: «S-400» → «-400S», «M4» → «4M»,
-# whatever the text layer (README: what is left). briefkit no longer sets /Direction /R2L, under which
-# PDFium did the same to lines without Arabic too.
-PDFIUM_REVERSES = {"s", "400", "m4"}
-
-
 @lru_cache(maxsize=1)
 def _mixed_pdf() -> bytes:
     return pdf_writer.render(briefkit.loads(MIXED))
@@ -130,7 +121,7 @@ def test_mixed_lines_keep_every_word_in_every_extractor(tmp_path):
     raised tashkeel (poppler cut «وير جح», pdf.js reordered it): each extractor finds every word."""
     data = _mixed_pdf()
     expected = set(ex.words(MIXED.split("sections:")[1])) - {"id", "s1", "heading", "body"}
-    assert_found(data, expected, tmp_path, pdfium_reverses=True)
+    assert_found(data, expected, tmp_path)
 
 
 def test_alias_codes_map_back_to_their_glyphs():
@@ -143,7 +134,8 @@ def test_alias_codes_map_back_to_their_glyphs():
     assert any(isinstance(m, pikepdf.Stream) for m in maps)
 
 
-@pytest.mark.parametrize("which", ["03-bidi", "mixed", "tanween", "boxes", "glued", "raised", "zwnj", "latin"])
+@pytest.mark.parametrize("which", ["03-bidi", "mixed", "tanween", "boxes", "glued", "raised", "zwnj", "latin",
+                                   "tokens"])
 def test_nothing_moves_on_the_page(which):
     """The same glyphs at the same places as WeasyPrint's own drawing (within 0.05 pt): mixed lines,
     split spaces, tashkeel drawn inside their letter's code or before its word."""
@@ -152,7 +144,7 @@ def test_nothing_moves_on_the_page(which):
 
     report = briefkit.load(CASES / "03-bidi.yaml") if which == "03-bidi" \
         else briefkit.loads({"mixed": MIXED, "tanween": TANWEEN, "boxes": BOXES, "glued": GLUED, "raised": RAISED,
-                            "zwnj": ZWNJ, "latin": LATIN}[which])
+                            "zwnj": ZWNJ, "latin": LATIN, "tokens": TOKENS}[which])
     patched = pdf_writer.render(report)
     original = pdftext.exact_text
     pdftext.exact_text = lambda rtl=True: contextlib.nullcontext()
@@ -410,7 +402,7 @@ def test_a_latin_word_before_the_rest_of_its_line_is_not_glued_to_its_last_word(
     report = briefkit.loads(M4_LINE)
     data = pdf_writer.render(report)
     words = set(ex.words(M4_LINE.split("body:")[1]))
-    assert_found(data, words, tmp_path, pdfium_reverses=True)
+    assert_found(data, words, tmp_path)
 
 
 RAISED = """briefkit: 1
@@ -532,3 +524,34 @@ def test_latin_words_and_urls_in_an_arabic_line_copy_without_fillers(tmp_path):
         assert "Ethiopia" in text and "https://www.worldbank.org/en/news" in text.replace("\n", ""), name
         if name != "pypdfium2":  # PDFium reverses a digit run and a Latin word in an Arabic line (Limits)
             assert "5,150 MW" in text, name
+
+
+TOKENS = """briefkit: 1
+meta:
+  id: tokens
+  title: "تركيا وروسيا"
+actors:
+  - {id: a, name: "تركيا"}
+  - {id: b, name: "روسيا"}
+areas:
+  - {id: x, title: "سوريا", region: "إدلب", relation: mixed}
+sections:
+  - id: s1
+    heading: "إدلب"
+    body:
+      - "التزمت تركيا بتأمين الطريق M4 بعمق 6 كيلومترات وشراء منظومة S-400 وطائرات F-35 بقيمة 8bn دولار اليوم."
+"""
+
+
+def test_tokens_mixing_letters_and_digits_read_in_order_in_every_extractor(tmp_path):
+    """PDFium cuts a line into segments by a crude class (letters, digits and separators, Arabic) and reverses
+    their order in a right-to-left line (cpdf_textpage.cpp, CloseTempLine), /ActualText included: it read
+    «4M», «-400S», «-35F», «bn8». The pieces are now spans of their own that PDFium meets in the reverse
+    order, and each extractor copies the tokens exactly."""
+    data = pdf_writer.render(briefkit.loads(TOKENS))
+    for name, have in HAVE.items():
+        if not have:
+            continue
+        text = ex._DROP.sub("", extract(name, data, True, tmp_path))
+        for token in ("M4", "S-400", "F-35", "8bn"):
+            assert re.search(rf"(?<![\w-]){re.escape(token)}(?![\w-])", text), (name, token)
