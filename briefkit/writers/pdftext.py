@@ -108,6 +108,7 @@ def _install() -> None:
             # a box of white space only is not drawn: the boxes around it do not meet
             _state["previous_box"] = _state["box"] if textbox.text.strip() else None
             _state["previous_starts_ltr"] = _state.pop("starts_ltr", False)
+            _state["previous_left"] = _state.pop("left", "")
 
     draw_first_line.__wrapped__ = original
     draw_text.draw_first_line = draw_first_line
@@ -139,9 +140,8 @@ def _show_text(stream, inner_show, string: str) -> None:
         if event is not None and event[0] in ("begin", "both"):
             if piece.strip("<>0"):
                 inner_show(piece + ">")
-            text, tag = event[1]
-            stream.begin_marked_content(tag[1:], b"<</ActualText <feff"
-                                        + text.encode("utf-16-be").hex().encode() + b">>>")
+            for tag, properties in event[1]:
+                stream.begin_marked_content(tag, properties)
             if event[0] == "both":
                 stream.set_text_rendering(3)
             piece = "<"
@@ -151,7 +151,8 @@ def _show_text(stream, inner_show, string: str) -> None:
             inner_show(piece + ">")
             if event[0] == "both":
                 stream.set_text_rendering(0)
-            stream.end_marked_content()
+            for _ in range(event[1] if event[0] == "end" else len(event[1]) + event[2]):
+                stream.end_marked_content()
             piece = "<"
     if piece.strip("<>0"):
         inner_show(piece)
@@ -411,6 +412,7 @@ def _carry(runs: list, rtl_line: bool) -> None:
     before = line[1] if line and line[0] == baseline else ""
     _state["line"] = (baseline, before + box_text)
     pdfium_rtl = rtl_line and _pdfium_right_to_left(before + box_text)
+    _state["left"] = _text(flat[0]) if flat[0] is not None else ""
     start = None
     for n, pos in enumerate(flat):
         opposite = pos is not None and (pos[0][0].item.analysis.level % 2 == 0) == rtl_line
@@ -429,20 +431,32 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 # read instead of the carried word and its fillers.
                 text = "".join(_text(pos) for pos in stretch if pos is not None)
                 pieces = _pdfium_segments(text)
-                # Not a stretch of several words («5,150 MW»): poppler, reading their codes, cut the
-                # line there and put the words in the wrong order («MW» / «5,150»).
-                if len(pieces) > 1 and pdfium_rtl and " " not in text:
+                # a letter right before it in reading order, on its right («و200 MW»)
+                right = _text(flat[n]) if flat[n] is not None else \
+                    _state.get("previous_left", "") if n == len(flat) - 1 and _state.get("adjacent") else ""
+                glued = any(c.isalpha() for c in right)
+                if len(pieces) > 1 and pdfium_rtl and (" " not in text or text.isascii() and not glued):
                     # PDFium would read this stretch's pieces in reverse order («M4» → «4M»): its glyphs
                     # are a span PDFium and MuPDF read nothing from, and each piece is a span of its own
                     # drawn after them, inside the stretch (the next box starts at its right edge), the
                     # first rightmost (_plan_run: emit_pieces).
-                    inked[0][0][7][("span", "begin", inked[0][1])] = (NOTHING, PIECE_TAG)
+                    spans = [(PIECE_TAG, NOTHING)]
+                    if " " in text:
+                        # Several words («5,150 MW»): poppler, reading their codes, cut the line there and
+                        # put the words in the wrong order («MW» / «5,150»). A /Span around the glyphs and
+                        # the pieces, whose /ActualText only poppler reads (POPPLER_ONLY). Not when a
+                        # letter is glued to the stretch («و200 MW»): poppler's null would cut the word.
+                        spans.insert(0, ("Span", b"<</ActualText <00" + text.encode("ascii").hex().encode()
+                                         + b">>>"))
+                    inked[0][0][7][("span", "begin", inked[0][1])] = spans
+                    inked[-1][0][7][("span", "end", inked[-1][1])] = 1
                     count = sum(e[5][k][1] - e[5][k][0] for e, k in (p for p in stretch if p is not None))
                     spare = count * inked[-1][0][3]  # WeasyPrint's rounding: a thousandth of an em a glyph
-                    inked[-1][0][7][("pieces", inked[-1][1])] = (pieces, PIECE_GAP, -round(spare + 50))
+                    inked[-1][0][7][("pieces", inked[-1][1])] = (pieces, PIECE_GAP, -round(spare + 50),
+                                                                 len(spans) - 1)
                 else:
-                    inked[0][0][7][("span", "begin", inked[0][1])] = (text, "/Span")
-                inked[-1][0][7][("span", "end", inked[-1][1])] = None
+                    inked[0][0][7][("span", "begin", inked[0][1])] = [("Span", _actual_text(text))]
+                    inked[-1][0][7][("span", "end", inked[-1][1])] = 1
             j = start - 1
             while j >= 0 and flat[j] is not None and _neutral(_text(flat[j])):
                 j -= 1
@@ -471,16 +485,25 @@ def _carry(runs: list, rtl_line: bool) -> None:
         start = None
 
 
-PIECE_TAG = "/Frag"
+PIECE_TAG = "Frag"
 """The marked-content tag of a stretch cut into PDFium's pieces. Not /Span: poppler reads /ActualText on
 /Span only, and reads these stretches from their codes (the carried word), which keeps them whole; PDFium
 and MuPDF read /ActualText whatever the tag."""
 
-NOTHING = "\U000e0001"
-"""The /ActualText of the glyphs of a stretch cut into pieces (LANGUAGE TAG, invisible and ignorable): PDFium
-skips a text object whose /ActualText has no character it deems printable (PreMarkedContent; under U+FFFD),
-MuPDF reads this one character instead of the glyphs' codes; poppler reads /ActualText only on /Span, so it
-reads the codes (the carried word)."""
+NOTHING = b"<</ActualText (\\000)>>"
+"""The properties of the glyphs of a stretch cut into pieces: an /ActualText of one null byte. PDFium skips a
+text object whose /ActualText has no printable character (PreMarkedContent); MuPDF reads a string that is
+valid UTF-8 as UTF-8, into a C string, empty here, and then reads nothing from the glyphs; poppler reads
+/ActualText only on /Span, so it reads the glyphs' codes (the carried word)."""
+
+POPPLER_ONLY = "a null byte, then the text"
+"""A /Span's /ActualText whose first byte is null: poppler reads it (PDFDocEncoding: U+0000 then the text),
+MuPDF reads it as an empty C string (ASCII text only: else it is not valid UTF-8 and MuPDF decodes it as
+PDFDocEncoding too), PDFium reads the innermost /ActualText (NOTHING)."""
+
+
+def _actual_text(text: str) -> bytes:
+    return b"<</ActualText <feff" + text.encode("utf-16-be").hex().encode() + b">>>"
 
 PIECE_GAP = 100
 """Thousandths of a point between the stretch's left edge and its first piece's code, and between pieces,
@@ -729,7 +752,7 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         # start, the last piece leftmost, each as wide as the way to the next, so
         # that PDFium reads the pieces from the last to the first with no space between them: the
         # reverse of the order it then reverses. MuPDF reads them in drawing order, from the span on.
-        texts, gap, end = marks[("pieces", k)]
+        texts, gap, end, outer = marks[("pieces", k)]
         gid = next(glyphs[i].glyph for i in range(groups[k][0], groups[k][1]) if drawable(i))
         for piece_text in texts:
             # In thousandths of a point from the pen (WeasyPrint draws an x offset of n Pango units n/1000
@@ -745,7 +768,7 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
                     best = (abs(rest - round(rest)), start, round(rest), code_width)
             _, end, rest, code_width = best
             out.append([gid, FILLER, 0, end, 0, groups[k][3], code_width / scale, gid, None])
-            pieces_at[len(out) - 1] = piece_text
+            pieces_at[len(out) - 1] = (piece_text, outer if piece_text is texts[-1] else 0)
             out.append([None, "", rest, 0, 0, groups[k][3], None, special, None])
 
     pieces_at = {}
@@ -879,8 +902,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             drawn = [n for n, g in group_of.items() if g == key[2] and out[n][0] is not None]
             if drawn:
                 edges[drawn[0] if key[1] == "begin" else drawn[-1]] = (key[1], event)
-    for n, piece_text in pieces_at.items():
-        edges[n] = ("both", (piece_text, PIECE_TAG))
+    for n, (piece_text, outer) in pieces_at.items():
+        edges[n] = ("both", [(PIECE_TAG, _actual_text(piece_text))], outer)
     plain = [(raw if gid is None else codes.code(font, gid, text, width_of(k), own=k in open_at or k in edges),
               width, x_offset, y_offset, cluster)
              for k, (gid, text, width, x_offset, y_offset, cluster, _, raw, _) in enumerate(out)]
