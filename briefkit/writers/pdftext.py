@@ -18,6 +18,12 @@ reads it, each line's Pango glyph string:
   across font runs, so extractors without bidi (pdfminer/pdfplumber) do not reverse it; its other glyphs
   carry U+200D, and the whole stretch is a marked-content span whose /ActualText is its own text, which
   poppler, PDFium and MuPDF read instead (pdf.js skips the U+200D itself; pdfplumber keeps them);
+- PDFium cuts a line into segments by a crude class (Latin letters; digits and separators; Arabic) and
+  reverses their order in a right-to-left line, /ActualText included («M4» → «4M»); it orders a line's
+  text objects by where they start. A stretch it would reverse is a span PDFium and MuPDF read nothing
+  from (NOTHING; poppler reads its codes), followed by one invisible code per segment, each a span with
+  that segment's /ActualText, drawn inside the stretch from right to left: PDFium meets them last
+  segment first, MuPDF in drawing order;
 - beside each stretch of the other direction, a zero-ink code carries a direction mark (U+200E/U+200F), so
   that poppler's reorderText and MuPDF's run reversal keep the space between the stretch and the next word;
 - a vowel mark is drawn inside the code of the glyph its ink falls on, so the pen never goes back (pdf.js
@@ -98,6 +104,11 @@ def _install() -> None:
         stream.show_text = lambda string: _show_text(stream, inner_show, string)
         stream.set_font_size = lambda font, size: (_state.__setitem__("font", font), inner_font(font, size))[1]
         left = textbox.content_box_x()
+        # a <bdi> with right-to-left text after it: one piece of its paragraph's line, whose other pieces
+        # may be drawn after it
+        element = getattr(textbox, "element", None)
+        _state["part"] = getattr(textbox, "element_tag", None) == "bdi" and any(
+            unicodedata.bidirectional(c) in ("R", "AL") for c in (getattr(element, "tail", None) or ""))
         _state["box"] = (left, left + textbox.width, round(textbox.content_box_y() + textbox.baseline, 2))
         try:
             return original(stream, textbox, *args, **kwargs)
@@ -411,7 +422,7 @@ def _carry(runs: list, rtl_line: bool) -> None:
     baseline = (_state.get("box") or (0, 0, None))[2]
     before = line[1] if line and line[0] == baseline else ""
     _state["line"] = (baseline, before + box_text)
-    pdfium_rtl = rtl_line and _pdfium_right_to_left(before + box_text)
+    pdfium_rtl = rtl_line and _pdfium_right_to_left(before + box_text, margin=_state.get("part", False))
     _state["left"] = _text(flat[0]) if flat[0] is not None else ""
     start = None
     for n, pos in enumerate(flat):
@@ -533,12 +544,13 @@ def _pdfium_segments(text: str) -> list[str]:
     return out
 
 
-def _pdfium_right_to_left(text: str) -> bool:
+def _pdfium_right_to_left(text: str, margin: bool = False) -> bool:
     """Whether PDFium reads a line holding this text right to left (at least as many right-to-left
-    segments as left-to-right ones: CFX_BidiString), in a right-to-left document: unless the text is
-    mostly left to right by a margin, since the rest of the line is not drawn yet."""
+    segments as left-to-right ones: CFX_BidiString). ``margin``: one left-to-right segment more is
+    allowed, the rest of the line not being drawn yet (a <bdi> first in its line)."""
     classes = [_pdfium_class(s[0]) for s in _pdfium_segments(text)]
-    return classes.count("L") <= classes.count("R") + 1
+    return classes.count("R") > 0 and classes.count("L") <= classes.count("R") or \
+        margin and classes.count("L") <= classes.count("R") + 1
 
 
 def _text(pos) -> str:
