@@ -437,10 +437,19 @@ def _carry(runs: list, rtl_line: bool) -> None:
         if rtl_line:
             _carry_stretch(stretch, opens=n == len(flat) - 1, goes_on=start == 0)
             inked = [pos for pos in stretch if pos is not None and pos[0][5][pos[1]][4]]
+            text = "".join(_text(pos) for pos in stretch if pos is not None)
+            letter = flat[n]
+            if pdfium_rtl and " " not in text and letter is not None and _single(letter) \
+                    and len(_text(letter)) == 1 and unicodedata.bidirectional(_text(letter)) in ("R", "AL") \
+                    and (flat[n + 1] is None or _text(flat[n + 1]) in _SPACES):
+                # A letter glued to the stretch («و2023», «م3»): MuPDF wrote the line's runs in visual order
+                # («2023و»). It joins the stretch's pieces (below), its glyph in the stretch's span.
+                text = _text(letter) + text
+                inked.append(letter)
+                stretch = stretch + [letter]
             if len(inked) > 1 or any(e[5][k][1] - e[5][k][0] > 1 for e, k in inked):
                 # The stretch's own text as /ActualText (_show_text), which poppler, PDFium and MuPDF
                 # read instead of the carried word and its fillers.
-                text = "".join(_text(pos) for pos in stretch if pos is not None)
                 pieces = _pdfium_segments(text)
                 # a letter right before it in reading order, on its right («و200 MW»)
                 right = _text(flat[n]) if flat[n] is not None else \
@@ -463,7 +472,12 @@ def _carry(runs: list, rtl_line: bool) -> None:
                     inked[-1][0][7][("span", "end", inked[-1][1])] = 1
                     count = sum(e[5][k][1] - e[5][k][0] for e, k in (p for p in stretch if p is not None))
                     spare = count * inked[-1][0][3]  # WeasyPrint's rounding: a thousandth of an em a glyph
-                    inked[-1][0][7][("pieces", inked[-1][1])] = (pieces, PIECE_GAP, -round(spare + 50),
+                    # The pieces' codes cover the stretch's last glyph from its right edge leftwards: a
+                    # gap after them would read as a space to pdfplumber (a word glued on the right)
+                    e, k = inked[-1]
+                    last = sum(e[0].glyphs.glyphs[i].geometry.width for i in range(*e[5][k][:2])) * 1000 / 1024
+                    gap = max(PIECE_GAP, (last - spare - 50) / len(pieces))
+                    inked[-1][0][7][("pieces", inked[-1][1])] = (pieces, round(gap), -round(spare + 50),
                                                                  len(spans) - 1)
                 else:
                     inked[0][0][7][("span", "begin", inked[0][1])] = [("Span", _actual_text(text))]
@@ -779,7 +793,10 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
                 if best is None or abs(rest - round(rest)) < best[0]:
                     best = (abs(rest - round(rest)), start, round(rest), code_width)
             _, end, rest, code_width = best
-            out.append([gid, FILLER, 0, end, 0, groups[k][3], code_width / scale, gid, None])
+            # MuPDF gives a code's glyphs the direction of its text's first character: a piece of digits
+            # read in a right-to-left run came out reversed («3202»)
+            mark = LEFT_MARK if _pdfium_class(piece_text[0]) == "R" else RIGHT_MARK
+            out.append([gid, mark, 0, end, 0, groups[k][3], code_width / scale, gid, None])
             pieces_at[len(out) - 1] = (piece_text, outer if piece_text is texts[-1] else 0)
             out.append([None, "", rest, 0, 0, groups[k][3], None, special, None])
 
