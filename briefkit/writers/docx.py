@@ -15,8 +15,9 @@ from functools import lru_cache
 from docx import Document
 from docx.enum.table import WD_TABLE_DIRECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.opc.part import XmlPart
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Mm, Pt
 from docx.text.run import Run
 
 from .. import __version__, bidi
@@ -29,7 +30,7 @@ from ..model import RELATIONS, Emph, Inlines, Link, Report, Source, Strong, Text
 from .. import chart, house
 from ..style import DEFAULT as DEFAULT_THEME
 from ..style import Theme
-from ..theme import actor_color
+from ..theme import PALETTE, actor_color
 from ..theme import docx as color
 from .. import coverage
 from ..resources import FONT_FILES, STACKS, font_path, templates_dir
@@ -114,7 +115,7 @@ class _Brief:
         for part in self.plan.parts:
             self._part(part)
         self._finish()
-        house.docx_restyle(self.doc, self.theme)
+        _restyle(self.doc, self.theme)
         return ooxml.save_reproducible(self.doc)
 
     def _part(self, part: P.Part) -> None:
@@ -320,7 +321,7 @@ class _Brief:
         self._text(p, house.running_title(self.report, self.theme))
         publisher = house.head_text(self.report, "publisher", self.theme)
         if publisher:
-            house.docx_tab_at_end(p, section)
+            ooxml.tab_at_end(p, section)
             self._text(p, "\t")
             self._text(p, publisher)
         first = section.first_page_header.paragraphs[0]
@@ -335,18 +336,18 @@ class _Brief:
         if t == d:
             return
         section = self.doc.sections[0]
-        house.docx_page(section, t, rtl=self.rtl)
+        _page(section, t, rtl=self.rtl)
         if (t.head_start, t.head_end) != (d.head_start, d.head_end):
             p = section.header.paragraphs[0]
-            house.docx_clear(p)
-            house.docx_tab_at_end(p, section)
+            ooxml.clear_paragraph(p)
+            ooxml.tab_at_end(p, section)
             self._text(p, house.head_text(self.report, t.head_start, t))
             self._text(p, "\t")
             self._text(p, house.head_text(self.report, t.head_end, t))
         if t.footer != d.footer:
             for footer in (section.footer, section.first_page_footer):
                 p = footer.paragraphs[0]
-                house.docx_clear(p)
+                ooxml.clear_paragraph(p)
                 if t.footer == "page":
                     ooxml.add_field(p, "PAGE", number(1, self.report), rtl=self.rtl)
 
@@ -377,10 +378,10 @@ class _Brief:
                 sides.reverse()
             drawn = [side for side in sides if side(None)]
             if drawn == [self._publisher] and self.theme.logo == "end":
-                house.docx_align_end(p)
+                ooxml.align_end(p)
             for i, side in enumerate(drawn):
                 if i:
-                    house.docx_tab_at_end(p, self.doc.sections[0])
+                    ooxml.tab_at_end(p, self.doc.sections[0])
                     self._text(p, "\t")
                 side(p)
         if meta.kicker:
@@ -661,8 +662,10 @@ class _Brief:
         # Normal's exact line height would crop an inline picture to one line
         fmt.line_spacing_rule, fmt.keep_with_next = WD_LINE_SPACING.SINGLE, True
         fmt.space_before, fmt.alignment = Pt(6), WD_ALIGN_PARAGRAPH.CENTER
-        chart.add_docx_picture(p, self.report, part.number, colors=self.relation_colors,
+        pic = chart.docx_parts(self.report, part.number, colors=self.relation_colors,
                                area=chart.area_for(self.theme.text_mm))
+        ooxml.add_picture(p, pic.png, pic.width_emu, pic.height_emu, name=f"Figure {part.number}",
+                          descr=pic.alt_text, svg=pic.svg)
         caption = self._para("Caption")
         caption.paragraph_format.keep_with_next = False    # the style keeps table captions with their table
         self._text(caption, part.caption.text)
@@ -1012,3 +1015,48 @@ def _subset(data: bytes, chars: frozenset) -> bytes:
         keep_all.invert()
     request.flags = request.flags | hb.SubsetFlags.NOTDEF_OUTLINE
     return hb.subset(hb.Face(data), request).blob.data
+
+
+# ---- the theme in the DOCX ------------------------------------------------------------------------
+
+def _restyle(doc, theme: Theme) -> None:
+    """The theme in a finished DOCX: its families in every style (the shipped ones stay on runs the
+    writer set explicitly for coverage), palette colours swapped by role in every part."""
+    if theme == DEFAULT_THEME:
+        return
+    families = {}
+    if theme.body:
+        families.update(dict.fromkeys(house.BODY_FAMILIES, theme.body.name))
+    if theme.heading:
+        families.update(dict.fromkeys(house.SANS_FAMILIES, theme.heading.name))
+    attrs = [qn(f"w:{a}") for a in ("ascii", "hAnsi", "cs", "eastAsia")]
+    for rf in doc.styles.element.iter(qn("w:rFonts")):
+        for attr in attrs:
+            if rf.get(attr) in families:
+                rf.set(attr, families[rf.get(attr)])
+    pal, _ = house.palette(theme)
+    swap = {PALETTE[r].lstrip("#").upper(): v.lstrip("#").upper() for r, v in pal.items()
+            if v.lower() != PALETTE[r].lower()}
+    if not swap:
+        return
+    color, fill, val = qn("w:color"), qn("w:fill"), qn("w:val")
+    for part in doc.part.package.iter_parts():
+        if not isinstance(part, XmlPart):
+            continue
+        for el in part.element.iter():
+            for attr in (color, fill):
+                v = el.get(attr)
+                if v and v.upper() in swap:
+                    el.set(attr, swap[v.upper()])
+            if el.tag == color and (el.get(val) or "").upper() in swap:
+                el.set(val, swap[el.get(val).upper()])
+
+
+def _page(section, theme: Theme, *, rtl: bool) -> None:
+    """The theme's page size and margins on a DOCX section (start and end are physical per direction)."""
+    if theme.page_mm != DEFAULT_THEME.page_mm:
+        section.page_width, section.page_height = (Mm(v) for v in theme.page_mm)
+    if theme.margins_mm != DEFAULT_THEME.margins_mm:
+        t, b, s, e = theme.margins_mm
+        section.top_margin, section.bottom_margin = Mm(t), Mm(b)
+        section.right_margin, section.left_margin = (Mm(s), Mm(e)) if rtl else (Mm(e), Mm(s))
