@@ -182,13 +182,13 @@ def _validate(args, stdout, stderr) -> int:
 
 def _init(args, stdout) -> int:
     from .builder import UsageError
-    from .starter import StarterError, write_starter
+    from .starter import StarterError, shell_path, write_starter
 
     try:
         path = write_starter(Path(args.path), args.lang, args.actors, force=args.force)
     except StarterError as e:
         raise UsageError(str(e)) from None
-    stdout.write(f"briefkit: wrote {path}; next: briefkit preview {path}\n")
+    stdout.write(f"briefkit: wrote {shell_path(path)}; next: briefkit preview {shell_path(path)}\n")
     return EXIT_OK
 
 
