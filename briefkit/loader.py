@@ -15,7 +15,8 @@ from .errors import Problem, ReportError
 from .inline import parse as parse_inline
 from .model import (RTL_LANGUAGES, Actor, Area, Author, BulletList, Meta, Para, PartialDate, Publisher, Quote,
                     Report, Section, Source, SourceRef, TimelineEvent)
-from .teach import enum_hint, json_hint, suggest, syntax_hint, valid_ids
+from .links import with_scheme
+from .teach import date_fix, enum_hint, json_hint, number_fix, suggest, syntax_hint, valid_ids
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
@@ -353,15 +354,17 @@ def _pattern_message(pattern: str, value) -> str:
         return (f"'{value}' is not a valid id: use lowercase Latin letters, digits and single hyphens"
                 + (f" (like '{hint}')" if hint else ""))
     if pattern == S.DATE:
-        return f"'{value}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"
+        return f"'{value}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD{date_fix(value)}"
     if pattern == S.COLOR:
         return f"'{value}' is not a colour: write #RGB or #RRGGBB"
     if pattern == S.LANG:
-        return f"'{value}' is not a language tag like ar, ar-SY, fa or en"
+        fixed = str(value).replace("_", "-")
+        hint = f" (write '{fixed}')" if fixed != value and re.fullmatch(S.LANG, fixed) else ""
+        return f"'{value}' is not a language tag like ar, ar-SY, fa or en{hint}"
     if pattern == S.URL:
-        text = str(value)
-        if re.match(r"(?i)www\.|[a-z0-9-]+(\.[a-z0-9-]+)+(/|$)", text) and " " not in text:
-            return (f"'{value}' is not an allowed address: write it with its scheme, like 'https://{text}' "
+        fixed = with_scheme(str(value))
+        if fixed:
+            return (f"'{value}' is not an allowed address: write it with its scheme, like '{fixed}' "
                     "(only http, https and mailto links are allowed)")
         return f"'{value}' is not an allowed address: only http, https and mailto links are allowed"
     return f"'{value}' does not match {pattern}"  # pragma: no cover
@@ -458,6 +461,8 @@ def _report_schema_error(err, c: _Collector) -> None:
             extra = f' (put it in quotes: "{shown}")'
         elif "string" in want:
             extra = _type_hint(inst, path, c)
+        elif isinstance(inst, str):
+            extra = number_fix(inst)
         c.add(path, f"expected {names}, got {got}{extra}")
         return
     if v == "enum":
