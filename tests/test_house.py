@@ -287,3 +287,10 @@ def test_an_a5_page_holds_every_table_and_the_chart(tmp_path):
         assert sum(grid) <= text_twips + 1, grid
     (extent,) = doc.iterfind(".//wp:inline/wp:extent", ns)
     assert int(extent.get("cx")) <= 108 / 25.4 * 914400
+    # every tab stop, the running head's included, is inside the A5 text width (the header's end tab
+    # stayed at A4's 9638 twips and pushed the publisher off the paper)
+    with zipfile.ZipFile(io.BytesIO(render(report, "docx", options))) as z:
+        parts = [n for n in z.namelist() if re.fullmatch(r"word/(document|header\d+|footer\d+)\.xml", n)]
+        stops = [int(tab.get(f"{{{ns['w']}}}pos")) for n in parts
+                 for tab in etree.fromstring(z.read(n)).iterfind(".//w:tabs/w:tab", ns)]
+    assert stops and max(stops) <= text_twips + 1, stops

@@ -162,6 +162,8 @@ class _Brief:
             ooxml.set_section_bidi(section)
             if native_zero(self.report) == 0x0660:
                 ooxml.set_page_number_format(section, "hindiNumbers")
+        # the theme's page before anything measures the text width (the running head's end tab did not)
+        _page(section, self.theme, rtl=self.rtl)
 
     def _lang(self) -> tuple[str, str | None]:
         meta = self.report.meta
@@ -336,7 +338,6 @@ class _Brief:
         if t == d:
             return
         section = self.doc.sections[0]
-        _page(section, t, rtl=self.rtl)
         if (t.head_start, t.head_end) != (d.head_start, d.head_end):
             p = section.header.paragraphs[0]
             ooxml.clear_paragraph(p)
