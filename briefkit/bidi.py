@@ -24,7 +24,8 @@ import unicodedata
 from dataclasses import dataclass
 
 _R = r"\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF"     # Hebrew, Arabic and their presentation forms
-_RTL_TOKEN = re.compile(rf"[{_R}](?:[{_R}\u064B-\u065F\u0670\u200C\u200D]|[ ،؛](?=[{_R}]))*")
+# Neutrals between two Arabic letters are Arabic (UAX #9 rule N1): «د. سلمى», «انتهى الأمر. بدأ».
+_RTL_TOKEN = re.compile(rf"[{_R}](?:[{_R}\u064B-\u065F\u0670\u200C\u200D]|[ ،؛.:؟!]+(?=[{_R}]))*")
 _RTL_LETTER = re.compile(f"[{_R}]")
 
 LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
@@ -46,6 +47,17 @@ _SEPARATED_NUMBER = re.compile(rf"(?<![{_DIGIT}])[{_DIGIT}]+(?:[\-‐‑–—./
 
 def has_rtl(text: str) -> bool:
     return bool(_RTL_LETTER.search(text))
+
+
+FINAL_STOP = re.compile(r"[.!?…]+")
+"""A block's closing punctuation: in a block with no letter of the brief's script (an English quote in
+an Arabic brief) it is the block's own and closes its isolate («The EU stands ready.»), where after a
+Latin phrase in an Arabic sentence it is the sentence's."""
+
+
+def foreign_block(text: str, rtl: bool) -> bool:
+    """Is a whole block (its plain text) in the other direction's script only?"""
+    return (not has_rtl(text) and any(_strong_l(c) for c in text)) if rtl else False
 
 
 def _strong_l(ch: str) -> bool:

@@ -243,24 +243,29 @@ class _Brief:
                 p.add_run(bidi.PDI)
         return _contiguous(out)
 
-    def _inlines(self, p, nodes: Inlines, *, bold=False, italic=False, sans=False, link=False) -> list:
-        """Inline nodes as runs; ``sans`` (headings, tables) renders emphasis as weight, never slanted Kufi."""
+    def _inlines(self, p, nodes: Inlines, *, bold=False, italic=False, sans=False, link=False,
+                 block=True) -> list:
+        """Inline nodes as runs; ``sans`` (headings, tables) renders emphasis as weight, never slanted Kufi.
+        ``block``: ``nodes`` are a whole block's (not a Strong's or a link's children)."""
         runs = []
         for node in nodes:
             if isinstance(node, Text):
                 runs += self._text(p, node.text, bold=bold, italic=italic, link=link)
             elif isinstance(node, Strong):
-                runs += self._inlines(p, node.children, bold=True, italic=italic, sans=sans, link=link)
+                runs += self._inlines(p, node.children, bold=True, italic=italic, sans=sans, link=link,
+                                      block=False)
             elif isinstance(node, Emph):
                 # Noto Kufi Arabic has no italic: emphasis in Arabic sans text is weight, as in the PDF;
                 # Latin emphasis stays italic (Noto Sans Italic), as the PDF sets it
                 if sans and bidi.has_rtl(plain_text(node.children)):
-                    runs += self._inlines(p, node.children, bold=True, italic=italic, sans=sans, link=link)
+                    runs += self._inlines(p, node.children, bold=True, italic=italic, sans=sans, link=link,
+                                      block=False)
                 else:
-                    runs += self._inlines(p, node.children, bold=bold, italic=True, sans=sans, link=link)
+                    runs += self._inlines(p, node.children, bold=bold, italic=True, sans=sans, link=link,
+                                      block=False)
             elif isinstance(node, Link):
                 inner = _contiguous(self._inlines(p, node.children, bold=bold, italic=italic, sans=sans,
-                                                  link=True))
+                                                  link=True, block=False))
                 ooxml.wrap_in_hyperlink(p, inner, url=node.href)
                 runs += inner
             elif isinstance(node, P.Cite):
@@ -268,6 +273,8 @@ class _Brief:
             else:
                 P.unhandled(node)
         _merge_isolates(p)
+        if block and bidi.foreign_block(plain_text(nodes), self.rtl):
+            _close_with_final_stop(p)
         return runs
 
     def _note(self, p, cite: P.Cite):
@@ -897,6 +904,29 @@ def _merge_isolates(p) -> None:
                 rpr = ts[k].getparent().find(qn("w:rPr"))
                 if rpr is not None and rpr.find(qn("w:rtl")) is not None:
                     rpr.remove(rpr.find(qn("w:rtl")))
+
+
+def _close_with_final_stop(p) -> None:
+    """An English block in an Arabic brief: its closing full stop moves inside its isolate, as the HTML
+    writer does (``bidi.FINAL_STOP``); only a footnote call may follow it."""
+    ts = list(p._p.iter(qn("w:t")))
+    last = max((k for k, t in enumerate(ts) if (t.text or "").endswith(bidi.PDI)), default=None)
+    if last is None or last + 1 >= len(ts) or not bidi.FINAL_STOP.fullmatch(ts[last + 1].text or ""):
+        return
+    if any((t.text or "").strip() and not _is_note_call(t) for t in ts[last + 2:]):
+        return
+    ts[last].text = ts[last].text[:-1]
+    stop = ts[last + 1]
+    stop.text += bidi.PDI
+    rpr = stop.getparent().find(qn("w:rPr"))
+    if rpr is not None and rpr.find(qn("w:rtl")) is not None:
+        rpr.remove(rpr.find(qn("w:rtl")))
+
+
+def _is_note_call(t) -> bool:
+    """Is this text a footnote call's number (a custom mark or a NOTEREF's result)?"""
+    style = t.getparent().find(f"{qn('w:rPr')}/{qn('w:rStyle')}")
+    return style is not None and style.get(qn("w:val")) == "FootnoteReference"
 
 
 def _style_id(p) -> str | None:

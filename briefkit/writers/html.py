@@ -132,7 +132,17 @@ class InlineRenderer:
         return self._join(self._text_pieces(text))
 
     def inlines(self, nodes: Inlines) -> Markup:
-        return self._join(self._pieces(nodes))
+        pieces = self._pieces(nodes)
+        if bidi.foreign_block(plain_text(nodes), self.rtl):
+            # an English quote in an Arabic brief: its full stop closes its isolate (bidi.FINAL_STOP)
+            for k in range(len(pieces) - 1, 0, -1):
+                kind, html = pieces[k]
+                if kind == "base" and bidi.FINAL_STOP.fullmatch(str(html)) and pieces[k - 1][0] == "iso":
+                    pieces[k] = ("iso", html)
+                    break
+                if kind != "base" or "\u2060" not in str(html):      # only a note call may follow it
+                    break
+        return self._join(pieces)
 
     def number(self, n: int) -> str:
         return localize.number(n, self.report)
