@@ -25,7 +25,7 @@ from .. import plan as P
 from ..langs import WORD_LANG, WORD_NUMBER_FORMAT
 from ..links import is_safe_href
 from ..localize import date as local_date
-from ..localize import digits, generated_texts, labels, native_zero, number
+from ..localize import digits, generated_texts, labels, native_zero, number, series
 from ..model import RELATIONS, Emph, Inlines, Link, Report, Source, Strong, Text, plain_text
 from .. import chart, house
 from ..style import DEFAULT as DEFAULT_THEME
@@ -539,7 +539,7 @@ class _Brief:
         report, L = self.report, self.labels
         self._heading(part.heading)
         names = [a.name for a in report.actors]
-        joined = L["and"].join([L["list_separator"].join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+        joined = series(names, report)
         self._text(self._para("Caption"), L["areas_caption"].format(actors=joined))
         # The PDF's columns: area (with its region under the title), relation (badge and intensity),
         # then one per actor under a rule in the actor's colour; past plan.ACTOR_COLUMNS actors the

@@ -323,10 +323,7 @@ class _Context:
     def areas(self, part: P.AreasTable) -> dict:
         r, report, lab = self.r, self.report, self.lab
         actor_names = [a.name for a in report.actors]
-        if len(actor_names) > 1:
-            actors_text = lab["list_separator"].join(actor_names[:-1]) + lab["and"] + actor_names[-1]
-        else:
-            actors_text = actor_names[0]
+        actors_text = localize.series(actor_names, report)
         rows = []
         for row in part.rows:
             a = row.area
