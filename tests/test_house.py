@@ -294,3 +294,25 @@ def test_an_a5_page_holds_every_table_and_the_chart(tmp_path):
         stops = [int(tab.get(f"{{{ns['w']}}}pos")) for n in parts
                  for tab in etree.fromstring(z.read(n)).iterfind(".//w:tabs/w:tab", ns)]
     assert stops and max(stops) <= text_twips + 1, stops
+
+
+def test_an_a5_breadcrumb_breaks_between_items_only(tmp_path):
+    # A blind editor's A5 masthead broke «تقديرات | الموقف» across two lines; a line now breaks between
+    # items, and contents entries are set ragged, not justified
+    import pdfplumber
+
+    theme = tmp_path / "a5.yaml"
+    theme.write_text("briefkit-theme: 1\npage: {size: A5}\n", encoding="utf-8")
+    text = (CASES / "02-footnotes.yaml").read_text(encoding="utf-8").replace(
+        '  date: "2024-05-02"\n',
+        '  date: "2024-05-02"\n  publisher: {name: "مركز المشرق للدراسات الاستراتيجية والإقليمية"}\n'
+        '  breadcrumb: ["الرئيسية", "تقديرات الموقف", "شمال أفريقيا", "ليبيا والمتوسط"]\n', 1)
+    report = briefkit.loads(text, name="crumbs.yaml")
+    with pdfplumber.open(io.BytesIO(render(report, "pdf", Options(theme=theme)))) as pdf:
+        words = pdf.pages[0].extract_words(use_text_flow=False)
+    tops = {}
+    for w in words:        # pdfplumber keeps an Arabic word's letters in visual order
+        tops.setdefault(w["text"][::-1], round(w["top"]))
+    for a, b in (("تقديرات", "الموقف"), ("شمال", "أفريقيا"), ("ليبيا", "والمتوسط")):
+        assert a in tops and b in tops, sorted(tops)
+        assert tops[a] == tops[b], (a, b, tops[a], tops[b])
