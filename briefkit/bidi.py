@@ -73,6 +73,9 @@ def _word_char(ch: str) -> bool:
 
 
 _SYMBOL = re.compile(r"(?<![\w/])[A-Za-z0-9]+(?:[/.\-][A-Za-z0-9]+)*/[A-Za-z0-9]+(?:[/.\-][A-Za-z0-9]+)*(?![\w/])")
+URL_SEGMENT_MAX = 28
+"""A URL path segment with hyphens up to this long is never broken at its hyphens (longer ones may be, so a
+long slug still fits a narrow column)."""
 SYMBOL_MAX = 16
 """A document symbol with a slash up to this long (S/PV.8816, GOV/2023/8) is never broken across lines."""
 
@@ -88,6 +91,13 @@ def host_spans(text: str) -> list[tuple[int, int]]:
         m = re.match(r"(?:[a-z]+://|mailto:)[^/?#.\-@]*", text[s:e], re.IGNORECASE)
         if m:
             out.append((s, s + m.end()))
+        # a short path segment with hyphens stays whole: a line broken at its hyphen («…-erdogan-» |
+        # «cairo») reads as if the hyphen were the line's, not the address's; the slash before it breaks
+        for seg in re.finditer(r"(?<=/)[^/?#\s]+/?", text[s:e]):
+            # with its slash: a separate "/" between two glued spans was lost from the PDF's text layer
+            short = "-" in seg.group(0) and len(seg.group(0)) <= URL_SEGMENT_MAX
+            if short and s + seg.start() >= (out[-1][1] if out else 0):
+                out.append((s + seg.start(), s + seg.end()))
     for m in _SYMBOL.finditer(text):
         if m.end() - m.start() <= SYMBOL_MAX and not any(s <= m.start() < e for s, e in urls):
             out.append(m.span())
