@@ -102,6 +102,15 @@ def load_theme(path) -> Theme:
         line, col = node_pos
         problems.append(Problem(name, line, col, where, message))
 
+    def add_length_problem(node_pos, where: str, value, also: str = "") -> None:
+        """What is wrong with one margin: no unit, an unknown unit, or over 60 mm."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            add(node_pos, where, f"'{value}' has no unit: write {value}mm (mm, cm, in or pt{also})")
+        elif _length(value) is None:
+            add(node_pos, where, f"'{value}' is not a length like 20mm (mm, cm, in or pt{also})")
+        elif _length(value) > 60:
+            add(node_pos, where, f"'{value}' is more than 60 mm: a margin leaves room for the text")
+
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
@@ -193,11 +202,23 @@ def load_theme(path) -> Theme:
             kw["page_mm"] = size
     if "margins" in page:
         margins = _margins(page["margins"])
-        if margins is None:
-            add(vpos(page, "margins"), "page.margins",
-                "margins are one length like 20mm, or {top, bottom, start, end} lengths in mm, cm, in or pt")
-        else:
+        given = page["margins"]
+        if margins is not None:
             kw["margins_mm"] = margins
+        elif isinstance(given, dict):
+            # one line per wrong side, as the report's own messages are
+            for side, value in given.items():
+                where = f"page.margins.{side}"
+                if side not in _SIDES:
+                    physical = str(side) in ("left", "right")
+                    add(pos(given, side), where, f"unknown side '{side}'{suggest(side, _SIDES)}; use top, bottom, "
+                        "start or end" + (" (start is where a line begins: the right in an Arabic or Persian "
+                                          "brief, the left in an English one)" if physical else ""))
+                else:
+                    add_length_problem(vpos(given, side), where, value)
+        else:
+            add_length_problem(vpos(page, "margins"), "page.margins", given,
+                               also="; or {top, bottom, start, end}, each a length")
     if "page_mm" in kw or "margins_mm" in kw:
         w, h = kw.get("page_mm", DEFAULT.page_mm)
         t, b, s, e = kw.get("margins_mm", DEFAULT.margins_mm)
@@ -256,6 +277,9 @@ def _page_size(value) -> tuple[float, float] | None:
         if w and h and 80 <= w <= 600 and 100 <= h <= 900:
             return (round(w, 2), round(h, 2))
     return None
+
+
+_SIDES = ("top", "bottom", "start", "end")
 
 
 def _margins(value) -> tuple[float, float, float, float] | None:
