@@ -171,7 +171,10 @@ def _validate(args, stdout, stderr) -> int:
         for line in r.lines():
             stderr.write(line + "\n")
         if r.status == "valid" and not (args.json or args.quiet):
-            stdout.write(f"{safe(r.input)}: valid\n")  # an editor sees that the check ran
+            # an editor sees that the check ran, and a source a deleted paragraph no longer cites
+            uncited = report.uncited_sources
+            note = (f" (never cited, so listed without a number: {safe(', '.join(uncited))})" if uncited else "")
+            stdout.write(f"{safe(r.input)}: valid{note}\n")
         results.append(r)
     code = EXIT_INVALID if any(r.status == "invalid" for r in results) else EXIT_OK
     if args.json:
