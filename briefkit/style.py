@@ -56,6 +56,8 @@ class Theme:
     head_end: str = "publisher"
     footer: str = "page-of"
     logo: str = "start"
+    logo_file: Path | None = None
+    """The house logo (``logo: {file: ...}``): drawn for a report whose publisher names no logo of its own."""
     source: Path | None = field(default=None, compare=False)
     """The theme file (None for the shipped look)."""
 
@@ -66,11 +68,13 @@ class Theme:
         return self.page_mm[0] - s - e, self.page_mm[1] - t - b
 
     def files(self) -> list[Path]:
-        """The theme file and every font it names: what the build cache hashes and preview watches."""
+        """The theme file, every font it names and its logo: what the build cache hashes and preview watches."""
         out = [self.source] if self.source else []
         for fam in (self.body, self.heading):
             if fam:
                 out += [p for _, p in fam.faces]
+        if self.logo_file:
+            out.append(self.logo_file)
         return out
 
     def digest(self) -> str:
@@ -239,7 +243,11 @@ def load_theme(path) -> Theme:
                 f"'{value}' is not one of {', '.join(HEAD_CONTENT)}{suggest(value, HEAD_CONTENT)}")
         else:
             kw["head_start" if key == "start" else "head_end"] = value
+    if isinstance(data.get("logo"), dict):
+        _logo_spec(data["logo"], folder, kw, add, pos, vpos)
     for key, allowed in (("footer", FOOTER_CONTENT), ("logo", LOGO_PLACES)):
+        if key == "logo" and isinstance(data.get("logo"), dict):
+            continue
         if key in data:
             if data[key] not in allowed:
                 add(vpos(data, key), key,
@@ -295,6 +303,44 @@ def _margins(value) -> tuple[float, float, float, float] | None:
             return None
         out.append(v)
     return tuple(out)
+
+
+def _logo_spec(spec, folder: Path, kw: dict, add, pos, vpos) -> None:
+    """``logo: {file: assets/logo.png, place: start}``: the house logo, a PNG or JPEG inside the theme's
+    folder (a theme is the operator's file, unlike a report, so its logo may serve every report)."""
+    from .loader import logo_image_problem
+
+    for key in spec:
+        if key not in ("file", "place"):
+            add(pos(spec, key), f"logo.{key}", f"unknown key '{key}'{suggest(key, ('file', 'place'))}; use file "
+                "or place")
+    place = spec.get("place", "start")
+    if place not in LOGO_PLACES:
+        add(vpos(spec, "place"), "logo.place", f"'{place}' is not one of {', '.join(LOGO_PLACES)}"
+            f"{suggest(place, LOGO_PLACES)}")
+    else:
+        kw["logo"] = place
+    file = spec.get("file")
+    if file is None:
+        return
+    at = vpos(spec, "file")
+    if not isinstance(file, str) or not file:
+        add(at, "logo.file", "expected the path of a PNG or JPEG file")
+        return
+    target = (folder / file).resolve()
+    if not target.is_relative_to(folder):
+        add(at, "logo.file", f"'{file}' is outside the theme's folder; the logo must be inside it")
+    elif target.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+        add(at, "logo.file", f"'{file}' must be a PNG or JPEG image (export the logo as a PNG about 300 "
+            "pixels high: it is drawn 11 mm high)")
+    elif not target.is_file():
+        add(at, "logo.file", f"'{file}' does not exist (relative to the theme's folder)")
+    else:
+        problem = logo_image_problem(target, file)
+        if problem:
+            add(at, "logo.file", problem)
+        else:
+            kw["logo_file"] = target
 
 
 def _family(spec, where, folder, parent, role, add, pos, vpos) -> Family | None:

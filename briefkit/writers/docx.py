@@ -68,6 +68,7 @@ def render(report: Report, options=None, *, subset_fonts: bool = False) -> bytes
     options = options or DEFAULT
     subset_fonts = subset_fonts or options.docx_fonts == "subset"
     theme = house.theme_for(report, options)
+    report = house.with_house_logo(report, theme)
     _Brief.check_fonts(report, theme)
     plan = P.plan_of(report, chart=P.chart_wanted(options))
     brief = _Brief(report, subset_fonts=subset_fonts, plan=plan, theme=theme)

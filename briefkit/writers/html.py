@@ -539,6 +539,7 @@ def render_page(report: Report, options=None, *, theme: Theme | None = None) -> 
     the end of each part, a readable column. It loads nothing: no file, no network."""
     if theme is None:
         theme = house.theme_for(report, options)
+    report = house.with_house_logo(report, theme)
     house.ensure_covered([*report.all_text(), *generated_texts(report)], theme)
     ctx = context(report, options=options, theme=theme, screen=True)
     screen_css = house.restyle_css((templates_dir() / SCREEN_STYLESHEET).read_text(encoding="utf-8"), theme)
