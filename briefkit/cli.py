@@ -233,8 +233,27 @@ def _extract(args, stdout, stderr) -> int:
     if found is None:
         stderr.write(f"briefkit: error: {args.pdf!r} carries no report (build it with --pdf-variant a3b)\n")
         return EXIT_INVALID
-    stdout.write(found[1].decode("utf-8"))
+    text = found[1].decode("utf-8")
+    stdout.write(text)
+    logo = _named_logo(text)
+    if logo:
+        # the PDF carries the report alone (nothing else is ever embedded): say what a rebuild needs
+        stderr.write(f"briefkit: note: the report names its logo {safe(logo)!r}, which the PDF does not carry: "
+                     "put the image there, relative to the extracted report, to build it again (a theme is not "
+                     "carried either)\n")
     return EXIT_OK
+
+
+def _named_logo(text: str) -> str | None:
+    """``meta.publisher.logo`` of an extracted report (YAML or JSON), or None."""
+    from ruamel.yaml import YAML
+
+    try:
+        data = YAML(typ="safe", pure=True).load(text)
+        logo = data["meta"]["publisher"]["logo"]
+    except Exception:  # noqa: BLE001 - no logo named, or not a mapping: nothing to say
+        return None
+    return logo if isinstance(logo, str) else None
 
 
 def _json(doc) -> str:
