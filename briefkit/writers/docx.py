@@ -984,12 +984,14 @@ def _coverage_runs(text: str, sans: bool, theme: Theme | None = None) -> list[tu
     for ch in text:
         # A joiner, variation selector or tag stays in its sequence's run: a renderer forms an emoji
         # ZWJ sequence (👨‍👩‍👧) or a keycap only inside one run.
-        if out and _JOINS(ch):
+        if out and (_JOINS(ch) or ch == "\u00a0"):
+            # a no-break space (a badge's padding) too: LibreOffice drew a hairline where a shaded run
+            # changed font, and the padding in the style's font at its own width
             fb = out[-1][1]
         else:
             fb = _theme_fallback(ch, sans, theme) if themed else _fallback(ch, sans)
-        if out and out[-1][1] == fb:
-            out[-1] = (out[-1][0] + ch, fb)
+        if out and (out[-1][1] == fb or set(out[-1][0]) == {"\u00a0"}):
+            out[-1] = (out[-1][0] + ch, fb)          # leading no-break spaces take what follows them
         else:
             out.append((ch, fb))
     return out
