@@ -476,6 +476,10 @@ def _carry(runs: list, rtl_line: bool) -> None:
                     # gap after them would read as a space to pdfplumber (a word glued on the right)
                     e, k = inked[-1]
                     last = sum(e[0].glyphs.glyphs[i].geometry.width for i in range(*e[5][k][:2])) * 1000 / 1024
+                    # but no further left than poppler allows: a word starting more than half an em
+                    # left of its line's last word's end ends the line (TextBlock::coalesce), and
+                    # poppler put the rest of the line (the Arabic on the stretch's right) on a line after
+                    last = min(last, PIECE_SPAN * inked[-1][0][3])
                     gap = max(PIECE_GAP, (last - spare - 50) / len(pieces))
                     inked[-1][0][7][("pieces", inked[-1][1])] = (pieces, round(gap), -round(spare + 50),
                                                                  len(spans) - 1)
@@ -529,6 +533,10 @@ PDFDocEncoding too), PDFium reads the innermost /ActualText (NOTHING)."""
 
 def _actual_text(text: str) -> bytes:
     return b"<</ActualText <feff" + text.encode("utf-16-be").hex().encode() + b">>>"
+
+PIECE_SPAN = 400
+"""Thousandths of an em: the pieces' codes lie within this of the stretch's right edge (poppler's
+minCharSpacing, half an em, with room to spare)."""
 
 PIECE_GAP = 100
 """Thousandths of a point between the stretch's left edge and its first piece's code, and between pieces,
