@@ -566,3 +566,20 @@ def test_a_line_holding_only_a_mixed_token_is_left_as_it_was(tmp_path):
         pytest.skip("pypdfium2 is not installed here")
     data = pdf_writer.render(briefkit.loads(TOKENS.replace('title: "تركيا وروسيا"', "title: 1e999")))
     assert "1e999" in ex._DROP.sub("", ex.pypdfium2(data))
+
+
+def test_poppler_keeps_each_line_with_a_mixed_token_whole_and_in_order():
+    """pdftotext (poppler: Evince, Okular, indexers) reads each line holding «S-400», «F-35» or «M4» as one
+    line in reading order. PDFium's pieces drawn over the token's whole last glyph started a word more than
+    half an em left of the token's end, which ended poppler's line there: it read «S-400 وحلف NATO» and
+    then «منظومة» on the next line."""
+    if not HAVE["pdftotext"]:
+        pytest.skip("pdftotext is not installed here")
+    data = pdf_writer.render(briefkit.load(CASES / "03-bidi.yaml"))
+    lines = [ex._DROP.sub("", line).strip() for line in ex.pdftotext(data).splitlines()]
+    for phrase in (r"منظومة S-400 وحلف NATO", r"صفقة S-400", r"أخرجت تركيا من برنامج F-35",
+                   r"عبر الطريق \.?M4", r"وصول أولى مكونات S-400 إلى قاعدة Mürted"):
+        assert any(re.search(phrase, line) for line in lines), (phrase, [l for l in lines if l])
+    # no line is left holding only the Arabic words cut off a token's right
+    for alone in ("منظومة", "صفقة", "أخرجت تركيا من برنامج", "مكونات"):
+        assert not any(line.endswith(alone) for line in lines), alone
