@@ -805,7 +805,7 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             # read in a right-to-left run came out reversed («3202»)
             mark = LEFT_MARK if _pdfium_class(piece_text[0]) == "R" else RIGHT_MARK
             out.append([gid, mark, 0, end, 0, groups[k][3], code_width / scale, gid, None])
-            pieces_at[len(out) - 1] = (piece_text, outer if piece_text is texts[-1] else 0)
+            pieces_at[len(out) - 1] = (piece_text, outer if piece_text is texts[-1] else 0, not outer)
             out.append([None, "", rest, 0, 0, groups[k][3], None, special, None])
 
     pieces_at = {}
@@ -939,8 +939,14 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             drawn = [n for n, g in group_of.items() if g == key[2] and out[n][0] is not None]
             if drawn:
                 edges[drawn[0] if key[1] == "begin" else drawn[-1]] = (key[1], event)
-    for n, (piece_text, outer) in pieces_at.items():
-        edges[n] = ("both", [(PIECE_TAG, _actual_text(piece_text))], outer)
+    for n, (piece_text, outer, hide) in pieces_at.items():
+        # poppler reads a piece's code (a direction mark) as a word of its own, over the stretch's last
+        # glyph: a space before the next word, or a line cut in two (TextBlock::coalesce). A /Span whose
+        # /ActualText is a null byte hides it from poppler (TextPage::addChar ignores U+0000); PDFium
+        # and MuPDF read the innermost /ActualText. Not inside a several-word stretch's /Span: poppler
+        # keeps one /ActualText at a time, and that one already hides the pieces.
+        spans = [("Span", NOTHING)] if hide else []
+        edges[n] = ("both", spans + [(PIECE_TAG, _actual_text(piece_text))], outer)
     plain = [(raw if gid is None else codes.code(font, gid, text, width_of(k), own=k in open_at or k in edges),
               width, x_offset, y_offset, cluster)
              for k, (gid, text, width, x_offset, y_offset, cluster, _, raw, _) in enumerate(out)]
