@@ -119,7 +119,6 @@ def _install() -> None:
             # a box of white space only is not drawn: the boxes around it do not meet
             _state["previous_box"] = _state["box"] if textbox.text.strip() else None
             _state["previous_starts_ltr"] = _state.pop("starts_ltr", False)
-            _state["previous_left"] = _state.pop("left", "")
 
     draw_first_line.__wrapped__ = original
     draw_text.draw_first_line = draw_first_line
@@ -423,7 +422,6 @@ def _carry(runs: list, rtl_line: bool) -> None:
     before = line[1] if line and line[0] == baseline else ""
     _state["line"] = (baseline, before + box_text)
     pdfium_rtl = rtl_line and _pdfium_right_to_left(before + box_text, margin=_state.get("part", False))
-    _state["left"] = _text(flat[0]) if flat[0] is not None else ""
     start = None
     for n, pos in enumerate(flat):
         opposite = pos is not None and (pos[0][0].item.analysis.level % 2 == 0) == rtl_line
@@ -438,38 +436,30 @@ def _carry(runs: list, rtl_line: bool) -> None:
             _carry_stretch(stretch, opens=n == len(flat) - 1, goes_on=start == 0)
             inked = [pos for pos in stretch if pos is not None and pos[0][5][pos[1]][4]]
             text = "".join(_text(pos) for pos in stretch if pos is not None)
-            letter = flat[n]
+            letter, glued = flat[n], False
             if pdfium_rtl and " " not in text and letter is not None and _single(letter) \
                     and len(_text(letter)) == 1 and unicodedata.bidirectional(_text(letter)) in ("R", "AL") \
                     and (flat[n + 1] is None or _text(flat[n + 1]) in _SPACES):
                 # A letter glued to the stretch («و2023», «م3»): MuPDF wrote the line's runs in visual order
                 # («2023و»). It joins the stretch's pieces (below), its glyph in the stretch's span.
-                text = _text(letter) + text
+                text, glued = _text(letter) + text, True
                 inked.append(letter)
                 stretch = stretch + [letter]
             if len(inked) > 1 or any(e[5][k][1] - e[5][k][0] > 1 for e, k in inked):
                 # The stretch's own text as /ActualText (_show_text), which poppler, PDFium and MuPDF
                 # read instead of the carried word and its fillers.
                 pieces = _pdfium_segments(text)
-                # a letter right before it in reading order, on its right («و200 MW»)
-                right = _text(flat[n]) if flat[n] is not None else \
-                    _state.get("previous_left", "") if n == len(flat) - 1 and _state.get("adjacent") else ""
-                glued = any(c.isalpha() for c in right)
-                if len(pieces) > 1 and pdfium_rtl and (" " not in text or text.isascii() and not glued):
+                if len(pieces) > 1 and pdfium_rtl:
                     # PDFium would read this stretch's pieces in reverse order («M4» → «4M»): its glyphs
                     # are a span PDFium and MuPDF read nothing from, and each piece is a span of its own
                     # drawn after them, inside the stretch (the next box starts at its right edge), the
                     # first rightmost (_plan_run: emit_pieces).
-                    spans = [(PIECE_TAG, NOTHING)]
-                    if " " in text:
-                        # Several words («5,150 MW»): poppler, reading their codes, cut the line there and
-                        # put the words in the wrong order («MW» / «5,150»). A /Span around the glyphs and
-                        # the pieces, whose /ActualText only poppler reads (POPPLER_ONLY). Not when a
-                        # letter is glued to the stretch («و200 MW»): poppler's null would cut the word.
-                        spans.insert(0, ("Span", b"<</ActualText <00" + text.encode("ascii").hex().encode()
-                                         + b">>>"))
+                    # poppler reads /ActualText on /Span only, and the innermost /Frag is the one PDFium
+                    # and MuPDF read: the stretch's own text for poppler, not its carried word and
+                    # fillers. Not with a glued letter: poppler read «و2023» without it.
+                    spans = ([] if glued else [("Span", _actual_text(text))]) + [(PIECE_TAG, NOTHING)]
                     inked[0][0][7][("span", "begin", inked[0][1])] = spans
-                    inked[-1][0][7][("span", "end", inked[-1][1])] = 1
+                    inked[-1][0][7][("span", "end", inked[-1][1])] = len(spans)
                     count = sum(e[5][k][1] - e[5][k][0] for e, k in (p for p in stretch if p is not None))
                     spare = count * inked[-1][0][3]  # WeasyPrint's rounding: a thousandth of an em a glyph
                     # The pieces' codes cover the stretch's last glyph from its right edge leftwards: a
@@ -481,8 +471,7 @@ def _carry(runs: list, rtl_line: bool) -> None:
                     # poppler put the rest of the line (the Arabic on the stretch's right) on a line after
                     last = min(last, PIECE_SPAN * inked[-1][0][3])
                     gap = max(PIECE_GAP, (last - spare - 50) / len(pieces))
-                    inked[-1][0][7][("pieces", inked[-1][1])] = (pieces, round(gap), -round(spare + 50),
-                                                                 len(spans) - 1)
+                    inked[-1][0][7][("pieces", inked[-1][1])] = (pieces, round(gap), -round(spare + 50))
                 else:
                     inked[0][0][7][("span", "begin", inked[0][1])] = [("Span", _actual_text(text))]
                     inked[-1][0][7][("span", "end", inked[-1][1])] = 1
@@ -524,12 +513,6 @@ NOTHING = b"<</ActualText (\\000)>>"
 text object whose /ActualText has no printable character (PreMarkedContent); MuPDF reads a string that is
 valid UTF-8 as UTF-8, into a C string, empty here, and then reads nothing from the glyphs; poppler reads
 /ActualText only on /Span, so it reads the glyphs' codes (the carried word)."""
-
-POPPLER_ONLY = "a null byte, then the text"
-"""A /Span's /ActualText whose first byte is null: poppler reads it (PDFDocEncoding: U+0000 then the text),
-MuPDF reads it as an empty C string (ASCII text only: else it is not valid UTF-8 and MuPDF decodes it as
-PDFDocEncoding too), PDFium reads the innermost /ActualText (NOTHING)."""
-
 
 def _actual_text(text: str) -> bytes:
     return b"<</ActualText <feff" + text.encode("utf-16-be").hex().encode() + b">>>"
@@ -786,7 +769,7 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         # start, the last piece leftmost, each as wide as the way to the next, so
         # that PDFium reads the pieces from the last to the first with no space between them: the
         # reverse of the order it then reverses. MuPDF reads them in drawing order, from the span on.
-        texts, gap, end, outer = marks[("pieces", k)]
+        texts, gap, end = marks[("pieces", k)]
         gid = next(glyphs[i].glyph for i in range(groups[k][0], groups[k][1]) if drawable(i))
         for piece_text in texts:
             # In thousandths of a point from the pen (WeasyPrint draws an x offset of n Pango units n/1000
@@ -805,7 +788,7 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             # read in a right-to-left run came out reversed («3202»)
             mark = LEFT_MARK if _pdfium_class(piece_text[0]) == "R" else RIGHT_MARK
             out.append([gid, mark, 0, end, 0, groups[k][3], code_width / scale, gid, None])
-            pieces_at[len(out) - 1] = (piece_text, outer if piece_text is texts[-1] else 0, not outer)
+            pieces_at[len(out) - 1] = piece_text
             out.append([None, "", rest, 0, 0, groups[k][3], None, special, None])
 
     pieces_at = {}
@@ -939,14 +922,12 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             drawn = [n for n, g in group_of.items() if g == key[2] and out[n][0] is not None]
             if drawn:
                 edges[drawn[0] if key[1] == "begin" else drawn[-1]] = (key[1], event)
-    for n, (piece_text, outer, hide) in pieces_at.items():
+    for n, piece_text in pieces_at.items():
         # poppler reads a piece's code (a direction mark) as a word of its own, over the stretch's last
         # glyph: a space before the next word, or a line cut in two (TextBlock::coalesce). A /Span whose
         # /ActualText is a null byte hides it from poppler (TextPage::addChar ignores U+0000); PDFium
-        # and MuPDF read the innermost /ActualText. Not inside a several-word stretch's /Span: poppler
-        # keeps one /ActualText at a time, and that one already hides the pieces.
-        spans = [("Span", NOTHING)] if hide else []
-        edges[n] = ("both", spans + [(PIECE_TAG, _actual_text(piece_text))], outer)
+        # and MuPDF read the innermost /ActualText.
+        edges[n] = ("both", [("Span", NOTHING), (PIECE_TAG, _actual_text(piece_text))], 0)
     plain = [(raw if gid is None else codes.code(font, gid, text, width_of(k), own=k in open_at or k in edges),
               width, x_offset, y_offset, cluster)
              for k, (gid, text, width, x_offset, y_offset, cluster, _, raw, _) in enumerate(out)]
