@@ -20,10 +20,11 @@ reads it, each line's Pango glyph string:
   poppler, PDFium and MuPDF read instead (pdf.js skips the U+200D itself; pdfplumber keeps them);
 - PDFium cuts a line into segments by a crude class (Latin letters; digits and separators; Arabic) and
   reverses their order in a right-to-left line, /ActualText included («M4» → «4M»); it orders a line's
-  text objects by where they start. A stretch it would reverse is a span PDFium and MuPDF read nothing
-  from (NOTHING; poppler reads its codes), followed by one invisible code per segment, each a span with
-  that segment's /ActualText, drawn inside the stretch from right to left: PDFium meets them last
-  segment first, MuPDF in drawing order;
+  text objects by where they start. A stretch it would reverse is a /Frag PDFium and MuPDF read nothing
+  from (NOTHING) inside a /Span with its own text for poppler, followed by one invisible code per segment,
+  each a /Frag with that segment's /ActualText inside a /Span poppler drops (NOTHING), drawn inside the
+  stretch's last half em from right to left: PDFium meets them last segment first, MuPDF in drawing
+  order, and poppler's line stays whole;
 - beside each stretch of the other direction, a zero-ink code carries a direction mark (U+200E/U+200F), so
   that poppler's reorderText and MuPDF's run reversal keep the space between the stretch and the next word;
 - a vowel mark is drawn inside the code of the glyph its ink falls on, so the pen never goes back (pdf.js
@@ -504,15 +505,15 @@ def _carry(runs: list, rtl_line: bool) -> None:
 
 
 PIECE_TAG = "Frag"
-"""The marked-content tag of a stretch cut into PDFium's pieces. Not /Span: poppler reads /ActualText on
-/Span only, and reads these stretches from their codes (the carried word), which keeps them whole; PDFium
-and MuPDF read /ActualText whatever the tag."""
+"""The marked-content tag of a stretch cut into PDFium's pieces and of each piece. Not /Span: poppler reads
+/ActualText on /Span only, and keeps one at a time (no nesting), so it reads the /Span around each /Frag;
+PDFium and MuPDF read the innermost /ActualText whatever the tag."""
 
 NOTHING = b"<</ActualText (\\000)>>"
 """The properties of the glyphs of a stretch cut into pieces: an /ActualText of one null byte. PDFium skips a
 text object whose /ActualText has no printable character (PreMarkedContent); MuPDF reads a string that is
-valid UTF-8 as UTF-8, into a C string, empty here, and then reads nothing from the glyphs; poppler reads
-/ActualText only on /Span, so it reads the glyphs' codes (the carried word)."""
+valid UTF-8 as UTF-8, into a C string, empty here, and then reads nothing from the glyphs. On a /Span
+around a piece's code, poppler reads U+0000 and drops it (TextPage::addChar)."""
 
 def _actual_text(text: str) -> bytes:
     return b"<</ActualText <feff" + text.encode("utf-16-be").hex().encode() + b">>>"
