@@ -173,10 +173,10 @@ class Result:
         return self.status in ("built", "cached")
 
 
-def render_report(source, formats: tuple[str, ...], options: Options = DEFAULT, *, raw: bytes | None = None
-                  ) -> tuple[Result, dict[str, tuple[bytes, int | None]]]:
-    """Load (a path, or ``raw`` bytes read from it) and render every format in memory; writes nothing."""
-    from . import writers
+def render_report(source, formats: tuple[str, ...], options: Options = DEFAULT, *, raw: bytes | None = None,
+                  split: bool = False) -> tuple[Result, dict[str, tuple[bytes, int | None]]]:
+    """Load (a path, or ``raw`` bytes read from it) and render every format in memory; writes nothing.
+    ``split``: the formats other than the PDF may be rendered by a forked process meanwhile (``_Side``)."""
     from .house import theme_glyphs
     from .loader import load, loads
 
@@ -184,23 +184,67 @@ def render_report(source, formats: tuple[str, ...], options: Options = DEFAULT, 
     is_report = hasattr(source, "meta")
     result = Result(input=str((source.path or source.meta.id) if is_report else source))
     blobs: dict[str, tuple[bytes, int | None]] = {}
+    side_peaks: list[float] = []
     try:
         glyphs = frozenset() if is_report else theme_glyphs(source, options)
         report = source if is_report else loads(raw, Path(source), name=str(source), theme_glyphs=glyphs) \
             if raw is not None else load(source, theme_glyphs=glyphs)
         result.id = report.meta.id
-        for fmt in formats:
-            blobs[fmt] = writers.render_counted(report, fmt, options)
+        blobs = _render_formats(report, formats, options, split, side_peaks)
     except ReportError as e:
         result.status, result.errors, result.id = "invalid", e.problems, e.report_id
         blobs = {}
     except RenderError as e:
         result.status, result.message, blobs = "failed", e.message, {}
+    except _SideFailure as e:
+        result.status, result.message, blobs = "failed", e.message, {}
     except Exception as e:  # noqa: BLE001 - a bug in a writer must fail this report, not the run
-        result.status, result.message, blobs = "failed", f"internal error: {type(e).__name__}: {e}", {}
+        result.status, result.message, blobs = "failed", _internal(e), {}
     result.seconds = time.perf_counter() - started
     result.peak_rss_mb = _peak_rss_mb()
+    if side_peaks and result.peak_rss_mb is not None:
+        result.peak_rss_mb = max(result.peak_rss_mb, *side_peaks)  # the larger of the two processes
     return result, blobs
+
+
+def _internal(e: Exception) -> str:
+    return f"internal error: {type(e).__name__}: {e}"
+
+
+def _render_formats(report, formats: tuple[str, ...], options: Options, split: bool,
+                    side_peaks: list[float]) -> dict:
+    """Every format's (bytes, pages), in order; raises the first format's failure, as rendering them one
+    after the other does. With ``split``, a forked process renders the formats other than the PDF while
+    this one renders the PDF (same bytes: each format is a pure function of the report)."""
+    from . import writers
+
+    side = _Side.start(report, tuple(f for f in formats if f != "pdf"), options) \
+        if split and "pdf" in formats and len(formats) > 1 else None
+    if side is None:
+        return {fmt: writers.render_counted(report, fmt, options) for fmt in formats}
+    outcomes: dict[str, object] = {}
+    try:
+        try:
+            outcomes["pdf"] = writers.render_counted(report, "pdf", options)
+        except Exception as e:  # noqa: BLE001 - raised below, in the formats' order
+            outcomes["pdf"] = e
+        if isinstance(outcomes["pdf"], Exception) and formats[0] == "pdf":
+            side.stop()  # the first format failed: what the others give no longer matters
+        else:
+            outcomes.update(side.collect(report, options))
+    except BaseException:
+        side.stop()  # an interrupt: the child goes at once
+        raise
+    finally:
+        if side.peak_mb is not None:
+            side_peaks.append(side.peak_mb)
+    blobs = {}
+    for fmt in formats:
+        out = outcomes[fmt]
+        if isinstance(out, BaseException):
+            raise out
+        blobs[fmt] = out
+    return blobs
 
 
 def _peak_rss_mb() -> float | None:
@@ -209,6 +253,157 @@ def _peak_rss_mb() -> float | None:
     except ImportError:  # pragma: no cover - not on Windows
         return None
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+# ---- the other formats beside the PDF ----------------------------------------------------------------
+
+class _SideFailure(Exception):
+    """A format the forked process could not render, with the message this process would have given."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def can_fork_formats() -> bool:
+    """Whether a report's formats can be rendered by two processes here: Linux, two usable cores or more,
+    and no thread but this one (a fork copies only the calling thread: a lock another thread holds would
+    stay locked in the child)."""
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) >= 2 and len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+class _Side:
+    """A forked child rendering some of a report's formats while the parent renders the PDF.
+
+    The child is a copy of the parent right after the report was loaded: nothing is imported or loaded
+    twice, and it renders from the very same model, so its bytes are the ones the parent would make. It
+    ignores SIGINT and SIGTERM (the parent decides what an interrupt means and kills it), dies with the
+    parent (PR_SET_PDEATHSIG), writes nothing but one pickled answer to a pipe and leaves by ``os._exit``
+    (no cleanup of the parent's runs twice). If it dies without answering, the parent renders its formats
+    itself."""
+
+    def __init__(self, pid: int, fd: int, formats: tuple[str, ...]):
+        self.pid, self.fd, self.formats = pid, fd, formats
+        self.peak_mb: float | None = None
+        """The child's peak memory (MB), once it has ended."""
+
+    @classmethod
+    def start(cls, report, formats: tuple[str, ...], options: Options) -> "_Side | None":
+        if not can_fork_formats():
+            return None
+        parent = os.getpid()
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return None
+        if pid == 0:  # the child: never returns
+            code = 1
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                os.close(read)
+                _die_with_parent(parent)
+                import pickle
+
+                data = memoryview(pickle.dumps(_side_render(report, formats, options)))
+                while data:
+                    data = data[os.write(write, data):]
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        return cls(pid, read, formats)
+
+    def collect(self, report, options: Options) -> dict[str, object]:
+        """Each of the child's formats → (bytes, pages) or the exception it raised (the formats after a
+        failed one are left out); rendered here when the child gave no answer."""
+        import pickle
+
+        chunks = []
+        try:
+            while True:
+                chunk = os.read(self.fd, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        finally:
+            os.close(self.fd)
+            self.fd = None
+        self._reap()
+        try:
+            answer = pickle.loads(b"".join(chunks))
+        except Exception:  # noqa: BLE001 - the child died (killed, out of memory): render here instead
+            answer = _side_render(report, self.formats, options)
+        return _side_outcomes(answer)
+
+    def stop(self) -> None:
+        if self.pid is None:
+            return
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        self._reap()
+
+    def _reap(self) -> None:
+        if self.pid is None:
+            return
+        while True:
+            try:
+                _, _, usage = os.wait4(self.pid, 0)
+            except InterruptedError:
+                continue
+            except ChildProcessError:
+                usage = None
+            break
+        self.pid = None
+        if usage is not None:
+            self.peak_mb = round(usage.ru_maxrss / 1024, 1)
+
+
+def _side_render(report, formats: tuple[str, ...], options: Options) -> tuple:
+    """("ok", {format: (bytes, pages)}), stopping at the first failure: then also
+    (format, kind, details) with kind "report" (problems, report id), "render" or "internal" (message)."""
+    from . import writers
+
+    done: dict = {}
+    for fmt in formats:
+        try:
+            done[fmt] = writers.render_counted(report, fmt, options)
+        except ReportError as e:
+            return "ok", done, (fmt, "report", (list(e.problems), e.report_id))
+        except RenderError as e:
+            return "ok", done, (fmt, "render", e.message)
+        except Exception as e:  # noqa: BLE001 - as render_report reports it
+            return "ok", done, (fmt, "internal", _internal(e))
+    return "ok", done, None
+
+
+def _side_outcomes(answer: tuple) -> dict[str, object]:
+    _, done, failure = answer
+    outcomes: dict[str, object] = dict(done)
+    if failure is not None:
+        fmt, kind, details = failure
+        if kind == "report":
+            error = ReportError(details[0])
+            error.report_id = details[1]
+        elif kind == "render":
+            error = RenderError(details)
+        else:
+            error = _SideFailure(details)
+        outcomes[fmt] = error
+    return outcomes
 
 
 # ---- signals --------------------------------------------------------------------------------------
@@ -781,12 +976,15 @@ def _render(todo, inputs, jobs: int, options) -> Iterator[tuple[int, Result, dic
         return len(raw) if raw is not None else 0
 
     tasks = [(i, inputs[i].path, inputs[i].raw, fmts, options) for i, _, fmts, _ in todo]
+    # One report and cores to spare: its DOCX (and HTML) are rendered by a forked copy of this process
+    # while this one typesets the PDF.
+    split = len(tasks) == 1 and jobs > 1
     jobs = max(1, min(jobs, len(tasks)))
     if jobs == 1:
         for i, path, raw, fmts, opts in tasks:
             source = inputs[i].report or path
             inputs[i].report = None  # let the model go once rendered
-            yield (i, *render_report(source, fmts, opts, raw=raw))
+            yield (i, *render_report(source, fmts, opts, raw=raw, split=split))
         return
     tasks.sort(key=lambda t: (-size(t[0]), t[0]))
 

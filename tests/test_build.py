@@ -490,3 +490,109 @@ def test_the_manifest_names_the_theme_a_report_used(tmp_path):
     (src / "theme.yaml").unlink()
     code, stdout, _ = run("build", src, "-o", tmp_path / "out", "--format", "html", "--json", "--quiet")
     assert "theme" not in json.loads(stdout)["reports"][0]
+
+
+# ---- one report on two processes: the DOCX beside the PDF --------------------------------------------
+
+def _can_fork():
+    from briefkit.builder import can_fork_formats
+
+    return can_fork_formats()
+
+
+two_cores = pytest.mark.skipif(not _can_fork(), reason="needs Linux, two usable cores and a single thread")
+
+
+@two_cores
+def test_one_report_on_two_processes_gives_the_bytes_of_one(seed_report):
+    from briefkit.builder import _render_formats
+    from briefkit.options import DEFAULT
+
+    formats = ("docx", "pdf", "html")
+    alone = _render_formats(seed_report, formats, DEFAULT, False, [])
+    peaks: list[float] = []
+    both = _render_formats(seed_report, formats, DEFAULT, True, peaks)
+    assert len(peaks) == 1 and peaks[0] > 0  # a forked process rendered the DOCX and HTML, and was reaped
+    assert list(both) == list(formats)
+    for fmt in formats:
+        assert both[fmt] == alone[fmt], fmt
+
+
+@two_cores
+def test_a_one_report_build_on_two_cores_writes_what_one_core_writes(tmp_path):
+    src = tmp_path / "r.yaml"
+    src.write_text(valid(1, "split"), encoding="utf-8")
+    docs = {}
+    for jobs in ("1", "2"):
+        code, out, err = run("build", src, "-o", tmp_path / jobs, "--json", "--quiet", "--jobs", jobs, "--no-cache",
+                             "--format", "html,pdf,docx")
+        assert code == 0, err
+        docs[jobs] = json.loads(out)["reports"][0]
+    files = {jobs: {p.name: p.read_bytes() for p in (tmp_path / jobs).iterdir()} for jobs in docs}
+    assert sorted(files["2"]) == ["split.docx", "split.html", "split.pdf"]
+    assert files["1"] == files["2"]
+    strip = lambda outputs: [{k: v for k, v in o.items() if k != "path"} for o in outputs]  # noqa: E731
+    assert strip(docs["1"]["outputs"]) == strip(docs["2"]["outputs"])
+    assert docs["2"]["status"] == "built" and docs["2"]["peak_rss_mb"] > 0
+
+
+@two_cores
+@pytest.mark.parametrize("formats", ["pdf,docx", "docx,pdf"])
+def test_a_format_failing_on_either_process_fails_the_report_and_writes_nothing(tmp_path, formats):
+    # The seed runs to about eight pages: every writer refuses it under a budget of two, the DOCX in the
+    # forked process, the PDF here; whichever comes first in --format, the report fails with that message.
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "turkey-russia-relations.docx").write_text("stale, from an earlier run")
+    code, stdout, stderr = run("build", SEED, "-o", out, "--json", "--quiet", "--jobs", "2", "--format", formats,
+                               "--max-pages", "2")
+    assert code == 3
+    (report,) = json.loads(stdout)["reports"]
+    assert report["status"] == "failed" and report["outputs"] == []
+    assert report["errors"][-1]["message"].startswith("the brief would run to about ")
+    assert "over the budget of 2 pages" in stderr
+    assert list(out.iterdir()) == []
+
+
+@two_cores
+def test_a_side_process_that_dies_leaves_its_formats_to_this_one(seed_report):
+    import signal
+
+    from briefkit.builder import _Side
+    from briefkit.options import DEFAULT
+    from briefkit.writers import render_counted
+
+    side = _Side.start(seed_report, ("docx",), DEFAULT)
+    assert side is not None
+    # the seed's DOCX is larger than a pipe holds: the child cannot have answered in full yet
+    os.kill(side.pid, signal.SIGKILL)
+    got = side.collect(seed_report, DEFAULT)
+    assert side.pid is None  # reaped
+    assert got == {"docx": render_counted(seed_report, "docx", DEFAULT)}
+
+
+@two_cores
+@pytest.mark.parametrize("sig,code", [("SIGINT", 130), ("SIGTERM", 143), ("SIGKILL", -9)])
+def test_an_interrupted_one_report_build_leaves_no_file_and_no_process(tmp_path, sig, code):
+    import signal
+
+    from test_signals import alive, children, wait_for
+
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen([sys.executable, "-m", "briefkit", "build", str(SEED), "-o", str(out), "--jobs", "2",
+                             "--json", "--quiet", "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=env)
+    # the forked process lives from the fork until the PDF is done (it cannot hand over a DOCX larger than
+    # a pipe holds before)
+    wait_for(lambda: children(proc.pid) or proc.poll() is not None, "the forked process")
+    assert proc.poll() is None, proc.communicate()
+    (side,) = children(proc.pid)
+    proc.send_signal(getattr(signal, sig))
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == code, stderr
+    wait_for(lambda: not alive(side), "the forked process to end")
+    assert not out.exists() or list(out.iterdir()) == []
+    if sig != "SIGKILL":
+        doc = json.loads(stdout)
+        assert doc["interrupted"] == sig and [r["status"] for r in doc["reports"]] == ["interrupted"]
