@@ -174,9 +174,11 @@ class Result:
 
 
 def render_report(source, formats: tuple[str, ...], options: Options = DEFAULT, *, raw: bytes | None = None,
-                  split: bool = False) -> tuple[Result, dict[str, tuple[bytes, int | None]]]:
+                  split: bool = False, engine: "_Side | None" = None
+                  ) -> tuple[Result, dict[str, tuple[bytes, int | None]]]:
     """Load (a path, or ``raw`` bytes read from it) and render every format in memory; writes nothing.
-    ``split``: the formats other than the PDF may be rendered by a forked process meanwhile (``_Side``)."""
+    ``split``: the formats other than the PDF may be rendered by a forked process meanwhile; ``engine``: a
+    forked process ready to typeset the PDF meanwhile (``_Side``)."""
     from .house import theme_glyphs
     from .loader import load, loads
 
@@ -190,7 +192,7 @@ def render_report(source, formats: tuple[str, ...], options: Options = DEFAULT, 
         report = source if is_report else loads(raw, Path(source), name=str(source), theme_glyphs=glyphs) \
             if raw is not None else load(source, theme_glyphs=glyphs)
         result.id = report.meta.id
-        blobs = _render_formats(report, formats, options, split, side_peaks)
+        blobs = _render_formats(report, formats, options, split, side_peaks, engine)
     except ReportError as e:
         result.status, result.errors, result.id = "invalid", e.problems, e.report_id
         blobs = {}
@@ -212,32 +214,41 @@ def _internal(e: Exception) -> str:
 
 
 def _render_formats(report, formats: tuple[str, ...], options: Options, split: bool,
-                    side_peaks: list[float]) -> dict:
+                    side_peaks: list[float], engine: "_Side | None" = None) -> dict:
     """Every format's (bytes, pages), in order; raises the first format's failure, as rendering them one
-    after the other does. With ``split``, a forked process renders the formats other than the PDF while
-    this one renders the PDF (same bytes: each format is a pure function of the report)."""
+    after the other does. With an ``engine`` (``_Side.engine``), it typesets the PDF while this process
+    renders the other formats; else with ``split``, a forked process renders the formats other than the PDF
+    while this one typesets the PDF (same bytes either way: each format is a pure function of the report)."""
     from . import writers
 
-    side = _Side.start(report, tuple(f for f in formats if f != "pdf"), options) \
-        if split and "pdf" in formats and len(formats) > 1 else None
-    if side is None:
+    remote = None
+    if engine is not None and "pdf" in formats:
+        remote = engine if engine.submit(report, options) else None
+    elif split and "pdf" in formats and len(formats) > 1:
+        remote = _Side.start(report, tuple(f for f in formats if f != "pdf"), options)
+    if remote is None:
         return {fmt: writers.render_counted(report, fmt, options) for fmt in formats}
     outcomes: dict[str, object] = {}
     try:
-        try:
-            outcomes["pdf"] = writers.render_counted(report, "pdf", options)
-        except Exception as e:  # noqa: BLE001 - raised below, in the formats' order
-            outcomes["pdf"] = e
-        if isinstance(outcomes["pdf"], Exception) and formats[0] == "pdf":
-            side.stop()  # the first format failed: what the others give no longer matters
+        for fmt in formats:
+            if fmt in remote.formats:
+                continue
+            try:
+                outcomes[fmt] = writers.render_counted(report, fmt, options)
+            except Exception as e:  # noqa: BLE001 - raised below, in the formats' order
+                outcomes[fmt] = e
+                break
+        failed = next((i for i, f in enumerate(formats) if isinstance(outcomes.get(f), Exception)), None)
+        if failed is not None and not set(formats[:failed]) & set(remote.formats):
+            remote.stop()  # a failure before any of its formats: what they give no longer matters
         else:
-            outcomes.update(side.collect(report, options))
+            outcomes.update(remote.collect(report, options))
     except BaseException:
-        side.stop()  # an interrupt: the child goes at once
+        remote.stop()  # an interrupt: the child goes at once
         raise
     finally:
-        if side.peak_mb is not None:
-            side_peaks.append(side.peak_mb)
+        if remote.peak_mb is not None:
+            side_peaks.append(remote.peak_mb)
     blobs = {}
     for fmt in formats:
         out = outcomes[fmt]
@@ -278,83 +289,145 @@ def can_fork_formats() -> bool:
 
 
 class _Side:
-    """A forked child rendering some of a report's formats while the parent renders the PDF.
+    """A forked child rendering some of a report's formats while the parent renders the others.
 
-    The child is a copy of the parent right after the report was loaded: nothing is imported or loaded
-    twice, and it renders from the very same model, so its bytes are the ones the parent would make. It
-    ignores SIGINT and SIGTERM (the parent decides what an interrupt means and kills it), dies with the
-    parent (PR_SET_PDEATHSIG), writes nothing but one pickled answer to a pipe and leaves by ``os._exit``
-    (no cleanup of the parent's runs twice). If it dies without answering, the parent renders its formats
-    itself."""
+    Two ways to start one. ``start``: a copy of the parent right after the report was loaded renders the
+    formats other than the PDF from the very same model (nothing imported or loaded twice). ``engine``: a
+    copy made before the inputs are even read imports WeasyPrint meanwhile and then typesets the PDF of the
+    report the parent sends it (pickled: the same model, so the same bytes), while the parent renders the
+    other formats. Either ignores SIGINT (the parent decides what an interrupt means and stops it), leaves
+    at SIGTERM, dies with the parent (PR_SET_PDEATHSIG), writes nothing but one pickled answer to a pipe and
+    leaves by ``os._exit`` (no cleanup of the parent's runs twice). If it dies without answering, the parent
+    renders its formats itself."""
 
-    def __init__(self, pid: int, fd: int, formats: tuple[str, ...]):
-        self.pid, self.fd, self.formats = pid, fd, formats
+    def __init__(self, pid: int, fd: int, formats: tuple[str, ...], task_fd: int | None = None):
+        self.pid, self.fd, self.formats, self.task_fd = pid, fd, formats, task_fd
         self.peak_mb: float | None = None
         """The child's peak memory (MB), once it has ended."""
 
     @classmethod
     def start(cls, report, formats: tuple[str, ...], options: Options) -> "_Side | None":
+        """A child rendering ``formats`` of ``report`` now."""
+        return cls._fork(formats, (report, options), None)
+
+    @classmethod
+    def engine(cls) -> "_Side | None":
+        """A child preparing to typeset a PDF (WeasyPrint imported, fonts configured), then typesetting
+        the report given to ``submit``."""
+        return cls._fork(("pdf",), None, _prepare_pdf)
+
+    @classmethod
+    def _fork(cls, formats, task, prepare) -> "_Side | None":
         if not can_fork_formats():
             return None
         parent = os.getpid()
         read, write = os.pipe()
+        task_read, task_write = os.pipe() if task is None else (None, None)
         try:
             pid = os.fork()
         except OSError:
-            os.close(read)
-            os.close(write)
+            for fd in (read, write, task_read, task_write):
+                if fd is not None:
+                    os.close(fd)
             return None
         if pid == 0:  # the child: never returns
             code = 1
             try:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
-                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, _leave)
                 os.close(read)
+                if task_write is not None:
+                    os.close(task_write)
                 _die_with_parent(parent)
                 import pickle
 
-                data = memoryview(pickle.dumps(_side_render(report, formats, options)))
+                if task is None:
+                    try:
+                        prepare()
+                    except Exception:  # noqa: BLE001 - the render says what is wrong, as it would here
+                        pass
+                    received = _read_all(task_read)
+                    if not received:
+                        os._exit(0)  # nothing to typeset after all
+                    task = pickle.loads(received)
+                data = memoryview(pickle.dumps(_side_render(task[0], formats, task[1])))
                 while data:
                     data = data[os.write(write, data):]
                 code = 0
             finally:
+                _cleanup_before_exit()
                 os._exit(code)
         os.close(write)
-        return cls(pid, read, formats)
+        if task_read is not None:
+            os.close(task_read)
+            try:
+                import fcntl
+
+                fcntl.fcntl(task_write, 1031, 1 << 20)  # F_SETPIPE_SZ: a report is handed over at once
+            except (ImportError, OSError):
+                pass  # then the hand-over waits until the child has read it
+        return cls(pid, read, formats, task_write)
+
+    def submit(self, report, options: Options) -> bool:
+        """Hand the report to an engine; False when it is gone (then render here)."""
+        import pickle
+
+        try:
+            data = memoryview(pickle.dumps((report, options)))
+            while data:
+                data = data[os.write(self.task_fd, data):]
+        except (OSError, pickle.PicklingError):
+            self.stop()
+            return False
+        finally:
+            if self.task_fd is not None:
+                os.close(self.task_fd)
+                self.task_fd = None
+        return True
 
     def collect(self, report, options: Options) -> dict[str, object]:
         """Each of the child's formats → (bytes, pages) or the exception it raised (the formats after a
         failed one are left out); rendered here when the child gave no answer."""
         import pickle
 
-        chunks = []
         try:
-            while True:
-                chunk = os.read(self.fd, 1 << 20)
-                if not chunk:
-                    break
-                chunks.append(chunk)
+            received = _read_all(self.fd)
         finally:
             os.close(self.fd)
             self.fd = None
         self._reap()
         try:
-            answer = pickle.loads(b"".join(chunks))
+            answer = pickle.loads(received)
         except Exception:  # noqa: BLE001 - the child died (killed, out of memory): render here instead
             answer = _side_render(report, self.formats, options)
         return _side_outcomes(answer)
 
     def stop(self) -> None:
+        """End the child (SIGTERM, then SIGKILL if it is still there after a second) and reap it."""
         if self.pid is None:
             return
+        for fd in (self.fd, self.task_fd):
+            if fd is not None:
+                os.close(fd)
+        self.fd = self.task_fd = None
         try:
-            os.kill(self.pid, signal.SIGKILL)
+            os.kill(self.pid, signal.SIGTERM)  # it leaves through its own cleanup (temporary files)
         except OSError:
             pass
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-        self._reap()
+        deadline = time.monotonic() + 1.0
+        while True:
+            try:
+                pid, _, usage = os.wait4(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                pid, usage = self.pid, None
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                os.kill(self.pid, signal.SIGKILL)
+                _, _, usage = os.wait4(self.pid, 0)
+                break
+            time.sleep(0.002)
+        self._ended(usage)
 
     def _reap(self) -> None:
         if self.pid is None:
@@ -367,9 +440,41 @@ class _Side:
             except ChildProcessError:
                 usage = None
             break
+        self._ended(usage)
+
+    def _ended(self, usage) -> None:
         self.pid = None
         if usage is not None:
             self.peak_mb = round(usage.ru_maxrss / 1024, 1)
+
+
+def _cleanup_before_exit() -> None:
+    """What a render process that leaves by ``os._exit`` must remove itself (WeasyPrint's font folder)."""
+    pdf = sys.modules.get("briefkit.writers.pdf")
+    if pdf is not None:
+        try:
+            pdf.cleanup_before_exit()
+        except BaseException:  # noqa: BLE001 - leaving anyway (a second SIGTERM, a broken folder)
+            pass
+
+
+def _leave(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _prepare_pdf() -> None:
+    from .writers import pdf
+
+    pdf.prepare()
 
 
 def _side_render(report, formats: tuple[str, ...], options: Options) -> tuple:
@@ -723,6 +828,7 @@ def _worker_main(conn, parent_pid: int) -> None:
         try:
             task = conn.recv()
         except (EOFError, OSError):
+            _cleanup_before_exit()
             os._exit(0)
         i, path, raw, formats, options = task
         conn.send((i, *render_report(path, formats, options, raw=raw)))
@@ -748,6 +854,7 @@ def _render_pool(tasks: list[tuple], jobs: int, failed: Callable[[tuple, str], t
     workers: list[_Worker] = []
     deaths = 0
     """Worker deaths since the last finished task: past a few, workers cannot work here at all."""
+    finished = False
     try:
         while queue or any(w.task is not None for w in workers):
             if deaths > jobs + 2:
@@ -791,7 +898,13 @@ def _render_pool(tasks: list[tuple], jobs: int, failed: Callable[[tuple, str], t
                 w.conn.close()
                 deaths += 1
                 yield failed(task, f"the worker rendering this report died ({how})")
+        finished = True
     finally:
+        if finished:  # idle workers read the end of their pipe and leave, removing their temporary files
+            for w in workers:
+                w.conn.close()
+            for w in workers:
+                w.proc.join(timeout=2)
         for w in workers:
             if w.proc.is_alive():
                 w.proc.kill()
@@ -852,11 +965,22 @@ def build_many(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAU
     Every input is read and its id found first, so duplicates are judged on all inputs whatever the
     shard. Reports whose outputs are in ``cache`` are copied without loading or rendering; the rest
     are rendered longest first (with ``jobs`` > 1 on spawned workers), each written when done.
+    One report with ``jobs`` > 1: a forked copy of this process imports WeasyPrint while the report is
+    read and checked, then typesets its PDF while this process renders the other formats (``_Side``).
     On a first signal raises Interrupted carrying the results (the rest marked ``interrupted``).
     """
+    mine = shard_indexes(paths, shard_spec)
+    engine = _Side.engine() if jobs > 1 and "pdf" in formats and len(mine) == 1 else None
+    try:
+        return _build_many(paths, outdir, formats, jobs, on_result, options, cache, mine, engine)
+    finally:
+        if engine is not None:
+            engine.stop()  # not needed after all (cached, invalid) or interrupted: it goes
+
+
+def _build_many(paths, outdir, formats, jobs, on_result, options, cache, mine, engine) -> list[Result]:
     from . import cache as cache_mod
 
-    mine = shard_indexes(paths, shard_spec)
     try:
         prepare_outdir(outdir)
     except RenderError as e:  # nothing can be built: each report of the run says why
@@ -915,7 +1039,7 @@ def build_many(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAU
             todo.append((i, key, tuple(f for f in formats if f not in hit), hit))
 
         pending = {i: (key, hit) for i, key, _, hit in todo}
-        for i, result, blobs in _render(todo, inputs, jobs, options):
+        for i, result, blobs in _render(todo, inputs, jobs, options, engine):
             key, hit = pending.pop(i)
             if result.ok and key:
                 for fmt, (data, pages) in blobs.items():
@@ -970,7 +1094,7 @@ def _beside_theme(options: Options, path: Path, opts_json: str) -> str:
     return cache_mod.options_text(replace(options, theme=beside)) if beside else opts_json
 
 
-def _render(todo, inputs, jobs: int, options) -> Iterator[tuple[int, Result, dict]]:
+def _render(todo, inputs, jobs: int, options, engine=None) -> Iterator[tuple[int, Result, dict]]:
     def size(i: int) -> int:
         raw = inputs[i].raw
         return len(raw) if raw is not None else 0
@@ -984,7 +1108,7 @@ def _render(todo, inputs, jobs: int, options) -> Iterator[tuple[int, Result, dic
         for i, path, raw, fmts, opts in tasks:
             source = inputs[i].report or path
             inputs[i].report = None  # let the model go once rendered
-            yield (i, *render_report(source, fmts, opts, raw=raw, split=split))
+            yield (i, *render_report(source, fmts, opts, raw=raw, split=split, engine=engine))
         return
     tasks.sort(key=lambda t: (-size(t[0]), t[0]))
 

@@ -572,6 +572,61 @@ def test_a_side_process_that_dies_leaves_its_formats_to_this_one(seed_report):
 
 
 @two_cores
+def test_an_engine_typesets_the_pdf_of_the_report_it_is_handed_with_the_bytes_of_one(seed_report):
+    from briefkit.builder import _render_formats, _Side
+    from briefkit.options import DEFAULT
+
+    formats = ("html", "pdf", "docx")
+    alone = _render_formats(seed_report, formats, DEFAULT, False, [])
+    engine = _Side.engine()
+    assert engine is not None and engine.formats == ("pdf",)
+    peaks: list[float] = []
+    both = _render_formats(seed_report, formats, DEFAULT, False, peaks, engine)
+    assert engine.pid is None and len(peaks) == 1 and peaks[0] > 0  # it typeset the PDF and was reaped
+    assert list(both) == list(formats)
+    for fmt in formats:
+        assert both[fmt] == alone[fmt], fmt
+
+
+def _fresh(argv, tmp_path, **kwargs):
+    """A briefkit process whose temporary files go to a folder of the test's own."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir(exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "TMPDIR": str(tmp)}
+    return subprocess.Popen([sys.executable, "-m", "briefkit", *map(str, argv)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env, **kwargs), tmp
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@two_cores
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_one_report_build_on_two_cores_leaves_no_process_and_no_temporary_file(tmp_path, cached):
+    from test_signals import alive
+
+    src = tmp_path / "r.yaml"
+    src.write_text(valid(1, "alone"), encoding="utf-8")
+    argv = ["build", src, "-o", tmp_path / "out", "--jobs", "2", "--json", "--quiet", "--cache", tmp_path / "cache"]
+    runs = 2 if cached else 1
+    for _ in range(runs):
+        proc, tmp = _fresh(argv, tmp_path)
+        stdout, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 0, stderr
+    (report,) = json.loads(stdout)["reports"]
+    assert report["status"] == ("cached" if cached else "built")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["alone.docx", "alone.pdf"]
+    assert list(tmp.iterdir()) == []  # WeasyPrint's font folder and the fontconfig file went with the engine
+    left = subprocess.run(["pgrep", "-f", str(src)], capture_output=True, text=True).stdout.split()
+    assert [p for p in left if alive(int(p))] == []
+
+
+@two_cores
 @pytest.mark.parametrize("sig,code", [("SIGINT", 130), ("SIGTERM", 143), ("SIGKILL", -9)])
 def test_an_interrupted_one_report_build_leaves_no_file_and_no_process(tmp_path, sig, code):
     import signal
@@ -579,19 +634,16 @@ def test_an_interrupted_one_report_build_leaves_no_file_and_no_process(tmp_path,
     from test_signals import alive, children, wait_for
 
     out = tmp_path / "out"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    proc = subprocess.Popen([sys.executable, "-m", "briefkit", "build", str(SEED), "-o", str(out), "--jobs", "2",
-                             "--json", "--quiet", "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=env)
-    # the forked process lives from the fork until the PDF is done (it cannot hand over a DOCX larger than
-    # a pipe holds before)
+    proc, _ = _fresh(["build", SEED, "-o", out, "--jobs", "2", "--json", "--quiet", "--no-cache"], tmp_path)
+    # the engine, forked at once, has imported WeasyPrint and is typesetting the PDF
     wait_for(lambda: children(proc.pid) or proc.poll() is not None, "the forked process")
+    (engine,) = children(proc.pid)
+    wait_for(lambda: _cpu_seconds(engine) > 0.7 or proc.poll() is not None, "the engine typesetting")
     assert proc.poll() is None, proc.communicate()
-    (side,) = children(proc.pid)
     proc.send_signal(getattr(signal, sig))
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == code, stderr
-    wait_for(lambda: not alive(side), "the forked process to end")
+    wait_for(lambda: not alive(engine), "the engine to end")
     assert not out.exists() or list(out.iterdir()) == []
     if sig != "SIGKILL":
         doc = json.loads(stdout)

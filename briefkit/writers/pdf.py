@@ -55,7 +55,32 @@ def _weasy():
         weasyprint = import_weasyprint()  # lazy (0.4 s), and without ldconfig/gcc helper processes
         from weasyprint.text.fonts import FontConfiguration
 
+        _made_by["pid"] = os.getpid()
         return weasyprint, FontConfiguration()
+
+
+_made_by: dict[str, int] = {}
+"""The process that made the font configuration (a forked copy shares the object, not the folder's owner)."""
+
+
+def prepare() -> None:
+    """Import WeasyPrint and configure its fonts now (what a process's first PDF would do first)."""
+    _weasy()
+
+
+def cleanup_before_exit() -> None:
+    """Remove the temporary folder of this process's @font-face files.
+
+    WeasyPrint's FontConfiguration copies each @font-face font into a folder of its own and removes it when
+    the object is collected, which never happens in a process that leaves by ``os._exit`` (the build's
+    forked copy and its workers): one folder of fonts left in the temp folder per process. Only the process
+    that made the configuration removes it (a forked copy of a process that had one leaves it alone)."""
+    import shutil
+
+    if _weasy.cache_info().currsize and _made_by.get("pid") == os.getpid():
+        folder = getattr(_weasy()[1], "_folder", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager
