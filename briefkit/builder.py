@@ -174,11 +174,9 @@ class Result:
 
 
 def render_report(source, formats: tuple[str, ...], options: Options = DEFAULT, *, raw: bytes | None = None,
-                  split: bool = False, engine: "_Side | None" = None
-                  ) -> tuple[Result, dict[str, tuple[bytes, int | None]]]:
+                  engine: "_Side | None" = None) -> tuple[Result, dict[str, tuple[bytes, int | None]]]:
     """Load (a path, or ``raw`` bytes read from it) and render every format in memory; writes nothing.
-    ``split``: the formats other than the PDF may be rendered by a forked process meanwhile; ``engine``: a
-    forked process ready to typeset the PDF meanwhile (``_Side``)."""
+    ``engine``: a forked process ready to typeset the PDF meanwhile (``_Side.engine``)."""
     from .house import theme_glyphs
     from .loader import load, loads
 
@@ -192,7 +190,7 @@ def render_report(source, formats: tuple[str, ...], options: Options = DEFAULT, 
         report = source if is_report else loads(raw, Path(source), name=str(source), theme_glyphs=glyphs) \
             if raw is not None else load(source, theme_glyphs=glyphs)
         result.id = report.meta.id
-        blobs = _render_formats(report, formats, options, split, side_peaks, engine)
+        blobs = _render_formats(report, formats, options, side_peaks, engine)
     except ReportError as e:
         result.status, result.errors, result.id = "invalid", e.problems, e.report_id
         blobs = {}
@@ -213,19 +211,14 @@ def _internal(e: Exception) -> str:
     return f"internal error: {type(e).__name__}: {e}"
 
 
-def _render_formats(report, formats: tuple[str, ...], options: Options, split: bool,
-                    side_peaks: list[float], engine: "_Side | None" = None) -> dict:
+def _render_formats(report, formats: tuple[str, ...], options: Options, side_peaks: list[float],
+                    engine: "_Side | None" = None) -> dict:
     """Every format's (bytes, pages), in order; raises the first format's failure, as rendering them one
     after the other does. With an ``engine`` (``_Side.engine``), it typesets the PDF while this process
-    renders the other formats; else with ``split``, a forked process renders the formats other than the PDF
-    while this one typesets the PDF (same bytes either way: each format is a pure function of the report)."""
+    renders the other formats (the same bytes: each format is a pure function of the report)."""
     from . import writers
 
-    remote = None
-    if engine is not None and "pdf" in formats:
-        remote = engine if engine.submit(report, options) else None
-    elif split and "pdf" in formats and len(formats) > 1:
-        remote = _Side.start(report, tuple(f for f in formats if f != "pdf"), options)
+    remote = engine if engine is not None and "pdf" in formats and engine.submit(report, options) else None
     if remote is None:
         return {fmt: writers.render_counted(report, fmt, options) for fmt in formats}
     outcomes: dict[str, object] = {}
@@ -266,10 +259,10 @@ def _peak_rss_mb() -> float | None:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-# ---- the other formats beside the PDF ----------------------------------------------------------------
+# ---- the PDF beside the other formats ----------------------------------------------------------------
 
 class _SideFailure(Exception):
-    """A format the forked process could not render, with the message this process would have given."""
+    """A format the forked process could not render: the message this process would have given."""
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -289,16 +282,14 @@ def can_fork_formats() -> bool:
 
 
 class _Side:
-    """A forked child rendering some of a report's formats while the parent renders the others.
+    """A forked copy of the process typesetting a report's PDF while the parent renders its other formats.
 
-    Two ways to start one. ``start``: a copy of the parent right after the report was loaded renders the
-    formats other than the PDF from the very same model (nothing imported or loaded twice). ``engine``: a
-    copy made before the inputs are even read imports WeasyPrint meanwhile and then typesets the PDF of the
-    report the parent sends it (pickled: the same model, so the same bytes), while the parent renders the
-    other formats. Either ignores SIGINT (the parent decides what an interrupt means and stops it), leaves
-    at SIGTERM, dies with the parent (PR_SET_PDEATHSIG), writes nothing but one pickled answer to a pipe and
-    leaves by ``os._exit`` (no cleanup of the parent's runs twice). If it dies without answering, the parent
-    renders its formats itself."""
+    Made (``engine``) before the inputs are even read, it imports WeasyPrint and configures its fonts while
+    the parent reads and checks the report, then typesets the PDF of the report the parent hands it
+    (pickled: the same model, so the same bytes). It ignores SIGINT (the parent decides what an interrupt
+    means and stops it), leaves at SIGTERM through its own cleanup, dies with the parent (PR_SET_PDEATHSIG),
+    writes nothing but one pickled answer to a pipe and leaves by ``os._exit`` (none of the parent's cleanup
+    runs twice). If it dies without answering, the parent renders the PDF itself."""
 
     def __init__(self, pid: int, fd: int, formats: tuple[str, ...], task_fd: int | None = None):
         self.pid, self.fd, self.formats, self.task_fd = pid, fd, formats, task_fd
@@ -306,29 +297,23 @@ class _Side:
         """The child's peak memory (MB), once it has ended."""
 
     @classmethod
-    def start(cls, report, formats: tuple[str, ...], options: Options) -> "_Side | None":
-        """A child rendering ``formats`` of ``report`` now."""
-        return cls._fork(formats, (report, options), None)
-
-    @classmethod
     def engine(cls) -> "_Side | None":
         """A child preparing to typeset a PDF (WeasyPrint imported, fonts configured), then typesetting
         the report given to ``submit``."""
-        return cls._fork(("pdf",), None, _prepare_pdf)
+        return cls._fork(("pdf",), _prepare_pdf)
 
     @classmethod
-    def _fork(cls, formats, task, prepare) -> "_Side | None":
+    def _fork(cls, formats, prepare) -> "_Side | None":
         if not can_fork_formats():
             return None
         parent = os.getpid()
         read, write = os.pipe()
-        task_read, task_write = os.pipe() if task is None else (None, None)
+        task_read, task_write = os.pipe()
         try:
             pid = os.fork()
         except OSError:
             for fd in (read, write, task_read, task_write):
-                if fd is not None:
-                    os.close(fd)
+                os.close(fd)
             return None
         if pid == 0:  # the child: never returns
             code = 1
@@ -336,20 +321,19 @@ class _Side:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 signal.signal(signal.SIGTERM, _leave)
                 os.close(read)
-                if task_write is not None:
-                    os.close(task_write)
+                os.close(task_write)
                 _die_with_parent(parent)
                 import pickle
 
-                if task is None:
-                    try:
-                        prepare()
-                    except Exception:  # noqa: BLE001 - the render says what is wrong, as it would here
-                        pass
-                    received = _read_all(task_read)
-                    if not received:
-                        os._exit(0)  # nothing to typeset after all
-                    task = pickle.loads(received)
+                try:
+                    prepare()
+                except Exception:  # noqa: BLE001 - the render says what is wrong, as it would here
+                    pass
+                received = _read_all(task_read)
+                if not received:
+                    code = 0
+                    return  # nothing to typeset after all (the finally block leaves)
+                task = pickle.loads(received)
                 data = memoryview(pickle.dumps(_side_render(task[0], formats, task[1])))
                 while data:
                     data = data[os.write(write, data):]
@@ -358,14 +342,13 @@ class _Side:
                 _cleanup_before_exit()
                 os._exit(code)
         os.close(write)
-        if task_read is not None:
-            os.close(task_read)
-            try:
-                import fcntl
+        os.close(task_read)
+        try:
+            import fcntl
 
-                fcntl.fcntl(task_write, 1031, 1 << 20)  # F_SETPIPE_SZ: a report is handed over at once
-            except (ImportError, OSError):
-                pass  # then the hand-over waits until the child has read it
+            fcntl.fcntl(task_write, 1031, 1 << 20)  # F_SETPIPE_SZ: a report is handed over at once
+        except (ImportError, OSError):
+            pass  # then the hand-over waits until the child has read it
         return cls(pid, read, formats, task_write)
 
     def submit(self, report, options: Options) -> bool:
@@ -423,7 +406,10 @@ class _Side:
             if pid:
                 break
             if time.monotonic() > deadline:
-                os.kill(self.pid, signal.SIGKILL)
+                try:
+                    os.kill(self.pid, signal.SIGKILL)
+                except OSError:
+                    pass
                 _, _, usage = os.wait4(self.pid, 0)
                 break
             time.sleep(0.002)
@@ -1100,15 +1086,12 @@ def _render(todo, inputs, jobs: int, options, engine=None) -> Iterator[tuple[int
         return len(raw) if raw is not None else 0
 
     tasks = [(i, inputs[i].path, inputs[i].raw, fmts, options) for i, _, fmts, _ in todo]
-    # One report and cores to spare: its DOCX (and HTML) are rendered by a forked copy of this process
-    # while this one typesets the PDF.
-    split = len(tasks) == 1 and jobs > 1
     jobs = max(1, min(jobs, len(tasks)))
     if jobs == 1:
         for i, path, raw, fmts, opts in tasks:
             source = inputs[i].report or path
             inputs[i].report = None  # let the model go once rendered
-            yield (i, *render_report(source, fmts, opts, raw=raw, split=split, engine=engine))
+            yield (i, *render_report(source, fmts, opts, raw=raw, engine=engine))
         return
     tasks.sort(key=lambda t: (-size(t[0]), t[0]))
 

@@ -492,7 +492,7 @@ def test_the_manifest_names_the_theme_a_report_used(tmp_path):
     assert "theme" not in json.loads(stdout)["reports"][0]
 
 
-# ---- one report on two processes: the DOCX beside the PDF --------------------------------------------
+# ---- one report on two processes: the PDF beside the other formats ------------------------------------
 
 def _can_fork():
     from briefkit.builder import can_fork_formats
@@ -504,24 +504,9 @@ two_cores = pytest.mark.skipif(not _can_fork(), reason="needs Linux, two usable 
 
 
 @two_cores
-def test_one_report_on_two_processes_gives_the_bytes_of_one(seed_report):
-    from briefkit.builder import _render_formats
-    from briefkit.options import DEFAULT
-
-    formats = ("docx", "pdf", "html")
-    alone = _render_formats(seed_report, formats, DEFAULT, False, [])
-    peaks: list[float] = []
-    both = _render_formats(seed_report, formats, DEFAULT, True, peaks)
-    assert len(peaks) == 1 and peaks[0] > 0  # a forked process rendered the DOCX and HTML, and was reaped
-    assert list(both) == list(formats)
-    for fmt in formats:
-        assert both[fmt] == alone[fmt], fmt
-
-
-@two_cores
 def test_a_one_report_build_on_two_cores_writes_what_one_core_writes(tmp_path):
     src = tmp_path / "r.yaml"
-    src.write_text(valid(1, "split"), encoding="utf-8")
+    src.write_text(valid(1, "two"), encoding="utf-8")
     docs = {}
     for jobs in ("1", "2"):
         code, out, err = run("build", src, "-o", tmp_path / jobs, "--json", "--quiet", "--jobs", jobs, "--no-cache",
@@ -529,7 +514,7 @@ def test_a_one_report_build_on_two_cores_writes_what_one_core_writes(tmp_path):
         assert code == 0, err
         docs[jobs] = json.loads(out)["reports"][0]
     files = {jobs: {p.name: p.read_bytes() for p in (tmp_path / jobs).iterdir()} for jobs in docs}
-    assert sorted(files["2"]) == ["split.docx", "split.html", "split.pdf"]
+    assert sorted(files["2"]) == ["two.docx", "two.html", "two.pdf"]
     assert files["1"] == files["2"]
     strip = lambda outputs: [{k: v for k, v in o.items() if k != "path"} for o in outputs]  # noqa: E731
     assert strip(docs["1"]["outputs"]) == strip(docs["2"]["outputs"])
@@ -539,8 +524,8 @@ def test_a_one_report_build_on_two_cores_writes_what_one_core_writes(tmp_path):
 @two_cores
 @pytest.mark.parametrize("formats", ["pdf,docx", "docx,pdf"])
 def test_a_format_failing_on_either_process_fails_the_report_and_writes_nothing(tmp_path, formats):
-    # The seed runs to about eight pages: every writer refuses it under a budget of two, the DOCX in the
-    # forked process, the PDF here; whichever comes first in --format, the report fails with that message.
+    # The seed runs to about eight pages: every writer refuses it under a budget of two, the PDF in the
+    # forked engine, the DOCX here; whichever comes first in --format, the report fails with that message.
     out = tmp_path / "out"
     out.mkdir()
     (out / "turkey-russia-relations.docx").write_text("stale, from an earlier run")
@@ -555,20 +540,20 @@ def test_a_format_failing_on_either_process_fails_the_report_and_writes_nothing(
 
 
 @two_cores
-def test_a_side_process_that_dies_leaves_its_formats_to_this_one(seed_report):
+def test_an_engine_that_dies_leaves_the_pdf_to_this_process(seed_report):
     import signal
 
     from briefkit.builder import _Side
     from briefkit.options import DEFAULT
     from briefkit.writers import render_counted
 
-    side = _Side.start(seed_report, ("docx",), DEFAULT)
-    assert side is not None
-    # the seed's DOCX is larger than a pipe holds: the child cannot have answered in full yet
-    os.kill(side.pid, signal.SIGKILL)
-    got = side.collect(seed_report, DEFAULT)
-    assert side.pid is None  # reaped
-    assert got == {"docx": render_counted(seed_report, "docx", DEFAULT)}
+    engine = _Side.engine()
+    assert engine is not None and engine.submit(seed_report, DEFAULT)
+    # the seed's PDF is larger than a pipe holds: the engine cannot have answered in full yet
+    os.kill(engine.pid, signal.SIGKILL)
+    got = engine.collect(seed_report, DEFAULT)
+    assert engine.pid is None  # reaped
+    assert got == {"pdf": render_counted(seed_report, "pdf", DEFAULT)}
 
 
 @two_cores
@@ -577,11 +562,11 @@ def test_an_engine_typesets_the_pdf_of_the_report_it_is_handed_with_the_bytes_of
     from briefkit.options import DEFAULT
 
     formats = ("html", "pdf", "docx")
-    alone = _render_formats(seed_report, formats, DEFAULT, False, [])
+    alone = _render_formats(seed_report, formats, DEFAULT, [])
     engine = _Side.engine()
     assert engine is not None and engine.formats == ("pdf",)
     peaks: list[float] = []
-    both = _render_formats(seed_report, formats, DEFAULT, False, peaks, engine)
+    both = _render_formats(seed_report, formats, DEFAULT, peaks, engine)
     assert engine.pid is None and len(peaks) == 1 and peaks[0] > 0  # it typeset the PDF and was reaped
     assert list(both) == list(formats)
     for fmt in formats:
