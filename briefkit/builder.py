@@ -359,7 +359,7 @@ class _Side:
             data = memoryview(pickle.dumps((report, options)))
             while data:
                 data = data[os.write(self.task_fd, data):]
-        except (OSError, pickle.PicklingError):
+        except Exception:  # noqa: BLE001 - gone (a broken pipe), or a model that cannot be pickled
             self.stop()
             return False
         finally:
