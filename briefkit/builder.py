@@ -333,8 +333,12 @@ class _Side:
                 if not received:
                     code = 0
                     return  # nothing to typeset after all (the finally block leaves)
-                task = pickle.loads(received)
-                data = memoryview(pickle.dumps(_side_render(task[0], formats, task[1])))
+                report, options, first = pickle.loads(received)
+                if first is not None:
+                    from .writers import pdf
+
+                    pdf.offer_first_html(report, options, *first)
+                data = memoryview(pickle.dumps(_side_render(report, formats, options)))
                 while data:
                     data = data[os.write(write, data):]
                 code = 0
@@ -352,11 +356,13 @@ class _Side:
         return cls(pid, read, formats, task_write)
 
     def submit(self, report, options: Options) -> bool:
-        """Hand the report to an engine; False when it is gone (then render here)."""
+        """Hand the report to an engine, with the HTML of its first layout pass rendered here meanwhile (the
+        engine is still importing WeasyPrint); False when it is gone (then render here)."""
         import pickle
 
         try:
-            data = memoryview(pickle.dumps((report, options)))
+            first = _first_html(report, options)
+            data = memoryview(pickle.dumps((report, options, first)))
             while data:
                 data = data[os.write(self.task_fd, data):]
         except Exception:  # noqa: BLE001 - gone (a broken pipe), or a model that cannot be pickled
@@ -461,6 +467,16 @@ def _prepare_pdf() -> None:
     from .writers import pdf
 
     pdf.prepare()
+
+
+def _first_html(report, options: Options):
+    """``pdf.first_html``, or None when it fails (the engine's own render then fails the same way and says so)."""
+    from .writers import pdf
+
+    try:
+        return pdf.first_html(report, options)
+    except Exception:  # noqa: BLE001 - reported by the render itself
+        return None
 
 
 def _side_render(report, formats: tuple[str, ...], options: Options) -> tuple:

@@ -633,3 +633,32 @@ def test_an_interrupted_one_report_build_leaves_no_file_and_no_process(tmp_path,
     if sig != "SIGKILL":
         doc = json.loads(stdout)
         assert doc["interrupted"] == sig and [r["status"] for r in doc["reports"]] == ["interrupted"]
+
+
+def test_the_first_pass_html_offered_by_another_process_is_typeset_once_and_only_for_its_report(tmp_path):
+    import copy
+    import io
+
+    from pypdf import PdfReader
+
+    from briefkit.options import DEFAULT
+    from briefkit.writers import pdf
+
+    src = tmp_path / "r.yaml"
+    src.write_text(valid(1, "offered"), encoding="utf-8")
+    report = briefkit.load(src)
+
+    def text(data: bytes) -> str:
+        return "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+    first, html = pdf.first_html(report, DEFAULT)
+    assert first == (False, None)  # a one-page brief has no contents
+    marked = html.replace("</body>", "<p>MARKER</p></body>")
+    pdf.offer_first_html(copy.copy(report), DEFAULT, first, marked)  # an equal report, not this one: ignored
+    plain = pdf.render(report, DEFAULT)
+    assert "MARKER" not in text(plain)
+    pdf.offer_first_html(report, DEFAULT, first, marked)
+    assert "MARKER" in text(pdf.render(report, DEFAULT))
+    assert pdf.render(report, DEFAULT) == plain  # taken once
+    pdf.offer_first_html(report, DEFAULT, first, html)
+    assert pdf.render(report, DEFAULT) == plain  # what it would have rendered itself

@@ -720,6 +720,35 @@ def _toc_targets(plan) -> list[str]:
     return [h.id for part in plan.parts if isinstance(part, P.Contents) for h in part.entries]
 
 
+def _first_pass(report: Report) -> tuple[bool, int]:
+    """(contents, the digits of their page-number placeholders) of the first layout pass."""
+    # Contents or not is the plan's decision (the DOCX follows it too): one layout pass either way.
+    return (True, len(str(_pages_guess(report)))) if P.contents_wanted(report) else (False, 0)
+
+
+def first_html(report: Report, options=None) -> tuple[tuple[bool, str | None], str]:
+    """The HTML ``render_counted`` lays out first, and its (contents, placeholder): a process that hands the
+    report to another one to typeset can render it meanwhile (``offer_first_html``). Needs no WeasyPrint."""
+    from ..house import theme_for
+    from ..style import DEFAULT
+
+    theme = theme_for(report, options) or DEFAULT
+    toc, digits = _first_pass(report)
+    placeholder = toc_placeholder(report, digits) if toc else None
+    return (toc, placeholder), html_writer.render_string(report, toc=toc, plan=P.plan_of(
+        report, chart=P.chart_wanted(options)), theme=theme, toc_placeholder=placeholder)
+
+
+_offered: dict = {}
+
+
+def offer_first_html(report: Report, options, first: tuple[bool, str | None], html: str) -> None:
+    """The next ``render_counted`` of this very report and equal options takes ``html`` (from ``first_html``,
+    rendered by another process) for its first pass instead of rendering it again (~0.1 s in a new process:
+    Jinja compiling its templates, the chart measuring its labels). Only the next render looks at it."""
+    _offered["html"] = (report, options, tuple(first), html)
+
+
 def render_document(report: Report, options=None, theme=None):
     """(PDF bytes, WeasyPrint Document) for a report: one layout pass (more only when a contents page
     number outgrows its placeholder)."""
@@ -727,18 +756,21 @@ def render_document(report: Report, options=None, theme=None):
 
     plan = P.plan_of(report, chart=P.chart_wanted(options))
     theme = theme or DEFAULT
+    offered = [_offered.pop("html", None)]
 
     def html(toc: bool = False, placeholder: str | None = None) -> str:
+        given, offered[0] = offered[0], None
+        if given is not None and given[0] is report and given[1] == options and given[2] == (toc, placeholder):
+            return given[3]
         return html_writer.render_string(report, toc=toc, plan=plan, theme=theme, toc_placeholder=placeholder)
 
     def complete(text: str):
         return _layout_complete(text, report, None if theme == DEFAULT else theme)
 
-    def with_toc(pages_guess: int):
+    def with_toc(digits: int):
         # Contents with placeholders as wide as the page numbers likely are, filled in after layout;
         # when a number is wider, with wider placeholders, then (never seen) with target-counter().
-        digits = len(str(pages_guess))
-        for n in sorted({digits, digits + 1}):
+        for n in (digits, digits + 1):
             placeholder = toc_placeholder(report, n)
             document = complete(html(toc=True, placeholder=placeholder))
             if fill_toc_numbers(document, report, _toc_targets(plan), placeholder):
@@ -746,8 +778,8 @@ def render_document(report: Report, options=None, theme=None):
         return complete(html(toc=True))
 
     with _lock, _captured_log() as records:
-        # Contents or not is the plan's decision (the DOCX follows it too): one layout pass either way.
-        document = with_toc(_pages_guess(report)) if P.contents_wanted(report) else complete(html())
+        toc, digits = _first_pass(report)
+        document = with_toc(digits) if toc else complete(html())
         data = write(document, report, getattr(options, "pdf_variant", None))
     _check_log(records)
     check_fonts(document, theme)
