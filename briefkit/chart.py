@@ -529,7 +529,7 @@ def alt_text(report: Report) -> str:
                         if n or zeros)
 
     names = [a.name for a in report.actors]
-    actors = sep.join(names[:-1]) + lab["and"] + names[-1] if len(names) > 1 else names[0]
+    actors = localize.series(names, report)
     bal = report.balance
     parts = [caption(report) + ".",
              localize.label(report, "chart_alt_intro", actors=actors),
@@ -889,46 +889,3 @@ def docx_parts(report: Report, n: int = 1, colors: dict | None = None,
     alt = alt_text(report)
     return DocxPicture(_png(fig, DPI), _svg(fig, text=True, title=alt).encode("utf-8"),
                        round(fig.width * EMU_PER_PT), round(fig.height * EMU_PER_PT), alt, caption(report, n))
-
-
-SVG_BLIP_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
-_NS_ASVG = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
-
-
-def add_docx_picture(paragraph, report: Report, n: int = 1, *, parts: DocxPicture | None = None,
-                     colors: dict | None = None, area: tuple[float, float] | None = None):
-    """Insert the chart into a python-docx ``paragraph`` as an inline picture: PNG with an SVG
-    (``asvg:svgBlip``) alternative, alt text in ``wp:docPr/@descr``. Returns the DocxPicture used.
-
-    The caller writes the caption paragraph (``parts.caption``) in its Caption style.
-    """
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-    from docx.opc.packuri import PackURI
-    from docx.opc.part import Part
-    from docx.oxml.ns import qn
-    from docx.shared import Emu
-
-    parts = parts or docx_parts(report, n, colors, area)
-    run = paragraph.add_run()
-    shape = run.add_picture(io.BytesIO(parts.png), width=Emu(parts.width_emu), height=Emu(parts.height_emu))
-    inline = shape._inline
-    doc_part = paragraph.part
-    doc_pr = inline.docPr
-    doc_pr.set("name", f"Figure {n}")
-    doc_pr.set("descr", parts.alt_text)
-    package = doc_part.package
-    existing = {str(p.partname) for p in package.iter_parts()}
-    i = 1
-    while f"/word/media/chart{i}.svg" in existing:
-        i += 1
-    svg_part = Part(PackURI(f"/word/media/chart{i}.svg"), "image/svg+xml", parts.svg, package)
-    rid = doc_part.relate_to(svg_part, RT.IMAGE)
-    blip = inline.find(".//" + qn("a:blip"))
-    from lxml import etree
-
-    ext_lst = etree.SubElement(blip, qn("a:extLst"))
-    ext = etree.SubElement(ext_lst, qn("a:ext"))
-    ext.set("uri", SVG_BLIP_EXT)
-    svg_blip = etree.SubElement(ext, f"{{{_NS_ASVG}}}svgBlip", nsmap={"asvg": _NS_ASVG})
-    svg_blip.set(qn("r:embed"), rid)
-    return parts

@@ -30,6 +30,18 @@ def theme_for(report, options=None) -> Theme:
     return load_theme(path) if path else DEFAULT
 
 
+def with_house_logo(report, theme: Theme):
+    """The report as the writers draw it: a publisher that names no logo gets the theme's
+    (``logo: {file: ...}``); anything else unchanged."""
+    import dataclasses
+
+    publisher = report.meta.publisher
+    if theme.logo_file is None or publisher is None or publisher.logo is not None:
+        return report
+    meta = dataclasses.replace(report.meta, publisher=dataclasses.replace(publisher, logo=theme.logo_file))
+    return dataclasses.replace(report, meta=meta)
+
+
 def theme_glyphs(report_path, options=None) -> frozenset[str]:
     """The characters the theme of the report at ``report_path`` draws (``--theme``, else theme.yaml
     beside it): the loader's coverage check counts them as covered. A broken theme draws nothing here;
@@ -250,58 +262,10 @@ def theme_fonts(theme: Theme) -> list[Path]:
     return [p for fam in (theme.body, theme.heading) if fam for _, p in fam.faces]
 
 
-# ---- DOCX ----------------------------------------------------------------------------------------
+# ---- DOCX faces ----------------------------------------------------------------------------------
 
 FACE_NAMES = {"regular": "Regular", "bold": "Bold", "italic": "Italic", "bold-italic": "BoldItalic"}
 """Theme face keys → the face names the DOCX writer embeds under."""
-
-
-def docx_restyle(doc, theme: Theme) -> None:
-    """The theme in a finished DOCX: its families in every style (the shipped ones stay on runs the
-    writer set explicitly for coverage), palette colours swapped by role in every part."""
-    if theme == DEFAULT:
-        return
-    from docx.opc.part import XmlPart
-    from docx.oxml.ns import qn
-
-    families = {}
-    if theme.body:
-        families.update(dict.fromkeys(BODY_FAMILIES, theme.body.name))
-    if theme.heading:
-        families.update(dict.fromkeys(SANS_FAMILIES, theme.heading.name))
-    attrs = [qn(f"w:{a}") for a in ("ascii", "hAnsi", "cs", "eastAsia")]
-    for rf in doc.styles.element.iter(qn("w:rFonts")):
-        for attr in attrs:
-            if rf.get(attr) in families:
-                rf.set(attr, families[rf.get(attr)])
-    pal, _ = palette(theme)
-    swap = {PALETTE[r].lstrip("#").upper(): v.lstrip("#").upper() for r, v in pal.items()
-            if v.lower() != PALETTE[r].lower()}
-    if not swap:
-        return
-    color, fill, val = qn("w:color"), qn("w:fill"), qn("w:val")
-    for part in doc.part.package.iter_parts():
-        if not isinstance(part, XmlPart):
-            continue
-        for el in part.element.iter():
-            for attr in (color, fill):
-                v = el.get(attr)
-                if v and v.upper() in swap:
-                    el.set(attr, swap[v.upper()])
-            if el.tag == color and (el.get(val) or "").upper() in swap:
-                el.set(val, swap[el.get(val).upper()])
-
-
-def docx_page(section, theme: Theme, *, rtl: bool) -> None:
-    """The theme's page size and margins on a DOCX section (start and end are physical per direction)."""
-    from docx.shared import Mm
-
-    if theme.page_mm != DEFAULT.page_mm:
-        section.page_width, section.page_height = (Mm(v) for v in theme.page_mm)
-    if theme.margins_mm != DEFAULT.margins_mm:
-        t, b, s, e = theme.margins_mm
-        section.top_margin, section.bottom_margin = Mm(t), Mm(b)
-        section.right_margin, section.left_margin = (Mm(s), Mm(e)) if rtl else (Mm(e), Mm(s))
 
 
 def docx_faces(theme: Theme, chars=None) -> dict[str, dict[str, bytes]]:
@@ -354,26 +318,3 @@ def head_text(report, what: str, theme: Theme = DEFAULT) -> str:
     return {"title": running_title(report, theme), "publisher": meta.publisher.name if meta.publisher else "",
             "kicker": meta.kicker or "", "date": date(meta.date, report) if meta.date else "",
             "none": ""}[what]
-
-
-def docx_clear(p) -> None:
-    """Remove a paragraph's content, keeping its properties."""
-    from docx.oxml.ns import qn
-
-    for child in list(p._p):
-        if child.tag != qn("w:pPr"):
-            p._p.remove(child)
-
-
-def docx_tab_at_end(p, section) -> None:
-    """A tab stop at the end side of the text area (under ``w:bidi`` "right" is the end side)."""
-    from docx.enum.text import WD_TAB_ALIGNMENT
-
-    width = section.page_width - section.left_margin - section.right_margin
-    p.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
-
-
-def docx_align_end(p) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT   # "right" is the end side under w:bidi

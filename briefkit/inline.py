@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-from .links import ALLOWED_SCHEMES, is_slug
+from .links import ALLOWED_SCHEMES, is_slug, with_scheme
 from .model import Emph, Inline, Inlines, Link, NoteRef, Strong, Text
 
 _STOP = re.compile(r"[\]\n]")
@@ -59,6 +59,10 @@ def link_problem(href: str) -> str | None:
     scheme = urlsplit(href).scheme.lower() if ":" in href else ""
     if scheme not in ALLOWED_SCHEMES:
         shown = f"scheme '{scheme}:'" if scheme else "a relative address"
+        fixed = None if scheme else with_scheme(href)
+        if fixed:
+            return (f"link '{href}' has no scheme: write it '{fixed}' (only http, https and mailto links "
+                    "are allowed)")
         return f"link '{href}' uses {shown}; only http, https and mailto links are allowed"
     if scheme in ("http", "https") and not urlsplit(href).netloc:
         return f"link '{href}' has no host"

@@ -24,3 +24,18 @@ def is_safe_href(href: str | None) -> bool:
 
 def is_slug(value: str) -> bool:
     return _SLUG.match(value) is not None
+
+
+_BARE_HOST = re.compile(r"(?i)((?:[a-z0-9-]+\.)+([a-z]{2,24}))(?:[/?#]\S*)?")
+_FILE_TYPES = frozenset("html htm php asp aspx jsp pdf doc docx xls xlsx ppt pptx odt png jpg jpeg gif svg webp "
+                        "txt md yaml yml json xml csv zip".split())
+
+
+def with_scheme(text: str) -> str | None:
+    """``https://`` + ``text`` when ``text`` is an address written without its scheme (``www.x.org/a``),
+    else None (``page.html`` is a file, not a host): what a message proposes instead of only refusing
+    the link."""
+    m = _BARE_HOST.fullmatch(text)
+    if m and (m.group(1).lower().startswith("www.") or m.group(2).lower() not in _FILE_TYPES):
+        return f"https://{text}"
+    return None

@@ -15,7 +15,8 @@ from .errors import Problem, ReportError
 from .inline import parse as parse_inline
 from .model import (RTL_LANGUAGES, Actor, Area, Author, BulletList, Meta, Para, PartialDate, Publisher, Quote,
                     Report, Section, Source, SourceRef, TimelineEvent)
-from .teach import enum_hint, json_hint, suggest, syntax_hint, valid_ids
+from .links import with_scheme
+from .teach import date_fix, enum_hint, json_hint, number_fix, suggest, syntax_hint, valid_ids
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
@@ -353,15 +354,17 @@ def _pattern_message(pattern: str, value) -> str:
         return (f"'{value}' is not a valid id: use lowercase Latin letters, digits and single hyphens"
                 + (f" (like '{hint}')" if hint else ""))
     if pattern == S.DATE:
-        return f"'{value}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"
+        return f"'{value}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD{date_fix(value)}"
     if pattern == S.COLOR:
         return f"'{value}' is not a colour: write #RGB or #RRGGBB"
     if pattern == S.LANG:
-        return f"'{value}' is not a language tag like ar, ar-SY, fa or en"
+        fixed = str(value).replace("_", "-")
+        hint = f" (write '{fixed}')" if fixed != value and re.fullmatch(S.LANG, fixed) else ""
+        return f"'{value}' is not a language tag like ar, ar-SY, fa or en{hint}"
     if pattern == S.URL:
-        text = str(value)
-        if re.match(r"(?i)www\.|[a-z0-9-]+(\.[a-z0-9-]+)+(/|$)", text) and " " not in text:
-            return (f"'{value}' is not an allowed address: write it with its scheme, like 'https://{text}' "
+        fixed = with_scheme(str(value))
+        if fixed:
+            return (f"'{value}' is not an allowed address: write it with its scheme, like '{fixed}' "
                     "(only http, https and mailto links are allowed)")
         return f"'{value}' is not an allowed address: only http, https and mailto links are allowed"
     return f"'{value}' does not match {pattern}"  # pragma: no cover
@@ -458,6 +461,8 @@ def _report_schema_error(err, c: _Collector) -> None:
             extra = f' (put it in quotes: "{shown}")'
         elif "string" in want:
             extra = _type_hint(inst, path, c)
+        elif isinstance(inst, str):
+            extra = number_fix(inst)
         c.add(path, f"expected {names}, got {got}{extra}")
         return
     if v == "enum":
@@ -885,15 +890,24 @@ _MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 
 
 def _logo_image_problem(target: Path, value: str, path: Path_, c: _Collector) -> bool:
-    """Is the logo a real PNG or JPEG of sane size? Reads the header only, never the pixels."""
+    problem = logo_image_problem(target, value)
+    if problem:
+        c.add(path, problem)
+    return problem is not None
+
+
+def logo_image_problem(target: Path, value: str) -> str | None:
+    """What is wrong with a logo file (the report's or a theme's), or None: a real PNG or JPEG of sane
+    size. Reads the header only, never the pixels."""
     from PIL import Image
 
+    if target.stat().st_size > MAX_LOGO_BYTES:
+        return f"'{value}' is larger than {MAX_LOGO_BYTES // 1024 // 1024} MB"
     with open(target, "rb") as f:
         head = f.read(8)
     kind = next((k for magic, k in _MAGIC.items() if head.startswith(magic)), None)
     if kind is None:
-        c.add(path, f"'{value}' is not a PNG or JPEG image (its first bytes say otherwise)")
-        return True
+        return f"'{value}' is not a PNG or JPEG image (its first bytes say otherwise)"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow's DecompressionBombWarning: the budget below says it
@@ -902,13 +916,11 @@ def _logo_image_problem(target: Path, value: str, path: Path_, c: _Collector) ->
                 if kind == "PNG":
                     im.verify()  # chunk checksums, without decoding the pixels
     except Exception as e:  # noqa: BLE001 - any decoder complaint means a broken file
-        c.add(path, f"'{value}' is not a readable {kind} image ({type(e).__name__})")
-        return True
+        return f"'{value}' is not a readable {kind} image ({type(e).__name__})"
     if width < 1 or height < 1 or max(width, height) > MAX_LOGO_SIDE or width * height > MAX_LOGO_PIXELS:
-        c.add(path, f"'{value}' is {width} × {height} pixels: a logo may have at most "
-                    f"{MAX_LOGO_PIXELS // 1_000_000} million pixels and {MAX_LOGO_SIDE:,} per side")
-        return True
-    return False
+        return (f"'{value}' is {width} × {height} pixels: a logo may have at most "
+                f"{MAX_LOGO_PIXELS // 1_000_000} million pixels and {MAX_LOGO_SIDE:,} per side")
+    return None
 
 
 def _url_problems(meta_d: dict, data: dict, c: _Collector) -> None:

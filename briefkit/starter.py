@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from .errors import BriefkitError
+from .localize import series
 from .resources import templates_dir
 
 LANGS = ("ar", "fa", "en")
@@ -38,15 +39,21 @@ def starter_text(path: Path, lang: str = "ar", actors: int = 2, today: _dt.date 
     names = words["names"][:actors]
     people = [{"id": f"actor-{i + 1}", "name": name, "alias": f"{words['alias']} {i + 1}",
                "color": data["colors"][i]} for i, name in enumerate(names)]
-    if actors == 2:
-        actor_names = words["and"].join(names)
-    else:
-        actor_names = (", " if lang == "en" else "، ").join(names[:-1]) + words["and"] + names[-1]
+    actor_names = series(names, language=lang)
     env = Environment(loader=FileSystemLoader(str(folder)), undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     return env.get_template(f"{lang}.yaml.j2").render(
-        filename=path.name, id=_slug(path.stem), date=f"{today:%Y-%m}", actors=people,
+        filename=shell_path(path), id=_slug(path.stem), date=f"{today:%Y-%m}", actors=people,
         actor_names=actor_names, sides=words["sides"][0 if actors == 2 else 1], keywords=", ".join(words["keywords"]))
+
+
+def shell_path(path: Path) -> str:
+    """The path as the user typed it, quoted for a shell: the comments' commands work from where
+    ``init`` ran (a bare file name did not when the brief went into a folder)."""
+    import shlex
+
+    text = str(path)
+    return shlex.quote(text if text.isprintable() else path.name.encode("unicode_escape").decode("ascii"))
 
 
 def _source_date() -> _dt.date | None:

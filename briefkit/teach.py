@@ -12,6 +12,50 @@ def suggest(word, options) -> str:
     match = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
     return f" (did you mean '{match[0]}'?)" if match else ""
 
+_NATIVE_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
+
+
+def number_fix(text: str) -> str:
+    """`` (write it in ASCII digits: 2)`` for a number typed in Arabic-Indic or Persian digits."""
+    ascii_text = text.strip().translate(_NATIVE_DIGITS).replace("٫", ".")
+    if ascii_text != text.strip() and re.fullmatch(r"-?\d+(?:\.\d+)?", ascii_text):
+        return f" (write it in ASCII digits: {ascii_text})"
+    return ""
+
+
+def date_fix(value) -> str:
+    """`` (like '2024-09-15')`` for a date written another common way (native digits, day/month/year,
+    year/month/day); both readings when day and month could be either; "" when none is a real date."""
+    import datetime
+
+    text = str(value).strip().translate(_NATIVE_DIGITS)
+
+    def real(y, mo, d=None) -> str | None:
+        try:
+            datetime.date(int(y), int(mo), int(d or 1))
+        except ValueError:
+            return None
+        return f"{int(y):04d}-{int(mo):02d}" + (f"-{int(d):02d}" if d else "")
+
+    if text != str(value).strip() and re.fullmatch(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", text):
+        return f" (in ASCII digits: '{text}')"
+    m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?", text)
+    if m and real(*m.groups()):
+        return f" (like '{real(*m.groups())}')"
+    m = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", text)
+    if m:
+        a, b, y = m.groups()
+        day_first, month_first = real(y, b, a), real(y, a, b)
+        if day_first and month_first and day_first != month_first:
+            return f" (like '{day_first}' if {a} is the day, '{month_first}' if it is the month)"
+        if day_first or month_first:
+            return f" (like '{day_first or month_first}')"
+    m = re.fullmatch(r"(\d{1,2})[-/.](\d{4})", text)
+    if m and real(m.group(2), m.group(1)):
+        return f" (like '{real(m.group(2), m.group(1))}')"
+    return ""
+
+
 _OPENS_QUOTE = re.compile(r"""^(\s*)(?:-\s+)*(?:[^\s:'"#][^:#]*:\s+)?(")""")
 
 
@@ -101,11 +145,23 @@ def syntax_hint(e, text: str):
     return hint_mark, hint, None
 
 
+_TYPOGRAPHIC_QUOTES = "“”„‟«»‘’‚‹›"
+
+
 def _hint(e, text: str, problem: str, context: str, mark):
     line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
     value = re.sub(r"^\s*(?:-\s+)*(?:[^\s:'\"]+:\s+)?", "", line)
     if "'\\t'" in problem or "'\t'" in problem:
+        if mark is not None and line[:mark.column].strip():
+            # after text on its line: a tab pasted inside a value, not indentation
+            return mark, "; a tab inside unquoted text: replace it with a space, or put the whole text in quotes"
         return mark, "; indent with spaces, not tabs (replace the tab at this place with spaces)"
+    if value and value[0] in _TYPOGRAPHIC_QUOTES:
+        # Word's autocorrect turns " into “ ”: the editor believes the text is quoted
+        shown = value.strip().replace("\\", "\\\\").replace('"', '\\"')
+        shown = shown if len(shown) <= 40 else shown[:24] + "…" + shown[-12:]
+        return mark, (f"; {value[0]} is a typographic quote, not YAML's: put the whole text between straight "
+                      f'double quotes, like "{shown}" (the typographic ones may stay inside)')
     if context.startswith("while scanning a quoted scalar"):
         return e.context_mark, ("; this quote is never closed: add the closing quote (a quote inside the text is "
                                 "written \\\" between double quotes, or '' between single quotes)")
@@ -193,20 +249,20 @@ def enum_hint(value, options) -> str:
         hit = _localized_values().get(folded)
         if hit and hit[0] in options:
             return f" (write '{hit[0]}': '{value}' is its {hit[1]} label)"
-        meant = _relation_words().get(folded)
+        meant = _value_words().get(folded)
         if meant in options:
             return f" (write '{meant}': briefkit's word for '{value}')"
     return ""
 
 
 @lru_cache(maxsize=1)
-def _relation_words() -> dict[str, str]:
-    """What editors write for a relation (templates/relation-words.yaml, casefolded) → the enum value."""
+def _value_words() -> dict[str, str]:
+    """What editors write for a fixed-list value (templates/value-words.yaml, casefolded) → the value."""
     from ruamel.yaml import YAML
 
     from .resources import templates_dir
 
-    data = YAML(typ="safe").load((templates_dir() / "relation-words.yaml").read_text(encoding="utf-8")) or {}
+    data = YAML(typ="safe").load((templates_dir() / "value-words.yaml").read_text(encoding="utf-8")) or {}
     return {_fold(str(word)): value for value, words in data.items() for word in words}
 
 

@@ -357,7 +357,9 @@ def test_docx_picture_validates_and_renders(tmp_path, seed_report, persian_repor
     ooxml.drop_package_extras(doc)
     reports = (seed_report, persian_report, english_report)
     for n, report in enumerate(reports, start=1):
-        parts = chart.add_docx_picture(doc.add_paragraph(), report, n)
+        parts = chart.docx_parts(report, n)
+        ooxml.add_picture(doc.add_paragraph(), parts.png, parts.width_emu, parts.height_emu,
+                          name=f"Figure {n}", descr=parts.alt_text, svg=parts.svg)
         doc.add_paragraph(parts.caption, style="Caption")
     out = tmp_path / "charts.docx"
     doc.save(out)

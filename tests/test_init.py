@@ -47,3 +47,20 @@ def test_init_refuses_bad_counts(tmp_path, capsys):
     assert main(["init", str(tmp_path / "b.yaml"), "--actors", "1"]) == 2
     assert "--actors must be between 2 and 12" in capsys.readouterr().err
     assert not (tmp_path / "b.yaml").exists()
+
+
+@pytest.mark.parametrize("lang", ["ar", "fa", "en"])
+def test_starter_commands_name_the_path_as_typed(tmp_path, monkeypatch, capsys, lang):
+    # A blind editor ran `init briefs/x.yaml`: the file's commands said `validate x.yaml`, which fails
+    # from where init ran. They now name the path as typed, quoted for a shell.
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my briefs").mkdir()
+    assert main(["init", "my briefs/libya.yaml", "--lang", lang]) == 0
+    out = capsys.readouterr().out
+    assert out == "briefkit: wrote 'my briefs/libya.yaml'; next: briefkit preview 'my briefs/libya.yaml'\n"
+    head = (tmp_path / "my briefs" / "libya.yaml").read_text(encoding="utf-8").splitlines()[:5]
+    commands = [line.split("briefkit ", 1)[1] for line in head if "briefkit validate" in line]
+    assert commands == ["validate 'my briefs/libya.yaml'"]
+    assert main(shlex.split(commands[0])) == 0

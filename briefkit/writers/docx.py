@@ -15,8 +15,9 @@ from functools import lru_cache
 from docx import Document
 from docx.enum.table import WD_TABLE_DIRECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.opc.part import XmlPart
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Mm, Pt
 from docx.text.run import Run
 
 from .. import __version__, bidi
@@ -24,12 +25,12 @@ from .. import plan as P
 from ..langs import WORD_LANG, WORD_NUMBER_FORMAT
 from ..links import is_safe_href
 from ..localize import date as local_date
-from ..localize import digits, generated_texts, labels, native_zero, number
+from ..localize import digits, generated_texts, labels, native_zero, number, series
 from ..model import RELATIONS, Emph, Inlines, Link, Report, Source, Strong, Text, plain_text
 from .. import chart, house
 from ..style import DEFAULT as DEFAULT_THEME
 from ..style import Theme
-from ..theme import actor_color
+from ..theme import PALETTE, actor_color
 from ..theme import docx as color
 from .. import coverage
 from ..resources import FONT_FILES, STACKS, font_path, templates_dir
@@ -67,6 +68,7 @@ def render(report: Report, options=None, *, subset_fonts: bool = False) -> bytes
     options = options or DEFAULT
     subset_fonts = subset_fonts or options.docx_fonts == "subset"
     theme = house.theme_for(report, options)
+    report = house.with_house_logo(report, theme)
     _Brief.check_fonts(report, theme)
     plan = P.plan_of(report, chart=P.chart_wanted(options))
     brief = _Brief(report, subset_fonts=subset_fonts, plan=plan, theme=theme)
@@ -114,7 +116,7 @@ class _Brief:
         for part in self.plan.parts:
             self._part(part)
         self._finish()
-        house.docx_restyle(self.doc, self.theme)
+        _restyle(self.doc, self.theme)
         return ooxml.save_reproducible(self.doc)
 
     def _part(self, part: P.Part) -> None:
@@ -161,6 +163,8 @@ class _Brief:
             ooxml.set_section_bidi(section)
             if native_zero(self.report) == 0x0660:
                 ooxml.set_page_number_format(section, "hindiNumbers")
+        # the theme's page before anything measures the text width (the running head's end tab did not)
+        _page(section, self.theme, rtl=self.rtl)
 
     def _lang(self) -> tuple[str, str | None]:
         meta = self.report.meta
@@ -240,24 +244,29 @@ class _Brief:
                 p.add_run(bidi.PDI)
         return _contiguous(out)
 
-    def _inlines(self, p, nodes: Inlines, *, bold=False, italic=False, sans=False, link=False) -> list:
-        """Inline nodes as runs; ``sans`` (headings, tables) renders emphasis as weight, never slanted Kufi."""
+    def _inlines(self, p, nodes: Inlines, *, bold=False, italic=False, sans=False, link=False,
+                 block=True) -> list:
+        """Inline nodes as runs; ``sans`` (headings, tables) renders emphasis as weight, never slanted Kufi.
+        ``block``: ``nodes`` are a whole block's (not a Strong's or a link's children)."""
         runs = []
         for node in nodes:
             if isinstance(node, Text):
                 runs += self._text(p, node.text, bold=bold, italic=italic, link=link)
             elif isinstance(node, Strong):
-                runs += self._inlines(p, node.children, bold=True, italic=italic, sans=sans, link=link)
+                runs += self._inlines(p, node.children, bold=True, italic=italic, sans=sans, link=link,
+                                      block=False)
             elif isinstance(node, Emph):
                 # Noto Kufi Arabic has no italic: emphasis in Arabic sans text is weight, as in the PDF;
                 # Latin emphasis stays italic (Noto Sans Italic), as the PDF sets it
                 if sans and bidi.has_rtl(plain_text(node.children)):
-                    runs += self._inlines(p, node.children, bold=True, italic=italic, sans=sans, link=link)
+                    runs += self._inlines(p, node.children, bold=True, italic=italic, sans=sans, link=link,
+                                      block=False)
                 else:
-                    runs += self._inlines(p, node.children, bold=bold, italic=True, sans=sans, link=link)
+                    runs += self._inlines(p, node.children, bold=bold, italic=True, sans=sans, link=link,
+                                      block=False)
             elif isinstance(node, Link):
                 inner = _contiguous(self._inlines(p, node.children, bold=bold, italic=italic, sans=sans,
-                                                  link=True))
+                                                  link=True, block=False))
                 ooxml.wrap_in_hyperlink(p, inner, url=node.href)
                 runs += inner
             elif isinstance(node, P.Cite):
@@ -265,6 +274,8 @@ class _Brief:
             else:
                 P.unhandled(node)
         _merge_isolates(p)
+        if block and bidi.foreign_block(plain_text(nodes), self.rtl):
+            _close_with_final_stop(p)
         return runs
 
     def _note(self, p, cite: P.Cite):
@@ -320,7 +331,7 @@ class _Brief:
         self._text(p, house.running_title(self.report, self.theme))
         publisher = house.head_text(self.report, "publisher", self.theme)
         if publisher:
-            house.docx_tab_at_end(p, section)
+            ooxml.tab_at_end(p, section)
             self._text(p, "\t")
             self._text(p, publisher)
         first = section.first_page_header.paragraphs[0]
@@ -335,18 +346,17 @@ class _Brief:
         if t == d:
             return
         section = self.doc.sections[0]
-        house.docx_page(section, t, rtl=self.rtl)
         if (t.head_start, t.head_end) != (d.head_start, d.head_end):
             p = section.header.paragraphs[0]
-            house.docx_clear(p)
-            house.docx_tab_at_end(p, section)
+            ooxml.clear_paragraph(p)
+            ooxml.tab_at_end(p, section)
             self._text(p, house.head_text(self.report, t.head_start, t))
             self._text(p, "\t")
             self._text(p, house.head_text(self.report, t.head_end, t))
         if t.footer != d.footer:
             for footer in (section.footer, section.first_page_footer):
                 p = footer.paragraphs[0]
-                house.docx_clear(p)
+                ooxml.clear_paragraph(p)
                 if t.footer == "page":
                     ooxml.add_field(p, "PAGE", number(1, self.report), rtl=self.rtl)
 
@@ -377,10 +387,10 @@ class _Brief:
                 sides.reverse()
             drawn = [side for side in sides if side(None)]
             if drawn == [self._publisher] and self.theme.logo == "end":
-                house.docx_align_end(p)
+                ooxml.align_end(p)
             for i, side in enumerate(drawn):
                 if i:
-                    house.docx_tab_at_end(p, self.doc.sections[0])
+                    ooxml.tab_at_end(p, self.doc.sections[0])
                     self._text(p, "\t")
                 side(p)
         if meta.kicker:
@@ -530,7 +540,7 @@ class _Brief:
         report, L = self.report, self.labels
         self._heading(part.heading)
         names = [a.name for a in report.actors]
-        joined = L["and"].join([L["list_separator"].join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+        joined = series(names, report)
         self._text(self._para("Caption"), L["areas_caption"].format(actors=joined))
         # The PDF's columns: area (with its region under the title), relation (badge and intensity),
         # then one per actor under a rule in the actor's colour; past plan.ACTOR_COLUMNS actors the
@@ -661,8 +671,10 @@ class _Brief:
         # Normal's exact line height would crop an inline picture to one line
         fmt.line_spacing_rule, fmt.keep_with_next = WD_LINE_SPACING.SINGLE, True
         fmt.space_before, fmt.alignment = Pt(6), WD_ALIGN_PARAGRAPH.CENTER
-        chart.add_docx_picture(p, self.report, part.number, colors=self.relation_colors,
+        pic = chart.docx_parts(self.report, part.number, colors=self.relation_colors,
                                area=chart.area_for(self.theme.text_mm))
+        ooxml.add_picture(p, pic.png, pic.width_emu, pic.height_emu, name=f"Figure {part.number}",
+                          descr=pic.alt_text, svg=pic.svg)
         caption = self._para("Caption")
         caption.paragraph_format.keep_with_next = False    # the style keeps table captions with their table
         self._text(caption, part.caption.text)
@@ -895,6 +907,29 @@ def _merge_isolates(p) -> None:
                     rpr.remove(rpr.find(qn("w:rtl")))
 
 
+def _close_with_final_stop(p) -> None:
+    """An English block in an Arabic brief: its closing full stop moves inside its isolate, as the HTML
+    writer does (``bidi.FINAL_STOP``); only a footnote call may follow it."""
+    ts = list(p._p.iter(qn("w:t")))
+    last = max((k for k, t in enumerate(ts) if (t.text or "").endswith(bidi.PDI)), default=None)
+    if last is None or last + 1 >= len(ts) or not bidi.FINAL_STOP.fullmatch(ts[last + 1].text or ""):
+        return
+    if any((t.text or "").strip() and not _is_note_call(t) for t in ts[last + 2:]):
+        return
+    ts[last].text = ts[last].text[:-1]
+    stop = ts[last + 1]
+    stop.text += bidi.PDI
+    rpr = stop.getparent().find(qn("w:rPr"))
+    if rpr is not None and rpr.find(qn("w:rtl")) is not None:
+        rpr.remove(rpr.find(qn("w:rtl")))
+
+
+def _is_note_call(t) -> bool:
+    """Is this text a footnote call's number (a custom mark or a NOTEREF's result)?"""
+    style = t.getparent().find(f"{qn('w:rPr')}/{qn('w:rStyle')}")
+    return style is not None and style.get(qn("w:val")) == "FootnoteReference"
+
+
 def _style_id(p) -> str | None:
     pPr = p._p.pPr
     return pPr.style if pPr is not None else None
@@ -949,12 +984,14 @@ def _coverage_runs(text: str, sans: bool, theme: Theme | None = None) -> list[tu
     for ch in text:
         # A joiner, variation selector or tag stays in its sequence's run: a renderer forms an emoji
         # ZWJ sequence (👨‍👩‍👧) or a keycap only inside one run.
-        if out and _JOINS(ch):
+        if out and (_JOINS(ch) or ch == "\u00a0"):
+            # a no-break space (a badge's padding) too: LibreOffice drew a hairline where a shaded run
+            # changed font, and the padding in the style's font at its own width
             fb = out[-1][1]
         else:
             fb = _theme_fallback(ch, sans, theme) if themed else _fallback(ch, sans)
-        if out and out[-1][1] == fb:
-            out[-1] = (out[-1][0] + ch, fb)
+        if out and (out[-1][1] == fb or set(out[-1][0]) == {"\u00a0"}):
+            out[-1] = (out[-1][0] + ch, fb)          # leading no-break spaces take what follows them
         else:
             out.append((ch, fb))
     return out
@@ -1012,3 +1049,48 @@ def _subset(data: bytes, chars: frozenset) -> bytes:
         keep_all.invert()
     request.flags = request.flags | hb.SubsetFlags.NOTDEF_OUTLINE
     return hb.subset(hb.Face(data), request).blob.data
+
+
+# ---- the theme in the DOCX ------------------------------------------------------------------------
+
+def _restyle(doc, theme: Theme) -> None:
+    """The theme in a finished DOCX: its families in every style (the shipped ones stay on runs the
+    writer set explicitly for coverage), palette colours swapped by role in every part."""
+    if theme == DEFAULT_THEME:
+        return
+    families = {}
+    if theme.body:
+        families.update(dict.fromkeys(house.BODY_FAMILIES, theme.body.name))
+    if theme.heading:
+        families.update(dict.fromkeys(house.SANS_FAMILIES, theme.heading.name))
+    attrs = [qn(f"w:{a}") for a in ("ascii", "hAnsi", "cs", "eastAsia")]
+    for rf in doc.styles.element.iter(qn("w:rFonts")):
+        for attr in attrs:
+            if rf.get(attr) in families:
+                rf.set(attr, families[rf.get(attr)])
+    pal, _ = house.palette(theme)
+    swap = {PALETTE[r].lstrip("#").upper(): v.lstrip("#").upper() for r, v in pal.items()
+            if v.lower() != PALETTE[r].lower()}
+    if not swap:
+        return
+    color, fill, val = qn("w:color"), qn("w:fill"), qn("w:val")
+    for part in doc.part.package.iter_parts():
+        if not isinstance(part, XmlPart):
+            continue
+        for el in part.element.iter():
+            for attr in (color, fill):
+                v = el.get(attr)
+                if v and v.upper() in swap:
+                    el.set(attr, swap[v.upper()])
+            if el.tag == color and (el.get(val) or "").upper() in swap:
+                el.set(val, swap[el.get(val).upper()])
+
+
+def _page(section, theme: Theme, *, rtl: bool) -> None:
+    """The theme's page size and margins on a DOCX section (start and end are physical per direction)."""
+    if theme.page_mm != DEFAULT_THEME.page_mm:
+        section.page_width, section.page_height = (Mm(v) for v in theme.page_mm)
+    if theme.margins_mm != DEFAULT_THEME.margins_mm:
+        t, b, s, e = theme.margins_mm
+        section.top_margin, section.bottom_margin = Mm(t), Mm(b)
+        section.right_margin, section.left_margin = (Mm(s), Mm(e)) if rtl else (Mm(e), Mm(s))

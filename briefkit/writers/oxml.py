@@ -549,3 +549,27 @@ def new_footnote(footnote_id: int):
 def footnote_mark(run, mark: str | None) -> None:
     """The mark at the start of a footnote: Word's own ``w:footnoteRef`` number, or ``mark`` as text."""
     run._r.append(OxmlElement("w:footnoteRef") if mark is None else text_el(mark))
+
+
+# ---- paragraphs the theme rearranges --------------------------------------------------------------
+
+def clear_paragraph(p) -> None:
+    """Remove a paragraph's content, keeping its properties."""
+    for child in list(p._p):
+        if child.tag != qn("w:pPr"):
+            p._p.remove(child)
+
+
+def tab_at_end(p, section) -> None:
+    """A tab stop at the end side of the text area (under ``w:bidi`` "right" is the end side)."""
+    from docx.enum.text import WD_TAB_ALIGNMENT
+
+    width = section.page_width - section.left_margin - section.right_margin
+    p.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+
+
+def align_end(p) -> None:
+    """Align a paragraph to its end side ("right" is the end side under ``w:bidi``)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT

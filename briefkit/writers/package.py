@@ -297,3 +297,35 @@ def _write_deflated(z: zipfile.ZipFile, entry: zipfile.ZipInfo, blob: bytes) -> 
     z.NameToInfo[entry.filename] = entry
     z.start_dir = z.fp.tell()
     z._didModify = True
+
+
+# ---- pictures -------------------------------------------------------------------------------------
+
+SVG_BLIP_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+_NS_ASVG = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+
+
+def add_picture(paragraph, png: bytes, width_emu: int, height_emu: int, *, name: str, descr: str,
+                svg: bytes | None = None) -> None:
+    """An inline picture in ``paragraph``: the PNG, with ``svg`` as Word 2016's ``asvg:svgBlip``
+    alternative (its own ``/word/media/chartN.svg`` part), alt text in ``wp:docPr/@descr``."""
+    from docx.shared import Emu
+
+    shape = paragraph.add_run().add_picture(BytesIO(png), width=Emu(width_emu), height=Emu(height_emu))
+    inline = shape._inline
+    inline.docPr.set("name", name)
+    inline.docPr.set("descr", descr)
+    if svg is None:
+        return
+    doc_part = paragraph.part
+    package = doc_part.package
+    existing = {str(p.partname) for p in package.iter_parts()}
+    i = 1
+    while f"/word/media/chart{i}.svg" in existing:
+        i += 1
+    rid = doc_part.relate_to(Part(PackURI(f"/word/media/chart{i}.svg"), "image/svg+xml", svg, package), RT.IMAGE)
+    blip = inline.find(".//" + qn("a:blip"))
+    ext = etree.SubElement(etree.SubElement(blip, qn("a:extLst")), qn("a:ext"))
+    ext.set("uri", SVG_BLIP_EXT)
+    svg_blip = etree.SubElement(ext, f"{{{_NS_ASVG}}}svgBlip", nsmap={"asvg": _NS_ASVG})
+    svg_blip.set(qn("r:embed"), rid)
