@@ -662,3 +662,16 @@ def test_the_first_pass_html_offered_by_another_process_is_typeset_once_and_only
     assert pdf.render(report, DEFAULT) == plain  # taken once
     pdf.offer_first_html(report, DEFAULT, first, html)
     assert pdf.render(report, DEFAULT) == plain  # what it would have rendered itself
+
+
+def test_a_parallel_run_leaves_no_temporary_file(tmp_path):
+    # WeasyPrint keeps each process's @font-face files in a temporary folder it removes only when its font
+    # configuration is collected: workers, which leave by os._exit, remove it themselves.
+    for n in (1, 2, 3):
+        (tmp_path / f"r{n}.yaml").write_text(valid(n), encoding="utf-8")
+    proc, tmp = _fresh(["build", *(tmp_path / f"r{n}.yaml" for n in (1, 2, 3)), "-o", tmp_path / "out",
+                        "--jobs", "2", "--format", "pdf", "--quiet", "--no-cache"], tmp_path)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    assert len(list((tmp_path / "out").iterdir())) == 3
+    assert list(tmp.iterdir()) == []
