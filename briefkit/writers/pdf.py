@@ -10,6 +10,9 @@ The only importer of weasyprint, imported lazily (``briefkit validate`` never pa
   the DOCX follows too); the contents' page numbers are written into the laid-out contents
   (``fill_toc_numbers``), with wider placeholders or ``target-counter`` only as a last resort.
 - The shipped stylesheet is parsed once per process (``_shipped_stylesheet_parsed_once``).
+- A build that hands the report to a forked process to typeset renders the HTML of its first layout pass
+  meanwhile (``first_html``, ``offer_first_html``); a process leaving by ``os._exit`` removes WeasyPrint's
+  temporary font folder itself (``cleanup_before_exit``).
 - briefkit's own HTML is parsed by expat into the tree WeasyPrint's HTML5 parser would build (``html_tree``;
   anything where the two could differ goes to WeasyPrint's parser), and WeasyPrint's user-agent sheet
   has its universal pseudo-element rules scoped to the elements that use them (``_scoped_ua_stylesheet``).
