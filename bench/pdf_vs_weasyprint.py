@@ -141,10 +141,13 @@ def warm_pdf_docx(report, repeat: int) -> tuple[float, float, float]:
 def _fresh_env() -> dict:
     """The environment of a fresh process: this one's, with Python's bytecode cache on (in a folder of its own,
     as an installed package has its compiled modules) and briefkit importable from this checkout."""
+    import atexit
+    import shutil
     import tempfile
 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="briefkit-bench-pyc-")
+    atexit.register(shutil.rmtree, env["PYTHONPYCACHEPREFIX"], ignore_errors=True)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
     return env
 
