@@ -39,7 +39,7 @@ from urllib.parse import unquote, urlsplit
 from .. import plan as P
 from ..errors import RenderError
 from ..model import Report
-from ..resources import FONT_FILES, fonts_dir, templates_dir
+from ..resources import FONT_FILES, fonts_dir, logo_url, templates_dir
 from . import html as html_writer
 from . import pdftags, pdftext
 
@@ -119,8 +119,10 @@ def _fetcher_class():
     class PackageFetcher(URLFetcher):
         """Serves only regular files under the allowed roots (and the allowed extra files)."""
 
-        def __init__(self, roots, files=(), blobs=None):
+        def __init__(self, roots, files=(), blobs=None, aliases=None):
             super().__init__(timeout=5, allowed_protocols={"file"}, allow_redirects=False)
+            self.aliases = dict(aliases or {})
+            """URL → file served under it (the logo, named by its digest: ``resources.logo_url``)."""
             self.roots = [Path(r).resolve() for r in roots]
             self.files = {Path(f).resolve() for f in files}
             self.blobs = {Path(f).resolve(): data for f, data in (blobs or {}).items()}
@@ -132,6 +134,10 @@ def _fetcher_class():
             raise ValueError(f"briefkit refused to load {url[:200]!r}: {why}")
 
         def fetch(self, url, headers=None):
+            if url in self.aliases:
+                path = self.aliases[url]
+                mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
             scheme = url.split(":", 1)[0].lower()
             if scheme != "file":
                 self._deny(url, "only the package's own files may be loaded")
@@ -151,15 +157,15 @@ def _fetcher_class():
 
 
 def make_fetcher(report: Report | None = None, theme=None):
-    files = []
+    aliases = {}
     if report is not None and report.meta.publisher and report.meta.publisher.logo:
-        files.append(report.meta.publisher.logo)
+        aliases[logo_url(report.meta.publisher.logo)] = Path(report.meta.publisher.logo)
     blobs = {}
     if theme is not None:
         from ..house import pdf_theme_fonts
 
         blobs = pdf_theme_fonts(theme)  # exactly the theme's font files, nothing else beside them
-    return _fetcher_class()([fonts_dir(), templates_dir()], [*files, *blobs], blobs)
+    return _fetcher_class()([fonts_dir(), templates_dir()], [*blobs], blobs, aliases)
 
 
 @lru_cache(maxsize=1)
