@@ -1021,6 +1021,7 @@ def _build_many(paths, outdir, formats, jobs, on_result, options, cache, mine, e
                     _load_input(inp, options)
                     problems = inp.problems
                 problems.append(duplicate_problem(inp, paths[inp.owner]))
+                problems.sort(key=lambda p: (p.line, p.col))    # in file order, as every other list is
                 finish(i, Result(str(inp.path), "invalid", id=None, errors=problems), {}, owns=False)
                 continue
             if not inp.valid:

@@ -144,6 +144,21 @@ def test_duplicate_ids_in_one_run_do_not_overwrite(tmp_path):
     assert "موجز 1" in (tmp_path / "o" / "same.html").read_text(encoding="utf-8")
 
 
+def test_a_duplicate_id_is_listed_in_file_order_with_the_other_problems(tmp_path):
+    # A blind editor's copy kept the first brief's meta.id and had a mistake further down: the id's line
+    # came after the later one
+    (tmp_path / "one.yaml").write_text(valid(1, "same"), encoding="utf-8")
+    (tmp_path / "two.yaml").write_text(valid(2, "same").replace("relation: rivalry", "relation: rivaly"),
+                                       encoding="utf-8")
+    code, _, err = run("build", tmp_path / "one.yaml", tmp_path / "two.yaml", "-o", tmp_path / "o",
+                       "--format", "html", "--quiet")
+    lines = [ln for ln in err.splitlines() if ln.startswith(str(tmp_path / "two.yaml"))]
+    assert code == 1 and len(lines) == 2, err
+    assert "meta.id" in lines[0] and "relation" in lines[1]
+    positions = [tuple(int(n) for n in ln[len(str(tmp_path / "two.yaml")) + 1:].split(":")[:2]) for ln in lines]
+    assert positions == sorted(positions)
+
+
 @pytest.mark.parametrize("outdir", ["file", "file/out"])
 def test_outdir_that_is_a_file_is_exit_3_with_a_manifest(tmp_path, outdir):
     blocker = tmp_path / "file"
