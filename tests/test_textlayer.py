@@ -532,3 +532,32 @@ def test_latin_words_and_urls_in_an_arabic_line_copy_without_fillers(tmp_path):
         assert "Ethiopia" in text and "https://www.worldbank.org/en/news" in text.replace("\n", ""), name
         if name != "pypdfium2":  # PDFium reverses a digit run and a Latin word in an Arabic line (Limits)
             assert "5,150 MW" in text, name
+
+
+# ---- marks (marks5)
+
+SUMS = """briefkit: 1
+meta:
+  id: sums
+  title: "ليبيا"
+actors:
+  - {id: a, name: "مصر"}
+  - {id: b, name: "تركيا"}
+areas:
+  - {id: x, title: "الأمن", region: "ليبيا", relation: mixed}
+sections:
+  - id: s1
+    heading: "التفاصيل"
+    body:
+      - "مسار «5+5» العسكري ومعادلة 3+2 المقترحة."
+"""
+
+
+def test_a_sum_of_numbers_copies_as_typed(tmp_path):
+    """«5+5» in an Arabic line: the Unicode bidi algorithm makes its digits Arabic numbers (W2) and the «+»
+    a neutral between them, three runs; poppler read «55+». bidi.py isolates it as one number, as typed."""
+    data = pdf_writer.render(briefkit.loads(SUMS))
+    for name, have in HAVE.items():
+        if have:
+            text = ex._DROP.sub("", extract(name, data, True, tmp_path))
+            assert "5+5" in text and "3+2" in text, (name, text[-200:])
