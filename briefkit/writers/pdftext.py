@@ -820,43 +820,30 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
         items.append([k, pen, end])
         pen = end
         k += 1 + len(group)
-    inside, before, after = {}, [], {}
+    # Each mark's text goes just before its letter's in drawing order (right to left: read just after
+    # it), on a code that does not move the pen: pdf.js and MuPDF advance by nothing after a character
+    # that is a mark, whatever its code's width, so a wider one left a gap they read as a space. A mark
+    # drawn left of its letter (Amiri's damma of «مُعلن», over the «ع») is its own code there, as wide
+    # as the way back to its letter, so the pen never jumps forward; any other mark's text is a
+    # zero-width, zero-ink code at its letter's start, and its glyph, carrying U+200D, is drawn after
+    # the word (or, left of the run, before it): a raised mark (Noto Kufi's tanween, Amiri's ezafe
+    # hamza) is a text object of its own on another baseline, which poppler, PDFium and pdf.js put
+    # on a line of their own, and inside the word it cut it («خ ّفضت»).
+    before, after, placed_in = [], {}, {}
     for x, m in marks:
-        host = next((i for i, (k, start, end) in enumerate(items)
-                     if start <= x <= end and out[k][0] is not None), None)
-        if host is None and x < 0:
-            # The ink falls left of the run (Amiri's tanween after a final alef, drawn partly over the
-            # space before the word; a justified line makes each word a run of its own)
+        k = out[m][8][0]
+        i = next(n for n, item in enumerate(items) if item[0] == k)
+        if abs(out[m][4]) < 1000 and x <= items[i][1] + 1e-9 and (i == 0 or x >= items[0][1]):
+            placed_in[m] = round(items[i][1] - x, 3)
+        elif x < 0:
             before.append((x, m))
-            continue
-        if host is None:
-            return None
-        if abs(out[m][4]) >= 1000:
-            # A mark the font raises by a unit or more (Noto Kufi's tanween and shadda) is drawn with a
-            # text rise, a text object of its own, which PDFium puts on a line of its own when the
-            # glyphs beside it are narrow (it never does under a unit): inside its letter it cut the
-            # word («وتلو» / «ح»). It is drawn after the word's
-            # last glyph instead, the pen jumping back to it and forth again: PDFium's break falls
-            # between words, and the other extractors read a mark beside its word. Its letter is still
-            # cut where the mark is (no gap for pdfplumber between the mark and the next letter).
-            end = host
-            while end + 1 < len(items) and out[items[end + 1][0]][1] not in _SPACES:
+        else:
+            end = i
+            while end + 1 < len(items) and out[items[end + 1][0]][0] is not None \
+                    and out[items[end + 1][0]][1] not in _SPACES:
                 end += 1
             after.setdefault(end, []).append((x, m))
-            inside.setdefault(host, []).append((x, None))
-            continue
-        inside.setdefault(host, []).append((x, m))
-    # Every code on the baseline in drawing order is a slot, and the run's texts are dealt out to the
-    # slots in that order, each letter's marks just before it (right to left: read just after it). A
-    # mark's text thus follows its own letter, wherever its ink falls (Amiri puts the damma of «مُعلن»
-    # over the «ع»), with no filler between (no U+200D inside the word), and nothing is read on the
-    # raised baseline of a mark drawn with a text rise but a U+200D.
-    rows = []  # [glyph, text or None for a slot, code width, geometry, x offset, y offset, cluster]
-    texts = []
-    for k, _, _ in items:
-        if out[k][0] is not None:
-            texts += [out[m][1] for m in range(k + 1, len(out)) if (out[m][8] or (None,))[0] == k]
-            texts.append(out[k][1])
+    planned = []
     before.sort()
     for n, (x, m) in enumerate(before):
         # Drawn first, each mark's code as wide as the way to the next one (the last one's to the run's
@@ -864,45 +851,25 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
         # reads as a space inside the word («متماسك ًا»).
         width = round((before[n + 1][0] if n + 1 < len(before) else 0) - x, 3)
         x_offset = round(x * font_size) if n == 0 else 0
-        if abs(out[m][4]) >= 1000:
-            rows.append([out[m][0], FILLER, 0, 0, x_offset, out[m][4], out[m][5]])
-            rows.append([codes.space, None, width, round(width / scale), 0, 0, out[m][5]])
-        else:
-            rows.append([out[m][0], None, width, 0, x_offset, out[m][4], out[m][5]])
-
+        planned.append((codes.code(font, out[m][0], FILLER, width), 0, x_offset, out[m][4], out[m][5]))
     for i, (k, start, end) in enumerate(items):
-        if out[k][0] is None:
-            rows.append(plain[k])
-            continue
-        cuts = sorted(inside.get(i, ()), key=lambda cut: cut[0])
-        edges = [start] + [x for x, _ in cuts] + [end]
-        gid, _, _, x_offset, y_offset, cluster = out[k][:6]
-        target = edges[1] - start
-        if not cuts and abs(target - advance(k, width_of(k))) < 1e-9:
-            rows.append([gid, None, width_of(k), out[k][2], x_offset, y_offset, cluster])
-        else:
-            rows.append([gid, None, round(target - x_offset / font_size, 3), round(target / scale), x_offset,
-                         y_offset, cluster])
-        for n, (x, m) in enumerate(cuts):
-            width = round(edges[n + 2] - x, 3)
-            if m is None:  # a raised mark, drawn after the word: a zero-ink code on the baseline
-                rows.append([codes.space, None, width, round(width / scale), 0, 0, cluster])
+        for m in range(k + 1, len(out)):
+            if (out[m][8] or (None,))[0] != k:
+                break
+            if m in placed_in:
+                planned.append((codes.code(font, out[m][0], out[m][1], placed_in[m]), 0,
+                                round(-placed_in[m] * font_size), out[m][4], out[m][5]))
             else:
-                rows.append([out[m][0], None, width, round(width / scale), 0, out[m][4], out[m][5]])
+                planned.append((codes.code(font, codes.space, out[m][1], 0), 0, 0, 0, out[m][5]))
+        planned.append(plain[k])
         for x, m in sorted(after.get(i, ()), key=lambda mark: mark[0]):
             x_offset = round((x - end) * font_size)
             offset = x_offset / font_size
             # its code's width brings the pen back exactly where it was (WeasyPrint truncates the
             # number it writes after a glyph)
             width = round(math.ceil(offset) - offset, 3)
-            rows.append([out[m][0], FILLER, width, 0, x_offset, out[m][4], out[m][5]])
-    slots = [row for row in rows if isinstance(row, list) and row[1] is None]
-    if len(slots) != len(texts):
-        return None
-    for row, text in zip(slots, texts):
-        row[1] = text
-    return [row if isinstance(row, tuple) else (codes.code(font, row[0], row[1], row[2]), *row[3:])
-            for row in rows]
+            planned.append((codes.code(font, out[m][0], FILLER, width), 0, x_offset, out[m][4], out[m][5]))
+    return planned
 
 
 # ---- the PDF side ------------------------------------------------------------------------------------------
