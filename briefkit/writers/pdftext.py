@@ -557,8 +557,7 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
     # Right to left, a zero-width mark cluster (tashkeel) comes before its letter in visual order, at an
     # offset that reads as a jump backwards: it is drawn right after its letter instead (marks_after).
     marks_after = {}
-    import os
-    for k, g in enumerate(groups if os.environ.get("BK_MARKS") != "s1" else ()):
+    for k, g in enumerate(groups):
         start, end, text = g[:3]
         if not rtl or not text or not all(unicodedata.category(c) == "Mn" for c in text):
             continue
@@ -821,20 +820,28 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
         pen = end
         k += 1 + len(group)
     # Each mark's text goes just before its letter's in drawing order (right to left: read just after
-    # it), on a code that does not move the pen: pdf.js and MuPDF advance by nothing after a character
-    # that is a mark, whatever its code's width, so a wider one left a gap they read as a space. A mark
-    # drawn left of its letter (Amiri's damma of «مُعلن», over the «ع») is its own code there, as wide
-    # as the way back to its letter, so the pen never jumps forward; any other mark's text is a
-    # zero-width, zero-ink code at its letter's start, and its glyph, carrying U+200D, is drawn after
-    # the word (or, left of the run, before it): a raised mark (Noto Kufi's tanween, Amiri's ezafe
-    # hamza) is a text object of its own on another baseline, which poppler, PDFium and pdf.js put
-    # on a line of their own, and inside the word it cut it («خ ّفضت»).
-    before, after, placed_in = [], {}, {}
+    # it), on a code ending where the letter starts:
+    # - pdf.js and MuPDF take a code whose text is a mark as advancing by nothing, whatever its width:
+    #   the wider it is, the further back they place what follows (pdf.js starts a new text item past
+    #   a fifth of an em, and reorders the line); so only the last code before the letter has a width,
+    #   at most MARK_REACH;
+    # - poppler starts a new word when a character starts within a tenth of an em of the one before
+    #   (a duplicate, it thinks) and sorts words by where they start: a mark's code starting where its
+    #   letter does came out after it («خلاص |هٔ»), and a gap over a tenth of an em is a space.
+    # A mark drawn left of its letter (Amiri's damma of «مُعلن», over the «ع») is drawn there with its
+    # own text. Any other mark's text is a zero-ink code MARK_BACK before its letter, and its glyph,
+    # carrying U+200D, is drawn after the word (or, left of the run, before it): a raised mark (Noto
+    # Kufi's tanween and shadda, Amiri's ezafe hamza) is a text object of its own on another baseline,
+    # which poppler, PDFium and pdf.js put on a line of its own, and inside the word it cut it
+    # («خ ّفضت»).
+    before, after, in_place, cut = [], {}, set(), {}
     for x, m in marks:
         k = out[m][8][0]
         i = next(n for n, item in enumerate(items) if item[0] == k)
-        if abs(out[m][4]) < 1000 and x <= items[i][1] + 1e-9 and (i == 0 or x >= items[0][1]):
-            placed_in[m] = round(items[i][1] - x, 3)
+        if abs(out[m][4]) < 1000 and 0 <= items[i][1] - x <= MARK_REACH + 0.1 * 1000:
+            in_place.add(m)
+        elif abs(out[m][4]) < 1000 and items[i][1] < x < items[i][2]:
+            cut.setdefault(i, []).append((x, m))
         elif x < 0:
             before.append((x, m))
         else:
@@ -843,6 +850,7 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
                     and out[items[end + 1][0]][1] not in _SPACES:
                 end += 1
             after.setdefault(end, []).append((x, m))
+    where = dict((m, x) for x, m in marks)
     planned = []
     before.sort()
     for n, (x, m) in enumerate(before):
@@ -853,15 +861,42 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
         x_offset = round(x * font_size) if n == 0 else 0
         planned.append((codes.code(font, out[m][0], FILLER, width), 0, x_offset, out[m][4], out[m][5]))
     for i, (k, start, end) in enumerate(items):
+        group = []
         for m in range(k + 1, len(out)):
             if (out[m][8] or (None,))[0] != k:
                 break
-            if m in placed_in:
-                planned.append((codes.code(font, out[m][0], out[m][1], placed_in[m]), 0,
-                                round(-placed_in[m] * font_size), out[m][4], out[m][5]))
+            group.append(m)
+        # the marks drawn in place first, in the order Pango draws them, then the others' texts
+        cuts = sorted(cut.get(i, ()))
+        group = [m for m in group if m not in {m for _, m in cuts}]
+        group.sort(key=lambda m: m not in in_place)
+        for n, m in enumerate(group):
+            if m in in_place:
+                gid, back, y_offset = out[m][0], start - where[m], out[m][4]
             else:
-                planned.append((codes.code(font, codes.space, out[m][1], 0), 0, 0, 0, out[m][5]))
-        planned.append(plain[k])
+                gid, back, y_offset = codes.space, MARK_BACK, 0
+            x_offset = round(-back * font_size)
+            offset = x_offset / font_size
+            # the pen comes back to the letter's start (WeasyPrint truncates the number it writes
+            # after a glyph): by the code's width for the last one, by that number for the others
+            width = _returning(offset, min(-offset, MARK_REACH) if n == len(group) - 1 else 0)
+            planned.append((codes.code(font, gid, out[m][1], width), 0, x_offset, y_offset, out[m][5]))
+        if not cuts:
+            planned.append(plain[k])
+        else:
+            # A mark drawn over its own letter (Amiri's fatha and shadda): the letter is cut where the
+            # mark is, its ink on the first piece (U+200D), the mark's own code there, and a zero-ink
+            # code over the rest carrying the letter, read before the mark.
+            gid, text, _, x_offset, y_offset, cluster = out[k][:6]
+            width = round(cuts[0][0] - start - x_offset / font_size, 3)
+            planned.append((codes.code(font, gid, FILLER, width), round((cuts[0][0] - start) / scale),
+                            x_offset, y_offset, cluster))
+            for n, (x, m) in enumerate(cuts):
+                planned.append((codes.code(font, out[m][0], out[m][1], 0), 0, 0, out[m][4], out[m][5]))
+                edge = cuts[n + 1][0] if n + 1 < len(cuts) else end
+                width = round(edge - x, 3)
+                planned.append((codes.code(font, codes.space, text if edge == end else FILLER, width),
+                                round(width / scale), 0, 0, cluster))
         for x, m in sorted(after.get(i, ()), key=lambda mark: mark[0]):
             x_offset = round((x - end) * font_size)
             offset = x_offset / font_size
@@ -870,6 +905,21 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
             width = round(math.ceil(offset) - offset, 3)
             planned.append((codes.code(font, out[m][0], FILLER, width), 0, x_offset, out[m][4], out[m][5]))
     return planned
+
+
+def _returning(offset: float, width: float) -> float:
+    """A code width near ``width`` after which WeasyPrint's number brings the pen back to where it was
+    before the glyph's ``offset``: it writes int(width + offset), truncated towards zero."""
+    whole = round(width + offset)
+    return round(whole - offset + (0.0004 if whole >= 0 else -0.0004), 4)
+
+
+MARK_BACK = 105
+"""Where a mark's text code starts, before its letter's start, in thousandths of an em: past poppler's
+tenth of an em (a character starting closer to the one before is a duplicate, a word of its own)."""
+MARK_REACH = 190
+"""The widest a mark's code may be, in thousandths of an em: pdf.js and MuPDF do not advance over it, and
+pdf.js starts a new text item after a jump back of a fifth of an em."""
 
 
 # ---- the PDF side ------------------------------------------------------------------------------------------
