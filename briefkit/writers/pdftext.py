@@ -882,7 +882,13 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
             width = _returning(offset, min(-offset, MARK_REACH) if n == len(group) - 1 else 0)
             planned.append((codes.code(font, gid, out[m][1], width), 0, x_offset, y_offset, out[m][5]))
         if not cuts:
-            planned.append(plain[k])
+            target = end - start  # with what Pango's offsets folded into its marks' advances
+            if out[k][0] is None or abs(target - advance(k, width_of(k))) < 1e-9:
+                planned.append(plain[k])
+            else:
+                gid, text, _, x_offset, y_offset, cluster = out[k][:6]
+                planned.append((codes.code(font, gid, text, round(target - x_offset / font_size, 3)),
+                                round(target / scale), x_offset, y_offset, cluster))
         else:
             # A mark drawn over its own letter (Amiri's fatha and shadda): the letter is cut where the
             # mark is, its ink on the first piece (U+200D), the mark's own code there, and a zero-ink
