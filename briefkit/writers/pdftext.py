@@ -840,8 +840,14 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
         i = next(n for n, item in enumerate(items) if item[0] == k)
         if abs(out[m][4]) < 1000 and 0 <= items[i][1] - x <= MARK_REACH + 0.1 * 1000:
             in_place.add(m)
-        elif abs(out[m][4]) < 1000 and items[i][1] < x < items[i][2]:
+        elif items[i][1] < x < items[i][2] - MARK_STEP:
             cut.setdefault(i, []).append((x, m))
+            if abs(out[m][4]) >= 1000:
+                end = i
+                while end + 1 < len(items) and out[items[end + 1][0]][0] is not None \
+                        and out[items[end + 1][0]][1] not in _SPACES:
+                    end += 1
+                after.setdefault(end, []).append((x, m))
         elif x < 0:
             before.append((x, m))
         else:
@@ -898,9 +904,16 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
             planned.append((codes.code(font, gid, FILLER, width), round((cuts[0][0] - start) / scale),
                             x_offset, y_offset, cluster))
             for n, (x, m) in enumerate(cuts):
-                planned.append((codes.code(font, out[m][0], out[m][1], 0), 0, 0, out[m][4], out[m][5]))
+                # MARK_STEP wide: poppler put a code starting where the mark's does before it
+                step = _returning(0, MARK_STEP)
+                if abs(out[m][4]) >= 1000:  # drawn after the word: its text here, on the baseline
+                    planned.append((codes.code(font, codes.space, out[m][1], step), round(step / scale), 0, 0,
+                                    out[m][5]))
+                else:
+                    planned.append((codes.code(font, out[m][0], out[m][1], step), round(step / scale), 0,
+                                    out[m][4], out[m][5]))
                 edge = cuts[n + 1][0] if n + 1 < len(cuts) else end
-                width = round(edge - x, 3)
+                width = round(edge - x - step, 3)
                 planned.append((codes.code(font, codes.space, text if edge == end else FILLER, width),
                                 round(width / scale), 0, 0, cluster))
         for x, m in sorted(after.get(i, ()), key=lambda mark: mark[0]):
@@ -920,6 +933,7 @@ def _returning(offset: float, width: float) -> float:
     return round(whole - offset + (0.0004 if whole >= 0 else -0.0004), 4)
 
 
+MARK_STEP = 10
 MARK_BACK = 105
 """Where a mark's text code starts, before its letter's start, in thousandths of an em: past poppler's
 tenth of an em (a character starting closer to the one before is a duplicate, a word of its own)."""
