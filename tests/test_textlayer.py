@@ -660,3 +660,34 @@ def test_persian_ezafe_is_copied_as_typed(tmp_path):
             continue
         assert ezafe <= _marked_words(text), (name, sorted(ezafe - _marked_words(text)))
         assert not _lone_marks(text), (name, _lone_marks(text))
+
+
+FOOTNOTE = """briefkit: 1
+meta:
+  id: footnote
+  title: "ليبيا"
+actors:
+  - {id: a, name: "مصر"}
+  - {id: b, name: "تركيا"}
+areas:
+  - {id: x, title: "الأمن", region: "ليبيا", relation: mixed}
+sections:
+  - id: s1
+    heading: "التفاصيل"
+    body:
+      - "منها تقرير المجموعة.[^icg] ونص آخر."
+sources:
+  - {id: icg, title: "Libya’s Fractured Peace", publisher: "International Crisis Group", date: 2023-05}
+"""
+
+
+def test_a_footnote_keeps_the_separator_between_a_latin_title_and_its_publisher(tmp_path):
+    """A footnote's number, then its source's Latin title, «، » and the Latin publisher: poppler read the
+    «، » inside the title and glued the title to the publisher («، Libya’s Fractured PeaceInternational
+    Crisis Group»); the sources list was right. A direction mark at the title's end, as in the list."""
+    data = pdf_writer.render(briefkit.loads(FOOTNOTE))
+    for name, text in _texts(data, tmp_path).items():
+        # the footnote and the sources list
+        assert ex.count("Peace", text) >= 2 and ex.count("International", text) >= 2, name
+    plain = _INVISIBLE.sub("", ex.pdftotext(data)) if HAVE["pdftotext"] else ""
+    assert not HAVE["pdftotext"] or re.search(r"Peace ?، ?International", plain), plain[-300:]

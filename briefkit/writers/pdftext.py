@@ -431,6 +431,13 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 # <bdi>: WeasyPrint draws each inline box alone): a zero-width mark.
                 first = flat[j + 1]
                 first[0][7][first[1]] = ""
+            elif (j < 0 or flat[j] is None) and _follows_on_right():
+                # The same after a left-to-right end of the box on its right (a footnote's number, then
+                # its source's Latin title): without it poppler read the «، » after the title inside
+                # it and glued the title to the publisher («، TitlePublisher»). A LEFT-TO-RIGHT MARK
+                # first, so that MuPDF still judges the jump from that box.
+                first = flat[j + 1]
+                first[0][7][first[1]] = "><"
         else:
             j = n
             while flat[j] is not None and _neutral(_text(flat[j])):
@@ -442,6 +449,13 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 last = flat[j - 1]
                 last[0][7].setdefault(last[1], ">")
         start = None
+
+
+def _follows_on_right() -> bool:
+    """This box sits right on the left of the box drawn before it, on about its baseline (a footnote's
+    number is drawn a little lower than its text)."""
+    previous, box = _state.get("previous_box"), _state.get("box")
+    return bool(previous and box and abs(previous[2] - box[2]) < 1 and abs(previous[0] - box[1]) < 0.5)
 
 
 def _text(pos) -> str:
@@ -662,6 +676,9 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             blank(LEFT_MARK, 0, cluster)
         elif marks.get(k) == "L":
             blank(RIGHT_MARK, 0, cluster)
+        elif marks.get(k) == "><":
+            blank(RIGHT_MARK, 0, cluster)
+            blank(LEFT_MARK, 0, cluster)
         if ("edge", k) in marks:
             # A space at either end of a right-to-left box, drawn first or last before the jump to
             # the next box: pdf.js keeps a space only between two glyphs of one text item, so it lost
