@@ -143,7 +143,8 @@ def test_alias_codes_map_back_to_their_glyphs():
     assert any(isinstance(m, pikepdf.Stream) for m in maps)
 
 
-@pytest.mark.parametrize("which", ["03-bidi", "mixed", "tanween", "boxes", "glued", "raised", "zwnj", "latin"])
+@pytest.mark.parametrize("which", ["03-bidi", "mixed", "tanween", "boxes", "glued", "raised", "zwnj", "latin",
+                                   "vocalised", "ezafe"])
 def test_nothing_moves_on_the_page(which):
     """The same glyphs at the same places as WeasyPrint's own drawing (within 0.05 pt): mixed lines,
     split spaces, tashkeel drawn inside their letter's code or before its word."""
@@ -152,7 +153,7 @@ def test_nothing_moves_on_the_page(which):
 
     report = briefkit.load(CASES / "03-bidi.yaml") if which == "03-bidi" \
         else briefkit.loads({"mixed": MIXED, "tanween": TANWEEN, "boxes": BOXES, "glued": GLUED, "raised": RAISED,
-                            "zwnj": ZWNJ, "latin": LATIN}[which])
+                            "zwnj": ZWNJ, "latin": LATIN, "vocalised": VOCALISED, "ezafe": EZAFE}[which])
     patched = pdf_writer.render(report)
     original = pdftext.exact_text
     pdftext.exact_text = lambda rtl=True: contextlib.nullcontext()
