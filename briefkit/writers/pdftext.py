@@ -20,8 +20,10 @@ reads it, each line's Pango glyph string:
   poppler, PDFium and MuPDF read instead (pdf.js skips the U+200D itself; pdfplumber keeps them);
 - beside each stretch of the other direction, a zero-ink code carries a direction mark (U+200E/U+200F), so
   that poppler's reorderText and MuPDF's run reversal keep the space between the stretch and the next word;
-- a vowel mark is drawn inside the code of the glyph its ink falls on, so the pen never goes back (pdf.js
-  starts a new text item there, poppler reads the gap after a raised mark as a space).
+- a vowel mark's text comes just before its own letter's in drawing order (read just after it), on a
+  code sized so that the pen never goes back far (pdf.js starts a new text item there) and no gap opens
+  (poppler reads one as a space); a raised mark's glyph, on a baseline of its own, carries U+200D after
+  its word (_place_marks).
 
 What a reader sees is unchanged: the same glyphs at the same positions (tests compare rendered pages).
 ``check_hooks`` fails loudly when a WeasyPrint upgrade moves the hook points.
@@ -809,13 +811,12 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
 
 
 def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, rtl):
-    """Draw each mark (tashkeel) inside the code of the glyph its ink falls on, so the pen never goes back.
+    """Give each mark (tashkeel) to its own letter in the text layer, its ink where Pango put it.
 
     A mark drawn after its letter jumps back over it (or over the letter before), which pdf.js reads as a
     new text item (the word cut and reordered) and poppler, for a raised mark, as a gap (a space:
-    «وير جح»). Here the glyph under the mark ends where the mark is drawn, the mark has no offset and
-    no width, and a zero-ink code fills up to where the glyph ended: the same ink at the same places,
-    read in order. None when a mark falls outside the run (the caller keeps the plain plan)."""
+    «وير جح»); read where its ink falls, it went with the wrong letter («معُلن») or, raised, to a line of
+    its own («درباره» / «ٔ»). The same ink at the same places, read in order."""
     items, marks = [], []  # items: [entry index, start, end]
     pen = 0.0
     k = 0
@@ -855,7 +856,7 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
     for x, m in marks:
         k = out[m][8][0]
         i = next(n for n, item in enumerate(items) if item[0] == k)
-        # (in an English brief's Arabic words, poppler and MuPDF kept a word drawn so apart: «12 عامًا»)
+        # (not in a left-to-right brief: there poppler and MuPDF lost «12 عامًا» to it)
         if abs(out[m][4]) < 1000 and 0 <= items[i][1] - x <= MARK_REACH + 0.1 * 1000 and _state.get("rtl", True):
             in_place.add(m)
         elif items[i][1] < x < items[i][2] - MARK_STEP:
