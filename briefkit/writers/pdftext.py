@@ -919,22 +919,31 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
             # mark is, its ink on the first piece (U+200D), the mark's own code there, and a zero-ink
             # code over the rest carrying the letter, read before the mark.
             gid, text, _, x_offset, y_offset, cluster = out[k][:6]
-            width = round(cuts[0][0] - start - x_offset / font_size, 3)
-            planned.append((codes.code(font, gid, FILLER, width), round((cuts[0][0] - start) / scale),
+            # MARK_STEP wide each: poppler put a code starting where the one before does before it. A
+            # raised mark's text code goes just before the first mark drawn here, so that no piece of
+            # the letter (a U+200D) comes between the marks.
+            step = _returning(0, MARK_STEP)
+            drawn = [(x, m) for x, m in cuts if abs(out[m][4]) < 1000]
+            raised = [m for x, m in cuts if abs(out[m][4]) >= 1000]
+            first = (drawn[0][0] if drawn else cuts[0][0] + step * len(raised)) - step * len(raised)
+            if first <= start:
+                first, raised, drawn = cuts[0][0], [], cuts
+            codes_at = [(first + n * step, m) for n, m in enumerate(raised)] + drawn
+            width = round(codes_at[0][0] - start - x_offset / font_size, 3)
+            planned.append((codes.code(font, gid, FILLER, width), round((codes_at[0][0] - start) / scale),
                             x_offset, y_offset, cluster))
-            for n, (x, m) in enumerate(cuts):
-                # MARK_STEP wide: poppler put a code starting where the mark's does before it
-                step = _returning(0, MARK_STEP)
+            for n, (x, m) in enumerate(codes_at):
                 if abs(out[m][4]) >= 1000:  # drawn after the word: its text here, on the baseline
                     planned.append((codes.code(font, codes.space, out[m][1], step), round(step / scale), 0, 0,
                                     out[m][5]))
                 else:
                     planned.append((codes.code(font, out[m][0], out[m][1], step), round(step / scale), 0,
                                     out[m][4], out[m][5]))
-                edge = cuts[n + 1][0] if n + 1 < len(cuts) else end
+                edge = codes_at[n + 1][0] if n + 1 < len(codes_at) else end
                 width = round(edge - x - step, 3)
-                planned.append((codes.code(font, codes.space, text if edge == end else FILLER, width),
-                                round(width / scale), 0, 0, cluster))
+                if edge == end or width > 0.001:
+                    planned.append((codes.code(font, codes.space, text if edge == end else FILLER, width),
+                                    round(width / scale), 0, 0, cluster))
         for x, m in sorted(after.get(i, ()), key=lambda mark: mark[0]):
             x_offset = round((x - end) * font_size)
             offset = x_offset / font_size
