@@ -24,7 +24,8 @@ import unicodedata
 from dataclasses import dataclass
 
 _R = r"\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF"     # Hebrew, Arabic and their presentation forms
-_RTL_TOKEN = re.compile(rf"[{_R}](?:[{_R}\u064B-\u065F\u0670\u200C\u200D]|[ ،؛](?=[{_R}]))*")
+# Neutrals between two Arabic letters are Arabic (UAX #9 rule N1): «د. سلمى», «انتهى الأمر. بدأ».
+_RTL_TOKEN = re.compile(rf"[{_R}](?:[{_R}\u064B-\u065F\u0670\u200C\u200D]|[ ،؛.:؟!]+(?=[{_R}]))*")
 _RTL_LETTER = re.compile(f"[{_R}]")
 
 LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
@@ -48,6 +49,17 @@ def has_rtl(text: str) -> bool:
     return bool(_RTL_LETTER.search(text))
 
 
+FINAL_STOP = re.compile(r"[.!?…]+")
+"""A block's closing punctuation: in a block with no letter of the brief's script (an English quote in
+an Arabic brief) it is the block's own and closes its isolate («The EU stands ready.»), where after a
+Latin phrase in an Arabic sentence it is the sentence's."""
+
+
+def foreign_block(text: str, rtl: bool) -> bool:
+    """Is a whole block (its plain text) in the other direction's script only?"""
+    return (not has_rtl(text) and any(_strong_l(c) for c in text)) if rtl else False
+
+
 def _strong_l(ch: str) -> bool:
     return unicodedata.bidirectional(ch) == "L"
 
@@ -61,6 +73,9 @@ def _word_char(ch: str) -> bool:
 
 
 _SYMBOL = re.compile(r"(?<![\w/])[A-Za-z0-9]+(?:[/.\-][A-Za-z0-9]+)*/[A-Za-z0-9]+(?:[/.\-][A-Za-z0-9]+)*(?![\w/])")
+URL_SEGMENT_MAX = 28
+"""A URL path segment with hyphens up to this long is never broken at its hyphens (longer ones may be, so a
+long slug still fits a narrow column)."""
 SYMBOL_MAX = 16
 """A document symbol with a slash up to this long (S/PV.8816, GOV/2023/8) is never broken across lines."""
 
@@ -76,6 +91,13 @@ def host_spans(text: str) -> list[tuple[int, int]]:
         m = re.match(r"(?:[a-z]+://|mailto:)[^/?#.\-@]*", text[s:e], re.IGNORECASE)
         if m:
             out.append((s, s + m.end()))
+        # a short path segment with hyphens stays whole: a line broken at its hyphen («…-erdogan-» |
+        # «cairo») reads as if the hyphen were the line's, not the address's; the slash before it breaks
+        for seg in re.finditer(r"(?<=/)[^/?#\s]+/?", text[s:e]):
+            # with its slash: a separate "/" between two glued spans was lost from the PDF's text layer
+            short = "-" in seg.group(0) and len(seg.group(0)) <= URL_SEGMENT_MAX
+            if short and s + seg.start() >= (out[-1][1] if out else 0):
+                out.append((s + seg.start(), s + seg.end()))
     for m in _SYMBOL.finditer(text):
         if m.end() - m.start() <= SYMBOL_MAX and not any(s <= m.start() < e for s, e in urls):
             out.append(m.span())

@@ -529,7 +529,7 @@ def alt_text(report: Report) -> str:
                         if n or zeros)
 
     names = [a.name for a in report.actors]
-    actors = sep.join(names[:-1]) + lab["and"] + names[-1] if len(names) > 1 else names[0]
+    actors = localize.series(names, report)
     bal = report.balance
     parts = [caption(report) + ".",
              localize.label(report, "chart_alt_intro", actors=actors),

@@ -171,7 +171,10 @@ def _validate(args, stdout, stderr) -> int:
         for line in r.lines():
             stderr.write(line + "\n")
         if r.status == "valid" and not (args.json or args.quiet):
-            stdout.write(f"{safe(r.input)}: valid\n")  # an editor sees that the check ran
+            # an editor sees that the check ran, and a source a deleted paragraph no longer cites
+            uncited = report.uncited_sources
+            note = (f" (never cited, so listed without a number: {safe(', '.join(uncited))})" if uncited else "")
+            stdout.write(f"{safe(r.input)}: valid{note}\n")
         results.append(r)
     code = EXIT_INVALID if any(r.status == "invalid" for r in results) else EXIT_OK
     if args.json:
@@ -230,8 +233,27 @@ def _extract(args, stdout, stderr) -> int:
     if found is None:
         stderr.write(f"briefkit: error: {args.pdf!r} carries no report (build it with --pdf-variant a3b)\n")
         return EXIT_INVALID
-    stdout.write(found[1].decode("utf-8"))
+    text = found[1].decode("utf-8")
+    stdout.write(text)
+    logo = _named_logo(text)
+    if logo:
+        # the PDF carries the report alone (nothing else is ever embedded): say what a rebuild needs
+        stderr.write(f"briefkit: note: the report names its logo {safe(logo)!r}, which the PDF does not carry: "
+                     "put the image there, relative to the extracted report, to build it again (a theme is not "
+                     "carried either)\n")
     return EXIT_OK
+
+
+def _named_logo(text: str) -> str | None:
+    """``meta.publisher.logo`` of an extracted report (YAML or JSON), or None."""
+    from ruamel.yaml import YAML
+
+    try:
+        data = YAML(typ="safe", pure=True).load(text)
+        logo = data["meta"]["publisher"]["logo"]
+    except Exception:  # noqa: BLE001 - no logo named, or not a mapping: nothing to say
+        return None
+    return logo if isinstance(logo, str) else None
 
 
 def _json(doc) -> str:

@@ -30,6 +30,18 @@ def theme_for(report, options=None) -> Theme:
     return load_theme(path) if path else DEFAULT
 
 
+def with_house_logo(report, theme: Theme):
+    """The report as the writers draw it: a publisher that names no logo gets the theme's
+    (``logo: {file: ...}``); anything else unchanged."""
+    import dataclasses
+
+    publisher = report.meta.publisher
+    if theme.logo_file is None or publisher is None or publisher.logo is not None:
+        return report
+    meta = dataclasses.replace(report.meta, publisher=dataclasses.replace(publisher, logo=theme.logo_file))
+    return dataclasses.replace(report, meta=meta)
+
+
 def theme_glyphs(report_path, options=None) -> frozenset[str]:
     """The characters the theme of the report at ``report_path`` draws (``--theme``, else theme.yaml
     beside it): the loader's coverage check counts them as covered. A broken theme draws nothing here;

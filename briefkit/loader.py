@@ -890,15 +890,24 @@ _MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 
 
 def _logo_image_problem(target: Path, value: str, path: Path_, c: _Collector) -> bool:
-    """Is the logo a real PNG or JPEG of sane size? Reads the header only, never the pixels."""
+    problem = logo_image_problem(target, value)
+    if problem:
+        c.add(path, problem)
+    return problem is not None
+
+
+def logo_image_problem(target: Path, value: str) -> str | None:
+    """What is wrong with a logo file (the report's or a theme's), or None: a real PNG or JPEG of sane
+    size. Reads the header only, never the pixels."""
     from PIL import Image
 
+    if target.stat().st_size > MAX_LOGO_BYTES:
+        return f"'{value}' is larger than {MAX_LOGO_BYTES // 1024 // 1024} MB"
     with open(target, "rb") as f:
         head = f.read(8)
     kind = next((k for magic, k in _MAGIC.items() if head.startswith(magic)), None)
     if kind is None:
-        c.add(path, f"'{value}' is not a PNG or JPEG image (its first bytes say otherwise)")
-        return True
+        return f"'{value}' is not a PNG or JPEG image (its first bytes say otherwise)"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow's DecompressionBombWarning: the budget below says it
@@ -907,13 +916,11 @@ def _logo_image_problem(target: Path, value: str, path: Path_, c: _Collector) ->
                 if kind == "PNG":
                     im.verify()  # chunk checksums, without decoding the pixels
     except Exception as e:  # noqa: BLE001 - any decoder complaint means a broken file
-        c.add(path, f"'{value}' is not a readable {kind} image ({type(e).__name__})")
-        return True
+        return f"'{value}' is not a readable {kind} image ({type(e).__name__})"
     if width < 1 or height < 1 or max(width, height) > MAX_LOGO_SIDE or width * height > MAX_LOGO_PIXELS:
-        c.add(path, f"'{value}' is {width} × {height} pixels: a logo may have at most "
-                    f"{MAX_LOGO_PIXELS // 1_000_000} million pixels and {MAX_LOGO_SIDE:,} per side")
-        return True
-    return False
+        return (f"'{value}' is {width} × {height} pixels: a logo may have at most "
+                f"{MAX_LOGO_PIXELS // 1_000_000} million pixels and {MAX_LOGO_SIDE:,} per side")
+    return None
 
 
 def _url_problems(meta_d: dict, data: dict, c: _Collector) -> None:

@@ -95,6 +95,15 @@ def label(report: Report, key: str, **values) -> str:
     return text
 
 
+def series(names: list[str], report: Report | None = None, *, language: str | None = None) -> str:
+    """Names joined as the language writes a series: «مصر وتركيا والإمارات», «ایران، ترکیه و عربستان»,
+    "Egypt, Turkey and the UAE" (labels ``series_separator`` between items, ``and`` before the last)."""
+    lab = _labels_for(language) if language else labels(report)
+    if len(names) < 2:
+        return "".join(names)
+    return lab["series_separator"].join(names[:-1]) + lab["and"] + names[-1]
+
+
 def generated_texts(report: Report) -> list[str]:
     """Every piece of text the writers add to the report's own (labels, dates, digits): what the fonts
     must cover and the DOCX's subset faces must hold."""

@@ -341,6 +341,11 @@ class Report:
         """Source id → footnote number. A source cited again reuses its first number."""
         return {f.source.id: f.number for f in self.footnotes}
 
+    @property
+    def uncited_sources(self) -> tuple[str, ...]:
+        """Ids of the sources no text cites: listed at the end without a number (``validate`` says so)."""
+        return tuple(s.id for s in self.sources if s.id not in self.note_numbers)
+
     def all_text(self) -> list[str]:
         """Every piece of visible report text (for font coverage checks and word-recall tests)."""
         m = self.meta

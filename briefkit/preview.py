@@ -175,16 +175,21 @@ def serve(report_path: Path, *, port: int = 8000, options=None, out=None, err=No
     server = None
 
     def rebuild() -> None:
+        written = None
         if pdf_dir is not None:
-            problems = _rebuild_pdf(report_path, pdf_dir, options)
+            problems, written = _rebuild_pdf(report_path, pdf_dir, options)
             page = None
         else:
             page, problems = render_page(report_path, options)
         state.publish(page, problems)
         for line in problems:
             err.write(line + "\n")
-        if not problems:
-            out.write(f"preview: rebuilt {report_path.name} (version {state.version})\n")
+        if problems:
+            kept = "the last good PDF stays" if pdf_dir is not None else "the page keeps the last good brief"
+            out.write(f"preview: version {state.version} of {report_path.name} has problems; {kept}\n")
+        else:
+            where = f" → {written}" if written else ""
+            out.write(f"preview: rebuilt {report_path.name}{where} (version {state.version})\n")
         out.flush()
         err.flush()
 
@@ -219,17 +224,18 @@ def serve(report_path: Path, *, port: int = 8000, options=None, out=None, err=No
     return 0
 
 
-def _rebuild_pdf(report_path: Path, pdf_dir: Path, options) -> list[str]:
+def _rebuild_pdf(report_path: Path, pdf_dir: Path, options) -> tuple[list[str], Path | None]:
+    """(problems, the PDF written): a preview with ``--pdf`` says where its PDF is."""
     from .builder import build
     from .loader import load
 
     try:
         from .house import theme_glyphs
 
-        build(load(report_path, theme_glyphs=theme_glyphs(report_path, options)), pdf_dir, formats=("pdf",),
-              **({"options": options} if options else {}))
-        return []
+        paths = build(load(report_path, theme_glyphs=theme_glyphs(report_path, options)), pdf_dir,
+                      formats=("pdf",), **({"options": options} if options else {}))
+        return [], (paths[0] if paths else None)
     except ReportError as e:
-        return [str(p) for p in e.problems]
+        return [str(p) for p in e.problems], None
     except BriefkitError as e:
-        return [f"{report_path}: {e}"]
+        return [f"{report_path}: {e}"], None

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from .errors import BriefkitError
+from .localize import series
 from .resources import templates_dir
 
 LANGS = ("ar", "fa", "en")
@@ -38,10 +39,7 @@ def starter_text(path: Path, lang: str = "ar", actors: int = 2, today: _dt.date 
     names = words["names"][:actors]
     people = [{"id": f"actor-{i + 1}", "name": name, "alias": f"{words['alias']} {i + 1}",
                "color": data["colors"][i]} for i, name in enumerate(names)]
-    if actors == 2:
-        actor_names = words["and"].join(names)
-    else:
-        actor_names = (", " if lang == "en" else "، ").join(names[:-1]) + words["and"] + names[-1]
+    actor_names = series(names, language=lang)
     env = Environment(loader=FileSystemLoader(str(folder)), undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     return env.get_template(f"{lang}.yaml.j2").render(

@@ -56,6 +56,8 @@ class Theme:
     head_end: str = "publisher"
     footer: str = "page-of"
     logo: str = "start"
+    logo_file: Path | None = None
+    """The house logo (``logo: {file: ...}``): drawn for a report whose publisher names no logo of its own."""
     source: Path | None = field(default=None, compare=False)
     """The theme file (None for the shipped look)."""
 
@@ -66,11 +68,13 @@ class Theme:
         return self.page_mm[0] - s - e, self.page_mm[1] - t - b
 
     def files(self) -> list[Path]:
-        """The theme file and every font it names: what the build cache hashes and preview watches."""
+        """The theme file, every font it names and its logo: what the build cache hashes and preview watches."""
         out = [self.source] if self.source else []
         for fam in (self.body, self.heading):
             if fam:
                 out += [p for _, p in fam.faces]
+        if self.logo_file:
+            out.append(self.logo_file)
         return out
 
     def digest(self) -> str:
@@ -101,6 +105,15 @@ def load_theme(path) -> Theme:
     def add(node_pos, where: str, message: str) -> None:
         line, col = node_pos
         problems.append(Problem(name, line, col, where, message))
+
+    def add_length_problem(node_pos, where: str, value, also: str = "") -> None:
+        """What is wrong with one margin: no unit, an unknown unit, or over 60 mm."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            add(node_pos, where, f"'{value}' has no unit: write {value}mm (mm, cm, in or pt{also})")
+        elif _length(value) is None:
+            add(node_pos, where, f"'{value}' is not a length like 20mm (mm, cm, in or pt{also})")
+        elif _length(value) > 60:
+            add(node_pos, where, f"'{value}' is more than 60 mm: a margin leaves room for the text")
 
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -193,11 +206,23 @@ def load_theme(path) -> Theme:
             kw["page_mm"] = size
     if "margins" in page:
         margins = _margins(page["margins"])
-        if margins is None:
-            add(vpos(page, "margins"), "page.margins",
-                "margins are one length like 20mm, or {top, bottom, start, end} lengths in mm, cm, in or pt")
-        else:
+        given = page["margins"]
+        if margins is not None:
             kw["margins_mm"] = margins
+        elif isinstance(given, dict):
+            # one line per wrong side, as the report's own messages are
+            for side, value in given.items():
+                where = f"page.margins.{side}"
+                if side not in _SIDES:
+                    physical = str(side) in ("left", "right")
+                    add(pos(given, side), where, f"unknown side '{side}'{suggest(side, _SIDES)}; use top, bottom, "
+                        "start or end" + (" (start is where a line begins: the right in an Arabic or Persian "
+                                          "brief, the left in an English one)" if physical else ""))
+                else:
+                    add_length_problem(vpos(given, side), where, value)
+        else:
+            add_length_problem(vpos(page, "margins"), "page.margins", given,
+                               also="; or {top, bottom, start, end}, each a length")
     if "page_mm" in kw or "margins_mm" in kw:
         w, h = kw.get("page_mm", DEFAULT.page_mm)
         t, b, s, e = kw.get("margins_mm", DEFAULT.margins_mm)
@@ -218,7 +243,11 @@ def load_theme(path) -> Theme:
                 f"'{value}' is not one of {', '.join(HEAD_CONTENT)}{suggest(value, HEAD_CONTENT)}")
         else:
             kw["head_start" if key == "start" else "head_end"] = value
+    if isinstance(data.get("logo"), dict):
+        _logo_spec(data["logo"], folder, kw, add, pos, vpos)
     for key, allowed in (("footer", FOOTER_CONTENT), ("logo", LOGO_PLACES)):
+        if key == "logo" and isinstance(data.get("logo"), dict):
+            continue
         if key in data:
             if data[key] not in allowed:
                 add(vpos(data, key), key,
@@ -258,6 +287,9 @@ def _page_size(value) -> tuple[float, float] | None:
     return None
 
 
+_SIDES = ("top", "bottom", "start", "end")
+
+
 def _margins(value) -> tuple[float, float, float, float] | None:
     if not isinstance(value, dict):
         one = _length(value)
@@ -271,6 +303,44 @@ def _margins(value) -> tuple[float, float, float, float] | None:
             return None
         out.append(v)
     return tuple(out)
+
+
+def _logo_spec(spec, folder: Path, kw: dict, add, pos, vpos) -> None:
+    """``logo: {file: assets/logo.png, place: start}``: the house logo, a PNG or JPEG inside the theme's
+    folder (a theme is the operator's file, unlike a report, so its logo may serve every report)."""
+    from .loader import logo_image_problem
+
+    for key in spec:
+        if key not in ("file", "place"):
+            add(pos(spec, key), f"logo.{key}", f"unknown key '{key}'{suggest(key, ('file', 'place'))}; use file "
+                "or place")
+    place = spec.get("place", "start")
+    if place not in LOGO_PLACES:
+        add(vpos(spec, "place"), "logo.place", f"'{place}' is not one of {', '.join(LOGO_PLACES)}"
+            f"{suggest(place, LOGO_PLACES)}")
+    else:
+        kw["logo"] = place
+    file = spec.get("file")
+    if file is None:
+        return
+    at = vpos(spec, "file")
+    if not isinstance(file, str) or not file:
+        add(at, "logo.file", "expected the path of a PNG or JPEG file")
+        return
+    target = (folder / file).resolve()
+    if not target.is_relative_to(folder):
+        add(at, "logo.file", f"'{file}' is outside the theme's folder; the logo must be inside it")
+    elif target.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+        add(at, "logo.file", f"'{file}' must be a PNG or JPEG image (export the logo as a PNG about 300 "
+            "pixels high: it is drawn 11 mm high)")
+    elif not target.is_file():
+        add(at, "logo.file", f"'{file}' does not exist (relative to the theme's folder)")
+    else:
+        problem = logo_image_problem(target, file)
+        if problem:
+            add(at, "logo.file", problem)
+        else:
+            kw["logo_file"] = target
 
 
 def _family(spec, where, folder, parent, role, add, pos, vpos) -> Family | None:

@@ -305,3 +305,35 @@ def test_docx_source_entry_text():
         xml = package.read(part).decode("utf-8")
         texts = ["".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", p)) for p in re.findall(r"<w:p[ >].*?</w:p>", xml)]
         assert any(t.endswith(entry) for t in texts), (part, [t for t in texts if "AUSSOM" in t])
+
+
+def test_short_hyphenated_url_segments_are_never_broken_at_a_hyphen(tmp_path):
+    # A blind editor's sources broke «…/2024-02-14-erdogan-» | «cairo»: a reader copying by eye cannot tell
+    # the address's hyphen from a line's. A short segment stays whole; the line breaks after a slash.
+    from briefkit.bidi import URL_SEGMENT_MAX, host_spans
+    from briefkit.options import Options
+
+    url = "https://www.aa.com.tr/ar/middle-east-north-africa/2024-02-14-erdogan-cairo/news-item"
+    text = f"راجع {url}"
+    glued = [text[a:b] for a, b in host_spans(text)]
+    assert glued == ["https://www", "middle-east-north-africa/", "2024-02-14-erdogan-cairo/", "news-item"]
+    long_url = "https://x.org/" + "a-" * URL_SEGMENT_MAX + "z"       # a long slug may still break
+    assert [long_url[a:b] for a, b in host_spans(long_url)] == ["https://x"]
+
+    theme = tmp_path / "a5.yaml"
+    theme.write_text("briefkit-theme: 1\npage: {size: A5}\n", encoding="utf-8")
+    report = briefkit.loads(
+        "briefkit: 1\nmeta: {title: t}\nactors: [{id: a, name: مصر}, {id: b, name: تركيا}]\n"
+        "areas: [{id: x, title: س, region: ر, relation: mixed, summary: 'نص [^s1] ونص [^s2]'}]\n"
+        f"sources:\n  - {{id: s1, title: خبر, url: '{url}'}}\n"
+        "  - {id: s2, title: تقرير طويل عن العلاقات, publisher: مركز, "
+        "url: 'https://www.example.org/research/middle-east-north-africa/north-africa/libya-report'}\n",
+        name="urls.yaml")
+    pdf = tmp_path / "u.pdf"
+    pdf.write_bytes(pdf_writer.render(report, Options(theme=theme)))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    lines = [re.sub("[\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", ln) for ln in text.splitlines()]
+    cut = [ln for ln in lines if re.search(r"[a-z0-9]-\s*$", ln)]      # a line ends at a URL's hyphen
+    assert not cut, cut
+    joined = "".join(lines)          # each address whole, its slashes included, across its lines
+    assert joined.count(url) == 2 and joined.count("middle-east-north-africa/north-africa/libya-report") == 2

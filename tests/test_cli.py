@@ -40,6 +40,15 @@ def test_validate_seeds_exit_0():
     assert run("validate", "--quiet", *map(str, seeds)) == (0, "", "")
 
 
+def test_validate_names_sources_no_text_cites(tmp_path):
+    # A blind editor deleted the paragraph citing a source: it went on printing, without a number, unseen
+    path = tmp_path / "brief.yaml"
+    path.write_text("briefkit: 1\nmeta: {title: t}\nactors: [{id: a, name: مصر}, {id: b, name: تركيا}]\n"
+                    "areas: [{id: x, title: س, region: ر, relation: mixed, summary: 'نص [^s1]'}]\n"
+                    "sources: [{id: s1, title: أ}, {id: s2, title: ب}, {id: s3, title: ج}]\n", encoding="utf-8")
+    assert run("validate", str(path)) == (0, f"{path}: valid (never cited, so listed without a number: s2, s3)\n", "")
+
+
 def test_validate_invalid_prints_exact_lines(monkeypatch):
     monkeypatch.chdir(INVALID)
     code, out, err = run("validate", "03-relation-typo.yaml", "33-many-problems.yaml")

@@ -287,3 +287,84 @@ def test_an_a5_page_holds_every_table_and_the_chart(tmp_path):
         assert sum(grid) <= text_twips + 1, grid
     (extent,) = doc.iterfind(".//wp:inline/wp:extent", ns)
     assert int(extent.get("cx")) <= 108 / 25.4 * 914400
+    # every tab stop, the running head's included, is inside the A5 text width (the header's end tab
+    # stayed at A4's 9638 twips and pushed the publisher off the paper)
+    with zipfile.ZipFile(io.BytesIO(render(report, "docx", options))) as z:
+        parts = [n for n in z.namelist() if re.fullmatch(r"word/(document|header\d+|footer\d+)\.xml", n)]
+        stops = [int(tab.get(f"{{{ns['w']}}}pos")) for n in parts
+                 for tab in etree.fromstring(z.read(n)).iterfind(".//w:tabs/w:tab", ns)]
+    assert stops and max(stops) <= text_twips + 1, stops
+
+
+def test_an_a5_breadcrumb_breaks_between_items_only(tmp_path):
+    # A blind editor's A5 masthead broke «تقديرات | الموقف» across two lines; a line now breaks between
+    # items, and contents entries are set ragged, not justified
+    import pdfplumber
+
+    theme = tmp_path / "a5.yaml"
+    theme.write_text("briefkit-theme: 1\npage: {size: A5}\n", encoding="utf-8")
+    text = (CASES / "02-footnotes.yaml").read_text(encoding="utf-8").replace(
+        '  date: "2024-05-02"\n',
+        '  date: "2024-05-02"\n  publisher: {name: "مركز المشرق للدراسات الاستراتيجية والإقليمية"}\n'
+        '  breadcrumb: ["الرئيسية", "تقديرات الموقف", "شمال أفريقيا", "ليبيا والمتوسط"]\n', 1)
+    report = briefkit.loads(text, name="crumbs.yaml")
+    with pdfplumber.open(io.BytesIO(render(report, "pdf", Options(theme=theme)))) as pdf:
+        words = pdf.pages[0].extract_words(use_text_flow=False)
+    tops = {}
+    for w in words:        # pdfplumber keeps an Arabic word's letters in visual order
+        tops.setdefault(w["text"][::-1], round(w["top"]))
+    for a, b in (("تقديرات", "الموقف"), ("شمال", "أفريقيا"), ("ليبيا", "والمتوسط")):
+        assert a in tops and b in tops, sorted(tops)
+        assert tops[a] == tops[b], (a, b, tops[a], tops[b])
+
+
+def test_the_house_logo_lives_in_the_theme(tmp_path):
+    # A blind editor had to copy the logo into every report's folder: a theme may now carry it, for every
+    # report whose publisher names no logo of its own
+    import pdfplumber
+
+    house_dir = tmp_path / "house"
+    (house_dir / "assets").mkdir(parents=True)
+    shutil.copy(CASES / "assets" / "logo.png", house_dir / "assets" / "logo.png")
+    theme = house_dir / "theme.yaml"
+    theme.write_text("briefkit-theme: 1\nlogo: {file: assets/logo.png, place: end}\n", encoding="utf-8")
+    loaded = load_theme(theme)
+    assert loaded.logo == "end" and loaded.logo_file == (house_dir / "assets" / "logo.png").resolve()
+    assert loaded.logo_file in loaded.files()         # the build cache and preview see it change
+    text = (CASES / "02-footnotes.yaml").read_text(encoding="utf-8").replace(
+        '  date: "2024-05-02"\n', '  date: "2024-05-02"\n  publisher: {name: "مركز الدراسات"}\n', 1)
+    (tmp_path / "briefs").mkdir()
+    (tmp_path / "briefs" / "b.yaml").write_text(text, encoding="utf-8")
+    report = briefkit.load(tmp_path / "briefs" / "b.yaml")
+    assert report.meta.publisher.logo is None
+    options = Options(theme=theme)
+    with pdfplumber.open(io.BytesIO(render(report, "pdf", options))) as pdf:
+        images = pdf.pages[0].images
+        assert len(images) == 1 and images[0]["x0"] < pdf.pages[0].width / 2   # "end": the left of an Arabic page
+    with zipfile.ZipFile(io.BytesIO(render(report, "docx", options))) as z:
+        logo = (CASES / "assets" / "logo.png").read_bytes()
+        assert any(z.read(n) == logo for n in z.namelist() if n.startswith("word/media/"))
+    assert 'src="data:image/png' in render(report, "html", options).decode()
+    plain = render(report, "pdf")
+    with pdfplumber.open(io.BytesIO(plain)) as pdf:
+        assert not pdf.pages[0].images                 # without the theme, no logo
+
+
+def test_a_theme_logo_is_checked_like_a_report_logo(tmp_path):
+    (tmp_path / "logo.svg").write_text("<svg/>", encoding="utf-8")
+    (tmp_path / "fake.png").write_bytes(b"not a png at all")
+    theme = tmp_path / "theme.yaml"
+    theme.write_text("briefkit-theme: 1\nlogo: {file: ../x.png, plce: end}\n", encoding="utf-8")
+    with pytest.raises(ReportError) as info:
+        load_theme(theme)
+    assert [f"{p.line}:{p.col}: {p.path}: {p.message}" for p in info.value.problems] == [
+        "2:14: logo.file: '../x.png' is outside the theme's folder; the logo must be inside it",
+        "2:24: logo.plce: unknown key 'plce' (did you mean 'place'?); use file or place"]
+    for name, message in (("logo.svg", "'logo.svg' must be a PNG or JPEG image (export the logo as a PNG about "
+                                       "300 pixels high: it is drawn 11 mm high)"),
+                          ("fake.png", "'fake.png' is not a PNG or JPEG image (its first bytes say otherwise)"),
+                          ("none.png", "'none.png' does not exist (relative to the theme's folder)")):
+        theme.write_text(f"briefkit-theme: 1\nlogo: {{file: {name}}}\n", encoding="utf-8")
+        with pytest.raises(ReportError) as info:
+            load_theme(theme)
+        assert [p.message for p in info.value.problems] == [message]

@@ -117,6 +117,29 @@ def test_a3b_carries_exactly_its_report(tmp_path):
     out, err = io.StringIO(), io.StringIO()
     assert main(["extract", str(target)], stdout=out, stderr=err) == 0
     assert out.getvalue().encode() == SEED.read_bytes()
+    assert err.getvalue() == ""                      # the seed names no logo: nothing to add
+
+
+def test_extract_says_the_logo_is_not_carried(tmp_path):
+    # A blind editor's extracted report failed validate: its logo was not beside it. The PDF carries the
+    # report alone, so extract says what a rebuild needs.
+    import briefkit
+    from briefkit.options import Options
+    from briefkit.writers import pdf as pdf_writer
+
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "logo.png").write_bytes((CASES / "assets" / "logo.png").read_bytes())
+    source = tmp_path / "brief.yaml"
+    source.write_text((CASES / "08-logo.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    target = tmp_path / "brief.pdf"
+    target.write_bytes(pdf_writer.render(briefkit.load(source), Options(pdf_variant="a3b")))
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["extract", str(target)], stdout=out, stderr=err) == 0
+    assert out.getvalue().encode() == source.read_bytes()
+    logo = briefkit.load(source).meta.publisher.logo.relative_to(tmp_path).as_posix()
+    assert err.getvalue() == (f"briefkit: note: the report names its logo '{logo}', which the PDF does not carry: "
+                              "put the image there, relative to the extracted report, to build it again (a theme "
+                              "is not carried either)\n")
 
 
 def test_other_variants_embed_nothing_and_extract_says_so(tmp_path):

@@ -22,11 +22,13 @@ def _start(report: Path, *extra: str) -> tuple[subprocess.Popen, int | None]:
     proc = subprocess.Popen([sys.executable, "-m", "briefkit", "preview", str(report), "--port", "0", *extra],
                             cwd=report.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     port = None
+    proc.read_lines = []       # what _start consumed of stdout
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:
             break
+        proc.read_lines.append(line)
         m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         if m:
             port = int(m.group(1))
@@ -91,6 +93,8 @@ def test_edit_shows_in_the_browser_and_errors_keep_the_last_good_brief(tmp_path,
     assert code == 0, err
     assert "preview: stopped" in out
     assert re.search(rf"brief\.yaml:{line}:\d+: areas\[\d+\]\.relation:", err)  # and in the terminal
+    # a failed version is named in the log, not only skipped (a blind editor saw version 1, then 3)
+    assert re.search(r"preview: version \d+ of brief\.yaml has problems; the page keeps the last good brief", out)
 
 
 def test_pdf_mode_keeps_the_pdf_rebuilt(tmp_path):
@@ -101,6 +105,8 @@ def test_pdf_mode_keeps_the_pdf_rebuilt(tmp_path):
     try:
         pdfs = list(outdir.glob("*.pdf"))
         assert len(pdfs) == 1
+        # the log says where the PDF is (a blind editor had to look for it)
+        assert proc.read_lines[-1] == f"preview: rebuilt brief.yaml → {pdfs[0]} (version 1)\n", proc.read_lines
         before = pdfs[0].read_bytes()
         report.write_text(report.read_text(encoding="utf-8").replace('title: "تقرير موجز"', 'title: "تقرير معدل"'),
                           encoding="utf-8")

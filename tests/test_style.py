@@ -55,8 +55,8 @@ def test_every_problem_at_once_with_positions(tmp_path):
         "footer, logo, name, page, running-head",
         "3:18: colors.accent: 'teal' is not a colour: write #RGB or #RRGGBB",
         "4:14: page.size: 'B7' is not a page size: use A4, A5, Letter, Legal or [width, height] like [170mm, 240mm]",
-        "4:27: page.margins: margins are one length like 20mm, or {top, bottom, start, end} lengths in mm, cm, "
-        "in or pt",
+        "4:27: page.margins: '20' has no unit: write 20mm (mm, cm, in or pt; or {top, bottom, start, end}, each a "
+        "length)",
         "6:19: fonts.body.regular: '../outside.ttf' is outside the theme's folder; fonts must be inside it",
         "6:41: fonts.body.bold: 'missing.ttf' does not exist (relative to the theme's folder)",
         "7:12: fonts.heading.regular: 'notafont.txt' is not a TTF or OTF file",
@@ -85,3 +85,20 @@ def test_faces_of_different_families_are_refused(tmp_path):
 def test_margins_that_leave_no_room(tmp_path):
     assert _errors(tmp_path, "page: {size: [90mm, 120mm], margins: 15mm}\n") == [
         "1:38: page: the text area would be smaller than 80 × 100 mm: use a larger page or smaller margins"]
+
+
+def test_each_wrong_margin_has_its_own_line(tmp_path):
+    # A blind editor's margins got one line for two mistakes; each side now says what is wrong with it
+    theme = tmp_path / "theme.yaml"
+    theme.write_text("briefkit-theme: 1\npage: {size: A5, margins: {top: 16, bottom: 18mm, left: 15mm, end: 90mm, "
+                     "start: 2px}}\n", encoding="utf-8")
+    with pytest.raises(ReportError) as info:
+        load_theme(theme)
+    assert [f"{p.line}:{p.col}: {p.path}: {p.message}" for p in info.value.problems] == [
+        "2:33: page.margins.top: '16' has no unit: write 16mm (mm, cm, in or pt)",
+        "2:51: page.margins.left: unknown side 'left'; use top, bottom, start or end (start is where a line "
+        "begins: the right in an Arabic or Persian brief, the left in an English one)",
+        "2:68: page.margins.end: '90mm' is more than 60 mm: a margin leaves room for the text",
+        "2:81: page.margins.start: '2px' is not a length like 20mm (mm, cm, in or pt)",
+    ]
+

@@ -80,3 +80,16 @@ def test_font_coverage():
     with pytest.raises(RenderError) as info:
         ensure_covered(["نص 漢 ok"])
     assert "U+6F22" in str(info.value)
+
+
+def test_a_series_of_names_as_each_language_writes_it():
+    # Arabic puts و before every item after the first (a blind editor: «بين مصر، تركيا والإمارات» read as
+    # English style); Persian and English keep commas with «و» / "and" before the last
+    from briefkit.localize import series
+
+    names = {"ar": ["مصر", "تركيا", "الإمارات"], "fa": ["ایران", "ترکیه", "عربستان"], "en": ["Egypt", "Turkey", "the UAE"]}
+    assert series(names["ar"], language="ar") == "مصر وتركيا والإمارات"
+    assert series(names["fa"], language="fa") == "ایران، ترکیه و عربستان"
+    assert series(names["en"], language="en") == "Egypt, Turkey and the UAE"
+    assert series(names["ar"][:2], language="ar") == "مصر وتركيا"
+    assert series(["مصر"], language="ar") == "مصر"

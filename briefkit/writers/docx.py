@@ -25,7 +25,7 @@ from .. import plan as P
 from ..langs import WORD_LANG, WORD_NUMBER_FORMAT
 from ..links import is_safe_href
 from ..localize import date as local_date
-from ..localize import digits, generated_texts, labels, native_zero, number
+from ..localize import digits, generated_texts, labels, native_zero, number, series
 from ..model import RELATIONS, Emph, Inlines, Link, Report, Source, Strong, Text, plain_text
 from .. import chart, house
 from ..style import DEFAULT as DEFAULT_THEME
@@ -68,6 +68,7 @@ def render(report: Report, options=None, *, subset_fonts: bool = False) -> bytes
     options = options or DEFAULT
     subset_fonts = subset_fonts or options.docx_fonts == "subset"
     theme = house.theme_for(report, options)
+    report = house.with_house_logo(report, theme)
     _Brief.check_fonts(report, theme)
     plan = P.plan_of(report, chart=P.chart_wanted(options))
     brief = _Brief(report, subset_fonts=subset_fonts, plan=plan, theme=theme)
@@ -162,6 +163,8 @@ class _Brief:
             ooxml.set_section_bidi(section)
             if native_zero(self.report) == 0x0660:
                 ooxml.set_page_number_format(section, "hindiNumbers")
+        # the theme's page before anything measures the text width (the running head's end tab did not)
+        _page(section, self.theme, rtl=self.rtl)
 
     def _lang(self) -> tuple[str, str | None]:
         meta = self.report.meta
@@ -241,24 +244,29 @@ class _Brief:
                 p.add_run(bidi.PDI)
         return _contiguous(out)
 
-    def _inlines(self, p, nodes: Inlines, *, bold=False, italic=False, sans=False, link=False) -> list:
-        """Inline nodes as runs; ``sans`` (headings, tables) renders emphasis as weight, never slanted Kufi."""
+    def _inlines(self, p, nodes: Inlines, *, bold=False, italic=False, sans=False, link=False,
+                 block=True) -> list:
+        """Inline nodes as runs; ``sans`` (headings, tables) renders emphasis as weight, never slanted Kufi.
+        ``block``: ``nodes`` are a whole block's (not a Strong's or a link's children)."""
         runs = []
         for node in nodes:
             if isinstance(node, Text):
                 runs += self._text(p, node.text, bold=bold, italic=italic, link=link)
             elif isinstance(node, Strong):
-                runs += self._inlines(p, node.children, bold=True, italic=italic, sans=sans, link=link)
+                runs += self._inlines(p, node.children, bold=True, italic=italic, sans=sans, link=link,
+                                      block=False)
             elif isinstance(node, Emph):
                 # Noto Kufi Arabic has no italic: emphasis in Arabic sans text is weight, as in the PDF;
                 # Latin emphasis stays italic (Noto Sans Italic), as the PDF sets it
                 if sans and bidi.has_rtl(plain_text(node.children)):
-                    runs += self._inlines(p, node.children, bold=True, italic=italic, sans=sans, link=link)
+                    runs += self._inlines(p, node.children, bold=True, italic=italic, sans=sans, link=link,
+                                      block=False)
                 else:
-                    runs += self._inlines(p, node.children, bold=bold, italic=True, sans=sans, link=link)
+                    runs += self._inlines(p, node.children, bold=bold, italic=True, sans=sans, link=link,
+                                      block=False)
             elif isinstance(node, Link):
                 inner = _contiguous(self._inlines(p, node.children, bold=bold, italic=italic, sans=sans,
-                                                  link=True))
+                                                  link=True, block=False))
                 ooxml.wrap_in_hyperlink(p, inner, url=node.href)
                 runs += inner
             elif isinstance(node, P.Cite):
@@ -266,6 +274,8 @@ class _Brief:
             else:
                 P.unhandled(node)
         _merge_isolates(p)
+        if block and bidi.foreign_block(plain_text(nodes), self.rtl):
+            _close_with_final_stop(p)
         return runs
 
     def _note(self, p, cite: P.Cite):
@@ -336,7 +346,6 @@ class _Brief:
         if t == d:
             return
         section = self.doc.sections[0]
-        _page(section, t, rtl=self.rtl)
         if (t.head_start, t.head_end) != (d.head_start, d.head_end):
             p = section.header.paragraphs[0]
             ooxml.clear_paragraph(p)
@@ -531,7 +540,7 @@ class _Brief:
         report, L = self.report, self.labels
         self._heading(part.heading)
         names = [a.name for a in report.actors]
-        joined = L["and"].join([L["list_separator"].join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+        joined = series(names, report)
         self._text(self._para("Caption"), L["areas_caption"].format(actors=joined))
         # The PDF's columns: area (with its region under the title), relation (badge and intensity),
         # then one per actor under a rule in the actor's colour; past plan.ACTOR_COLUMNS actors the
@@ -898,6 +907,29 @@ def _merge_isolates(p) -> None:
                     rpr.remove(rpr.find(qn("w:rtl")))
 
 
+def _close_with_final_stop(p) -> None:
+    """An English block in an Arabic brief: its closing full stop moves inside its isolate, as the HTML
+    writer does (``bidi.FINAL_STOP``); only a footnote call may follow it."""
+    ts = list(p._p.iter(qn("w:t")))
+    last = max((k for k, t in enumerate(ts) if (t.text or "").endswith(bidi.PDI)), default=None)
+    if last is None or last + 1 >= len(ts) or not bidi.FINAL_STOP.fullmatch(ts[last + 1].text or ""):
+        return
+    if any((t.text or "").strip() and not _is_note_call(t) for t in ts[last + 2:]):
+        return
+    ts[last].text = ts[last].text[:-1]
+    stop = ts[last + 1]
+    stop.text += bidi.PDI
+    rpr = stop.getparent().find(qn("w:rPr"))
+    if rpr is not None and rpr.find(qn("w:rtl")) is not None:
+        rpr.remove(rpr.find(qn("w:rtl")))
+
+
+def _is_note_call(t) -> bool:
+    """Is this text a footnote call's number (a custom mark or a NOTEREF's result)?"""
+    style = t.getparent().find(f"{qn('w:rPr')}/{qn('w:rStyle')}")
+    return style is not None and style.get(qn("w:val")) == "FootnoteReference"
+
+
 def _style_id(p) -> str | None:
     pPr = p._p.pPr
     return pPr.style if pPr is not None else None
@@ -952,12 +984,14 @@ def _coverage_runs(text: str, sans: bool, theme: Theme | None = None) -> list[tu
     for ch in text:
         # A joiner, variation selector or tag stays in its sequence's run: a renderer forms an emoji
         # ZWJ sequence (👨‍👩‍👧) or a keycap only inside one run.
-        if out and _JOINS(ch):
+        if out and (_JOINS(ch) or ch == "\u00a0"):
+            # a no-break space (a badge's padding) too: LibreOffice drew a hairline where a shaded run
+            # changed font, and the padding in the style's font at its own width
             fb = out[-1][1]
         else:
             fb = _theme_fallback(ch, sans, theme) if themed else _fallback(ch, sans)
-        if out and out[-1][1] == fb:
-            out[-1] = (out[-1][0] + ch, fb)
+        if out and (out[-1][1] == fb or set(out[-1][0]) == {"\u00a0"}):
+            out[-1] = (out[-1][0] + ch, fb)          # leading no-break spaces take what follows them
         else:
             out.append((ch, fb))
     return out

@@ -132,7 +132,17 @@ class InlineRenderer:
         return self._join(self._text_pieces(text))
 
     def inlines(self, nodes: Inlines) -> Markup:
-        return self._join(self._pieces(nodes))
+        pieces = self._pieces(nodes)
+        if bidi.foreign_block(plain_text(nodes), self.rtl):
+            # an English quote in an Arabic brief: its full stop closes its isolate (bidi.FINAL_STOP)
+            for k in range(len(pieces) - 1, 0, -1):
+                kind, html = pieces[k]
+                if kind == "base" and bidi.FINAL_STOP.fullmatch(str(html)) and pieces[k - 1][0] == "iso":
+                    pieces[k] = ("iso", html)
+                    break
+                if kind != "base" or "\u2060" not in str(html):      # only a note call may follow it
+                    break
+        return self._join(pieces)
 
     def number(self, n: int) -> str:
         return localize.number(n, self.report)
@@ -313,10 +323,7 @@ class _Context:
     def areas(self, part: P.AreasTable) -> dict:
         r, report, lab = self.r, self.report, self.lab
         actor_names = [a.name for a in report.actors]
-        if len(actor_names) > 1:
-            actors_text = lab["list_separator"].join(actor_names[:-1]) + lab["and"] + actor_names[-1]
-        else:
-            actors_text = actor_names[0]
+        actors_text = localize.series(actor_names, report)
         rows = []
         for row in part.rows:
             a = row.area
@@ -532,6 +539,7 @@ def render_page(report: Report, options=None, *, theme: Theme | None = None) -> 
     the end of each part, a readable column. It loads nothing: no file, no network."""
     if theme is None:
         theme = house.theme_for(report, options)
+    report = house.with_house_logo(report, theme)
     house.ensure_covered([*report.all_text(), *generated_texts(report)], theme)
     ctx = context(report, options=options, theme=theme, screen=True)
     screen_css = house.restyle_css((templates_dir() / SCREEN_STYLESHEET).read_text(encoding="utf-8"), theme)

@@ -736,9 +736,10 @@ def render(report: Report, options=None) -> bytes:
 
 def render_counted(report: Report, options=None) -> tuple[bytes, int]:
     """(PDF bytes, page count): what a build records in its manifest."""
-    from ..house import theme_for
+    from ..house import theme_for, with_house_logo
 
     theme = theme_for(report, options)  # a broken theme file is a ReportError (exit 1), not a render failure
+    report = with_house_logo(report, theme)
     try:
         data, document = render_document(report, options, theme)
     except RenderError:
