@@ -1,5 +1,5 @@
-"""Importing WeasyPrint without the helper processes its library lookup would start, and its C types
-named without re-parsing every declaration it made."""
+"""Importing WeasyPrint without the helper processes its library lookup would start, without the fontTools
+modules it never calls here, and with its C types named without re-parsing every declaration it made."""
 from __future__ import annotations
 
 import re
@@ -30,11 +30,60 @@ def direct_dlopen():
         ctypes.util.find_library = original
 
 
+DEFERRED = {"fontTools.subset": None, "fontTools.varLib.instancer": "instantiateVariableFont"}
+"""Modules ``weasyprint.pdf.fonts`` imports at its top and uses only in rare cases: the module → the one
+name WeasyPrint takes from it (None: it takes the module itself)."""
+
+
+@contextmanager
+def deferred_imports():
+    """While WeasyPrint is imported, ``fontTools.subset`` and ``fontTools.varLib.instancer`` are stand-ins
+    that import the real module when first used.
+
+    WeasyPrint 70 subsets fonts with HarfBuzz and only falls back to fontTools' subsetter when HarfBuzz is
+    older than 4.1; it instantiates only variable fonts (briefkit ships none). Importing the two (with
+    ``fontTools.ttLib.tables.otTables`` and ``fontTools.varLib``) cost ~80 ms of every process that typesets,
+    a twentieth of a cold build. The stand-ins leave ``sys.modules`` once WeasyPrint is imported: any other
+    importer gets the real modules, and a stand-in forwards every use to them (so a fallback still works).
+    A module already imported is left alone."""
+    import importlib
+    import types
+
+    installed = {}
+    for name, attribute in DEFERRED.items():
+        if name in sys.modules:
+            continue
+        stand_in = types.ModuleType(name, "briefkit's stand-in: the real module is imported when used")
+
+        def real(name=name):
+            return importlib.import_module(name)
+
+        if attribute is None:
+            stand_in.__getattr__ = lambda attr, real=real: getattr(real(), attr)
+        else:
+            def call(*args, _real=real, _attr=attribute, **kwargs):
+                return getattr(_real(), _attr)(*args, **kwargs)
+
+            setattr(stand_in, attribute, call)
+        installed[name] = stand_in
+        sys.modules[name] = stand_in
+    try:
+        yield
+    finally:
+        for name, stand_in in installed.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+            parent, _, child = name.rpartition(".")
+            if getattr(sys.modules.get(parent), child, None) is stand_in:
+                delattr(sys.modules[parent], child)
+
+
 def import_weasyprint():
-    """``import weasyprint`` through :func:`direct_dlopen`; returns the module."""
+    """``import weasyprint`` through :func:`direct_dlopen` and :func:`deferred_imports`; returns the module."""
     if "weasyprint" not in sys.modules:
-        with direct_dlopen():
+        with direct_dlopen(), deferred_imports():
             import weasyprint  # noqa: F401
+            import weasyprint.pdf.fonts  # noqa: F401 - the deferred modules' importer, while they stand in
         try:
             from weasyprint.text.ffi import ffi
         except ImportError:

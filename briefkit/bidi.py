@@ -9,7 +9,7 @@ LRI/RLI…PDI, so the PDF and the DOCX read in one order. In an RTL brief the is
 - URLs and e-mail addresses, each one unit (scheme, host and path);
 - amounts written with Latin letters: digits, their decimal marks and a currency sign before them ($1.2bn,
   €5m, 3D), and a number before a Latin unit of ``UNITS`` (100 MW, 3,400 TEU);
-- numbers in European digits written with separators (2019-10-22, 2019–2020, 10:30, 1,000): printed as
+- numbers in European digits written with separators (2019-10-22, 2019–2020, 10:30, 1,000, 5+5): printed as
   typed. A ``%`` or sign next to a number is the brief's and stays outside, so ``45%`` and ``10-20%`` both
   read ``%`` on the brief's side, as the Unicode bidi algorithm places it for a plain number. Arabic-Indic
   digits are Arabic numbers to the algorithm (rule W2 applies even inside an isolate): left alone.
@@ -42,7 +42,7 @@ _URL = re.compile(r"(?:(?:https?|ftp)://|mailto:|www\.)[^\s\u0590-\u08FF«»]+"
                   r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _URL_TRAIL = ".,;:!?،؛»”’'\""
 _DIGIT = "0-9\u06F0-\u06F9"   # European numbers; Arabic-Indic ones (AN) read in the line's direction anyway
-_SEPARATED_NUMBER = re.compile(rf"(?<![{_DIGIT}])[{_DIGIT}]+(?:[\-‐‑–—./:,][{_DIGIT}]+)+")
+_SEPARATED_NUMBER = re.compile(rf"(?<![{_DIGIT}])[{_DIGIT}]+(?:[\-‐‑–—./:,+][{_DIGIT}]+)+")
 
 
 def has_rtl(text: str) -> bool:

@@ -173,10 +173,10 @@ class Result:
         return self.status in ("built", "cached")
 
 
-def render_report(source, formats: tuple[str, ...], options: Options = DEFAULT, *, raw: bytes | None = None
-                  ) -> tuple[Result, dict[str, tuple[bytes, int | None]]]:
-    """Load (a path, or ``raw`` bytes read from it) and render every format in memory; writes nothing."""
-    from . import writers
+def render_report(source, formats: tuple[str, ...], options: Options = DEFAULT, *, raw: bytes | None = None,
+                  engine: "_Side | None" = None) -> tuple[Result, dict[str, tuple[bytes, int | None]]]:
+    """Load (a path, or ``raw`` bytes read from it) and render every format in memory; writes nothing.
+    ``engine``: a forked process ready to typeset the PDF meanwhile (``_Side.engine``)."""
     from .house import theme_glyphs
     from .loader import load, loads
 
@@ -184,23 +184,71 @@ def render_report(source, formats: tuple[str, ...], options: Options = DEFAULT, 
     is_report = hasattr(source, "meta")
     result = Result(input=str((source.path or source.meta.id) if is_report else source))
     blobs: dict[str, tuple[bytes, int | None]] = {}
+    side_peaks: list[float] = []
     try:
         glyphs = frozenset() if is_report else theme_glyphs(source, options)
         report = source if is_report else loads(raw, Path(source), name=str(source), theme_glyphs=glyphs) \
             if raw is not None else load(source, theme_glyphs=glyphs)
         result.id = report.meta.id
-        for fmt in formats:
-            blobs[fmt] = writers.render_counted(report, fmt, options)
+        blobs = _render_formats(report, formats, options, side_peaks, engine)
     except ReportError as e:
         result.status, result.errors, result.id = "invalid", e.problems, e.report_id
         blobs = {}
     except RenderError as e:
         result.status, result.message, blobs = "failed", e.message, {}
+    except _SideFailure as e:
+        result.status, result.message, blobs = "failed", e.message, {}
     except Exception as e:  # noqa: BLE001 - a bug in a writer must fail this report, not the run
-        result.status, result.message, blobs = "failed", f"internal error: {type(e).__name__}: {e}", {}
+        result.status, result.message, blobs = "failed", _internal(e), {}
     result.seconds = time.perf_counter() - started
     result.peak_rss_mb = _peak_rss_mb()
+    if side_peaks and result.peak_rss_mb is not None:
+        result.peak_rss_mb = max(result.peak_rss_mb, *side_peaks)  # the larger of the two processes
     return result, blobs
+
+
+def _internal(e: Exception) -> str:
+    return f"internal error: {type(e).__name__}: {e}"
+
+
+def _render_formats(report, formats: tuple[str, ...], options: Options, side_peaks: list[float],
+                    engine: "_Side | None" = None) -> dict:
+    """Every format's (bytes, pages), in order; raises the first format's failure, as rendering them one
+    after the other does. With an ``engine`` (``_Side.engine``), it typesets the PDF while this process
+    renders the other formats (the same bytes: each format is a pure function of the report)."""
+    from . import writers
+
+    remote = engine if engine is not None and "pdf" in formats and engine.submit(report, options) else None
+    if remote is None:
+        return {fmt: writers.render_counted(report, fmt, options) for fmt in formats}
+    outcomes: dict[str, object] = {}
+    try:
+        for fmt in formats:
+            if fmt in remote.formats:
+                continue
+            try:
+                outcomes[fmt] = writers.render_counted(report, fmt, options)
+            except Exception as e:  # noqa: BLE001 - raised below, in the formats' order
+                outcomes[fmt] = e
+                break
+        failed = next((i for i, f in enumerate(formats) if isinstance(outcomes.get(f), Exception)), None)
+        if failed is not None and not set(formats[:failed]) & set(remote.formats):
+            remote.stop()  # a failure before any of its formats: what they give no longer matters
+        else:
+            outcomes.update(remote.collect(report, options))
+    except BaseException:
+        remote.stop()  # an interrupt: the child goes at once
+        raise
+    finally:
+        if remote.peak_mb is not None:
+            side_peaks.append(remote.peak_mb)
+    blobs = {}
+    for fmt in formats:
+        out = outcomes[fmt]
+        if isinstance(out, BaseException):
+            raise out
+        blobs[fmt] = out
+    return blobs
 
 
 def _peak_rss_mb() -> float | None:
@@ -209,6 +257,260 @@ def _peak_rss_mb() -> float | None:
     except ImportError:  # pragma: no cover - not on Windows
         return None
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+# ---- the PDF beside the other formats ----------------------------------------------------------------
+
+class _SideFailure(Exception):
+    """A format the forked process could not render: the message this process would have given."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def can_fork_formats() -> bool:
+    """Whether a report's formats can be rendered by two processes here: Linux, two usable cores or more,
+    and no thread but this one (a fork copies only the calling thread: a lock another thread holds would
+    stay locked in the child)."""
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) >= 2 and len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+class _Side:
+    """A forked copy of the process typesetting a report's PDF while the parent renders its other formats.
+
+    Made (``engine``) before the inputs are even read, it imports WeasyPrint and configures its fonts while
+    the parent reads and checks the report, then typesets the PDF of the report the parent hands it
+    (pickled: the same model, so the same bytes). It ignores SIGINT (the parent decides what an interrupt
+    means and stops it), leaves at SIGTERM through its own cleanup, dies with the parent (PR_SET_PDEATHSIG),
+    writes nothing but one pickled answer to a pipe and leaves by ``os._exit`` (none of the parent's cleanup
+    runs twice). If it dies without answering, the parent renders the PDF itself."""
+
+    def __init__(self, pid: int, fd: int, formats: tuple[str, ...], task_fd: int | None = None):
+        self.pid, self.fd, self.formats, self.task_fd = pid, fd, formats, task_fd
+        self.peak_mb: float | None = None
+        """The child's peak memory (MB), once it has ended."""
+
+    @classmethod
+    def engine(cls) -> "_Side | None":
+        """A child preparing to typeset a PDF (WeasyPrint imported, fonts configured), then typesetting
+        the report given to ``submit``."""
+        return cls._fork(("pdf",), _prepare_pdf)
+
+    @classmethod
+    def _fork(cls, formats, prepare) -> "_Side | None":
+        if not can_fork_formats():
+            return None
+        parent = os.getpid()
+        read, write = os.pipe()
+        task_read, task_write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            for fd in (read, write, task_read, task_write):
+                os.close(fd)
+            return None
+        if pid == 0:  # the child: never returns
+            code = 1
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, _leave)
+                os.close(read)
+                os.close(task_write)
+                _die_with_parent(parent)
+                import pickle
+
+                try:
+                    prepare()
+                except Exception:  # noqa: BLE001 - the render says what is wrong, as it would here
+                    pass
+                received = _read_all(task_read)
+                if not received:
+                    code = 0
+                    return  # nothing to typeset after all (the finally block leaves)
+                report, options, first = pickle.loads(received)
+                if first is not None:
+                    from .writers import pdf
+
+                    pdf.offer_first_html(report, options, *first)
+                data = memoryview(pickle.dumps(_side_render(report, formats, options)))
+                while data:
+                    data = data[os.write(write, data):]
+                code = 0
+            finally:
+                _cleanup_before_exit()
+                os._exit(code)
+        os.close(write)
+        os.close(task_read)
+        try:
+            import fcntl
+
+            fcntl.fcntl(task_write, 1031, 1 << 20)  # F_SETPIPE_SZ: a report is handed over at once
+        except (ImportError, OSError):
+            pass  # then the hand-over waits until the child has read it
+        return cls(pid, read, formats, task_write)
+
+    def submit(self, report, options: Options) -> bool:
+        """Hand the report to an engine, with the HTML of its first layout pass rendered here meanwhile (the
+        engine is still importing WeasyPrint); False when it is gone (then render here)."""
+        import pickle
+
+        try:
+            first = _first_html(report, options)
+            data = memoryview(pickle.dumps((report, options, first)))
+            while data:
+                data = data[os.write(self.task_fd, data):]
+        except Exception:  # noqa: BLE001 - gone (a broken pipe), or a model that cannot be pickled
+            self.stop()
+            return False
+        finally:
+            if self.task_fd is not None:
+                os.close(self.task_fd)
+                self.task_fd = None
+        return True
+
+    def collect(self, report, options: Options) -> dict[str, object]:
+        """Each of the child's formats → (bytes, pages) or the exception it raised (the formats after a
+        failed one are left out); rendered here when the child gave no answer."""
+        import pickle
+
+        try:
+            received = _read_all(self.fd)
+        finally:
+            os.close(self.fd)
+            self.fd = None
+        self._reap()
+        try:
+            answer = pickle.loads(received)
+        except Exception:  # noqa: BLE001 - the child died (killed, out of memory): render here instead
+            answer = _side_render(report, self.formats, options)
+        return _side_outcomes(answer)
+
+    def stop(self) -> None:
+        """End the child (SIGTERM, then SIGKILL if it is still there after a second) and reap it."""
+        if self.pid is None:
+            return
+        for fd in (self.fd, self.task_fd):
+            if fd is not None:
+                os.close(fd)
+        self.fd = self.task_fd = None
+        try:
+            os.kill(self.pid, signal.SIGTERM)  # it leaves through its own cleanup (temporary files)
+        except OSError:
+            pass
+        deadline = time.monotonic() + 1.0
+        while True:
+            try:
+                pid, _, usage = os.wait4(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                pid, usage = self.pid, None
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                try:
+                    os.kill(self.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+                _, _, usage = os.wait4(self.pid, 0)
+                break
+            time.sleep(0.002)
+        self._ended(usage)
+
+    def _reap(self) -> None:
+        if self.pid is None:
+            return
+        while True:
+            try:
+                _, _, usage = os.wait4(self.pid, 0)
+            except InterruptedError:
+                continue
+            except ChildProcessError:
+                usage = None
+            break
+        self._ended(usage)
+
+    def _ended(self, usage) -> None:
+        self.pid = None
+        if usage is not None:
+            self.peak_mb = round(usage.ru_maxrss / 1024, 1)
+
+
+def _cleanup_before_exit() -> None:
+    """What a render process that leaves by ``os._exit`` must remove itself (WeasyPrint's font folder)."""
+    pdf = sys.modules.get("briefkit.writers.pdf")
+    if pdf is not None:
+        try:
+            pdf.cleanup_before_exit()
+        except BaseException:  # noqa: BLE001 - leaving anyway (a second SIGTERM, a broken folder)
+            pass
+
+
+def _leave(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _prepare_pdf() -> None:
+    from .writers import pdf
+
+    pdf.prepare()
+
+
+def _first_html(report, options: Options):
+    """``pdf.first_html``, or None when it fails (the engine's own render then fails the same way and says so)."""
+    from .writers import pdf
+
+    try:
+        return pdf.first_html(report, options)
+    except Exception:  # noqa: BLE001 - reported by the render itself
+        return None
+
+
+def _side_render(report, formats: tuple[str, ...], options: Options) -> tuple:
+    """("ok", {format: (bytes, pages)}), stopping at the first failure: then also
+    (format, kind, details) with kind "report" (problems, report id), "render" or "internal" (message)."""
+    from . import writers
+
+    done: dict = {}
+    for fmt in formats:
+        try:
+            done[fmt] = writers.render_counted(report, fmt, options)
+        except ReportError as e:
+            return "ok", done, (fmt, "report", (list(e.problems), e.report_id))
+        except RenderError as e:
+            return "ok", done, (fmt, "render", e.message)
+        except Exception as e:  # noqa: BLE001 - as render_report reports it
+            return "ok", done, (fmt, "internal", _internal(e))
+    return "ok", done, None
+
+
+def _side_outcomes(answer: tuple) -> dict[str, object]:
+    _, done, failure = answer
+    outcomes: dict[str, object] = dict(done)
+    if failure is not None:
+        fmt, kind, details = failure
+        if kind == "report":
+            error = ReportError(details[0])
+            error.report_id = details[1]
+        elif kind == "render":
+            error = RenderError(details)
+        else:
+            error = _SideFailure(details)
+        outcomes[fmt] = error
+    return outcomes
 
 
 # ---- signals --------------------------------------------------------------------------------------
@@ -528,6 +830,7 @@ def _worker_main(conn, parent_pid: int) -> None:
         try:
             task = conn.recv()
         except (EOFError, OSError):
+            _cleanup_before_exit()
             os._exit(0)
         i, path, raw, formats, options = task
         conn.send((i, *render_report(path, formats, options, raw=raw)))
@@ -553,6 +856,7 @@ def _render_pool(tasks: list[tuple], jobs: int, failed: Callable[[tuple, str], t
     workers: list[_Worker] = []
     deaths = 0
     """Worker deaths since the last finished task: past a few, workers cannot work here at all."""
+    finished = False
     try:
         while queue or any(w.task is not None for w in workers):
             if deaths > jobs + 2:
@@ -596,7 +900,13 @@ def _render_pool(tasks: list[tuple], jobs: int, failed: Callable[[tuple, str], t
                 w.conn.close()
                 deaths += 1
                 yield failed(task, f"the worker rendering this report died ({how})")
+        finished = True
     finally:
+        if finished:  # idle workers read the end of their pipe and leave, removing their temporary files
+            for w in workers:
+                w.conn.close()
+            for w in workers:
+                w.proc.join(timeout=2)
         for w in workers:
             if w.proc.is_alive():
                 w.proc.kill()
@@ -657,11 +967,22 @@ def build_many(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAU
     Every input is read and its id found first, so duplicates are judged on all inputs whatever the
     shard. Reports whose outputs are in ``cache`` are copied without loading or rendering; the rest
     are rendered longest first (with ``jobs`` > 1 on spawned workers), each written when done.
+    One report with ``jobs`` > 1: a forked copy of this process imports WeasyPrint while the report is
+    read and checked, then typesets its PDF while this process renders the other formats (``_Side``).
     On a first signal raises Interrupted carrying the results (the rest marked ``interrupted``).
     """
+    mine = shard_indexes(paths, shard_spec)
+    engine = _Side.engine() if jobs > 1 and "pdf" in formats and len(mine) == 1 else None
+    try:
+        return _build_many(paths, outdir, formats, jobs, on_result, options, cache, mine, engine)
+    finally:
+        if engine is not None:
+            engine.stop()  # not needed after all (cached, invalid) or interrupted: it goes
+
+
+def _build_many(paths, outdir, formats, jobs, on_result, options, cache, mine, engine) -> list[Result]:
     from . import cache as cache_mod
 
-    mine = shard_indexes(paths, shard_spec)
     try:
         prepare_outdir(outdir)
     except RenderError as e:  # nothing can be built: each report of the run says why
@@ -700,6 +1021,7 @@ def build_many(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAU
                     _load_input(inp, options)
                     problems = inp.problems
                 problems.append(duplicate_problem(inp, paths[inp.owner]))
+                problems.sort(key=lambda p: (p.line, p.col))    # in file order, as every other list is
                 finish(i, Result(str(inp.path), "invalid", id=None, errors=problems), {}, owns=False)
                 continue
             if not inp.valid:
@@ -720,7 +1042,7 @@ def build_many(paths: list[Path], outdir: Path, formats: tuple[str, ...] = DEFAU
             todo.append((i, key, tuple(f for f in formats if f not in hit), hit))
 
         pending = {i: (key, hit) for i, key, _, hit in todo}
-        for i, result, blobs in _render(todo, inputs, jobs, options):
+        for i, result, blobs in _render(todo, inputs, jobs, options, engine):
             key, hit = pending.pop(i)
             if result.ok and key:
                 for fmt, (data, pages) in blobs.items():
@@ -775,7 +1097,7 @@ def _beside_theme(options: Options, path: Path, opts_json: str) -> str:
     return cache_mod.options_text(replace(options, theme=beside)) if beside else opts_json
 
 
-def _render(todo, inputs, jobs: int, options) -> Iterator[tuple[int, Result, dict]]:
+def _render(todo, inputs, jobs: int, options, engine=None) -> Iterator[tuple[int, Result, dict]]:
     def size(i: int) -> int:
         raw = inputs[i].raw
         return len(raw) if raw is not None else 0
@@ -786,7 +1108,7 @@ def _render(todo, inputs, jobs: int, options) -> Iterator[tuple[int, Result, dic
         for i, path, raw, fmts, opts in tasks:
             source = inputs[i].report or path
             inputs[i].report = None  # let the model go once rendered
-            yield (i, *render_report(source, fmts, opts, raw=raw))
+            yield (i, *render_report(source, fmts, opts, raw=raw, engine=engine))
         return
     tasks.sort(key=lambda t: (-size(t[0]), t[0]))
 

@@ -1,4 +1,5 @@
-"""Font subsetting for the self-contained HTML page and a theme's DOCX faces: the only importer of uharfbuzz.
+"""Font subsetting for the self-contained HTML page and a theme's DOCX faces, and cmap look-ups: the only
+importer of uharfbuzz.
 
 harfbuzz's subsetter keeps every layout feature (Arabic joining, marks, ligatures shape as with the full
 face) and is a hundred times faster than fontTools' on a large GSUB such as Amiri's. Tables it does not
@@ -25,6 +26,17 @@ def subset_ttf(data: bytes, unicodes) -> bytes:
     if face is None:
         raise ValueError("harfbuzz could not subset the font")
     return face.blob.data
+
+
+def nominal_glyph(data: bytes, index: int, codepoint: int) -> int | None:
+    """The glyph id of ``codepoint`` in the font's cmap (the subtable fontTools' ``getBestCmap`` would pick),
+    or None when it has none or the font cannot be read (the text layer then keeps WeasyPrint's mapping)."""
+    import uharfbuzz as hb
+
+    try:
+        return hb.Font(hb.Face(data, index)).get_nominal_glyph(codepoint)
+    except Exception:  # noqa: BLE001 - any font harfbuzz cannot read
+        return None
 
 
 @lru_cache(maxsize=64)

@@ -16,6 +16,19 @@ def _data_dir(name: str) -> Path:
     raise FileNotFoundError(f"briefkit's {name}/ folder is missing from the installation")
 
 
+LOGO_URL_ROOT = "file:///briefkit-logo/"
+
+
+def logo_url(path: Path) -> str:
+    """The URL the PDF's HTML names a logo by: its content's digest, never its folder, so the same report
+    and logo give the same PDF bytes from any folder (WeasyPrint names an image after its URL). Only the
+    PDF writer's fetcher serves it."""
+    import hashlib
+
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    return f"{LOGO_URL_ROOT}{digest}{Path(path).suffix.lower()}"
+
+
 def templates_dir() -> Path:
     return _data_dir("templates")
 

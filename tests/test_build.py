@@ -144,6 +144,21 @@ def test_duplicate_ids_in_one_run_do_not_overwrite(tmp_path):
     assert "موجز 1" in (tmp_path / "o" / "same.html").read_text(encoding="utf-8")
 
 
+def test_a_duplicate_id_is_listed_in_file_order_with_the_other_problems(tmp_path):
+    # A blind editor's copy kept the first brief's meta.id and had a mistake further down: the id's line
+    # came after the later one
+    (tmp_path / "one.yaml").write_text(valid(1, "same"), encoding="utf-8")
+    (tmp_path / "two.yaml").write_text(valid(2, "same").replace("relation: rivalry", "relation: rivaly"),
+                                       encoding="utf-8")
+    code, _, err = run("build", tmp_path / "one.yaml", tmp_path / "two.yaml", "-o", tmp_path / "o",
+                       "--format", "html", "--quiet")
+    lines = [ln for ln in err.splitlines() if ln.startswith(str(tmp_path / "two.yaml"))]
+    assert code == 1 and len(lines) == 2, err
+    assert "meta.id" in lines[0] and "relation" in lines[1]
+    positions = [tuple(int(n) for n in ln[len(str(tmp_path / "two.yaml")) + 1:].split(":")[:2]) for ln in lines]
+    assert positions == sorted(positions)
+
+
 @pytest.mark.parametrize("outdir", ["file", "file/out"])
 def test_outdir_that_is_a_file_is_exit_3_with_a_manifest(tmp_path, outdir):
     blocker = tmp_path / "file"
@@ -490,3 +505,197 @@ def test_the_manifest_names_the_theme_a_report_used(tmp_path):
     (src / "theme.yaml").unlink()
     code, stdout, _ = run("build", src, "-o", tmp_path / "out", "--format", "html", "--json", "--quiet")
     assert "theme" not in json.loads(stdout)["reports"][0]
+
+
+# ---- one report on two processes: the PDF beside the other formats ------------------------------------
+
+def _two_cores() -> bool:
+    return sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) >= 2
+
+
+# A process forks its engine only while it has no other thread (briefkit.builder.can_fork_formats), and this
+# test process may have some (libraries imported while collecting tests start native threads): each test
+# below runs briefkit in a fresh process.
+two_cores = pytest.mark.skipif(not _two_cores(), reason="needs Linux and two usable cores")
+
+
+def _fresh(argv, tmp_path, **kwargs):
+    """A briefkit process whose temporary files go to a folder of the test's own."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir(exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "TMPDIR": str(tmp)}
+    return subprocess.Popen([sys.executable, "-m", "briefkit", *map(str, argv)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env, **kwargs), tmp
+
+
+@two_cores
+def test_a_one_report_build_on_two_cores_writes_what_one_core_writes(tmp_path):
+    src = tmp_path / "r.yaml"
+    src.write_text(valid(1, "two"), encoding="utf-8")
+    docs = {}
+    for jobs in ("1", "2"):
+        proc, _ = _fresh(["build", src, "-o", tmp_path / jobs, "--json", "--quiet", "--jobs", jobs, "--no-cache",
+                          "--format", "html,pdf,docx"], tmp_path)
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        docs[jobs] = json.loads(out)["reports"][0]
+    files = {jobs: {p.name: p.read_bytes() for p in (tmp_path / jobs).iterdir()} for jobs in docs}
+    assert sorted(files["2"]) == ["two.docx", "two.html", "two.pdf"]
+    assert files["1"] == files["2"]
+    strip = lambda outputs: [{k: v for k, v in o.items() if k != "path"} for o in outputs]  # noqa: E731
+    assert strip(docs["1"]["outputs"]) == strip(docs["2"]["outputs"])
+    assert docs["2"]["status"] == "built" and docs["2"]["peak_rss_mb"] > 0
+
+
+@two_cores
+@pytest.mark.parametrize("formats", ["pdf,docx", "docx,pdf"])
+def test_a_format_failing_on_either_process_fails_the_report_and_writes_nothing(tmp_path, formats):
+    # The seed runs to about eight pages: every writer refuses it under a budget of two, the PDF in the
+    # forked engine, the DOCX here; whichever comes first in --format, the report fails with that message.
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "turkey-russia-relations.docx").write_text("stale, from an earlier run")
+    proc, _ = _fresh(["build", SEED, "-o", out, "--json", "--quiet", "--jobs", "2", "--format", formats,
+                      "--max-pages", "2", "--no-cache"], tmp_path)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 3
+    (report,) = json.loads(stdout)["reports"]
+    assert report["status"] == "failed" and report["outputs"] == []
+    assert report["errors"][-1]["message"].startswith("the brief would run to about ")
+    assert "over the budget of 2 pages" in stderr.decode()
+    assert list(out.iterdir()) == []
+
+
+ENGINE = r"""
+import json, os, signal, sys
+import briefkit
+from briefkit.builder import _render_formats, _Side
+from briefkit.options import DEFAULT
+from briefkit.writers import render_counted
+
+report = briefkit.load(sys.argv[1])
+formats = ("html", "pdf", "docx")
+alone = _render_formats(report, formats, DEFAULT, [])
+answer = {}
+engine = _Side.engine()
+answer["engine"] = engine is not None and engine.formats == ("pdf",)
+peaks = []
+both = _render_formats(report, formats, DEFAULT, peaks, engine)
+answer["reaped"] = engine.pid is None and len(peaks) == 1 and peaks[0] > 0
+answer["order"] = list(both)
+answer["same"] = {fmt: both[fmt] == alone[fmt] for fmt in formats}
+# An engine that dies: the PDF, larger than a pipe holds, cannot have been handed back in full yet.
+engine = _Side.engine()
+answer["submitted"] = engine.submit(report, DEFAULT)
+os.kill(engine.pid, signal.SIGKILL)
+got = engine.collect(report, DEFAULT)
+answer["dead_reaped"] = engine.pid is None
+answer["dead_same"] = got == {"pdf": alone["pdf"]}
+print(json.dumps(answer))
+"""
+
+
+@two_cores
+def test_an_engine_typesets_the_pdf_it_is_handed_with_the_bytes_of_one_and_if_it_dies_this_process_does():
+    done = subprocess.run([sys.executable, "-c", ENGINE, str(SEED)], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout.splitlines()[-1])
+    assert answer == {"engine": True, "reaped": True, "order": ["html", "pdf", "docx"],
+                      "same": {"html": True, "pdf": True, "docx": True},
+                      "submitted": True, "dead_reaped": True, "dead_same": True}
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@two_cores
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_one_report_build_on_two_cores_leaves_no_process_and_no_temporary_file(tmp_path, cached):
+    from test_signals import alive
+
+    src = tmp_path / "r.yaml"
+    src.write_text(valid(1, "alone"), encoding="utf-8")
+    argv = ["build", src, "-o", tmp_path / "out", "--jobs", "2", "--json", "--quiet", "--cache", tmp_path / "cache"]
+    runs = 2 if cached else 1
+    for _ in range(runs):
+        proc, tmp = _fresh(argv, tmp_path)
+        stdout, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 0, stderr
+    (report,) = json.loads(stdout)["reports"]
+    assert report["status"] == ("cached" if cached else "built")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["alone.docx", "alone.pdf"]
+    assert list(tmp.iterdir()) == []  # WeasyPrint's font folder and the fontconfig file went with the engine
+    left = subprocess.run(["pgrep", "-f", str(src)], capture_output=True, text=True).stdout.split()
+    assert [p for p in left if alive(int(p))] == []
+
+
+@two_cores
+@pytest.mark.parametrize("sig,code", [("SIGINT", 130), ("SIGTERM", 143), ("SIGKILL", -9)])
+def test_an_interrupted_one_report_build_leaves_no_file_and_no_process(tmp_path, sig, code):
+    import signal
+
+    from test_signals import alive, children, wait_for
+
+    out = tmp_path / "out"
+    proc, _ = _fresh(["build", SEED, "-o", out, "--jobs", "2", "--json", "--quiet", "--no-cache"], tmp_path)
+    # the engine, forked at once, has imported WeasyPrint and is typesetting the PDF
+    wait_for(lambda: children(proc.pid) or proc.poll() is not None, "the forked process")
+    (engine,) = children(proc.pid)
+    wait_for(lambda: _cpu_seconds(engine) > 0.7 or proc.poll() is not None, "the engine typesetting")
+    assert proc.poll() is None, proc.communicate()
+    proc.send_signal(getattr(signal, sig))
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == code, stderr
+    wait_for(lambda: not alive(engine), "the engine to end")
+    assert not out.exists() or list(out.iterdir()) == []
+    if sig != "SIGKILL":
+        doc = json.loads(stdout)
+        assert doc["interrupted"] == sig and [r["status"] for r in doc["reports"]] == ["interrupted"]
+
+
+def test_the_first_pass_html_offered_by_another_process_is_typeset_once_and_only_for_its_report(tmp_path):
+    import copy
+    import io
+
+    from pypdf import PdfReader
+
+    from briefkit.options import DEFAULT
+    from briefkit.writers import pdf
+
+    src = tmp_path / "r.yaml"
+    src.write_text(valid(1, "offered"), encoding="utf-8")
+    report = briefkit.load(src)
+
+    def text(data: bytes) -> str:
+        return "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+    first, html = pdf.first_html(report, DEFAULT)
+    assert first == (False, None)  # a one-page brief has no contents
+    marked = html.replace("</body>", "<p>MARKER</p></body>")
+    pdf.offer_first_html(copy.copy(report), DEFAULT, first, marked)  # an equal report, not this one: ignored
+    plain = pdf.render(report, DEFAULT)
+    assert "MARKER" not in text(plain)
+    pdf.offer_first_html(report, DEFAULT, first, marked)
+    assert "MARKER" in text(pdf.render(report, DEFAULT))
+    assert pdf.render(report, DEFAULT) == plain  # taken once
+    pdf.offer_first_html(report, DEFAULT, first, html)
+    assert pdf.render(report, DEFAULT) == plain  # what it would have rendered itself
+
+
+def test_a_parallel_run_leaves_no_temporary_file(tmp_path):
+    # WeasyPrint keeps each process's @font-face files in a temporary folder it removes only when its font
+    # configuration is collected: workers, which leave by os._exit, remove it themselves.
+    for n in (1, 2, 3):
+        (tmp_path / f"r{n}.yaml").write_text(valid(n), encoding="utf-8")
+    proc, tmp = _fresh(["build", *(tmp_path / f"r{n}.yaml" for n in (1, 2, 3)), "-o", tmp_path / "out",
+                        "--jobs", "2", "--format", "pdf", "--quiet", "--no-cache"], tmp_path)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    assert len(list((tmp_path / "out").iterdir())) == 3
+    assert list(tmp.iterdir()) == []

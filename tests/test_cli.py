@@ -136,6 +136,36 @@ def test_python_m_version_and_validate_do_not_import_weasyprint():
     assert out.stdout.split() == ["0", "False", "False"], out.stderr
 
 
+DEFERRED_PROBE = r"""
+import json, sys
+from briefkit.cli import main
+code = main(["build", "--quiet", "--no-cache", "--jobs", "1", "--format", "pdf", "-o", sys.argv[1], sys.argv[2]])
+after_build = sorted(m for m in ("fontTools.subset", "fontTools.varLib.instancer") if m in sys.modules)
+from weasyprint.pdf import fonts                     # WeasyPrint's names for them forward to the real modules
+import fontTools.subset
+from fontTools.ttLib import TTFont, newTable
+font = TTFont()
+font["head"] = newTable("head")
+try:
+    fonts.instantiateVariableFont(font, {"wght": 400})   # no fvar table: the real function's own refusal
+    refusal = None
+except Exception as e:
+    refusal = type(e).__name__ + ": " + str(e)
+print(json.dumps([code, after_build, fonts.subset.Subsetter is fontTools.subset.Subsetter,
+                  "fontTools.varLib.instancer" in sys.modules, refusal]))
+"""
+
+
+def test_a_pdf_build_never_imports_the_fonttools_modules_weasyprint_only_needs_for_fallbacks(tmp_path):
+    out = subprocess.run([sys.executable, "-c", DEFERRED_PROBE, str(tmp_path / "out"), str(SEEDS / "india-china-relations.yaml")],
+                         capture_output=True, text=True)
+    code, after_build, same_subsetter, instancer_loaded, refusal = json.loads(out.stdout.splitlines()[-1])
+    assert code == 0, out.stderr
+    assert after_build == []  # the PDF was typeset and subset (by HarfBuzz) without them
+    assert same_subsetter and instancer_loaded
+    assert refusal is not None and "fvar" in refusal
+
+
 def test_docx_fonts_flag_embeds_full_subset_or_no_faces(tmp_path):
     import zipfile
 

@@ -292,6 +292,21 @@ def test_same_bytes_in_another_process(english_report, english_pdf, tmp_path):
     assert hashlib.sha256(out.read_bytes()).hexdigest() == hashlib.sha256(english_pdf[0]).hexdigest()
 
 
+def test_same_bytes_from_any_folder(tmp_path):
+    # The same report and logo built from two folders gave two PDFs: WeasyPrint named the image after its
+    # absolute file URL. The logo is now served under its digest (resources.logo_url).
+    import shutil as sh
+
+    built = []
+    for folder in (tmp_path / "a", tmp_path / "b" / "deeper"):
+        (folder / "assets").mkdir(parents=True)
+        sh.copy(CASES / "08-logo.yaml", folder / "brief.yaml")
+        sh.copy(CASES / "assets" / "logo.png", folder / "assets" / "logo.png")
+        built.append(render(briefkit.load(folder / "brief.yaml"))[0])
+    assert built[0] == built[1]
+    assert str(tmp_path).encode() not in built[0]
+
+
 # ---- security ----------------------------------------------------------------------------------------------------
 
 def test_hostile_report_embeds_and_fetches_nothing(monkeypatch, tmp_path):
@@ -333,10 +348,13 @@ def test_fetcher_allow_list(tmp_path):
     report = briefkit.load(CASES / "08-logo.yaml")
     fetcher = pdf_writer.make_fetcher(report)
     assert fetcher.fetch((fonts_dir() / "Amiri-Regular.ttf").as_uri()).read()[:4] == b"\x00\x01\x00\x00"
-    assert fetcher.fetch(report.meta.publisher.logo.as_uri()).read()[:4] == b"\x89PNG"
+    from briefkit.resources import LOGO_URL_ROOT, logo_url
+
+    assert fetcher.fetch(logo_url(report.meta.publisher.logo)).read()[:4] == b"\x89PNG"   # by its digest only
     secret = tmp_path / "secret.txt"
     secret.write_text("SECRET")
-    for url in (secret.as_uri(), "file:///etc/passwd", "http://127.0.0.1:9/x", "https://example.org/x.png",
+    for url in (secret.as_uri(), "file:///etc/passwd", report.meta.publisher.logo.as_uri(),
+                LOGO_URL_ROOT + "0" * 16 + ".png", LOGO_URL_ROOT + "../etc/passwd", "http://127.0.0.1:9/x", "https://example.org/x.png",
                 templates_dir().as_uri() + "/../../../../etc/passwd", "file:///dev/urandom",
                 "data:text/plain,hello", "ftp://example.org/x", (CASES / "01-minimal.yaml").as_uri()):
         with pytest.raises(ValueError):

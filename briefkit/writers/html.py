@@ -25,7 +25,7 @@ from ..links import is_safe_href
 from ..model import RELATIONS, Emph, Inlines, Link, Report, Strong, Text, plain_text
 from .. import house
 from ..fontsubset import subset_woff
-from ..resources import fonts_dir, templates_dir
+from ..resources import fonts_dir, logo_url, templates_dir
 from ..style import DEFAULT as DEFAULT_THEME
 from ..style import Theme
 from ..theme import actor_color
@@ -457,7 +457,7 @@ def context(report: Report, toc: bool = False, plan: P.Plan | None = None, optio
         "authors_plain": lab["list_separator"].join(a.name for a in m.authors),
         "publisher": ({"name": r.text(m.publisher.name), "name_plain": m.publisher.name,
                        "url": m.publisher.url if is_safe_href(m.publisher.url) else None,
-                       "logo": (_data_uri(m.publisher.logo) if screen else m.publisher.logo.as_uri())
+                       "logo": (_data_uri(m.publisher.logo) if screen else logo_url(m.publisher.logo))
                        if m.publisher.logo else None}
                       if m.publisher else None),
         "source": ({"title": r.text(m.source.title),

@@ -10,6 +10,9 @@ The only importer of weasyprint, imported lazily (``briefkit validate`` never pa
   the DOCX follows too); the contents' page numbers are written into the laid-out contents
   (``fill_toc_numbers``), with wider placeholders or ``target-counter`` only as a last resort.
 - The shipped stylesheet is parsed once per process (``_shipped_stylesheet_parsed_once``).
+- A build that hands the report to a forked process to typeset renders the HTML of its first layout pass
+  meanwhile (``first_html``, ``offer_first_html``); a process leaving by ``os._exit`` removes WeasyPrint's
+  temporary font folder itself (``cleanup_before_exit``).
 - briefkit's own HTML is parsed by expat into the tree WeasyPrint's HTML5 parser would build (``html_tree``;
   anything where the two could differ goes to WeasyPrint's parser), and WeasyPrint's user-agent sheet
   has its universal pseudo-element rules scoped to the elements that use them (``_scoped_ua_stylesheet``).
@@ -36,7 +39,7 @@ from urllib.parse import unquote, urlsplit
 from .. import plan as P
 from ..errors import RenderError
 from ..model import Report
-from ..resources import FONT_FILES, fonts_dir, templates_dir
+from ..resources import FONT_FILES, fonts_dir, logo_url, templates_dir
 from . import html as html_writer
 from . import pdftags, pdftext
 
@@ -55,7 +58,32 @@ def _weasy():
         weasyprint = import_weasyprint()  # lazy (0.4 s), and without ldconfig/gcc helper processes
         from weasyprint.text.fonts import FontConfiguration
 
+        _made_by["pid"] = os.getpid()
         return weasyprint, FontConfiguration()
+
+
+_made_by: dict[str, int] = {}
+"""The process that made the font configuration (a forked copy shares the object, not the folder's owner)."""
+
+
+def prepare() -> None:
+    """Import WeasyPrint and configure its fonts now (what a process's first PDF would do first)."""
+    _weasy()
+
+
+def cleanup_before_exit() -> None:
+    """Remove the temporary folder of this process's @font-face files.
+
+    WeasyPrint's FontConfiguration copies each @font-face font into a folder of its own and removes it when
+    the object is collected, which never happens in a process that leaves by ``os._exit`` (the build's
+    forked copy and its workers): one folder of fonts left in the temp folder per process. Only the process
+    that made the configuration removes it (a forked copy of a process that had one leaves it alone)."""
+    import shutil
+
+    if _weasy.cache_info().currsize and _made_by.get("pid") == os.getpid():
+        folder = getattr(_weasy()[1], "_folder", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager
@@ -91,8 +119,10 @@ def _fetcher_class():
     class PackageFetcher(URLFetcher):
         """Serves only regular files under the allowed roots (and the allowed extra files)."""
 
-        def __init__(self, roots, files=(), blobs=None):
+        def __init__(self, roots, files=(), blobs=None, aliases=None):
             super().__init__(timeout=5, allowed_protocols={"file"}, allow_redirects=False)
+            self.aliases = dict(aliases or {})
+            """URL → file served under it (the logo, named by its digest: ``resources.logo_url``)."""
             self.roots = [Path(r).resolve() for r in roots]
             self.files = {Path(f).resolve() for f in files}
             self.blobs = {Path(f).resolve(): data for f, data in (blobs or {}).items()}
@@ -104,6 +134,10 @@ def _fetcher_class():
             raise ValueError(f"briefkit refused to load {url[:200]!r}: {why}")
 
         def fetch(self, url, headers=None):
+            if url in self.aliases:
+                path = self.aliases[url]
+                mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
             scheme = url.split(":", 1)[0].lower()
             if scheme != "file":
                 self._deny(url, "only the package's own files may be loaded")
@@ -123,15 +157,15 @@ def _fetcher_class():
 
 
 def make_fetcher(report: Report | None = None, theme=None):
-    files = []
+    aliases = {}
     if report is not None and report.meta.publisher and report.meta.publisher.logo:
-        files.append(report.meta.publisher.logo)
+        aliases[logo_url(report.meta.publisher.logo)] = Path(report.meta.publisher.logo)
     blobs = {}
     if theme is not None:
         from ..house import pdf_theme_fonts
 
         blobs = pdf_theme_fonts(theme)  # exactly the theme's font files, nothing else beside them
-    return _fetcher_class()([fonts_dir(), templates_dir()], [*files, *blobs], blobs)
+    return _fetcher_class()([fonts_dir(), templates_dir()], [*blobs], blobs, aliases)
 
 
 @lru_cache(maxsize=1)
@@ -695,6 +729,35 @@ def _toc_targets(plan) -> list[str]:
     return [h.id for part in plan.parts if isinstance(part, P.Contents) for h in part.entries]
 
 
+def _first_pass(report: Report) -> tuple[bool, int]:
+    """(contents, the digits of their page-number placeholders) of the first layout pass."""
+    # Contents or not is the plan's decision (the DOCX follows it too): one layout pass either way.
+    return (True, len(str(_pages_guess(report)))) if P.contents_wanted(report) else (False, 0)
+
+
+def first_html(report: Report, options=None) -> tuple[tuple[bool, str | None], str]:
+    """The HTML ``render_counted`` lays out first, and its (contents, placeholder): a process that hands the
+    report to another one to typeset can render it meanwhile (``offer_first_html``). Needs no WeasyPrint."""
+    from ..house import theme_for
+    from ..style import DEFAULT
+
+    theme = theme_for(report, options) or DEFAULT
+    toc, digits = _first_pass(report)
+    placeholder = toc_placeholder(report, digits) if toc else None
+    return (toc, placeholder), html_writer.render_string(report, toc=toc, plan=P.plan_of(
+        report, chart=P.chart_wanted(options)), theme=theme, toc_placeholder=placeholder)
+
+
+_offered: dict = {}
+
+
+def offer_first_html(report: Report, options, first: tuple[bool, str | None], html: str) -> None:
+    """The next ``render_counted`` of this very report and equal options takes ``html`` (from ``first_html``,
+    rendered by another process) for its first pass instead of rendering it again (~0.1 s in a new process:
+    Jinja compiling its templates, the chart measuring its labels). Only the next render looks at it."""
+    _offered["html"] = (report, options, tuple(first), html)
+
+
 def render_document(report: Report, options=None, theme=None):
     """(PDF bytes, WeasyPrint Document) for a report: one layout pass (more only when a contents page
     number outgrows its placeholder)."""
@@ -702,18 +765,21 @@ def render_document(report: Report, options=None, theme=None):
 
     plan = P.plan_of(report, chart=P.chart_wanted(options))
     theme = theme or DEFAULT
+    offered = [_offered.pop("html", None)]
 
     def html(toc: bool = False, placeholder: str | None = None) -> str:
+        given, offered[0] = offered[0], None
+        if given is not None and given[0] is report and given[1] == options and given[2] == (toc, placeholder):
+            return given[3]
         return html_writer.render_string(report, toc=toc, plan=plan, theme=theme, toc_placeholder=placeholder)
 
     def complete(text: str):
         return _layout_complete(text, report, None if theme == DEFAULT else theme)
 
-    def with_toc(pages_guess: int):
+    def with_toc(digits: int):
         # Contents with placeholders as wide as the page numbers likely are, filled in after layout;
         # when a number is wider, with wider placeholders, then (never seen) with target-counter().
-        digits = len(str(pages_guess))
-        for n in sorted({digits, digits + 1}):
+        for n in (digits, digits + 1):
             placeholder = toc_placeholder(report, n)
             document = complete(html(toc=True, placeholder=placeholder))
             if fill_toc_numbers(document, report, _toc_targets(plan), placeholder):
@@ -721,8 +787,8 @@ def render_document(report: Report, options=None, theme=None):
         return complete(html(toc=True))
 
     with _lock, _captured_log() as records:
-        # Contents or not is the plan's decision (the DOCX follows it too): one layout pass either way.
-        document = with_toc(_pages_guess(report)) if P.contents_wanted(report) else complete(html())
+        toc, digits = _first_pass(report)
+        document = with_toc(digits) if toc else complete(html())
         data = write(document, report, getattr(options, "pdf_variant", None))
     _check_log(records)
     check_fonts(document, theme)

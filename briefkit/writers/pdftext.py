@@ -27,8 +27,10 @@ reads it, each line's Pango glyph string:
   order, and poppler's line stays whole;
 - beside each stretch of the other direction, a zero-ink code carries a direction mark (U+200E/U+200F), so
   that poppler's reorderText and MuPDF's run reversal keep the space between the stretch and the next word;
-- a vowel mark is drawn inside the code of the glyph its ink falls on, so the pen never goes back (pdf.js
-  starts a new text item there, poppler reads the gap after a raised mark as a space).
+- a vowel mark's text comes just before its own letter's in drawing order (read just after it), on a
+  code sized so that the pen never goes back far (pdf.js starts a new text item there) and no gap opens
+  (poppler reads one as a space); a raised mark's glyph, on a baseline of its own, carries U+200D after
+  its word (_place_marks).
 
 What a reader sees is unchanged: the same glyphs at the same positions (tests compare rendered pages).
 ``check_hooks`` fails loudly when a WeasyPrint upgrade moves the hook points.
@@ -38,7 +40,6 @@ from __future__ import annotations
 import math
 import unicodedata
 from contextlib import contextmanager
-from io import BytesIO
 
 ALIAS_TOP = 0xFFFE
 """Alias codes count down from here; WeasyPrint's own codes for missing glyphs count up from the glyph count."""
@@ -238,14 +239,11 @@ _space_cache: dict[tuple, int | None] = {}
 def _space_glyph(font) -> int | None:
     key = (font.hash, len(font.file_content))
     if key not in _space_cache:
-        from fontTools.ttLib import TTFont
+        from ..fontsubset import nominal_glyph
 
-        try:
-            tt = TTFont(BytesIO(font.file_content), fontNumber=font.index, lazy=True)
-            name = tt.getBestCmap().get(0x20)
-            _space_cache[key] = tt.getGlyphID(name) if name else None
-        except Exception:  # noqa: BLE001 - a font we cannot read keeps WeasyPrint's mapping
-            _space_cache[key] = None
+        # HarfBuzz's cmap lookup: the glyph fontTools' getBestCmap gives, without decoding the whole cmap
+        # and post tables (~40 ms of a process's first PDF)
+        _space_cache[key] = nominal_glyph(font.file_content, font.index, 0x20)
     return _space_cache[key]
 
 
@@ -491,6 +489,13 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 # <bdi>: WeasyPrint draws each inline box alone): a zero-width mark.
                 first = flat[j + 1]
                 first[0][7][first[1]] = ""
+            elif (j < 0 or flat[j] is None) and _follows_on_right():
+                # The same after a left-to-right end of the box on its right (a footnote's number, then
+                # its source's Latin title): without it poppler read the «، » after the title inside
+                # it and glued the title to the publisher («، TitlePublisher»). A LEFT-TO-RIGHT MARK
+                # first, so that MuPDF still judges the jump from that box.
+                first = flat[j + 1]
+                first[0][7][first[1]] = "><"
         else:
             j = n
             while flat[j] is not None and _neutral(_text(flat[j])):
@@ -557,6 +562,13 @@ def _pdfium_right_to_left(text: str, margin: bool = False) -> bool:
     classes = [_pdfium_class(s[0]) for s in _pdfium_segments(text)]
     return classes.count("R") > 0 and classes.count("L") <= classes.count("R") or \
         margin and classes.count("L") <= classes.count("R") + 1
+
+
+def _follows_on_right() -> bool:
+    """This box sits right on the left of the box drawn before it, on about its baseline (a footnote's
+    number is drawn a little lower than its text)."""
+    previous, box = _state.get("previous_box"), _state.get("box")
+    return bool(previous and box and abs(previous[2] - box[2]) < 1 and abs(previous[0] - box[1]) < 0.5)
 
 
 def _text(pos) -> str:
@@ -808,6 +820,9 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             blank(LEFT_MARK, 0, cluster)
         elif marks.get(k) == "L":
             blank(RIGHT_MARK, 0, cluster)
+        elif marks.get(k) == "><":
+            blank(RIGHT_MARK, 0, cluster)
+            blank(LEFT_MARK, 0, cluster)
         if ("edge", k) in marks:
             # A space at either end of a right-to-left box, drawn first or last before the jump to
             # the next box: pdf.js keeps a space only between two glyphs of one text item, so it lost
@@ -946,13 +961,12 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
 
 
 def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, rtl):
-    """Draw each mark (tashkeel) inside the code of the glyph its ink falls on, so the pen never goes back.
+    """Give each mark (tashkeel) to its own letter in the text layer, its ink where Pango put it.
 
     A mark drawn after its letter jumps back over it (or over the letter before), which pdf.js reads as a
     new text item (the word cut and reordered) and poppler, for a raised mark, as a gap (a space:
-    «وير جح»). Here the glyph under the mark ends where the mark is drawn, the mark has no offset and
-    no width, and a zero-ink code fills up to where the glyph ended: the same ink at the same places,
-    read in order. None when a mark falls outside the run (the caller keeps the plain plan)."""
+    «وير جح»); read where its ink falls, it went with the wrong letter («معُلن») or, raised, to a line of
+    its own («درباره» / «ٔ»). The same ink at the same places, read in order."""
     items, marks = [], []  # items: [entry index, start, end]
     pen = 0.0
     k = 0
@@ -973,32 +987,45 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
         items.append([k, pen, end])
         pen = end
         k += 1 + len(group)
-    inside, before, after = {}, [], {}
+    # Each mark's text goes just before its letter's in drawing order (right to left: read just after
+    # it), on a code ending where the letter starts:
+    # - pdf.js and MuPDF take a code whose text is a mark as advancing by nothing, whatever its width:
+    #   the wider it is, the further back they place what follows (pdf.js starts a new text item past
+    #   a fifth of an em, and reorders the line); so only the last code before the letter has a width,
+    #   at most MARK_REACH;
+    # - poppler starts a new word when a character starts within a tenth of an em of the one before
+    #   (a duplicate, it thinks) and sorts words by where they start: a mark's code starting where its
+    #   letter does came out after it («خلاص |هٔ»), and a gap over a tenth of an em is a space.
+    # A mark drawn left of its letter (Amiri's damma of «مُعلن», over the «ع») is drawn there with its
+    # own text. Any other mark's text is a zero-ink code MARK_BACK before its letter, and its glyph,
+    # carrying U+200D, is drawn after the word (or, left of the run, before it): a raised mark (Noto
+    # Kufi's tanween and shadda, Amiri's ezafe hamza) is a text object of its own on another baseline,
+    # which poppler, PDFium and pdf.js put on a line of its own, and inside the word it cut it
+    # («خ ّفضت»).
+    before, after, in_place, cut = [], {}, set(), {}
     for x, m in marks:
-        host = next((i for i, (k, start, end) in enumerate(items)
-                     if start <= x <= end and out[k][0] is not None), None)
-        if host is None and x < 0:
-            # The ink falls left of the run (Amiri's tanween after a final alef, drawn partly over the
-            # space before the word; a justified line makes each word a run of its own)
+        k = out[m][8][0]
+        i = next(n for n, item in enumerate(items) if item[0] == k)
+        # (not in a left-to-right brief: there poppler and MuPDF lost «12 عامًا» to it)
+        if abs(out[m][4]) < 1000 and 0 <= items[i][1] - x <= MARK_REACH + 0.1 * 1000 and _state.get("rtl", True):
+            in_place.add(m)
+        elif items[i][1] < x < items[i][2] - MARK_STEP:
+            cut.setdefault(i, []).append((x, m))
+            if abs(out[m][4]) >= 1000:
+                end = i
+                while end + 1 < len(items) and out[items[end + 1][0]][0] is not None \
+                        and out[items[end + 1][0]][1] not in _SPACES:
+                    end += 1
+                after.setdefault(end, []).append((x, m))
+        elif x < 0:
             before.append((x, m))
-            continue
-        if host is None:
-            return None
-        if abs(out[m][4]) >= 1000:
-            # A mark the font raises by a unit or more (Noto Kufi's tanween and shadda) is drawn with a
-            # text rise, a text object of its own, which PDFium puts on a line of its own when the
-            # glyphs beside it are narrow (it never does under a unit): inside its letter it cut the
-            # word («وتلو» / «ح»). It is drawn after the word's
-            # last glyph instead, the pen jumping back to it and forth again: PDFium's break falls
-            # between words, and the other extractors read a mark beside its word. Its letter is still
-            # cut where the mark is (no gap for pdfplumber between the mark and the next letter).
-            end = host
-            while end + 1 < len(items) and out[items[end + 1][0]][1] not in _SPACES:
+        else:
+            end = i
+            while end + 1 < len(items) and out[items[end + 1][0]][0] is not None \
+                    and out[items[end + 1][0]][1] not in _SPACES:
                 end += 1
             after.setdefault(end, []).append((x, m))
-            inside.setdefault(host, []).append((x, None))
-            continue
-        inside.setdefault(host, []).append((x, m))
+    where = dict((m, x) for x, m in marks)
     planned = []
     before.sort()
     for n, (x, m) in enumerate(before):
@@ -1007,49 +1034,90 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
         # reads as a space inside the word («متماسك ًا»).
         width = round((before[n + 1][0] if n + 1 < len(before) else 0) - x, 3)
         x_offset = round(x * font_size) if n == 0 else 0
-        planned.append((codes.code(font, out[m][0], out[m][1], width), 0, x_offset, out[m][4], out[m][5]))
-
-    def piece(k, start, end, first, last):
-        if k is not None and out[k][0] is None:
-            planned.append(plain[k])
-            return
-        if k is None or not first:
-            width = round(end - start, 3)
-            # Right to left, the glyph's own text goes on its rightmost piece, read before the marks
-            text = out[k][1] if rtl and last and k is not None and out[k][1] != FILLER else FILLER
-            if width or text != FILLER:
-                planned.append((codes.code(font, codes.space, text, width), round(width / scale), 0, 0,
-                                out[k][5] if k is not None else 0))
-            return
-        gid, text, _, x_offset, y_offset, cluster = out[k][:6]
-        if rtl and not last:
-            text = FILLER
-        target = end - start
-        if abs(target - advance(k, width_of(k))) < 1e-9:
-            planned.append(plain[k])
-            return
-        width = round(target - x_offset / font_size, 3)
-        planned.append((codes.code(font, gid, text, width), round(target / scale), x_offset, y_offset, cluster))
-
+        planned.append((codes.code(font, out[m][0], FILLER, width), 0, x_offset, out[m][4], out[m][5]))
     for i, (k, start, end) in enumerate(items):
-        cuts = sorted(inside.get(i, ()), key=lambda cut: cut[0])
-        edge = start
-        first = True
-        for x, m in cuts:
-            piece(k, edge, x, first, False)
-            first = False
-            if m is not None:
-                planned.append((codes.code(font, out[m][0], out[m][1], 0), 0, 0, out[m][4], out[m][5]))
-            edge = x
-        piece(k, edge, end, first, True)
+        group = []
+        for m in range(k + 1, len(out)):
+            if (out[m][8] or (None,))[0] != k:
+                break
+            group.append(m)
+        # the marks drawn in place first, in the order Pango draws them, then the others' texts
+        cuts = sorted(cut.get(i, ()))
+        group = [m for m in group if m not in {m for _, m in cuts}]
+        group.sort(key=lambda m: m not in in_place)
+        for n, m in enumerate(group):
+            if m in in_place:
+                gid, back, y_offset = out[m][0], start - where[m], out[m][4]
+            else:
+                gid, back, y_offset = codes.space, MARK_BACK, 0
+            x_offset = round(-back * font_size)
+            offset = x_offset / font_size
+            # the pen comes back to the letter's start (WeasyPrint truncates the number it writes
+            # after a glyph): by the code's width for the last one, by that number for the others
+            width = _returning(offset, min(-offset, MARK_REACH) if n == len(group) - 1 else 0)
+            planned.append((codes.code(font, gid, out[m][1], width), 0, x_offset, y_offset, out[m][5]))
+        if not cuts:
+            target = end - start  # with what Pango's offsets folded into its marks' advances
+            if out[k][0] is None or abs(target - advance(k, width_of(k))) < 1e-9:
+                planned.append(plain[k])
+            else:
+                gid, text, _, x_offset, y_offset, cluster = out[k][:6]
+                planned.append((codes.code(font, gid, text, round(target - x_offset / font_size, 3)),
+                                round(target / scale), x_offset, y_offset, cluster))
+        else:
+            # A mark drawn over its own letter (Amiri's fatha and shadda): the letter is cut where the
+            # mark is, its ink on the first piece (U+200D), the mark's own code there, and a zero-ink
+            # code over the rest carrying the letter, read before the mark.
+            gid, text, _, x_offset, y_offset, cluster = out[k][:6]
+            # MARK_STEP wide each: poppler put a code starting where the one before does before it. A
+            # raised mark's text code goes just before the first mark drawn here, so that no piece of
+            # the letter (a U+200D) comes between the marks.
+            step = _returning(0, MARK_STEP)
+            drawn = [(x, m) for x, m in cuts if abs(out[m][4]) < 1000]
+            raised = [m for x, m in cuts if abs(out[m][4]) >= 1000]
+            first = (drawn[0][0] if drawn else cuts[0][0] + step * len(raised)) - step * len(raised)
+            if first <= start:
+                first, raised, drawn = cuts[0][0], [], cuts
+            codes_at = [(first + n * step, m) for n, m in enumerate(raised)] + drawn
+            width = round(codes_at[0][0] - start - x_offset / font_size, 3)
+            planned.append((codes.code(font, gid, FILLER, width), round((codes_at[0][0] - start) / scale),
+                            x_offset, y_offset, cluster))
+            for n, (x, m) in enumerate(codes_at):
+                if abs(out[m][4]) >= 1000:  # drawn after the word: its text here, on the baseline
+                    planned.append((codes.code(font, codes.space, out[m][1], step), round(step / scale), 0, 0,
+                                    out[m][5]))
+                else:
+                    planned.append((codes.code(font, out[m][0], out[m][1], step), round(step / scale), 0,
+                                    out[m][4], out[m][5]))
+                edge = codes_at[n + 1][0] if n + 1 < len(codes_at) else end
+                width = round(edge - x - step, 3)
+                if edge == end or width > 0.001:
+                    planned.append((codes.code(font, codes.space, text if edge == end else FILLER, width),
+                                    round(width / scale), 0, 0, cluster))
         for x, m in sorted(after.get(i, ()), key=lambda mark: mark[0]):
             x_offset = round((x - end) * font_size)
             offset = x_offset / font_size
             # its code's width brings the pen back exactly where it was (WeasyPrint truncates the
             # number it writes after a glyph)
             width = round(math.ceil(offset) - offset, 3)
-            planned.append((codes.code(font, out[m][0], out[m][1], width), 0, x_offset, out[m][4], out[m][5]))
+            planned.append((codes.code(font, out[m][0], FILLER, width), 0, x_offset, out[m][4], out[m][5]))
     return planned
+
+
+def _returning(offset: float, width: float) -> float:
+    """A code width near ``width`` after which WeasyPrint's number brings the pen back to where it was
+    before the glyph's ``offset``: it writes int(width + offset), truncated towards zero."""
+    whole = round(width + offset)
+    return round(whole - offset + (0.0004 if whole >= 0 else -0.0004), 4)
+
+
+MARK_STEP = 10
+MARK_BACK = 105
+"""Where a mark's text code starts, before its letter's start, in thousandths of an em: past poppler's
+tenth of an em (a character starting closer to the one before is a duplicate, a word of its own)."""
+MARK_REACH = 190
+"""The widest a mark's code may be, in thousandths of an em: pdf.js and MuPDF do not advance over it, and
+pdf.js starts a new text item after a jump back of a fifth of an em."""
 
 
 # ---- the PDF side ------------------------------------------------------------------------------------------
