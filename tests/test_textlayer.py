@@ -743,3 +743,35 @@ def test_a_footnote_keeps_the_separator_between_a_latin_title_and_its_publisher(
         assert ex.count("Peace", text) >= 2 and ex.count("International", text) >= 2, name
     plain = _INVISIBLE.sub("", ex.pdftotext(data)) if HAVE["pdftotext"] else ""
     assert not HAVE["pdftotext"] or re.search(r"Peace ?، ?International", plain), plain[-300:]
+
+
+SYMBOL = """briefkit: 1
+meta:
+  id: symbol
+  title: "مجلس الأمن"
+actors:
+  - {id: a, name: "مصر"}
+  - {id: b, name: "إثيوبيا"}
+areas:
+  - {id: x, title: "الوساطة", region: "النيل", relation: mixed}
+sections:
+  - id: s1
+    heading: "التفاصيل"
+    body:
+      - "عقد المجلس جلسة خاصة (S/PV.8816) Security Council دون قرار ملزم."
+      - "جلسة مجلس الأمن (S/PV.8816)."
+"""
+
+
+def test_a_document_symbol_in_brackets_is_copied_once(tmp_path):
+    """«(S/PV.8816)» in an Arabic line: the symbol is a nowrap span of its own inside the stretch's <bdi>,
+    after the «(» box, whose code carried the whole word for pdfplumber («(S/PV.8816», the symbol's box
+    going on from it). Outside any span, poppler, PDFium and MuPDF read that code too, then the symbol's own
+    /ActualText: «(S/PV.8816S/PV.8816)»."""
+    data = pdf_writer.render(briefkit.loads(SYMBOL))
+    for name, have in HAVE.items():
+        if not have:
+            continue
+        text = ex._DROP.sub("", extract(name, data, True, tmp_path))
+        assert text.count("S/PV.8816") == 2 and text.count("8816") == 2, (name, text)
+        assert text.count("Security") == 1 and text.count("Council") == 1, (name, text)

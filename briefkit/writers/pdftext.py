@@ -149,7 +149,7 @@ def _show_text(stream, inner_show, string: str) -> None:
             continue
         code = string[i:i + 4]
         event = events.get((font, int(code, 16)))
-        if event is not None and event[0] in ("begin", "both"):
+        if event is not None and event[0] in ("begin", "both", "one"):
             if piece.strip("<>0"):
                 inner_show(piece + ">")
             for tag, properties in event[1]:
@@ -159,7 +159,7 @@ def _show_text(stream, inner_show, string: str) -> None:
             piece = "<"
         piece += code
         i += 4
-        if event is not None and event[0] in ("end", "both"):
+        if event is not None and event[0] in ("end", "both", "one"):
             inner_show(piece + ">")
             if event[0] == "both":
                 stream.set_text_rendering(0)
@@ -444,7 +444,11 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 text, glued = _text(letter) + text, True
                 inked.append(letter)
                 stretch = stretch + [letter]
-            if len(inked) > 1 or any(e[5][k][1] - e[5][k][0] > 1 for e, k in inked):
+            # A word the next box goes on with (_carry_word: «(» before a nowrap «S/PV.8816»): its code's
+            # text grows to the whole word, which the next box's span gives again; a span of its own
+            # keeps its text to this box's (else «(S/PV.8816S/PV.8816)»).
+            opened = any(("open", p[1]) in p[0][7] for p in stretch if p is not None)
+            if len(inked) > 1 or opened or any(e[5][k][1] - e[5][k][0] > 1 for e, k in inked):
                 # The stretch's own text as /ActualText (_show_text), which poppler, PDFium and MuPDF
                 # read instead of the carried word and its fillers.
                 pieces = _pdfium_segments(text)
@@ -937,7 +941,11 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         if isinstance(key, tuple) and key[0] == "span":
             drawn = [n for n, g in group_of.items() if g == key[2] and out[n][0] is not None]
             if drawn:
-                edges[drawn[0] if key[1] == "begin" else drawn[-1]] = (key[1], event)
+                n = drawn[0] if key[1] == "begin" else drawn[-1]
+                if n in edges:  # a stretch of one glyph (_carry: opened): its span begins and ends there
+                    edges[n] = ("one", event if key[1] == "begin" else edges[n][1], 0)
+                else:
+                    edges[n] = (key[1], event)
     for n, piece_text in pieces_at.items():
         # poppler reads a piece's code (a direction mark) as a word of its own, over the stretch's last
         # glyph: a space before the next word, or a line cut in two (TextBlock::coalesce). A /Span whose
