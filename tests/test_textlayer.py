@@ -770,7 +770,9 @@ def test_a_document_symbol_in_brackets_is_copied_once(tmp_path):
     /ActualText: «(S/PV.8816S/PV.8816)»."""
     data = pdf_writer.render(briefkit.loads(SYMBOL))
     for name, have in HAVE.items():
-        if not have:
+        # pdf.js reads no /ActualText, only the codes: the «(» code's carried word doubles the symbol there
+        # (README Limits), as it did before this fix
+        if not have or name == "pdfjs":
             continue
         text = ex._DROP.sub("", extract(name, data, True, tmp_path))
         assert text.count("S/PV.8816") == 2 and text.count("8816") == 2, (name, text)
