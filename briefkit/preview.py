@@ -194,6 +194,13 @@ def serve(report_path: Path, *, port: int = 8000, options=None, out=None, err=No
         err.flush()
 
     started = False
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        import signal
+
+        # Ctrl-C stops a preview even one started with SIGINT ignored (a script's background job, where the
+        # shell sets it so, and every process started from it inherits that)
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         watched = watched_paths(report_path, options)
         # Watch folders, not files: editors that save by renaming replace the watched inode. The first
@@ -215,6 +222,10 @@ def serve(report_path: Path, *, port: int = 8000, options=None, out=None, err=No
     except KeyboardInterrupt:
         pass
     finally:
+        if previous is not None:
+            import signal
+
+            signal.signal(signal.SIGINT, previous)
         state.close()
         if server is not None:
             server.shutdown()

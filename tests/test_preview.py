@@ -97,6 +97,27 @@ def test_edit_shows_in_the_browser_and_errors_keep_the_last_good_brief(tmp_path,
     assert re.search(r"preview: version \d+ of brief\.yaml has problems; the page keeps the last good brief", out)
 
 
+def test_ctrl_c_stops_a_preview_started_with_sigint_ignored(tmp_path):
+    # A CI job's background shell starts its commands with SIGINT ignored, and they inherit it: the preview
+    # never stopped (found when the suite ran as a background job)
+    report = tmp_path / "brief.yaml"
+    shutil.copy(ROOT / "tests" / "cases" / "01-minimal.yaml", report)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "briefkit", "preview", str(report), "--port", "0"],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "serving" not in proc.stdout.readline():
+            pass
+        code, out, err = _stop(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert code == 0, err
+    assert "preview: stopped" in out
+
+
 def test_pdf_mode_keeps_the_pdf_rebuilt(tmp_path):
     report = tmp_path / "brief.yaml"
     shutil.copy(ROOT / "tests" / "cases" / "01-minimal.yaml", report)
