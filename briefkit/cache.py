@@ -20,6 +20,8 @@ FORMAT = "v1"
 DEFAULT_MAX_BYTES = 2 * 1024**3
 """2 GiB: about 1,500 briefs with fully embedded DOCX fonts, 5,000 with subset fonts."""
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".woff", ".woff2")
+THEME_SUFFIXES = FONT_SUFFIXES + (".png", ".jpg", ".jpeg")
+"""What a theme's folder may hold that reaches a brief: fonts and the house logo."""
 
 
 def default_dir() -> Path:
@@ -67,7 +69,8 @@ def code_hash() -> str:
 
 
 def theme_hash(theme: Path | None) -> str:
-    """The theme file and every font beside it (or below its folder); '-' for the shipped look."""
+    """The theme file and every font and image beside it (or below its folder: the house logo too); '-' for
+    the shipped look."""
     if theme is None:
         return "-"
     theme = Path(theme)
@@ -75,7 +78,7 @@ def theme_hash(theme: Path | None) -> str:
         h = hashlib.sha256(theme.read_bytes())
     except OSError:
         return "unreadable"
-    _hash_tree(theme.resolve().parent, h, FONT_SUFFIXES)
+    _hash_tree(theme.resolve().parent, h, THEME_SUFFIXES)
     return h.hexdigest()
 
 

@@ -59,7 +59,8 @@ def test_a_hit_is_marked_cached_and_byte_identical(work):
     assert not [p for p in (work / "cache").rglob("*.part")]
 
 
-@pytest.mark.parametrize("part", ["report", "file name", "logo", "theme", "theme font", "SOURCE_DATE_EPOCH",
+@pytest.mark.parametrize("part", ["report", "file name", "logo", "theme", "theme font", "theme logo",
+                                  "SOURCE_DATE_EPOCH",
                                   "format", "docx-fonts", "chart", "max-pages", "pdf-variant", "version",
                                   "templates", "fonts"])
 def test_each_part_of_the_key_rebuilds(work, part, monkeypatch):
@@ -78,6 +79,8 @@ def test_each_part_of_the_key_rebuilds(work, part, monkeypatch):
         (work / "theme" / "theme.yaml").write_text("name: bold\n")
     elif part == "theme font":
         (work / "theme" / "Face.ttf").write_bytes(b"another face")
+    elif part == "theme logo":           # the house logo (logo: {file: ...}) lives beside the theme
+        (work / "theme" / "logo.png").write_bytes(b"another logo")
     elif part == "SOURCE_DATE_EPOCH":
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     elif part == "format":
