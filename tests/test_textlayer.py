@@ -491,21 +491,23 @@ def test_zero_width_non_joiners_are_copied_where_the_report_has_them(tmp_path):
         assert "هسته\u200cای" in text, name
 
 
-LATIN = """briefkit: 1
-meta:
-  id: latin
-  title: "سد النهضة"
-actors:
-  - {id: eg, name: "مصر"}
-  - {id: et, name: "إثيوبيا"}
-areas:
-  - {id: w, title: "المياه", region: "النيل", relation: rivalry}
-sections:
-  - id: s1
-    heading: "التفاصيل"
-    body:
-      - "قالت الوكالة إن قدرة السد 5,150 MW وإن Ethiopia ستكمل الملء، والتقرير على https://www.worldbank.org/en/news اليوم."
-"""
+def one_section(report_id, paragraphs, *, title, actors, area, heading="التفاصيل", relation="mixed", lang=None,
+                sources=()):
+    """A two-actor brief with one area and one section holding ``paragraphs``: most probes below differ
+    only in these."""
+    lines = ["briefkit: 1", "meta:", f"  id: {report_id}", f'  title: "{title}"', *([f"  lang: {lang}"] if lang else []),
+             "actors:", *(f'  - {{id: {k}, name: "{name}"}}' for k, name in zip("ab", actors)),
+             "areas:", f'  - {{id: x, title: "{area[0]}", region: "{area[1]}", relation: {relation}}}',
+             "sections:", "  - id: s1", f'    heading: "{heading}"', "    body:",
+             *(f'      - "{para}"' for para in paragraphs)]
+    if sources:
+        lines += ["sources:", *(f"  - {src}" for src in sources)]
+    return "\n".join(lines) + "\n"
+
+
+LATIN = one_section("latin", ["قالت الوكالة إن قدرة السد 5,150 MW وإن Ethiopia ستكمل الملء، والتقرير على "
+                                      "https://www.worldbank.org/en/news اليوم."],
+                    title="سد النهضة", actors=("مصر", "إثيوبيا"), area=("المياه", "النيل"), relation="rivalry")
 
 
 def test_latin_words_and_urls_in_an_arabic_line_copy_without_fillers(tmp_path):
@@ -529,21 +531,9 @@ def test_latin_words_and_urls_in_an_arabic_line_copy_without_fillers(tmp_path):
             assert "5,150 MW" in text, name
 
 
-TOKENS = """briefkit: 1
-meta:
-  id: tokens
-  title: "تركيا وروسيا"
-actors:
-  - {id: a, name: "تركيا"}
-  - {id: b, name: "روسيا"}
-areas:
-  - {id: x, title: "سوريا", region: "إدلب", relation: mixed}
-sections:
-  - id: s1
-    heading: "إدلب"
-    body:
-      - "التزمت تركيا بتأمين الطريق M4 بعمق 6 كيلومترات وشراء منظومة S-400 وطائرات F-35 بقيمة 8bn دولار اليوم."
-"""
+TOKENS = one_section("tokens", ["التزمت تركيا بتأمين الطريق M4 بعمق 6 كيلومترات وشراء منظومة S-400 وطائرات "
+                                        "F-35 بقيمة 8bn دولار اليوم."],
+                     title="تركيا وروسيا", actors=("تركيا", "روسيا"), area=("سوريا", "إدلب"), heading="إدلب")
 
 
 def test_tokens_mixing_letters_and_digits_read_in_order_in_every_extractor(tmp_path):
@@ -588,21 +578,8 @@ def test_poppler_keeps_each_line_with_a_mixed_token_whole_and_in_order():
 
 # ---- marks (marks5)
 
-SUMS = """briefkit: 1
-meta:
-  id: sums
-  title: "ليبيا"
-actors:
-  - {id: a, name: "مصر"}
-  - {id: b, name: "تركيا"}
-areas:
-  - {id: x, title: "الأمن", region: "ليبيا", relation: mixed}
-sections:
-  - id: s1
-    heading: "التفاصيل"
-    body:
-      - "مسار «5+5» العسكري ومعادلة 3+2 المقترحة."
-"""
+SUMS = one_section("sums", ["مسار «5+5» العسكري ومعادلة 3+2 المقترحة."],
+                   title="ليبيا", actors=("مصر", "تركيا"), area=("الأمن", "ليبيا"))
 
 
 def test_a_sum_of_numbers_copies_as_typed(tmp_path):
@@ -636,22 +613,10 @@ sections:
     body:
       - "بدعم من الطائرات المسيّرة التركية، مع هدف مُعلن بلوغَه 15 مليار دولار، والمجلس يُناقش ذلك منذ ذلك الحين، وقد تحوّل التنافس وتغيّر المشهد وفتّشت سفنًا تركية."
 """
-EZAFE = """briefkit: 1
-meta:
-  id: ezafe
-  title: "ایران و ترکیه"
-  lang: fa
-actors:
-  - {id: ir, name: "ایران"}
-  - {id: tr, name: "ترکیه"}
-areas:
-  - {id: g, title: "انرژی", region: "قفقاز", relation: mixed}
-sections:
-  - id: s1
-    heading: "پرونده"
-    body:
-      - "گزارشی کوتاه دربارهٔ حوزه‌های همکاری و رابطهٔ ایران و ترکیه؛ خط لولهٔ تبریز–آنکارا مهم است و به گفتهٔ یک مقام ترک «توسعهٔ همکاری‌ها» ادامه دارد."
-"""
+EZAFE = one_section("ezafe", ["گزارشی کوتاه دربارهٔ حوزه‌های همکاری و رابطهٔ ایران و ترکیه؛ خط لولهٔ تبریز–آنکارا "
+                                      "مهم است و به گفتهٔ یک مقام ترک «توسعهٔ همکاری‌ها» ادامه دارد."],
+                    title="ایران و ترکیه", actors=("ایران", "ترکیه"), area=("انرژی", "قفقاز"), heading="پرونده",
+                    lang="fa")
 _MARK = "\u0610-\u061A\u064B-\u065F\u0670"
 _INVISIBLE = re.compile("[\u200d-\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -714,23 +679,10 @@ def test_persian_ezafe_is_copied_as_typed(tmp_path):
         assert not _lone_marks(text), (name, _lone_marks(text))
 
 
-FOOTNOTE = """briefkit: 1
-meta:
-  id: footnote
-  title: "ليبيا"
-actors:
-  - {id: a, name: "مصر"}
-  - {id: b, name: "تركيا"}
-areas:
-  - {id: x, title: "الأمن", region: "ليبيا", relation: mixed}
-sections:
-  - id: s1
-    heading: "التفاصيل"
-    body:
-      - "منها تقرير المجموعة.[^icg] ونص آخر."
-sources:
-  - {id: icg, title: "Libya’s Fractured Peace", publisher: "International Crisis Group", date: 2023-05}
-"""
+FOOTNOTE = one_section("footnote", ["منها تقرير المجموعة.[^icg] ونص آخر."],
+                       title="ليبيا", actors=("مصر", "تركيا"), area=("الأمن", "ليبيا"),
+                       sources=['{id: icg, title: "Libya’s Fractured Peace", publisher: "International Crisis Group", '
+                                'date: 2023-05}'])
 
 
 def test_a_footnote_keeps_the_separator_between_a_latin_title_and_its_publisher(tmp_path):
@@ -745,22 +697,9 @@ def test_a_footnote_keeps_the_separator_between_a_latin_title_and_its_publisher(
     assert not HAVE["pdftotext"] or re.search(r"Peace ?، ?International", plain), plain[-300:]
 
 
-SYMBOL = """briefkit: 1
-meta:
-  id: symbol
-  title: "مجلس الأمن"
-actors:
-  - {id: a, name: "مصر"}
-  - {id: b, name: "إثيوبيا"}
-areas:
-  - {id: x, title: "الوساطة", region: "النيل", relation: mixed}
-sections:
-  - id: s1
-    heading: "التفاصيل"
-    body:
-      - "عقد المجلس جلسة خاصة (S/PV.8816) Security Council دون قرار ملزم."
-      - "جلسة مجلس الأمن (S/PV.8816)."
-"""
+SYMBOL = one_section("symbol", ["عقد المجلس جلسة خاصة (S/PV.8816) Security Council دون قرار ملزم.",
+                                  "جلسة مجلس الأمن (S/PV.8816)."],
+                     title="مجلس الأمن", actors=("مصر", "إثيوبيا"), area=("الوساطة", "النيل"))
 
 
 def test_a_document_symbol_in_brackets_is_copied_once(tmp_path):
