@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import re
 import unicodedata
@@ -381,6 +382,49 @@ def _schema_problems(data, c: _Collector) -> None:
         errors = list(validator.iter_errors(data))
     for err in errors:
         _report_schema_error(err, c)
+
+
+def _respell(data, c: _Collector) -> None:
+    """A misspelt key (``positons:``) is reported once, then read as the key it was meant to be, so the
+    problems inside it are found in the same run rather than after the fix."""
+    import jsonschema
+
+    from .schema import SCHEMA
+
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    for _ in range(MAX_DEPTH):  # a fixed key may hold a misspelt key of its own: look again
+        renamed = False
+        for err in validator.iter_errors(data):
+            if err.validator != "additionalProperties" or not isinstance(err.instance, dict):
+                continue
+            path, inst = tuple(err.absolute_path), err.instance
+            allowed = list(err.schema.get("properties", {}))
+            for key in [k for k in inst if k not in allowed]:
+                match = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                if not match or match[0] in inst:
+                    continue
+                c.add(path + (key,), f"unknown key '{key}'{_suggest(key, allowed)}", key=True)
+                _rename(inst, key, match[0])
+                _alias(c, path + (key,), path + (match[0],))
+                renamed = True
+        if not renamed:
+            return
+
+
+def _rename(mapping: dict, old: str, new: str) -> None:
+    items = [((new if k == old else k), v) for k, v in mapping.items()]
+    mapping.clear()
+    mapping.update(items)
+
+
+def _alias(c: _Collector, old: Path_, new: Path_) -> None:
+    # The fixed key's values keep the places they have in the file.
+    n = len(old)
+    for table in (c.doc.values, c.doc.keys, c.doc.numbers, c.doc.nodes):
+        for p in [p for p in table if p[:n] == old]:
+            table[new + p[n:]] = table[p]
+    c.doc.nulls |= {new + p[n:] for p in c.doc.nulls if p[:n] == old}
+    c.skip |= {new + p[n:] for p in c.skip if p[:n] == old}
 
 
 def _numbers_as_text(data, errors, c: _Collector) -> bool:
@@ -1219,6 +1263,7 @@ def _validate(data, file: Path, c: _Collector) -> Report:
         c.add(("briefkit-theme",), "this is a theme file, not a report: pass it with --theme FILE, or "
                                            "name it theme.yaml beside the reports it styles")
         raise ReportError(c.problems)
+    _respell(data, c)
     _schema_problems(data, c)
     _check_text(data, c)
     report = _build(data, file, c)
