@@ -170,16 +170,21 @@ def _validate(args, stdout, stderr) -> int:
             r.status, r.errors, r.id = "invalid", e.problems, e.report_id or r.id  # a theme error keeps the id
         for line in r.lines():
             stderr.write(line + "\n")
+        notes = report.notices if r.status == "valid" else ()
+        if not (args.json or args.quiet):
+            for p in notes:
+                stderr.write(f"{p}\n")
+        results.append((r, notes))
         if r.status == "valid" and not (args.json or args.quiet):
             # an editor sees that the check ran, and a source a deleted paragraph no longer cites
             uncited = report.uncited_sources
             note = (f" (never cited, so listed without a number: {safe(', '.join(uncited))})" if uncited else "")
             stdout.write(f"{safe(r.input)}: valid{note}\n")
-        results.append(r)
-    code = EXIT_INVALID if any(r.status == "invalid" for r in results) else EXIT_OK
+    code = EXIT_INVALID if any(r.status == "invalid" for r, _ in results) else EXIT_OK
     if args.json:
         stdout.write(_json({"command": "validate", "briefkit": __version__, "exit_code": code,
-                            "reports": [_short(r) for r in results]}))
+                            "reports": [_short(r) | {"notes": [p.as_dict() for p in notes]}
+                                        for r, notes in results]}))
     return code
 
 

@@ -72,6 +72,8 @@ class _Collector:
         """Paths already reported (e.g. a refused YAML tag): no further problems below them."""
         self.theme_glyphs: frozenset[str] = frozenset()
         """Characters the report's theme draws: covered (briefkit.house.theme_glyphs)."""
+        self.notes: list[Problem] = []
+        """Advice that does not make the report invalid (see ``Report.notices``)."""
 
     def at(self, pos: tuple[int, int], path: Path_, message: str) -> None:
         self.problems.append(Problem(self.file, pos[0], pos[1], format_path(path), message))
@@ -704,6 +706,10 @@ def _ids(items, list_name: str, c: _Collector) -> list[str]:
     return out
 
 
+_SENTENCE_END = re.compile(r"[.!?؟…:](?:[\"'”»)\]]|\[\^[^\]]+\])*[ \t]*$")
+"""A line that ends a sentence (a closing quote, bracket or footnote call may follow)."""
+
+
 class _Builder:
     """Builds the model while checking references; problems go to the collector."""
 
@@ -770,9 +776,24 @@ class _Builder:
                 self.c.at(where.locate(offset), path, message)
 
         out = ProseConverter(where, field, lambda src, w, ln: self.inline(src, path, w, ln), problem).convert(shape)
+        self._pasted_paragraphs(where, path)
         if not out and value.strip() == "" and value:
             self.c.add(path, "must not be empty")
         return out
+
+    def _pasted_paragraphs(self, where, path: Path_) -> None:
+        """Word pastes one newline per paragraph, and Markdown joins such lines into one paragraph: when every
+        line of a paragraph ends a sentence, say how to keep them apart."""
+        from .inline import blocks
+
+        for block in blocks(where.text):
+            lines = block[2].split("\n") if block[0] == "para" else []
+            if len(lines) < 2 or not all(_SENTENCE_END.search(x) for x in lines[:-1]):
+                continue
+            message = (f"note: these {len(lines)} lines make one paragraph (Markdown joins lines); if they are "
+                       "separate paragraphs, as Word pastes them, put a blank line between them")
+            pos = where.locate(where.line_start(block[1] + 1)) if where.locate else (0, 0)
+            self.c.notes.append(Problem(self.c.file, pos[0], pos[1], format_path(path), message))
 
     def paragraphs(self, value, path: Path_):
         if isinstance(value, str):
@@ -1272,4 +1293,5 @@ def _validate(data, file: Path, c: _Collector) -> Report:
         _drop_shadowed(c.problems)
         # One problem can reach the checks twice (e.g. a schema and a reference check): keep one.
         raise ReportError(list(dict.fromkeys(c.problems)))
+    report = dataclasses.replace(report, notices=tuple(dict.fromkeys(c.notes)))
     return report if not file.name.startswith("<") else dataclasses.replace(report, path=None)

@@ -49,6 +49,23 @@ def test_validate_names_sources_no_text_cites(tmp_path):
     assert run("validate", str(path)) == (0, f"{path}: valid (never cited, so listed without a number: s2, s3)\n", "")
 
 
+def test_validate_notes_lines_pasted_from_word_as_one_paragraph(tmp_path):
+    # A blind editor pasted three Word paragraphs into `summary: |`: Markdown made them one, silently
+    path = tmp_path / "brief.yaml"
+    path.write_text("briefkit: 1\nmeta: {title: t}\nactors: [{id: a, name: مصر}, {id: b, name: تركيا}]\n"
+                    "areas: [{id: x, title: س, region: ر, relation: mixed}]\n"
+                    "summary: |\n  الجملة الأولى.\n  هل تبدأ الثانية هنا؟\n  والثالثة «هنا».\n"
+                    "outlook: |\n  سطر ملفوف باليد في منتصف\n  الجملة ثم ينتهي.\n\n  فقرة ثانية.\n  وسطر [^s].\n"
+                    "sources: [{id: s, title: ع}]\n", encoding="utf-8")
+    note = ("note: these {} lines make one paragraph (Markdown joins lines); if they are separate paragraphs, "
+            "as Word pastes them, put a blank line between them")
+    assert run("validate", str(path)) == (0, f"{path}: valid\n", f"{path}:7:3: summary: {note.format(3)}\n"
+                                                                  f"{path}:14:3: outlook: {note.format(2)}\n")
+    assert run("validate", "--quiet", str(path)) == (0, "", "")
+    code, out, _ = run("validate", "--json", str(path))
+    assert [(n["line"], n["path"]) for n in json.loads(out)["reports"][0]["notes"]] == [(7, "summary"), (14, "outlook")]
+
+
 def test_validate_invalid_prints_exact_lines(monkeypatch):
     monkeypatch.chdir(INVALID)
     code, out, err = run("validate", "03-relation-typo.yaml", "33-many-problems.yaml")
