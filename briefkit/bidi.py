@@ -271,11 +271,18 @@ def _phrase_has_letter(text: str, i: int) -> bool:
     return j < len(text) and _strong_l(text[j])
 
 
+_MARKS = frozenset("\u200e\u200f\u061c")
+_NO_MARKS = dict.fromkeys(map(ord, _MARKS))
+
+
 def runs(text: str, rtl: bool) -> list[tuple[str, bool]]:
     """Split ``text`` into ``(chunk, isolate)`` pairs; ``isolate`` marks a run against the base direction.
 
-    Concatenating the chunks gives back ``text``.
+    Concatenating the chunks gives back ``text`` less its bidi marks: a mark pasted from Word (LRM before
+    «(NATO)») would pull a space into the isolate and glue the bracket to the word before it, and the
+    isolates do what the marks were there for.
     """
+    text = text.translate(_NO_MARKS) if _MARKS & set(text) else text
     if rtl:
         spans = _ltr_spans(text)
     else:
