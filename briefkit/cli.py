@@ -51,7 +51,8 @@ def _parser() -> argparse.ArgumentParser:
                                                   "$XDG_CACHE_HOME/briefkit, else ~/.cache/briefkit)")
     c.add_argument("--no-cache", action="store_true", help="neither read nor write the build cache")
     b.add_argument("--theme", metavar="FILE", help="a theme file (fonts, colours, page size)")
-    b.add_argument("--pdf-variant", choices=("ua", "a3b"), help="tagged PDF/UA-1 or PDF/A-3b")
+    b.add_argument("--pdf-variant", type=_pdf_variant, metavar="ua|a3b|ua,a3b",
+                   help="tagged PDF/UA-1, PDF/A-3b (the report embedded), or both")
     b.add_argument("--docx-fonts", choices=("embed", "subset", "none"), default=DEFAULT_OPTIONS.docx_fonts,
                    help="fonts in the DOCX: the full faces, only the characters used (default), or none")
     b.add_argument("--no-chart", action="store_true", help="leave the balance chart out")
@@ -225,6 +226,17 @@ def _theme_options(args):
     if not theme.is_file():
         raise UsageError(f"--theme {args.theme}: no such file")
     return Options(theme=theme)
+
+
+def _pdf_variant(text: str):
+    import argparse
+
+    from .options import pdf_variant
+
+    try:
+        return pdf_variant(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _extract(args, stdout, stderr) -> int:
