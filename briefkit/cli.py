@@ -242,13 +242,33 @@ def _pdf_variant(text: str):
 def _extract(args, stdout, stderr) -> int:
     from .writers.pdftags import extract_source
 
-    try:
-        found = extract_source(Path(args.pdf).read_bytes())
-    except Exception as e:  # noqa: BLE001 - an unreadable file is a usage error, never a traceback
-        stderr.write(f"briefkit: error: cannot read {args.pdf!r} as a PDF: {type(e).__name__}\n")
+    import logging
+
+    path = Path(args.pdf)
+    if not path.is_file():
+        stderr.write(f"briefkit: error: {safe(args.pdf)}: no such file\n")
         return EXIT_USAGE
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        stderr.write(f"briefkit: error: cannot read {safe(args.pdf)}: {e.strerror or e}\n")
+        return EXIT_USAGE
+    if not data.lstrip(b"\0\t\n\r ")[:1024].startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
+        what = " (it looks like a report: extract reads a brief's PDF)" if path.suffix.lower() in (
+            ".yaml", ".yml", ".json") else ""
+        stderr.write(f"briefkit: error: {safe(args.pdf)} is not a PDF{what}\n")
+        return EXIT_USAGE
+    quiet = logging.getLogger("pypdf")   # its warnings about a damaged file are not the user's to read
+    level, quiet.level = quiet.level, logging.CRITICAL
+    try:
+        found = extract_source(data)
+    except Exception:  # noqa: BLE001 - a damaged PDF is a usage error, never a traceback
+        stderr.write(f"briefkit: error: {safe(args.pdf)} is a damaged PDF: briefkit cannot read it\n")
+        return EXIT_USAGE
+    finally:
+        quiet.level = level
     if found is None:
-        stderr.write(f"briefkit: error: {args.pdf!r} carries no report (build it with --pdf-variant a3b)\n")
+        stderr.write(f"briefkit: error: {safe(args.pdf)} carries no report (build it with --pdf-variant a3b)\n")
         return EXIT_INVALID
     text = found[1].decode("utf-8")
     stdout.write(text)

@@ -60,6 +60,8 @@ class _Doc:
     """Path → scalar node, to place a problem at a character inside a value."""
     source: Any = None
     """The file's text (a SourceText), None for a report given as a mapping."""
+    order: dict = field(default_factory=dict)
+    """A mapping's paths (as printed) in its own order: its problems, all at 0:0, are listed in that order."""
     json: bool = False
 
 
@@ -1244,11 +1246,24 @@ def _loads_mapping(raw, file: Path, c: _Collector) -> Report:
     return _validate(data, file, c)
 
 
+def _mapping_rank(order: dict):
+    if not order:
+        return None
+
+    def rank(p: Problem) -> int:
+        path = p.path
+        while path not in order and path:   # a missing key's problem sits at its parent
+            path = path[:max(path.rfind("."), path.rfind("["), 0)]
+        return order.get(path, 0)
+    return rank
+
+
 def _plain(value, path: Path_, depth: int, c: _Collector, budget: list[int]):
     """A Python mapping → the JSON-like data a parsed file gives (a copy: later changes do not leak in)."""
     import datetime
 
     budget[0] -= 1
+    c.doc.order.setdefault(format_path(path), len(c.doc.order))
     if budget[0] < 0:
         raise _TooBig(f"the report has more than {MAX_NODES} values: refusing to load it")
     if depth > MAX_DEPTH:
@@ -1292,6 +1307,6 @@ def _validate(data, file: Path, c: _Collector) -> Report:
     if c.problems:
         _drop_shadowed(c.problems)
         # One problem can reach the checks twice (e.g. a schema and a reference check): keep one.
-        raise ReportError(list(dict.fromkeys(c.problems)))
+        raise ReportError(list(dict.fromkeys(c.problems)), rank=_mapping_rank(c.doc.order))
     report = dataclasses.replace(report, notices=tuple(dict.fromkeys(c.notes)))
     return report if not file.name.startswith("<") else dataclasses.replace(report, path=None)

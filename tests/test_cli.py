@@ -241,3 +241,17 @@ def test_a_bad_command_line_with_json_still_prints_json(argv, tmp_path):
     doc = json.loads(out)
     assert (code, doc["exit_code"], doc["command"], doc["reports"]) == (2, 2, "build", [])
     assert doc["error"] and "error" in err
+
+
+def test_extract_says_in_one_line_what_is_wrong_with_its_file(tmp_path, monkeypatch):
+    # A blind CI engineer got pypdf's own warnings and an exception's class name
+    monkeypatch.chdir(tmp_path)
+    report = SEEDS / "turkey-russia-relations.yaml"
+    (tmp_path / "cut.pdf").write_bytes(b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n<< /Type /Catalog")
+    (tmp_path / "notes.txt").write_text("hello")
+    assert run("extract", str(report)) == (2, "", f"briefkit: error: {report} is not a PDF (it looks like a report: "
+                                                  "extract reads a brief's PDF)\n")
+    assert run("extract", "notes.txt") == (2, "", "briefkit: error: notes.txt is not a PDF\n")
+    assert run("extract", "nope.pdf") == (2, "", "briefkit: error: nope.pdf: no such file\n")
+    assert run("extract", "cut.pdf") == (2, "", "briefkit: error: cut.pdf is a damaged PDF: briefkit cannot read it\n")
+

@@ -385,11 +385,22 @@ def test_loads_mapping_problems_have_paths_and_no_lines():
     data["actors"].pop()
     with pytest.raises(briefkit.ReportError) as info:
         briefkit.loads(data)
-    assert [str(p) for p in info.value.problems] == [
-        "<mapping>:0:0: areas[0].relation: 'تعاون' is not one of cooperation, rivalry, mixed "
-        "(write 'cooperation': 'تعاون' is its Arabic label)",
+    assert [str(p) for p in info.value.problems] == [       # in the mapping's own order, as a file's are
         "<mapping>:0:0: meta: a report given as text or a mapping has no file name to take its id from: "
-        "add meta.id (like 'my-brief') or pass name='my-brief.yaml'"]
+        "add meta.id (like 'my-brief') or pass name='my-brief.yaml'",
+        "<mapping>:0:0: areas[0].relation: 'تعاون' is not one of cooperation, rivalry, mixed "
+        "(write 'cooperation': 'تعاون' is its Arabic label)"]
+    # a blind CI engineer's row: relation before positions in the mapping, so in the problems
+    data["meta"]["id"] = "row"
+    data["areas"][0]["positions"] = {"xx": "نص"}
+    data["areas"][0] = {"positions": data["areas"][0].pop("positions"), **data["areas"][0]}
+    with pytest.raises(briefkit.ReportError) as info:
+        briefkit.loads(data)
+    assert [p.path for p in info.value.problems] == ["areas[0].positions.xx", "areas[0].relation"]
+    data["areas"][0] = {"relation": data["areas"][0].pop("relation"), **data["areas"][0]}
+    with pytest.raises(briefkit.ReportError) as info:
+        briefkit.loads(data)
+    assert [p.path for p in info.value.problems] == ["areas[0].relation", "areas[0].positions.xx"]
 
 
 def test_loads_refuses_a_mapping_that_contains_itself():
