@@ -179,6 +179,11 @@ def _hint(e, text: str, problem: str, context: str, mark):
         return mark, f"; text starting with '{m.group(1)}' must be put in quotes"
     if context.startswith(("while parsing a flow mapping", "while parsing a flow sequence")):
         opener = "{" if "mapping" in context else "["
+        gap = re.search(r"[ \t]*$", line[:mark.column]) if mark is not None else None
+        if gap and "\t" in gap.group() and line[:gap.start()].strip():
+            # «name: وحدة<TAB>الرصد» pasted from a Word table: in { } the tab split the text in two
+            return (_At(mark.line, gap.start() + gap.group().index("\t")),
+                    "; a tab inside unquoted text: replace it with a space, or put the whole text in quotes")
         if "<stream end>" not in problem:
             return mark, (f"; inside {opener} {'}' if opener == '{' else ']'} text containing ',', '[', ']', '{{', "
                           "'}' or ': ' must be put in quotes (a footnote [^id] too)")
