@@ -664,6 +664,20 @@ def _check_text(data, c: _Collector) -> None:
         for key_path in list(c.doc.keys):
             if _FORBIDDEN.search(str(key_path[-1])):
                 c.add(key_path, "key contains a control character", key=True)
+    _fold_tabs(data)
+
+
+def _fold_tabs(value):
+    """A tab pasted between words (a Word table's cell) is a space, so both formats print it alike: the DOCX
+    would show a tab stop where the PDF shows a space. A line's leading tabs stay (Markdown indentation), and
+    the text keeps its length, so problems found later keep their columns."""
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for k, v in list(items):
+        if isinstance(v, str) and "\t" in v:
+            value[k] = "\n".join(line[:len(line) - len(line.lstrip(" \t"))]
+                                 + line.lstrip(" \t").replace("\t", " ") for line in v.split("\n"))
+        elif isinstance(v, (dict, list)):
+            _fold_tabs(v)
 
 
 def _date(value, path: Path_, c: _Collector) -> PartialDate | None:

@@ -445,3 +445,16 @@ def test_loads_of_something_that_is_no_report_is_a_report_error(value):
         briefkit.loads(value)
     (problem,) = info.value.problems
     assert problem.message.startswith("a report is YAML or JSON text (str or bytes) or a mapping, got ")
+
+
+def test_a_pasted_tab_between_words_is_a_space_and_indentation_tabs_stay():
+    # A blind editor's quoted «وحدة<TAB>الرصد»: a space in the PDF, a wide tab stop in the DOCX, a tab in the
+    # PDF's Author. Now one space everywhere; a tab that indents a nested Markdown list still nests it.
+    report = briefkit.loads(
+        'briefkit: 1\nmeta: {title: "موجز\\tقصير", authors: [{name: "وحدة\\tالرصد", role: مراجعة}]}\n'
+        "actors: [{id: a, name: مصر}, {id: b, name: تركيا}]\n"
+        "areas: [{id: x, title: س, region: ر, relation: mixed}]\n"
+        'sections: [{id: s, heading: ع, body: "- بند\\n\\t- بند\\tفرعي\\n"}]\n', name="t.yaml")
+    assert report.meta.title == "موجز قصير" and report.meta.authors[0].name == "وحدة الرصد"
+    (outer,) = report.sections[0].body
+    assert [[t.text for t in item] for item in outer.sublists[0].items] == [["بند فرعي"]]
