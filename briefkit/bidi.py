@@ -166,9 +166,10 @@ def _phrase_end(text: str, start: int, limit: int) -> int:
                 i = j                          # S-400, S/PV.8816, U.S.A, Erdoğan’s, 642(I)/2023
                 continue
             run = text[i:j]
-            if i > start and _word_char(text[i - 1]) and set(run) <= set("+%") and (
-                    "%" not in run or _digit(text[i - 1])):
-                i = j                          # OPEC+, C++, "a 5% rise"
+            signs = re.match(r"[+%]*", run).group()   # «OPEC+.», «OPEC+:»: the sign is the word's, the stop not
+            if i > start and _word_char(text[i - 1]) and signs and (
+                    "%" not in signs or _digit(text[i - 1])):
+                i += len(signs)                # OPEC+, C++, "a 5% rise"
                 end = i
                 continue
             if run.startswith(".") and i > start:
