@@ -608,6 +608,56 @@ def _typed_controls(text: str) -> tuple[str, list[tuple[int, str]]]:
     return text, found
 
 
+# Only where a key or a list item follows: inside a block of prose a non-breaking space is the text's own.
+_KEY = r"[A-Za-z_][\w-]*:"
+_NBSP_INDENT = re.compile(rf"(?m)^[ ]*\u00a0[ \u00a0]*(?=-[ \u00a0]|{_KEY}(?:[ \u00a0]|$))")
+_NBSP_AFTER_KEY = re.compile(rf"(?m)^([ \u00a0]*(?:-[ ]+)*{_KEY})\u00a0")
+
+
+def _structural_nbsp(text: str, c: _Collector) -> str:
+    """A non-breaking space pasted from Word or the web where YAML needs a plain one (indentation, the space
+    after 'key:') silently changes the structure («unknown key ' title'»). Say so at its place, and read
+    it as a space (one character for one) so the rest of the report is checked as it was meant."""
+    chars = list(text)
+    prose = _block_scalar_lines(text)
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    import bisect
+
+    def in_prose(offset: int) -> bool:
+        return bisect.bisect_right(starts, offset) - 1 in prose
+
+    for m in _NBSP_INDENT.finditer(text):
+        if in_prose(m.start()):
+            continue
+        c.at(c.doc.source.pos(m.start() + m.group().index("\u00a0")), (),
+             "this line is indented with a non-breaking space (U+00A0, pasted from Word or the web): indent "
+             "with plain spaces")
+        for k in range(m.start(), m.end()):
+            chars[k] = " "
+    for m in _NBSP_AFTER_KEY.finditer(text):
+        if in_prose(m.start()):
+            continue
+        c.at(c.doc.source.pos(m.end() - 1), (),
+             f"the space after '{m.group(1).strip().lstrip('- ')}' is a non-breaking space (U+00A0, pasted from "
+             "Word or the web): type a plain space")
+        chars[m.end() - 1] = " "
+    return "".join(chars)
+
+
+def _block_scalar_lines(text: str) -> set[int]:
+    """0-based numbers of the lines inside YAML block scalars (``key: |`` and the lines indented under it)."""
+    inside, indent, out = False, 0, set()
+    for n, line in enumerate(text.split("\n")):
+        body = line.lstrip(" \u00a0")
+        depth = len(line) - len(body)
+        if inside and (not body or depth > indent):
+            out.add(n)
+            continue
+        inside = bool(re.search(r"(?:^|[:\-][ \u00a0]+)[|>][+-]?\d?[ \t]*(?:#.*)?$", body))
+        indent = depth
+    return out
+
+
 def _report_typed_controls(found: list[tuple[int, str]], c: _Collector) -> None:
     import bisect
 
@@ -1216,6 +1266,8 @@ def _loads(raw: bytes | str, file: Path, c: _Collector) -> Report:
     text, typed = _typed_controls(text)
     c.doc.source = SourceText(text)
     c.doc.json = _is_json(text, file)
+    if not c.doc.json:
+        text = _structural_nbsp(text, c)
     node = _compose(text, c, c.doc.json)
     if node is None:
         _report_typed_controls(typed, c)
