@@ -104,7 +104,8 @@ def _decode(raw: bytes, c: _Collector) -> str | None:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:2]:
-        c.at((1, 1), (), "the file is UTF-16 (or another wide encoding): save it as UTF-8")
+        c.at((1, 1), (), "the file is UTF-16 (or another wide encoding): save it as UTF-8 (in Notepad: Save As, "
+                         "Encoding: UTF-8)")
         return None
     try:
         return raw.decode("utf-8")
@@ -112,7 +113,16 @@ def _decode(raw: bytes, c: _Collector) -> str | None:
         before = raw[:e.start]
         line = before.count(b"\n") + 1
         col = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
-        c.at((line, col), (), f"the file is not valid UTF-8: byte 0x{raw[e.start]:02X} at offset {e.start}")
+        hint = ""
+        try:
+            legacy = raw.decode("cp1256")
+        except UnicodeDecodeError:
+            legacy = ""
+        # Arabic letters as an Arabic Windows saves them, and none as UTF-8 writes them (then one stray byte)
+        if len(re.findall("[\u0621-\u064a]", legacy)) >= 2 and not re.search(rb"[\xd8-\xdb][\x80-\xbf]", raw):
+            hint = ("; it looks like Windows-1256 (\"ANSI\" on an Arabic Windows): save it as UTF-8 (in Notepad: "
+                    "Save As, Encoding: UTF-8)")
+        c.at((line, col), (), f"the file is not valid UTF-8: byte 0x{raw[e.start]:02X} at offset {e.start}{hint}")
         return None
 
 
@@ -737,7 +747,7 @@ def _date(value, path: Path_, c: _Collector) -> PartialDate | None:
     m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
     if not m:
         if isinstance(value, int) and not isinstance(value, bool):  # text is checked by the schema
-            c.add(path, f"'{text}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+            c.add(path, f"'{text}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD{date_fix(text)}")
         return None
     y, mo, d = (int(g) if g else None for g in m.groups())
     if y < 1:
@@ -752,6 +762,12 @@ def _date(value, path: Path_, c: _Collector) -> PartialDate | None:
         if not 1 <= d <= calendar.monthrange(y, mo)[1]:
             c.add(path, f"'{text}' is not a date: {y}-{mo:02d} has no day {d}")
             return None
+    if path in (("meta", "date"), ("meta", "source", "accessed")) and 1300 <= y < 1500:
+        # today's date as a Persian or Arabic calendar gives it (1403-02-23, 1445-10-12) reads as a year AD
+        pos = c.doc.values.get(path, (0, 0))
+        c.notes.append(Problem(c.file, pos[0], pos[1], format_path(path),
+                               f"note: the year {y} is read as {y} AD: if '{text}' is a Solar Hijri or Hijri date, "
+                               "write the Gregorian one (briefkit dates a brief in the Gregorian calendar)"))
     return PartialDate(y, mo, d)
 
 

@@ -21,6 +21,8 @@ def number_fix(text: str) -> str:
     ascii_text = text.strip().translate(_NATIVE_DIGITS).replace("٫", ".")
     if ascii_text != text.strip() and re.fullmatch(r"-?\d+(?:\.\d+)?", ascii_text):
         return f" (write it in ASCII digits: {ascii_text})"
+    if re.fullmatch(r"-?\d+(?:\.\d+)?", ascii_text):      # intensity: "4"
+        return f" (remove the quotes: {ascii_text})"
     return ""
 
 
@@ -54,7 +56,24 @@ def date_fix(value) -> str:
     m = re.fullmatch(r"(\d{1,2})[-/.](\d{4})", text)
     if m and real(m.group(2), m.group(1)):
         return f" (like '{real(m.group(2), m.group(1))}')"
+    m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})|(\d{4})-(\d{2})-(\d{2})[T ][\d:.]+Z?", text)
+    if m:                                                   # 20240512, 2024-05-12T10:00:00
+        fixed = real(*(g for g in m.groups() if g))
+        return f" (like '{fixed}')" if fixed else ""
+    m = re.fullmatch(r"(?:(\d{1,2})\s+)?(\S+)\s+(\d{4})", text)
+    month = _MONTHS.get(m.group(2).lower().rstrip(".,")) if m else None
+    if month and real(m.group(3), month, m.group(1)):       # May 2024, 12 مايو 2024
+        return f" (like '{real(m.group(3), month, m.group(1))}')"
     return ""
+
+
+_MONTHS = {name: n for n, names in enumerate((
+    ("january", "jan", "يناير", "كانون الثاني"), ("february", "feb", "فبراير", "شباط"), ("march", "mar", "مارس", "آذار"),
+    ("april", "apr", "أبريل", "ابريل", "إبريل", "نيسان"), ("may", "مايو", "أيار"), ("june", "jun", "يونيو", "حزيران"),
+    ("july", "jul", "يوليو", "تموز"), ("august", "aug", "أغسطس", "آب"), ("september", "sep", "sept", "سبتمبر", "أيلول"),
+    ("october", "oct", "أكتوبر", "تشرين الأول"), ("november", "nov", "نوفمبر", "تشرين الثاني"),
+    ("december", "dec", "ديسمبر", "كانون الأول")), 1) for name in names if " " not in name}
+"""Month names an editor types in a date (English, and the Egyptian and Levantine Arabic names)."""
 
 
 _OPENS_QUOTE = re.compile(r"""^(\s*)(?:-\s+)*(?:[^\s:'"#][^:#]*:\s+)?(")""")

@@ -66,6 +66,18 @@ def test_validate_notes_lines_pasted_from_word_as_one_paragraph(tmp_path):
     assert [(n["line"], n["path"]) for n in json.loads(out)["reports"][0]["notes"]] == [(7, "summary"), (14, "outlook")]
 
 
+def test_validate_notes_a_brief_dated_in_the_hijri_calendar(tmp_path):
+    # a blind Persian editor's «date: 1403-02-23» (today, Solar Hijri) was read as the year 1403 AD, silently
+    path = tmp_path / "brief.yaml"
+    path.write_text("briefkit: 1\nmeta: {title: t, date: 1403-02-23}\n"
+                    "actors: [{id: a, name: ایران}, {id: b, name: ترکیه}]\n"
+                    "areas: [{id: x, title: س, region: ر, relation: mixed}]\n"
+                    "timeline: [{date: 1453, event: فتح}]\n", encoding="utf-8")   # a timeline may be history
+    assert run("validate", str(path)) == (0, f"{path}: valid\n", (
+        f"{path}:2:24: meta.date: note: the year 1403 is read as 1403 AD: if '1403-02-23' is a Solar Hijri or "
+        "Hijri date, write the Gregorian one (briefkit dates a brief in the Gregorian calendar)\n"))
+
+
 def test_validate_invalid_prints_exact_lines(monkeypatch):
     monkeypatch.chdir(INVALID)
     code, out, err = run("validate", "03-relation-typo.yaml", "33-many-problems.yaml")
