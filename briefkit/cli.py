@@ -355,6 +355,7 @@ def _build(args, stdout, stderr) -> int:
     for r in results:
         for line in r.lines():
             stderr.write(line + "\n")
+    progress.summary(results, outdir, wall)
     if interrupted:
         name = signal.Signals(interrupted).name
         stderr.write(f"briefkit: interrupted by {name}; {sum(r.ok for r in results)} of {len(results)} "
@@ -402,6 +403,20 @@ class _Progress:
         if self.bar:
             self.bar.__exit__(*exc)
         return False
+
+    def summary(self, results, outdir: Path, wall: float) -> None:
+        """After the bar (which erases itself): one line saying what was written where."""
+        if not self.bar or not results:
+            return
+        counts = {s: sum(r.status == s for r in results) for s in ("built", "cached", "invalid", "failed",
+                                                                   "interrupted")}
+        made = counts["built"] + counts["cached"]
+        files = sum(len(r.outputs) for r in results)
+        parts = [f"{made} brief{'s' if made != 1 else ''} ({files} file{'s' if files != 1 else ''}) in "
+                 f"{safe(os.path.join(str(outdir), ''))}"]
+        parts += [f"{n} {s}" for s, n in counts.items() if n and s not in ("built",)]
+        self.stream.write(f"briefkit: {', '.join(parts)} ({wall:.1f}s)\n")
+        self.stream.flush()
 
     def done(self, result) -> None:
         self.count += 1

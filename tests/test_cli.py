@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -266,4 +269,20 @@ def test_extract_says_in_one_line_what_is_wrong_with_its_file(tmp_path, monkeypa
     assert run("extract", "notes.txt") == (2, "", "briefkit: error: notes.txt is not a PDF\n")
     assert run("extract", "nope.pdf") == (2, "", "briefkit: error: nope.pdf: no such file\n")
     assert run("extract", "cut.pdf") == (2, "", "briefkit: error: cut.pdf is a damaged PDF: briefkit cannot read it\n")
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="needs util-linux script for a real terminal")
+def test_build_on_a_terminal_ends_with_what_was_written_where(tmp_path):
+    # A blind CI engineer on a terminal: the progress bar erased itself and the screen stayed empty
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("briefkit: 1\nmeta: {title: t}\n", encoding="utf-8")
+    seed = SEEDS / "india-china-relations.yaml"
+    log = tmp_path / "tty.log"
+    cmd = shlex.join([sys.executable, "-m", "briefkit", "build", str(seed), str(bad), "-o", str(tmp_path / "o"),
+                      "--format", "pdf"])
+    subprocess.run(["script", "-qec", cmd, str(log)], capture_output=True, timeout=120)
+    last = log.read_text(encoding="utf-8", errors="replace").replace("\r", "").strip().splitlines()
+    last = [line for line in last if line.strip() and not line.startswith("Script done")][-1]
+    assert re.fullmatch(rf"briefkit: 1 brief \(1 file\) in {re.escape(str(tmp_path / 'o'))}/, 1 invalid "
+                        r"\(\d+\.\ds\)", last), last
 
