@@ -976,10 +976,18 @@ def _default_id(file: Path, c: _Collector) -> str:
         c.add(("meta",), "a report given as text or a mapping has no file name to take its id from: add meta.id "
                          "(like 'my-brief') or pass name='my-brief.yaml'")
         return "brief"
-    slug = _SLUG_CHARS.sub("-", file.stem.lower()).strip("-")
+    slug = stem_id(file.stem)
     if not slug:
         c.add(("meta",), f"the file name '{file.name}' gives no usable id: add meta.id (like 'my-brief')")
     return slug or "brief"
+
+
+def stem_id(stem: str) -> str | None:
+    """The id a file name gives (``Iran Report v2`` → ``iran-report-v2``), or None: a name in another script
+    would lose its words and keep only its digits («تقرير إيران (2)» → ``2``, which two copies share)."""
+    if any(ch.isalpha() and not ch.isascii() and "LATIN" not in unicodedata.name(ch, "") for ch in stem):
+        return None
+    return _SLUG_CHARS.sub("-", stem.lower()).strip("-") or None
 
 
 def _locale_ok(tag: str) -> bool:
@@ -1262,7 +1270,7 @@ def loads(raw, file: Path | str = "report.yaml", *, name: str | None = None,
         meta = c.doc.data.get("meta") if isinstance(c.doc.data, dict) else None
         given = meta.get("id") if isinstance(meta, dict) else None
         e.report_id = given if isinstance(given, str) and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", given) \
-            else _SLUG_CHARS.sub("-", file.stem.lower()).strip("-") or None
+            else stem_id(file.stem)
         raise
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 import briefkit
-from briefkit.loader import loads
+from briefkit.loader import loads, stem_id
 from briefkit.model import NoteRef, Para, Quote, BulletList
 
 INVALID = Path(__file__).parent / "invalid"
@@ -458,3 +458,15 @@ def test_a_pasted_tab_between_words_is_a_space_and_indentation_tabs_stay():
     assert report.meta.title == "موجز قصير" and report.meta.authors[0].name == "وحدة الرصد"
     (outer,) = report.sections[0].body
     assert [[t.text for t in item] for item in outer.sublists[0].items] == [["بند فرعي"]]
+
+
+def test_a_file_name_in_arabic_gives_no_id_rather_than_its_digits(tmp_path):
+    # Windows names a copy «تقرير إيران النهائي (2).yaml»: the id used to be «2», shared by every such copy
+    path = tmp_path / "تقرير إيران النهائي (2).yaml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    with pytest.raises(briefkit.ReportError) as info:
+        briefkit.load(path)
+    assert [p.message for p in info.value.problems] == [
+        f"the file name '{path.name}' gives no usable id: add meta.id (like 'my-brief')"]
+    assert stem_id("Iran Report FINAL v2") == "iran-report-final-v2"
+    assert stem_id("Erdoğan 2024") == "erdo-an-2024" and stem_id("گزارش (1)") is None
