@@ -771,6 +771,20 @@ def _date(value, path: Path_, c: _Collector) -> PartialDate | None:
     return PartialDate(y, mo, d)
 
 
+def _note_out_of_order(d: PartialDate, i: int, before: list, c: _Collector) -> None:
+    """A timeline prints in the order written: say when an event is dated before one written above it
+    (compared as far as both dates go: 2019 and 2019-10 are in order either way)."""
+    def parts(x):
+        return [v for v in (x.year, x.month, x.day) if v]
+
+    later = [e for e in before if (lambda a, b: a[:len(b)] > b[:len(a)])(parts(e.date), parts(d))]
+    if later:
+        pos = c.doc.values.get(("timeline", i, "date"), (0, 0))
+        c.notes.append(Problem(c.file, pos[0], pos[1], format_path(("timeline", i, "date")),
+                               f"note: {d.iso()} comes after {later[0].date.iso()}, a later date written above it; "
+                               "the timeline prints in the order written"))
+
+
 def _ids(items, list_name: str, c: _Collector) -> list[str]:
     seen: dict[str, int] = {}
     out = []
@@ -1189,6 +1203,7 @@ def _build(data: dict, file: Path, c: _Collector) -> Report:
         d = _date(e.get("date"), ("timeline", i, "date"), c)
         event = b.inline(e.get("event"), ("timeline", i, "event"))
         if d:
+            _note_out_of_order(d, i, timeline, c)
             timeline.append(TimelineEvent(d, event, area if isinstance(area, str) else None))
 
     sources = tuple(

@@ -81,6 +81,17 @@ def test_validate_notes_a_brief_dated_in_the_hijri_calendar(tmp_path):
         "Hijri date, write the Gregorian one (briefkit dates a brief in the Gregorian calendar)\n"))
 
 
+def test_validate_notes_a_timeline_event_written_after_a_later_one(tmp_path):
+    path = tmp_path / "brief.yaml"
+    path.write_text("briefkit: 1\nmeta: {title: t}\nactors: [{id: a, name: مصر}, {id: b, name: تركيا}]\n"
+                    "areas: [{id: x, title: س, region: ر, relation: mixed}]\ntimeline:\n"
+                    "  - {date: 2019, event: أ}\n  - {date: 2019-10, event: ب}\n  - {date: 2024-05-12, event: ج}\n"
+                    "  - {date: 2023-03-10, event: د}\n  - {date: 2024, event: هـ}\n", encoding="utf-8")
+    assert run("validate", str(path)) == (0, f"{path}: valid\n", (
+        f"{path}:9:12: timeline[3].date: note: 2023-03-10 comes after 2024-05-12, a later date written above it; "
+        "the timeline prints in the order written\n"))
+
+
 def test_validate_invalid_prints_exact_lines(monkeypatch):
     monkeypatch.chdir(INVALID)
     code, out, err = run("validate", "03-relation-typo.yaml", "33-many-problems.yaml")
