@@ -80,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
                                     "the brief on 127.0.0.1 with live reload; problems show in the page and "
                                     "here. Ctrl-C stops.")
     pv.add_argument("report", metavar="REPORT")
-    pv.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    pv.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one; "
+                                                           "not used with --pdf, which serves nothing)")
     pv.add_argument("--pdf", action="store_true", help="keep OUTDIR/<id>.pdf rebuilt instead, for a PDF viewer "
                                                        "that reloads")
     pv.add_argument("-o", "--outdir", default="out", metavar="OUTDIR", help="where --pdf writes (default: out/)")
