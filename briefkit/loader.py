@@ -365,7 +365,10 @@ def _pattern_message(pattern: str, value) -> str:
     from . import schema as S
 
     if pattern == S.SLUG:
+        from .schema import SLUG_MAX
+
         hint = _SLUG_CHARS.sub("-", str(value).lower()).strip("-")
+        hint = hint if len(hint) <= SLUG_MAX else hint[:SLUG_MAX].rsplit("-", 1)[0]
         return (f"'{value}' is not a valid id: use lowercase Latin letters, digits and single hyphens"
                 + (f" (like '{hint}')" if hint else ""))
     if pattern == S.DATE:
@@ -537,6 +540,15 @@ def _report_schema_error(err, c: _Collector) -> None:
         return
     if v == "minLength":
         c.add(path, "must not be empty")
+        return
+    if v == "maxLength":
+        n, limit = len(inst), err.validator_value
+        if err.schema.get("pattern"):
+            if re.fullmatch(err.schema["pattern"], inst):   # else the pattern's line says it all
+                c.add(path, f"is {n} characters long: an id is at most {limit} (it names the output files)")
+        else:
+            c.add(path, f"is {n:,} characters long: a title, name, region or heading is at most {limit} (longer "
+                        "text belongs in a summary or a section's body)")
         return
     if v == "minItems":
         n = err.validator_value
