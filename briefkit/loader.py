@@ -16,7 +16,7 @@ from .errors import Problem, ReportError
 from .inline import parse as parse_inline
 from .model import (RTL_LANGUAGES, Actor, Area, Author, BulletList, Meta, Para, PartialDate, Publisher, Quote,
                     Report, Section, Source, SourceRef, TimelineEvent)
-from .links import with_scheme
+from .links import URL_PATTERN, host_problem, with_scheme
 from .teach import date_fix, enum_hint, json_hint, number_fix, suggest, syntax_hint, valid_ids
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -380,6 +380,9 @@ def _pattern_message(pattern: str, value) -> str:
         hint = f" (write '{fixed}')" if fixed != value and re.fullmatch(S.LANG, fixed) else ""
         return f"'{value}' is not a language tag like ar, ar-SY, fa or en{hint}"
     if pattern == S.URL:
+        why = host_problem(str(value))
+        if why:
+            return f"'{value}' {why}"
         fixed = with_scheme(str(value))
         if fixed:
             return (f"'{value}' is not an allowed address: write it with its scheme, like '{fixed}' "
@@ -1118,7 +1121,7 @@ def _url_problems(meta_d: dict, data: dict, c: _Collector) -> None:
             found.append((("sources", i, "url"), src["url"]))
     for path, url in found:
         why = link_problem(url)
-        if why and re.match(r"(?i)(https?://|mailto:)\S+$", url):  # other shapes: the schema says it
+        if why and re.match(URL_PATTERN, url):  # other shapes: the schema's line says it
             c.add(path, why)
 
 
