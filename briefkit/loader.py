@@ -605,12 +605,14 @@ def _char_names(found) -> str:
     chars = sorted(set(found))
     names = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '') or kinds.get(unicodedata.category(ch), 'control character')}"
                       for ch in chars)
-    if any("\u202a" <= ch <= "\u202e" for ch in chars):
+    direction = [ch for ch in chars if "\u202a" <= ch <= "\u202e"]
+    if direction and len(direction) == len(chars):
         return (names + "; these invisible direction controls come with text copied from a web page or a "
                 "word processor: delete them (briefkit sets the direction of Latin text itself)")
     if all(unicodedata.category(ch) == "Cc" for ch in chars):
         return names + "; delete it (it is invisible: text copied from a PDF or a terminal often carries one)"
-    return names
+    return names + ("; delete them (text copied from a web page, a PDF or a terminal carries such invisible "
+                    "characters" + ("; briefkit sets the direction of Latin text itself)" if direction else ")"))
 
 
 def _at_char(c: _Collector, path: Path_, value: str, index: int, message: str) -> None:

@@ -493,3 +493,18 @@ def test_a_logo_is_judged_by_its_header_in_words(tmp_path):
         "cut.png": "'cut.png' is not a readable PNG image: it is cut short (export it again from an image editor)",
         "bad.jpg": "'bad.jpg' is not a readable JPEG image: its data is not a valid JPEG image (export it again from "
                    "an image editor)"}
+
+
+def test_mixed_refused_characters_get_one_explanation_that_fits_them_all():
+    # a blind reviewer's ESC, DEL and RLO in one title were all called "invisible direction controls", and a
+    # lone surrogate was reported twice (once more as a character no font has)
+    with pytest.raises(briefkit.ReportError) as info:
+        loads('briefkit: 1\nmeta: {title: "a\\x1bb\\u202ec\\x7f", subtitle: "x\\uD800y"}\n'
+              "actors: [{id: a, name: A}, {id: b, name: B}]\nareas: [{id: x, title: t, region: r, relation: mixed}]\n",
+              "t.yaml")
+    assert [p.message for p in info.value.problems] == [
+        "text contains characters that are not allowed: U+001B control character, U+007F control character, "
+        "U+202E RIGHT-TO-LEFT OVERRIDE; delete them (text copied from a web page, a PDF or a terminal carries such "
+        "invisible characters; briefkit sets the direction of Latin text itself)",
+        "text contains characters that are not allowed: U+D800 lone surrogate; delete them (text copied from a web "
+        "page, a PDF or a terminal carries such invisible characters)"]
