@@ -400,37 +400,34 @@ def _schema_problems(data, c: _Collector) -> None:
 
     validator = jsonschema.Draft202012Validator(SCHEMA)
     errors = list(validator.iter_errors(data))
+    for _ in range(MAX_DEPTH):  # a fixed key may hold a misspelt key of its own: look again
+        if not (errors and _respell(errors, c)):
+            break
+        errors = list(validator.iter_errors(data))
     if errors and _numbers_as_text(data, errors, c):
         errors = list(validator.iter_errors(data))
     for err in errors:
         _report_schema_error(err, c)
 
 
-def _respell(data, c: _Collector) -> None:
+def _respell(errors, c: _Collector) -> bool:
     """A misspelt key (``positons:``) is reported once, then read as the key it was meant to be, so the
-    problems inside it are found in the same run rather than after the fix."""
-    import jsonschema
-
-    from .schema import SCHEMA
-
-    validator = jsonschema.Draft202012Validator(SCHEMA)
-    for _ in range(MAX_DEPTH):  # a fixed key may hold a misspelt key of its own: look again
-        renamed = False
-        for err in validator.iter_errors(data):
-            if err.validator != "additionalProperties" or not isinstance(err.instance, dict):
+    problems inside it are found in the same run rather than after the fix. True when a key was renamed."""
+    renamed = False
+    for err in errors:
+        if err.validator != "additionalProperties" or not isinstance(err.instance, dict):
+            continue
+        path, inst = tuple(err.absolute_path), err.instance
+        allowed = list(err.schema.get("properties", {}))
+        for key in [k for k in inst if k not in allowed]:
+            match = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            if not match or match[0] in inst:
                 continue
-            path, inst = tuple(err.absolute_path), err.instance
-            allowed = list(err.schema.get("properties", {}))
-            for key in [k for k in inst if k not in allowed]:
-                match = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-                if not match or match[0] in inst:
-                    continue
-                c.add(path + (key,), f"unknown key '{key}'{_suggest(key, allowed)}", key=True)
-                _rename(inst, key, match[0])
-                _alias(c, path + (key,), path + (match[0],))
-                renamed = True
-        if not renamed:
-            return
+            c.add(path + (key,), f"unknown key '{key}'{_suggest(key, allowed)}", key=True)
+            _rename(inst, key, match[0])
+            _alias(c, path + (key,), path + (match[0],))
+            renamed = True
+    return renamed
 
 
 def _rename(mapping: dict, old: str, new: str) -> None:
@@ -1433,7 +1430,6 @@ def _validate(data, file: Path, c: _Collector) -> Report:
         c.add(("briefkit-theme",), "this is a theme file, not a report: pass it with --theme FILE, or "
                                            "name it theme.yaml beside the reports it styles")
         raise ReportError(c.problems)
-    _respell(data, c)
     _schema_problems(data, c)
     _check_text(data, c)
     report = _build(data, file, c)
