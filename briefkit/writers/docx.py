@@ -18,6 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.opc.part import XmlPart
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
+from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from .. import __version__, bidi
@@ -181,6 +182,10 @@ class _Brief:
         ooxml.load_styles(self.doc, _reference_styles(), rtl=self.rtl)
         ooxml.set_document_defaults(self.doc, lang=lang, bidi_lang=bidi_lang, rtl=self.rtl)
         self.styles = {style.name: style for style in self.doc.styles}
+        self._style_ids = {name: style.style_id for name, style in self.styles.items()}
+        self._body = self.doc._body
+        self._body_el = self.doc.element.body
+        self._sectPr = self._body_el.sectPr
         self.table_style = self.styles["Brief Table"]
         # Numbering is per brief: the bullet glyphs in a shipped font, the digits of the report.
         ooxml.set_bullet_glyph(self.doc, self.styles["List Bullet"], "•", BODY_FONT)
@@ -193,20 +198,17 @@ class _Brief:
 
     def _para(self, style: str, container=None):
         """A new paragraph in ``style`` (at the end of the body, or of a table cell)."""
-        target = container if container is not None else self.doc
-        p = target.add_paragraph()
-        ooxml.set_paragraph_style(p, self.styles[style].style_id)
-        if self.rtl:
-            ooxml.set_bidi(p)
-        return p
+        style_id = self._style_ids[style]
+        if container is None:
+            return Paragraph(ooxml.new_paragraph(self._body_el, style_id, bidi=self.rtl, before=self._sectPr),
+                             self._body)
+        return Paragraph(ooxml.new_paragraph(container._tc, style_id, bidi=self.rtl), container)
 
     def _cell_para(self, cell, style: str, first: bool):
         if first:
-            p = cell.paragraphs[0]
-            ooxml.set_paragraph_style(p, self.styles[style].style_id)
-            if self.rtl:
-                ooxml.set_bidi(p)
-            return p
+            p = cell._tc.p_lst[0]
+            ooxml.style_paragraph(p, self._style_ids[style], bidi=self.rtl)
+            return Paragraph(p, cell)
         return self._para(style, cell)
 
     def _text(self, p, text: str, *, bold=False, italic=False, char_style=None, color=None,

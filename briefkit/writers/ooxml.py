@@ -7,7 +7,7 @@ The DOCX writer calls them through this module, so either can change without tou
 """
 from __future__ import annotations
 
-from .oxml import (add_bookmark, align_end, clear_paragraph, add_field, add_noteref, add_text_run, allow_split, begin_field,
+from .oxml import (add_bookmark, align_end, clear_paragraph, add_field, new_paragraph, style_paragraph, add_noteref, add_text_run, allow_split, begin_field,
                    bidi_everywhere, bookmark_run, cant_split, end_field, repeat_header_row,
                    restart_numbering, set_bidi, set_bullet_glyph, set_cell_top_rule, set_cell_valign,
                    set_document_defaults, set_fonts, set_number_format, set_numbering,
@@ -19,7 +19,7 @@ from .package import (add_picture, configure_settings, CORE_MAX, drop_package_ex
                       set_core_properties, ZIP_TIME)
 
 __all__ = [
-    "add_bookmark", "add_field", "add_noteref", "add_text_run", "allow_split", "begin_field",
+    "add_bookmark", "add_field", "new_paragraph", "style_paragraph", "add_noteref", "add_text_run", "allow_split", "begin_field",
     "bidi_everywhere", "bookmark_run", "cant_split", "configure_settings", "CORE_MAX",
     "drop_package_extras", "embed_fonts", "end_field", "font_key", "Footnotes", "load_styles",
     "obfuscate", "repeat_header_row", "restart_numbering", "save_reproducible", "set_app_properties",

@@ -146,6 +146,36 @@ def set_paragraph_style(paragraph, style_id: str) -> None:
     paragraph._p.get_or_add_pPr().style = style_id
 
 
+def new_paragraph(parent, style_id: str, *, bidi: bool, before=None):
+    """A new ``w:p`` at the end of ``parent`` (or just before ``before``, the body's ``sectPr``) whose
+    ``pPr`` holds ``pStyle`` and, for a right-to-left paragraph, ``bidi``: what ``add_paragraph`` plus
+    ``set_paragraph_style`` and ``set_bidi`` make, without python-docx's successor scans."""
+    p = etree.SubElement(parent, W + "p")
+    if before is not None:
+        before.addprevious(p)
+    _new_pPr(p, style_id, bidi)
+    return p
+
+
+def style_paragraph(p, style_id: str, *, bidi: bool) -> None:
+    """``pStyle`` (and ``bidi``) on an existing ``w:p``: built in one go when it has no ``pPr`` yet."""
+    pPr = p.pPr
+    if pPr is None:
+        _new_pPr(p, style_id, bidi)
+        return
+    pPr.style = style_id
+    if bidi:
+        child(pPr, "bidi")
+
+
+def _new_pPr(p, style_id: str, bidi: bool) -> None:
+    pPr = p.makeelement(W + "pPr")
+    etree.SubElement(pPr, W + "pStyle").set(W + "val", style_id)
+    if bidi:
+        etree.SubElement(pPr, W + "bidi")
+    p.insert(0, pPr)
+
+
 def set_fonts(target, latin: str, cs: str | None = None) -> None:
     """One family in the ascii/hAnsi/eastAsia slots and ``cs`` (default the same); theme attributes removed.
 
