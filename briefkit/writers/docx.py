@@ -13,11 +13,11 @@ import re
 from functools import lru_cache
 
 from docx import Document
-from docx.enum.table import WD_TABLE_DIRECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.opc.part import XmlPart
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
@@ -494,20 +494,16 @@ class _Brief:
             self._inlines(self._para("Body Text"), para)
 
     def _table(self, n_rows: int, widths_cm: list[float]):
+        """A table in the Brief Table style: fixed column widths, the first row repeated on every page,
+        no row split across pages, its rows' cells listed once (``_Row.cells`` recomputes grid spans)."""
         # Widths are set for A4's 17 cm of text: a theme's page scales them to its own text width.
         scale = self.theme.text_mm[0] / 10 / TEXT_WIDTH_CM
         if scale != 1:
             widths_cm = [w * scale for w in widths_cm]
-        table = self.doc.add_table(rows=n_rows, cols=len(widths_cm))
-        table.style = self.table_style
-        if self.rtl:
-            table.table_direction = WD_TABLE_DIRECTION.RTL     # w:bidiVisual: first column on the right
-        ooxml.set_table_grid(table, [int(w * 567) for w in widths_cm])
-        ooxml.set_table_look(table)
-        ooxml.repeat_header_row(table.rows[0])
-        for row in table.rows:
-            ooxml.cant_split(row)
-        return table
+        tbl = ooxml.new_table(self._body_el, [int(w * 567) for w in widths_cm], n_rows,
+                              style_id=self.table_style.style_id, bidi_visual=self.rtl, before=self._sectPr)
+        table = Table(tbl, self._body)
+        return table, [[_Cell(tc, table) for tc in tr.tc_lst] for tr in tbl.tr_lst]
 
     def _header_cell(self, cell, text: str, *, fill: str | None = None, ink: str | None = None) -> None:
         p = self._cell_para(cell, "Table Heading", True)
@@ -549,14 +545,14 @@ class _Brief:
         # positions go in a full-width row under each area.
         if part.stacked:
             widths = [12.9, 4.1]
-            table = self._table(1 + 2 * len(part.rows), widths)
-            area_rows = table.rows[1::2]
+            table, grid = self._table(1 + 2 * len(part.rows), widths)
+            area_rows = range(1, len(grid), 2)
         else:
             fixed = [5.3, 2.6]
             actor_w = round((TEXT_WIDTH_CM - sum(fixed)) / len(report.actors), 2)
-            table = self._table(1 + len(report.areas), fixed + [actor_w] * len(report.actors))
-            area_rows = table.rows[1:]
-        head = table.rows[0].cells
+            table, grid = self._table(1 + len(report.areas), fixed + [actor_w] * len(report.actors))
+            area_rows = range(1, len(grid))
+        head = grid[0]
         self._header_cell(head[0], L["col_area"])
         self._text(head[0].paragraphs[0], " / " + L["col_region"], color=MUTED)
         self._header_cell(head[1], L["col_relation"])
@@ -569,9 +565,9 @@ class _Brief:
                 ooxml.set_cell_valign(head[2 + i], "bottom")
         for k, (row, plan_row) in enumerate(zip(area_rows, part.rows)):
             area = plan_row.area
-            cells = row.cells
+            cells = grid[row]
             if plan_row.splits:
-                ooxml.allow_split(row)
+                ooxml.allow_split(cells[0]._tc.getparent())
             p = self._cell_para(cells[0], "Table Text", True)
             self._text(p, area.title, bold=True)
             self._text(self._cell_para(cells[0], "Table Note", False), area.region)
@@ -587,9 +583,9 @@ class _Brief:
                     ooxml.wrap_in_hyperlink(p, runs, anchor=link.target.bookmark)
             self._relation_cell(cells[1], area)
             if part.stacked:
-                below = table.rows[2 + 2 * k]
-                ooxml.allow_split(below)                    # a long list of positions may run on
-                cell = below.cells[0].merge(below.cells[-1])
+                below = grid[2 + 2 * k]
+                ooxml.allow_split(below[0]._tc.getparent())     # a long list of positions may run on
+                cell = below[0].merge(below[-1])
                 for i, position in enumerate(plan_row.positions):
                     p = self._cell_para(cell, "Table Text", i == 0)
                     self._text(p, report.actors[i].name + ": ", bold=True, color=self._actor_color(i))
@@ -614,8 +610,8 @@ class _Brief:
         # narrow page the bar gives the total room for its heading («المجموع» broke mid-word on A5)
         widths = [4.1, 2.5, 2.5, 2.5, 2.2, 3.2] if house.narrow(self.theme) else [4.1, 2.5, 2.5, 2.5, 1.5, 3.9]
         rows = [*balance.regions, balance.overall]
-        table = self._table(1 + len(rows), widths)
-        head = table.rows[0].cells
+        table, grid = self._table(1 + len(rows), widths)
+        head = grid[0]
         self._header_cell(head[0], L["balance_region"])
         for cell, relation in zip(head[1:4], RELATIONS):
             fill, ink = (c.lstrip("#").upper() for c in self.relation_colors[relation])
@@ -628,8 +624,7 @@ class _Brief:
         self._header_cell(head[5], "")
         most = max((data.total for data in rows), default=0)
         scale = self.theme.text_mm[0] / 10 / TEXT_WIDTH_CM
-        for row, data in zip(table.rows[1:], rows):
-            cells = row.cells
+        for cells, data in zip(grid[1:], rows):
             overall = data.region is None
             self._text(self._cell_para(cells[0], "Table Text", True), data.region or L["balance_all"],
                        bold=overall)
@@ -734,11 +729,10 @@ class _Brief:
         new run or line)."""
         report, L = self.report, self.labels
         self._heading(part.heading)
-        table = self._table(1 + len(part.events), [3.1, 13.9])
-        for cell, key in zip(table.rows[0].cells, ("date", "timeline_event")):
+        table, grid = self._table(1 + len(part.events), [3.1, 13.9])
+        for cell, key in zip(grid[0], ("date", "timeline_event")):
             self._header_cell(cell, L[key])
-        for row, event in zip(table.rows[1:], part.events):
-            cells = row.cells
+        for cells, event in zip(grid[1:], part.events):
             self._text(self._cell_para(cells[0], "Table Text", True), local_date(event.event.date, report),
                        bold=True, color=ACCENT)
             p = self._cell_para(cells[1], "Timeline Event", True)     # the body face, as the PDF's

@@ -13,11 +13,11 @@ side), complex-script twins (``bCs``/``iCs``/``szCs``, ``rFonts/@cs`` without th
 from __future__ import annotations
 
 from functools import lru_cache
+from xml.sax.saxutils import escape
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Twips
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.text.run import Run
 from lxml import etree
 
@@ -314,33 +314,34 @@ def bidi_everywhere(doc, footnotes=None) -> None:
 
 # ---- tables ---------------------------------------------------------------------------------------
 
-def set_table_grid(table, widths_twips: list[int]) -> None:
-    """Column widths in ``tblGrid`` (LibreOffice), every ``tcW`` (Word), a fixed layout and full width.
-
-    python-docx's ``column.width``, ``cell.width`` and ``autofit``; only ``tblW`` has no API.
-    """
-    for column, width in zip(table.columns, widths_twips):
-        column.width = Twips(width)
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths_twips):
-            cell.width = Twips(width)
-    table.autofit = False
-    child(table._tbl.tblPr, "tblW", w=sum(widths_twips), type="dxa")
-
-
-def repeat_header_row(row) -> None:
-    """``w:tblHeader``: the row repeats at the top of every page the table runs onto."""
-    child(row._tr.get_or_add_trPr(), "tblHeader")
-
-
-def cant_split(row) -> None:
-    """``w:cantSplit``: the row is never broken across pages."""
-    child(row._tr.get_or_add_trPr(), "cantSplit")
+def new_table(parent, widths_twips: list[int], n_rows: int, *, style_id: str, bidi_visual: bool, before=None):
+    """A ``w:tbl`` of ``n_rows`` rows at the end of ``parent`` (or before ``before``) in table style
+    ``style_id``, each cell one empty paragraph: column widths in ``tblGrid`` (LibreOffice) and every
+    ``tcW`` (Word), a fixed layout at full width, the style's first-row formatting only (``tblLook``: no
+    banding, no first column), the first row repeated on every page (``tblHeader``), no row broken across
+    pages (``cantSplit``). Parsed from one string: python-docx's ``add_table`` and its cell-by-cell setters
+    cost more than the brief's text."""
+    cells = "".join(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{w}"/></w:tcPr><w:p/></w:tc>' for w in widths_twips)
+    rows = "".join(f"<w:tr><w:trPr><w:cantSplit/>{'<w:tblHeader/>' if i == 0 else ''}</w:trPr>{cells}</w:tr>"
+                   for i in range(n_rows))
+    tbl = parse_xml(
+        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{escape(style_id, {chr(34): "&quot;"})}"/>'
+        f'{"<w:bidiVisual/>" if bidi_visual else ""}<w:tblW w:type="dxa" w:w="{sum(widths_twips)}"/>'
+        '<w:tblLayout w:type="fixed"/><w:tblLook w:val="0420" w:firstRow="1" w:lastRow="0" w:firstColumn="0"'
+        ' w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>'
+        + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths_twips)
+        + f"</w:tblGrid>{rows}</w:tbl>")
+    if before is not None:
+        before.addprevious(tbl)
+    else:
+        parent.append(tbl)
+    return tbl
 
 
 def allow_split(row) -> None:
-    """Drop ``w:cantSplit``: a row that may be taller than a page must be allowed to break."""
-    drop(row._tr.get_or_add_trPr(), "cantSplit")
+    """Drop ``w:cantSplit``: a row (a proxy or its ``w:tr``) that may be taller than a page must be
+    allowed to break."""
+    drop(getattr(row, "_tr", row).get_or_add_trPr(), "cantSplit")
 
 
 def shade_cell(cell, fill: str) -> None:
@@ -362,17 +363,6 @@ def set_cell_valign(cell, value: str = "center") -> None:
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 
     cell.vertical_alignment = getattr(WD_CELL_VERTICAL_ALIGNMENT, value.upper())
-
-
-def set_table_look(table, *, first_row: bool = True) -> None:
-    """``tblLook``: apply the style's first-row formatting only (no banding, no first column)."""
-    look = child(table._tbl.tblPr, "tblLook")
-    for k in list(look.attrib):
-        del look.attrib[k]
-    look.set(qn("w:val"), "0420" if first_row else "0400")
-    for attr, value in (("firstRow", int(first_row)), ("lastRow", 0), ("firstColumn", 0),
-                        ("lastColumn", 0), ("noHBand", 1), ("noVBand", 1)):
-        look.set(qn("w:" + attr), str(value))
 
 
 def set_table_caption(table, caption: str, description: str) -> None:
