@@ -798,7 +798,7 @@ class _Brief:
             # Latin emphasis in tables and headings
             wanted[SANS_LATIN] = ["Regular", "Bold", "Italic"] + (["BoldItalic"] if bold_italic else [])
         chars = set(text) | set("0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹ .,:;()[]-–—|›•«»")
-        for family in coverage.families_used([text], [STACKS["body"], STACKS["sans"]]):
+        for family in coverage.families_used(["".join(set(text))], [STACKS["body"], STACKS["sans"]]):
             # the faces _fallback names in runs (symbols, Hebrew, emoji, ...) travel with the file
             wanted.setdefault(family, [f for f in FONT_FILES[family] if "Italic" not in f])
         out = {}
@@ -973,9 +973,24 @@ def _theme_fallback(ch: str, sans: bool, theme: Theme) -> str | None:
     return hit[0] if hit else None
 
 
+_PLAIN: dict[tuple, set[str]] = {}
+"""Per paragraph font (sans or body, and a theme's family), the characters it draws itself (no fallback
+face): most runs hold only these, and are one piece."""
+
+
 def _coverage_runs(text: str, sans: bool, theme: Theme | None = None) -> list[tuple[str, str | None]]:
     """``text`` cut where the font must change: (piece, fallback family or None)."""
-    themed = theme is not None and (theme.heading if sans else theme.body) is not None
+    family = (theme.heading if sans else theme.body) if theme is not None else None
+    themed = family is not None
+    plain = _PLAIN.get((sans, family))
+    if plain is None:
+        if len(_PLAIN) > 16:
+            _PLAIN.clear()
+        plain = _PLAIN[(sans, family)] = set()
+    chars = set(text)
+    if chars <= plain or all(ch in plain or _is_plain(ch, sans, theme, themed, plain) for ch in chars):
+        # every character in the paragraph's own font: one piece, as the loop below would make it
+        return [(text, None)] if text else []
     out: list[tuple[str, str | None]] = []
     for ch in text:
         # A joiner, variation selector or tag stays in its sequence's run: a renderer forms an emoji
@@ -991,6 +1006,15 @@ def _coverage_runs(text: str, sans: bool, theme: Theme | None = None) -> list[tu
         else:
             out.append((ch, fb))
     return out
+
+
+def _is_plain(ch: str, sans: bool, theme: Theme | None, themed: bool, plain: set[str]) -> bool:
+    """Does the paragraph's own font draw ``ch`` (``_coverage_runs`` gives it no fallback)? Remembered in
+    ``plain`` when it does."""
+    if (_theme_fallback(ch, sans, theme) if themed else _fallback(ch, sans)) is None:
+        plain.add(ch)
+        return True
+    return False
 
 
 def _emphasis_used(report: Report) -> tuple[bool, bool, bool]:
