@@ -8,6 +8,7 @@ python-docx cannot write sits in ``ooxml.py``.
 """
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from functools import lru_cache
@@ -15,7 +16,8 @@ from functools import lru_cache
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.opc.part import XmlPart
-from docx.oxml.ns import qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
@@ -97,7 +99,7 @@ class _Brief:
         self.labels = labels(report)
         self.subset_fonts = subset_fonts
         self.native = native_zero(report) is not None
-        self.doc = Document()
+        self.doc = copy.deepcopy(_template())
         self.styles = {}
         self._bookmark_id = 0
         self.footnotes = None
@@ -855,6 +857,15 @@ def describe_for_screen_readers(doc, report: Report) -> None:
         head = [" ".join("".join(t.text or "" for t in c.iter(qn("w:t"))).split())
                 for c in (rows[0].findall(qn("w:tc")) if rows else [])]
         ooxml.set_table_caption(block, heading, " / ".join(h for h in head if h) or heading)
+
+
+@lru_cache(maxsize=1)
+def _template():
+    """python-docx's default document, opened once per process and copied for each brief (opening it
+    parsed its 350 KB styles part, which ``_define_styles`` replaces at once: it is not kept)."""
+    doc = Document()
+    doc.part._styles_part._element = parse_xml(f"<w:styles {nsdecls('w')}/>")
+    return doc
 
 
 STYLES = "docx/styles.xml"
