@@ -236,12 +236,13 @@ class _Brief:
         """Runs for ``bidi`` chunks: an isolated chunk sits between LRI/RLI and PDI (what ``<bdi>`` is
         in the PDF; LibreOffice, like the Unicode bidi algorithm, orders the line by these, not by w:rtl)."""
         out = []
+        style_id = char_style.style_id if char_style is not None else None
         for chunk, isolate in chunks:
             if isolate:                 # the controls in runs of their own: outside any hyperlink
                 p.add_run(bidi.LRI if self.rtl else bidi.RLI)
             for piece, fallback in _coverage_runs(chunk, sans, self.theme):
                 out.append(ooxml.add_text_run(
-                    p, piece, style_id=char_style.style_id if char_style is not None else None,
+                    p, piece, style_id=style_id,
                     font=fallback, bold=bold, italic=italic, color=color, rtl=self.rtl and not isolate,
                     shade=shade, size_pt=size_pt))
             if isolate:
@@ -937,9 +938,13 @@ def _is_note_call(t) -> bool:
     return style is not None and style.get(qn("w:val")) == "FootnoteReference"
 
 
+_PSTYLE = f"{qn('w:pPr')}/{qn('w:pStyle')}"
+_VAL = qn("w:val")
+
+
 def _style_id(p) -> str | None:
-    pPr = p._p.pPr
-    return pPr.style if pPr is not None else None
+    style = p._p.find(_PSTYLE)
+    return style.get(_VAL) if style is not None else None
 
 
 @lru_cache(maxsize=4096)
