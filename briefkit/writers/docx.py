@@ -291,10 +291,7 @@ class _Brief:
         shown = number(cite.number, self.report)
         if not cite.first:
             return ooxml.add_noteref(p, note.bookmark, shown, style_id="FootnoteReference", rtl=self.rtl)
-        run = p.add_run()
-        ooxml.set_run_style(run, "FootnoteReference")
-        if self.rtl:
-            ooxml.set_run_rtl(run)
+        run = Run(ooxml.new_run(p._p, style_id="FootnoteReference", rtl=self.rtl), p)
         body = self.footnotes.add(run, style_id="FootnoteText", ref_style_id="FootnoteReference",
                                   mark=shown if self.native else None)
         self._bookmark_id += 1

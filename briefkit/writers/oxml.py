@@ -76,6 +76,12 @@ def successors(cls, tag: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=None)
+def _successor_tags(cls, tag: str) -> frozenset[str]:
+    """``successors`` as Clark names, for ``insert_in_order``."""
+    return frozenset(qn(t) for t in successors(cls, tag))
+
+
+@lru_cache(maxsize=None)
 def _get_or_add(cls, tag: str):
     return getattr(cls, "get_or_add_" + tag, None)
 
@@ -174,6 +180,30 @@ def _new_pPr(p, style_id: str, bidi: bool) -> None:
     if bidi:
         etree.SubElement(pPr, W + "bidi")
     p.insert(0, pPr)
+
+
+def new_run(p, *, style_id: str | None = None, rtl: bool = False):
+    """An empty ``w:r`` at the end of the ``w:p`` ``p``, its ``rPr`` holding ``rStyle`` and ``rtl`` when
+    asked: what ``add_run`` plus ``set_run_style`` and ``set_run_rtl`` make, in one go."""
+    r = etree.SubElement(p, W + "r")
+    if style_id or rtl:
+        rPr = etree.SubElement(r, W + "rPr")
+        if style_id:
+            etree.SubElement(rPr, W + "rStyle").set(W + "val", style_id)
+        if rtl:
+            etree.SubElement(rPr, W + "rtl")
+    return r
+
+
+def insert_in_order(parent, el, successors: frozenset[str]) -> None:
+    """Insert ``el`` before ``parent``'s first child whose tag is in ``successors`` (Clark names), else at
+    the end: python-docx's ``insert_element_before`` in one pass over the children (it looks each
+    successor tag up in turn) for children already in schema order."""
+    for c in parent:
+        if c.tag in successors:
+            c.addprevious(el)
+            return
+    parent.append(el)
 
 
 def set_fonts(target, latin: str, cs: str | None = None) -> None:
@@ -423,9 +453,17 @@ def restart_numbering(doc, style) -> int:
 
 
 def set_numbering(paragraph, num_id: int) -> None:
-    numPr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
-    numPr.get_or_add_ilvl().val = 0
-    numPr.get_or_add_numId().val = num_id
+    """``numPr`` (level 0 of list ``num_id``) on a paragraph."""
+    pPr = paragraph._p.get_or_add_pPr()
+    if pPr.find(W + "numPr") is not None:
+        numPr = pPr.numPr
+        numPr.get_or_add_ilvl().val = 0
+        numPr.get_or_add_numId().val = num_id
+        return
+    numPr = pPr.makeelement(W + "numPr")
+    etree.SubElement(numPr, W + "ilvl").set(W + "val", "0")
+    etree.SubElement(numPr, W + "numId").set(W + "val", str(num_id))
+    insert_in_order(pPr, numPr, _successor_tags(type(pPr), "numPr"))
 
 
 # ---- fields, bookmarks, hyperlinks ---------------------------------------------------------------
@@ -444,10 +482,12 @@ def _instr(instruction: str):
 
 
 def _field_run(paragraph, *, rtl: bool, style=None):
-    run = paragraph.add_run(style=style)
-    if rtl:
-        run.font.rtl = True
-    return run
+    if style is not None:
+        run = paragraph.add_run(style=style)
+        if rtl:
+            run.font.rtl = True
+        return run
+    return Run(new_run(paragraph._p, rtl=rtl), paragraph)
 
 
 def add_field(paragraph, instruction: str, cached: str, *, rtl: bool, style=None) -> None:
@@ -515,10 +555,7 @@ def add_noteref(paragraph, bookmark: str, cached: str, *, style_id: str, rtl: bo
     result = None
     for el in (_field_char("begin"), _instr(f"NOTEREF {bookmark} \\f \\h"), _field_char("separate"),
                text_el(cached), _field_char("end")):
-        run = _field_run(paragraph, rtl=False)
-        set_run_style(run, style_id)
-        if rtl:
-            run.font.rtl = True
+        run = Run(new_run(paragraph._p, style_id=style_id, rtl=rtl), paragraph)
         if el.tag == qn("w:t"):
             result = run
         run._r.append(el)

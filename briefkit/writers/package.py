@@ -17,6 +17,7 @@ from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 from lxml import etree
 
 from . import oxml
@@ -152,18 +153,10 @@ class Footnotes:
         oxml.add_footnote_reference(body_run, fid, mark)
         note, p = oxml.new_footnote(fid)
         self.part.element.append(note)
+        oxml.style_paragraph(p, style_id, bidi=self._rtl)
         para = Paragraph(p, self._parent)
-        oxml.set_paragraph_style(para, style_id)
-        if self._rtl:
-            oxml.set_bidi(para)
-        run = para.add_run()
-        oxml.set_run_style(run, ref_style_id)
-        if self._rtl:
-            run.font.rtl = True
-        oxml.footnote_mark(run, mark)
-        sep = para.add_run(" ")
-        if self._rtl:
-            sep.font.rtl = True
+        oxml.footnote_mark(Run(oxml.new_run(p, style_id=ref_style_id, rtl=self._rtl), para), mark)
+        oxml.new_run(p, rtl=self._rtl).append(oxml.text_el(" "))
         return para
 
 
