@@ -239,14 +239,14 @@ class _Brief:
         style_id = char_style.style_id if char_style is not None else None
         for chunk, isolate in chunks:
             if isolate:                 # the controls in runs of their own: outside any hyperlink
-                p.add_run(bidi.LRI if self.rtl else bidi.RLI)
+                ooxml.add_text_run(p, bidi.LRI if self.rtl else bidi.RLI)
             for piece, fallback in _coverage_runs(chunk, sans, self.theme):
                 out.append(ooxml.add_text_run(
                     p, piece, style_id=style_id,
                     font=fallback, bold=bold, italic=italic, color=color, rtl=self.rtl and not isolate,
                     shade=shade, size_pt=size_pt))
             if isolate:
-                p.add_run(bidi.PDI)
+                ooxml.add_text_run(p, bidi.PDI)
         return _contiguous(out)
 
     def _inlines(self, p, nodes: Inlines, *, bold=False, italic=False, sans=False, link=False,
@@ -493,15 +493,17 @@ class _Brief:
         for para in part.paras:
             self._inlines(self._para("Body Text"), para)
 
-    def _table(self, n_rows: int, widths_cm: list[float]):
+    def _table(self, n_rows: int, widths_cm: list[float], spanned: frozenset[int] = frozenset()):
         """A table in the Brief Table style: fixed column widths, the first row repeated on every page,
-        no row split across pages, its rows' cells listed once (``_Row.cells`` recomputes grid spans)."""
+        no row split across pages, the rows in ``spanned`` one cell across; its rows' cells listed once
+        (``_Row.cells`` recomputes grid spans)."""
         # Widths are set for A4's 17 cm of text: a theme's page scales them to its own text width.
         scale = self.theme.text_mm[0] / 10 / TEXT_WIDTH_CM
         if scale != 1:
             widths_cm = [w * scale for w in widths_cm]
         tbl = ooxml.new_table(self._body_el, [int(w * 567) for w in widths_cm], n_rows,
-                              style_id=self.table_style.style_id, bidi_visual=self.rtl, before=self._sectPr)
+                              style_id=self.table_style.style_id, bidi_visual=self.rtl, before=self._sectPr,
+                              spanned=spanned)
         table = Table(tbl, self._body)
         return table, [[_Cell(tc, table) for tc in tr.tc_lst] for tr in tbl.tr_lst]
 
@@ -545,7 +547,9 @@ class _Brief:
         # positions go in a full-width row under each area.
         if part.stacked:
             widths = [12.9, 4.1]
-            table, grid = self._table(1 + 2 * len(part.rows), widths)
+            # under each area's row, one cell across for the actors' positions
+            table, grid = self._table(1 + 2 * len(part.rows), widths,
+                                      frozenset(range(2, 1 + 2 * len(part.rows), 2)))
             area_rows = range(1, len(grid), 2)
         else:
             fixed = [5.3, 2.6]
@@ -585,7 +589,7 @@ class _Brief:
             if part.stacked:
                 below = grid[2 + 2 * k]
                 ooxml.allow_split(below[0]._tc.getparent())     # a long list of positions may run on
-                cell = below[0].merge(below[-1])
+                cell = below[0]
                 for i, position in enumerate(plan_row.positions):
                     p = self._cell_para(cell, "Table Text", i == 0)
                     self._text(p, report.actors[i].name + ": ", bold=True, color=self._actor_color(i))

@@ -344,16 +344,20 @@ def bidi_everywhere(doc, footnotes=None) -> None:
 
 # ---- tables ---------------------------------------------------------------------------------------
 
-def new_table(parent, widths_twips: list[int], n_rows: int, *, style_id: str, bidi_visual: bool, before=None):
+def new_table(parent, widths_twips: list[int], n_rows: int, *, style_id: str, bidi_visual: bool, before=None,
+              spanned: frozenset[int] = frozenset()):
     """A ``w:tbl`` of ``n_rows`` rows at the end of ``parent`` (or before ``before``) in table style
     ``style_id``, each cell one empty paragraph: column widths in ``tblGrid`` (LibreOffice) and every
     ``tcW`` (Word), a fixed layout at full width, the style's first-row formatting only (``tblLook``: no
     banding, no first column), the first row repeated on every page (``tblHeader``), no row broken across
-    pages (``cantSplit``). Parsed from one string: python-docx's ``add_table`` and its cell-by-cell setters
-    cost more than the brief's text."""
+    pages (``cantSplit``). The rows in ``spanned`` are one cell across (what python-docx's ``merge`` of
+    their first and last cell makes). Parsed from one string: python-docx's ``add_table``, its cell-by-cell
+    setters and ``merge`` cost more than the brief's text."""
     cells = "".join(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{w}"/></w:tcPr><w:p/></w:tc>' for w in widths_twips)
-    rows = "".join(f"<w:tr><w:trPr><w:cantSplit/>{'<w:tblHeader/>' if i == 0 else ''}</w:trPr>{cells}</w:tr>"
-                   for i in range(n_rows))
+    across = (f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{sum(widths_twips)}"/>'
+              f'<w:gridSpan w:val="{len(widths_twips)}"/></w:tcPr><w:p/></w:tc>')
+    rows = "".join(f"<w:tr><w:trPr><w:cantSplit/>{'<w:tblHeader/>' if i == 0 else ''}</w:trPr>"
+                   f"{across if i in spanned else cells}</w:tr>" for i in range(n_rows))
     tbl = parse_xml(
         f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{escape(style_id, {chr(34): "&quot;"})}"/>'
         f'{"<w:bidiVisual/>" if bidi_visual else ""}<w:tblW w:type="dxa" w:w="{sum(widths_twips)}"/>'
