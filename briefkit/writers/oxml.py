@@ -211,7 +211,11 @@ def set_fonts(target, latin: str, cs: str | None = None) -> None:
 
     A ``*Theme`` attribute beats a font name, and the default template sets ``cstheme="majorBidi"``.
     """
-    fonts = _rPr(target).get_or_add_rFonts()
+    rPr = _rPr(target)
+    fonts = rPr.find(W + "rFonts")
+    if fonts is None:
+        fonts = rPr.makeelement(W + "rFonts")
+        insert_in_order(rPr, fonts, _successor_tags(type(rPr), "rFonts"))
     for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme", "hint"):
         fonts.attrib.pop(qn("w:" + attr), None)
     for attr, value in (("ascii", latin), ("hAnsi", latin), ("eastAsia", latin), ("cs", cs or latin)):
