@@ -947,12 +947,12 @@ def _is_note_call(t) -> bool:
     return style is not None and style.get(qn("w:val")) == "FootnoteReference"
 
 
-_PSTYLE = f"{qn('w:pPr')}/{qn('w:pStyle')}"
-_VAL = qn("w:val")
+_PPR, _PSTYLE, _VAL = qn("w:pPr"), qn("w:pStyle"), qn("w:val")
 
 
 def _style_id(p) -> str | None:
-    style = p._p.find(_PSTYLE)
+    pPr = p._p.find(_PPR)      # one tag per find: a path goes through lxml's Python ElementPath
+    style = pPr.find(_PSTYLE) if pPr is not None else None
     return style.get(_VAL) if style is not None else None
 
 
@@ -981,11 +981,6 @@ def _fallback(ch: str, sans: bool) -> str | None:
     return family
 
 
-def _JOINS(ch: str) -> bool:
-    cp = ord(ch)
-    return cp == 0x200D or 0xFE00 <= cp <= 0xFE0F or 0xE0020 <= cp <= 0xE007F
-
-
 def _theme_fallback(ch: str, sans: bool, theme: Theme) -> str | None:
     """``_fallback`` when a theme's family is the paragraph's font: None when that family draws ``ch``,
     else the shipped face the PDF falls back to, named explicitly (the style names the theme's)."""
@@ -998,48 +993,51 @@ def _theme_fallback(ch: str, sans: bool, theme: Theme) -> str | None:
     return hit[0] if hit else None
 
 
-_PLAIN: dict[tuple, set[str]] = {}
-"""Per paragraph font (sans or body, and a theme's family), the characters it draws itself (no fallback
-face): most runs hold only these, and are one piece."""
+_FONT_OF: dict[tuple, tuple[dict[str, str | None], set[str]]] = {}
+"""Per paragraph font (sans or body, and a theme's family): each character's fallback family (None: the
+font draws it), and the set of those it draws itself (most runs hold only these, and are one piece)."""
 
 
 def _coverage_runs(text: str, sans: bool, theme: Theme | None = None) -> list[tuple[str, str | None]]:
     """``text`` cut where the font must change: (piece, fallback family or None)."""
     family = (theme.heading if sans else theme.body) if theme is not None else None
-    themed = family is not None
-    plain = _PLAIN.get((sans, family))
-    if plain is None:
-        if len(_PLAIN) > 16:
-            _PLAIN.clear()
-        plain = _PLAIN[(sans, family)] = set()
+    known = _FONT_OF.get((sans, family))
+    if known is None:
+        if len(_FONT_OF) > 16:
+            _FONT_OF.clear()
+        known = _FONT_OF[(sans, family)] = ({}, set())
+    fbs, plain = known
     chars = set(text)
-    if chars <= plain or all(ch in plain or _is_plain(ch, sans, theme, themed, plain) for ch in chars):
+    if not chars <= plain:
+        for ch in chars - fbs.keys():
+            fb = fbs[ch] = _theme_fallback(ch, sans, theme) if family is not None else _fallback(ch, sans)
+            if fb is None:
+                plain.add(ch)
+        if chars <= plain:
+            return [(text, None)]
+    elif text:
         # every character in the paragraph's own font: one piece, as the loop below would make it
-        return [(text, None)] if text else []
+        return [(text, None)]
+    else:
+        return []
     out: list[tuple[str, str | None]] = []
-    for ch in text:
+    start, fb, spaces = 0, None, False      # the current piece: its start, family, only no-break spaces
+    for i, ch in enumerate(text):
+        cp = ord(ch)
         # A joiner, variation selector or tag stays in its sequence's run: a renderer forms an emoji
-        # ZWJ sequence (👨‍👩‍👧) or a keycap only inside one run.
-        if out and (_JOINS(ch) or ch == "\u00a0"):
-            # a no-break space (a badge's padding) too: LibreOffice drew a hairline where a shaded run
-            # changed font, and the padding in the style's font at its own width
-            fb = out[-1][1]
+        # ZWJ sequence (👨‍👩‍👧) or a keycap only inside one run. A no-break space (a badge's padding) too:
+        # LibreOffice drew a hairline where a shaded run changed font, and the padding in the style's
+        # font at its own width.
+        joins = cp == 0xA0 or cp == 0x200D or 0xFE00 <= cp <= 0xFE0F or 0xE0020 <= cp <= 0xE007F
+        own = fb if i and joins else fbs[ch]
+        if i and (own == fb or spaces):     # leading no-break spaces take what follows them
+            fb, spaces = own, spaces and cp == 0xA0
         else:
-            fb = _theme_fallback(ch, sans, theme) if themed else _fallback(ch, sans)
-        if out and (out[-1][1] == fb or set(out[-1][0]) == {"\u00a0"}):
-            out[-1] = (out[-1][0] + ch, fb)          # leading no-break spaces take what follows them
-        else:
-            out.append((ch, fb))
+            if i:
+                out.append((text[start:i], fb))
+            start, fb, spaces = i, own, cp == 0xA0
+    out.append((text[start:], fb))
     return out
-
-
-def _is_plain(ch: str, sans: bool, theme: Theme | None, themed: bool, plain: set[str]) -> bool:
-    """Does the paragraph's own font draw ``ch`` (``_coverage_runs`` gives it no fallback)? Remembered in
-    ``plain`` when it does."""
-    if (_theme_fallback(ch, sans, theme) if themed else _fallback(ch, sans)) is None:
-        plain.add(ch)
-        return True
-    return False
 
 
 def _emphasis_used(report: Report) -> tuple[bool, bool, bool]:
