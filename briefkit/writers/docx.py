@@ -854,17 +854,18 @@ def describe_for_screen_readers(doc, report: Report) -> None:
         if not pr.get("descr"):
             pr.set("descr", publisher.name if publisher else report.meta.title)
     heading = report.meta.title
+    p_tag, tbl_tag, t_tag = qn("w:p"), qn("w:tbl"), qn("w:t")
     for block in doc.element.body.iterchildren():
-        if block.tag == qn("w:p"):
-            style = block.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-            text = "".join(t.text or "" for t in block.iter(qn("w:t"))).strip()
-            if style is not None and "heading" in (style.get(qn("w:val")) or "").lower() and text:
-                heading = text
+        if block.tag == p_tag:
+            if "heading" in (_style_id_of(block) or "").lower():
+                text = "".join(t.text or "" for t in block.iter(t_tag)).strip()
+                if text:
+                    heading = text
             continue
-        if block.tag != qn("w:tbl"):
+        if block.tag != tbl_tag:
             continue
         rows = block.findall(qn("w:tr"))
-        head = [" ".join("".join(t.text or "" for t in c.iter(qn("w:t"))).split())
+        head = [" ".join("".join(t.text or "" for t in c.iter(t_tag)).split())
                 for c in (rows[0].findall(qn("w:tc")) if rows else [])]
         ooxml.set_table_caption(block, heading, " / ".join(h for h in head if h) or heading)
 
@@ -951,7 +952,12 @@ _PPR, _PSTYLE, _VAL = qn("w:pPr"), qn("w:pStyle"), qn("w:val")
 
 
 def _style_id(p) -> str | None:
-    pPr = p._p.find(_PPR)      # one tag per find: a path goes through lxml's Python ElementPath
+    return _style_id_of(p._p)
+
+
+def _style_id_of(p) -> str | None:
+    """A ``w:p``'s paragraph style id."""
+    pPr = p.find(_PPR)      # one tag per find: a path goes through lxml's Python ElementPath
     style = pPr.find(_PSTYLE) if pPr is not None else None
     return style.get(_VAL) if style is not None else None
 

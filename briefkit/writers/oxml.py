@@ -350,8 +350,10 @@ def bidi_everywhere(doc, footnotes=None) -> None:
     if footnotes is not None:
         roots.append(footnotes.part.element)
     for root in roots:
-        for p in root.iter(qn("w:p")):
-            child(p.get_or_add_pPr(), "bidi")
+        for p in root.iter(W + "p"):
+            pPr = p.find(W + "pPr")
+            if pPr is None or pPr.find(W + "bidi") is None:     # most paragraphs were made with it
+                child(p.get_or_add_pPr(), "bidi")
 
 
 # ---- tables ---------------------------------------------------------------------------------------
