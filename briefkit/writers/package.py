@@ -2,6 +2,7 @@
 from templates (styles), package clean-up, properties, and the reproducible zip."""
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import hashlib
 import uuid
@@ -26,11 +27,23 @@ from . import oxml
 
 def load_styles(doc, xml: bytes, *, rtl: bool) -> None:
     """Replace the styles part's XML with a reference one (written left-to-right, mirrored for an
-    RTL brief by ``oxml.mirror_styles``)."""
-    root = parse_xml(xml)
-    doc.part._styles_part._element = root
-    if rtl:
-        oxml.mirror_styles(root)
+    RTL brief by ``oxml.mirror_styles``): parsed and mirrored once per process, copied per brief."""
+    doc.part._styles_part._element = copy.deepcopy(_styles_tree(xml, rtl))
+
+
+_STYLES: dict[tuple[bytes, bool], object] = {}
+
+
+def _styles_tree(xml: bytes, rtl: bool):
+    key = (xml, rtl)
+    if key not in _STYLES:
+        if len(_STYLES) > 8:        # an organisation's own styles files: a few at most
+            _STYLES.clear()
+        root = parse_xml(xml)
+        if rtl:
+            oxml.mirror_styles(root)
+        _STYLES[key] = root
+    return _STYLES[key]
 
 
 def configure_settings(doc, *, embed_fonts: bool) -> None:
