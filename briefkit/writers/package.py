@@ -257,7 +257,8 @@ def save_reproducible(doc) -> bytes:
 
     python-docx's own part order (content types, package rels, then parts by relationship walk) is
     deterministic; only its zip timestamps are "now", so the entries are zipped here, once.
-    Fonts are already dense, so they get the fast deflate level.
+    Fonts are already dense, so they get the fast deflate level. The parts briefs of one language share
+    (styles, theme, numbering, settings) are deflated once per process.
     """
     package = doc.part.package
     parts = list(package.parts)
@@ -275,24 +276,31 @@ def save_reproducible(doc) -> bytes:
             entry.external_attr = 0o644 << 16
             entry.create_system = 0
             if name.endswith(".odttf"):
-                _write_deflated(z, entry, blob)
+                _write_deflated(z, entry, blob, 1)
+            elif name in SHARED_PARTS:
+                _write_deflated(z, entry, blob, 6)
             else:
                 z.writestr(entry, blob, compresslevel=6)
     return out.getvalue()
 
 
-_DEFLATED: dict[bytes, tuple[int, bytes]] = {}
+SHARED_PARTS = frozenset({"word/styles.xml", "word/theme/theme1.xml", "word/numbering.xml", "word/settings.xml",
+                          "word/webSettings.xml", "word/fontTable.xml", "docProps/app.xml"})
+"""Parts that are the same bytes for most briefs of a run (one language, one font set)."""
+
+_DEFLATED: dict[tuple[bytes, int], tuple[int, bytes]] = {}
 
 
-def _write_deflated(z: zipfile.ZipFile, entry: zipfile.ZipInfo, blob: bytes) -> None:
-    """Write an entry whose deflate stream is cached per content: the same embedded font is not
-    compressed again on every build. Fonts are dense already: level 1 costs a third of level 6's
-    time for 5% more bytes, which a fresh process (one CLI call) pays on every brief."""
-    key = hashlib.sha1(blob).digest()
+def _write_deflated(z: zipfile.ZipFile, entry: zipfile.ZipInfo, blob: bytes, level: int) -> None:
+    """Write an entry whose deflate stream is cached per content: the same embedded font or styles part
+    is not compressed again on every build. The bytes are ``writestr``'s at that level. Fonts are dense
+    already: level 1 costs a third of level 6's time for 5% more bytes, which a fresh process (one CLI
+    call) pays on every brief."""
+    key = (hashlib.sha1(blob).digest(), level)
     if key not in _DEFLATED:
         if len(_DEFLATED) > 64:
             _DEFLATED.clear()
-        compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
         _DEFLATED[key] = (zlib.crc32(blob), compressor.compress(blob) + compressor.flush())
     crc, data = _DEFLATED[key]
     entry.file_size, entry.compress_size, entry.CRC = len(blob), len(data), crc
