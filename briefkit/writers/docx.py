@@ -4,7 +4,9 @@ The writer walks the document plan (``briefkit.plan``) exactly as the HTML write
 per part type, so headings, levels, footnote numbers and the sources order are the PDF's. A source
 cited again is a ``NOTEREF`` field to the bookmark on its first call (Word renumbers it). Everything
 a style can carry lives in a named style an editor can restyle in Word or LibreOffice; the raw OOXML
-python-docx cannot write sits in ``ooxml.py``.
+python-docx cannot write sits in ``ooxml.py``, which also builds the elements a brief makes by the
+thousand (paragraphs, tables, runs) whole: python-docx's proxies wrap them, its per-property setters
+cost more than the brief's text.
 """
 from __future__ import annotations
 

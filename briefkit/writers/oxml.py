@@ -1,7 +1,10 @@
 """The element layer: WordprocessingML python-docx has no API for, each child inserted in schema order.
 
-Like python-docx's own ``oxml`` package, every new child goes in with
-``BaseOxmlElement.insert_element_before(child, *successors)``. The successors are python-docx's:
+Like python-docx's own ``oxml`` package, a new child goes in with
+``BaseOxmlElement.insert_element_before(child, *successors)``, or, on the paths every paragraph and run
+takes, ``insert_in_order`` (one pass over the children); the elements a brief makes by the thousand
+(paragraphs with their style, tables, runs with their properties) are built whole, in schema order,
+with lxml. The successors are python-docx's:
 its element classes (``CT_PPr``, ``CT_RPr``, ``CT_SectPr``, ``CT_TblPr``, ``CT_TcPr``, ``CT_TrPr``,
 ``CT_Style``, ``CT_Settings``) declare children as ``ZeroOrOne("w:jc", successors=_tag_seq[27:])``;
 where python-docx declares the child we use its generated ``get_or_add_*``, otherwise the successors
