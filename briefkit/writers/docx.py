@@ -106,6 +106,7 @@ class _Brief:
         self._bookmark_id = 0
         self.footnotes = None
         self._dates: dict = {}
+        self._font_of: dict = {}
 
     # ---- entry point ------------------------------------------------------------------------------
 
@@ -250,7 +251,7 @@ class _Brief:
         for chunk, isolate in chunks:
             if isolate:                 # the controls in runs of their own: outside any hyperlink
                 ooxml.add_text_run(p, bidi.LRI if self.rtl else bidi.RLI)
-            for piece, fallback in _coverage_runs(chunk, sans, self.theme):
+            for piece, fallback in _coverage_runs(chunk, sans, self.theme, self._font_of):
                 out.append(ooxml.add_text_run(
                     p, piece, style_id=style_id,
                     font=fallback, bold=bold, italic=italic, color=color, rtl=self.rtl and not isolate,
@@ -1001,20 +1002,16 @@ def _theme_fallback(ch: str, sans: bool, theme: Theme) -> str | None:
     return hit[0] if hit else None
 
 
-_FONT_OF: dict[tuple, tuple[dict[str, str | None], set[str]]] = {}
-"""Per paragraph font (sans or body, and a theme's family): each character's fallback family (None: the
-font draws it), and the set of those it draws itself (most runs hold only these, and are one piece)."""
+def _coverage_runs(text: str, sans: bool, theme: Theme | None = None,
+                   memo: dict | None = None) -> list[tuple[str, str | None]]:
+    """``text`` cut where the font must change: (piece, fallback family or None).
 
-
-def _coverage_runs(text: str, sans: bool, theme: Theme | None = None) -> list[tuple[str, str | None]]:
-    """``text`` cut where the font must change: (piece, fallback family or None)."""
+    ``memo`` (one brief's): per paragraph font, each character's fallback family (None: the font draws
+    it) and the set of those it draws itself; most runs hold only these, and are one piece."""
+    if memo is None:
+        memo = {}
     family = (theme.heading if sans else theme.body) if theme is not None else None
-    known = _FONT_OF.get((sans, family))
-    if known is None:
-        if len(_FONT_OF) > 16:
-            _FONT_OF.clear()
-        known = _FONT_OF[(sans, family)] = ({}, set())
-    fbs, plain = known
+    fbs, plain = memo.setdefault(sans, ({}, set()))
     chars = set(text)
     if not chars <= plain:
         for ch in chars - fbs.keys():
