@@ -315,6 +315,21 @@ def test_two_builds_are_byte_identical(monkeypatch):
     assert hashlib.sha256(briefkit.render_docx(report)).hexdigest() == hashlib.sha256(stamped).hexdigest()
 
 
+def test_a_brief_is_not_changed_by_the_briefs_built_before_it():
+    """Every brief starts from one copy of python-docx's template kept per process: what one brief adds
+    (a logo's picture part, hyperlinks, left-to-right styles, a theme's fonts) must not reach the next."""
+    from briefkit.options import Options
+
+    report = briefkit.load(SEED)
+    first = briefkit.render_docx(report)
+    for other, options in ((ROOT / "tests" / "cases" / "08-logo.yaml", None), (ENGLISH, None),
+                           (PERSIAN, Options(theme=ROOT / "examples" / "themes" / "scheherazade" / "theme.yaml"))):
+        assert briefkit.writers.render(briefkit.load(other), "docx", options)
+    again = briefkit.render_docx(report)
+    assert zipfile.ZipFile(io.BytesIO(again)).namelist() == zipfile.ZipFile(io.BytesIO(first)).namelist()
+    assert again == first
+
+
 @pytest.mark.parametrize("epoch,expected", [(None, "2023-07-01T00:00:00Z"), ("1700000000", "2023-11-14T22:13:20Z")])
 def test_one_timestamp_for_pdf_and_docx(monkeypatch, epoch, expected):
     """SOURCE_DATE_EPOCH, else the report's date (2023-07), in both formats."""
