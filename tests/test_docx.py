@@ -748,3 +748,26 @@ def test_an_english_colophon_url_is_not_isolated_right_to_left():
     colophon = next(p for p in doc.iter(w("p")) if p.find("w:pPr/w:pStyle[@w:val='Colophon']", NS) is not None)
     text = _para_text(colophon)
     assert "https://example.org/a/b" in text and not any(c in text for c in "\u2066\u2067\u2068\u2069"), text
+
+
+def test_stacked_positions_row_never_splits_and_stays_with_its_area():
+    # A blind editor's 4-actor brief: two actors' positions on one page, two on the next, in LibreOffice
+    from briefkit import plan
+
+    n = plan.ACTOR_COLUMNS + 1
+    report = briefkit.loads({
+        "briefkit": 1, "meta": {"title": "تقرير", "id": "stacked"},
+        "actors": [{"id": f"a{i}", "name": f"دولة{i}"} for i in range(n)],
+        "areas": [{"id": f"x{k}", "title": f"ملف {k}", "region": "منطقة", "relation": "mixed",
+                   "positions": {f"a{i}": "موقف قصير" for i in range(n)}} for k in range(3)]})
+    W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(io.BytesIO(briefkit.render_docx(report))) as z:
+        body = etree.fromstring(z.read("word/document.xml"))
+    table = next(t for t in body.iter(f"{W}tbl") if "دولة0: " in "".join(t.itertext()))
+    rows = table.findall(f"{W}tr")[1:]
+    assert len(rows) == 6
+    for area_row, positions_row in zip(rows[::2], rows[1::2]):
+        assert positions_row.find(f"{W}trPr/{W}cantSplit") is not None
+        assert area_row.find(f"{W}trPr/{W}cantSplit") is not None
+        paras = area_row.iter(f"{W}p")
+        assert all(p.find(f"{W}pPr/{W}keepNext") is not None for p in paras)

@@ -599,7 +599,11 @@ class _Brief:
             self._relation_cell(cells[1], area)
             if part.stacked:
                 below = grid[2 + 2 * k]
-                ooxml.allow_split(below[0]._tc.getparent())     # a long list of positions may run on
+                if plan_row.splits:     # only a very long area may run on (plan.LONG_ROW_CHARS), as in the PDF
+                    ooxml.allow_split(below[0]._tc.getparent())
+                for c in cells:         # Word keeps a row with the next when its paragraphs keep with the next
+                    for para in c.paragraphs:
+                        para.paragraph_format.keep_with_next = True
                 cell = below[0]
                 for i, position in enumerate(plan_row.positions):
                     p = self._cell_para(cell, "Table Text", i == 0)
