@@ -311,3 +311,18 @@ def test_an_unusable_cache_is_a_warning_and_in_the_manifest(tmp_path):
                    f"({manifest['cache']['error']}): every run renders every brief again\n")
     schema = json.loads((Path(__file__).parents[1] / "docs" / "manifest.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(manifest, schema)
+
+
+def test_a_report_turned_invalid_lists_the_files_it_removed(tmp_path):
+    # a blind CI engineer: the last good brief was deleted, and the manifest did not say so
+    report = tmp_path / "brief.yaml"
+    text = (SEEDS / "india-china-relations.yaml").read_text(encoding="utf-8")
+    report.write_text(text, encoding="utf-8")
+    out_dir = tmp_path / "o"
+    assert run("build", str(report), "-o", str(out_dir), "--format", "html,docx", "--quiet")[0] == 0
+    report.write_text(text.replace("relation: rivalry", "relation: rivalryy", 1), encoding="utf-8")
+    code, out, _ = run("build", str(report), "-o", str(out_dir), "--format", "html,docx", "--json", "--quiet")
+    (entry,) = json.loads(out)["reports"]
+    assert code == 1 and entry["status"] == "invalid"
+    assert sorted(entry["removed"]) == sorted(str(out_dir / f"india-china-relations.{f}") for f in ("docx", "html"))
+    assert list(out_dir.iterdir()) == []
