@@ -1027,7 +1027,8 @@ def _build_many(paths, outdir, formats, jobs, on_result, options, cache, mine, e
                     problems = inp.problems
                 problems.append(duplicate_problem(inp, paths[inp.owner]))
                 problems.sort(key=lambda p: (p.line, p.col))    # in file order, as every other list is
-                finish(i, Result(str(inp.path), "invalid", id=None, errors=problems), {}, owns=False)
+                # its id, as validate gives it: owns=False keeps the owner's files of that name
+                finish(i, Result(str(inp.path), "invalid", id=inp.id, errors=problems), {}, owns=False)
                 continue
             if not inp.valid:
                 if not inp.problems:
