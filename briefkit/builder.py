@@ -784,10 +784,11 @@ def _logo_sha(report_path: Path, logo: str | None) -> str | None:
     target = (folder / logo).resolve()
     if not target.is_relative_to(folder):
         return None
-    try:
-        return hashlib.sha256(target.read_bytes()).hexdigest()
-    except OSError:
-        return None
+    from .cache import _hash_file
+    from .loader import MAX_LOGO_BYTES
+
+    h = hashlib.sha256()   # only a regular file under the logo's limit, in chunks: never a FIFO or /dev/zero
+    return h.hexdigest() if _hash_file(target, h, MAX_LOGO_BYTES) else None
 
 
 def duplicate_problem(inp: Input, owner_path: Path) -> Problem:
