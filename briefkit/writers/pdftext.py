@@ -38,6 +38,7 @@ What a reader sees is unchanged: the same glyphs at the same positions (tests co
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from contextlib import contextmanager
 
@@ -71,10 +72,22 @@ def check_hooks() -> None:
                    "textbox.pango_layout.get_first_line()", "stream.add_font(pango_font)"):
         if needle not in source:
             problems.append(f"draw_first_line no longer contains {needle!r}")
+    from weasyprint.layout import inline
+
+    split = getattr(inline, "split_text_box", None)
+    if not callable(split) or inspect.signature(getattr(split, "__wrapped__", split)).parameters.keys() \
+            != {"context", "box", "available_width", "skip", "is_line_start"}:
+        problems.append("weasyprint.layout.inline.split_text_box(context, box, available_width, skip, ...)")
     if "'CIDToGIDMap': '/Identity'" not in inspect.getsource(pdf_fonts._build_vector_font_dictionary):
         problems.append("pdf.fonts._build_vector_font_dictionary no longer writes CIDToGIDMap /Identity")
     if problems:
         raise RuntimeError("briefkit's text-layer patch does not fit this WeasyPrint: " + "; ".join(problems))
+
+
+def install() -> None:
+    """Patch WeasyPrint (once): its line breaking notes words cut by a line end, its drawing writes
+    briefkit's character codes inside ``exact_text``. Before laying out, so that the cuts are noted."""
+    _install()
 
 
 def _install() -> None:
@@ -82,6 +95,18 @@ def _install() -> None:
         return
     check_hooks()
     from weasyprint.draw import text as draw_text
+    from weasyprint.layout import inline
+
+    split_text_box = inline.split_text_box
+
+    def split_noting_cuts(context, box, available_width, skip, is_line_start=True):
+        new_box, resume, preserved = split_text_box(context, box, available_width, skip, is_line_start)
+        if new_box is not None:
+            _note_cut(box, new_box, skip, resume)
+        return new_box, resume, preserved
+
+    split_noting_cuts.__wrapped__ = split_text_box
+    inline.split_text_box = split_noting_cuts
 
     original = draw_text.draw_first_line
 
@@ -112,6 +137,7 @@ def _install() -> None:
         _state["part"] = getattr(textbox, "element_tag", None) == "bdi" and any(
             unicodedata.bidirectional(c) in ("R", "AL") for c in (getattr(element, "tail", None) or ""))
         _state["box"] = (left, left + textbox.width, round(textbox.content_box_y() + textbox.baseline, 2))
+        _state["cut"] = (getattr(textbox, "_briefkit_head", None), getattr(textbox, "_briefkit_tail", None))
         try:
             return original(stream, textbox, *args, **kwargs)
         finally:
@@ -180,10 +206,52 @@ def exact_text(rtl: bool = True):
     _state["after_ltr"] = False
     _state["previous_box"] = None
     _state["line"] = None
+    _state["cut_done"] = set()
     try:
         yield
     finally:
         _state["active"] = False
+
+
+# ---- words cut by a line end ------------------------------------------------------------------------------
+
+def _word_char(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LMN"
+
+
+def _note_cut(box, new_box, skip: int, resume) -> None:
+    """A word too long for its line is cut between two of its letters (overflow-wrap) and each piece is
+    drawn on a line of its own, which every extractor reads as several words (a 256-letter title read as
+    eight). Notes on the piece where the word starts its head (that piece's part of the word, a token
+    holding the whole word), and on each later piece its tail (its part, the same token): the head's
+    glyphs then carry the whole word, the tails' nothing (_plan_run: emit_cut). ``box`` is the text
+    box being laid out, ``skip`` and ``resume`` byte offsets in its text."""
+    new_box.__dict__.pop("_briefkit_head", None)  # a copy of a piece noted before
+    new_box.__dict__.pop("_briefkit_tail", None)
+    encoded = box.text.encode()
+    tokens = getattr(box, "_briefkit_cut_tokens", None)
+    if skip and tokens and skip in tokens:
+        piece = new_box.text
+        end = next((n for n, c in enumerate(piece) if c.isspace()), len(piece))
+        if end:
+            new_box._briefkit_tail = (piece[:end], tokens[skip])
+    if resume is None or not skip < resume < len(encoded) or len(new_box.text.encode()) != resume - skip:
+        return  # the rest fits, or the line ends with a preserved break or a hyphen added
+    before, after = encoded[:resume].decode(), encoded[resume:].decode()
+    if not (_word_char(before[-1]) and _word_char(after[0])):
+        return  # a break at a space or after punctuation: two words for every reader
+    start = len(before)
+    while start and not before[start - 1].isspace():
+        start -= 1
+    end = next((n for n, c in enumerate(after) if c.isspace()), len(after))
+    if tokens is None:
+        tokens = box._briefkit_cut_tokens = {}
+    head_at = len(before[:start].encode())
+    # one token per word, passed on from cut to cut
+    token = tokens.setdefault(("word", head_at), [before[start:] + after[:end]])
+    tokens[resume] = token
+    if head_at >= skip:
+        new_box._briefkit_head = (before[start:], token)
 
 
 # ---- the line rewrite -------------------------------------------------------------------------------------
@@ -290,6 +358,9 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
     _state["continued"] = open_word if previous and box and previous[2] == box[2] \
         and abs(previous[1] - box[0]) < 0.5 else None
     _carry(runs, rtl_line)
+    head, tail = _state.pop("cut", (None, None))
+    if head is not None or tail is not None:
+        _mark_cut(runs, utf8, head, tail, rtl_line)
     if previous and box and 1 < previous[2] - box[2] < 12 \
             and -0.5 < (previous[0] - box[1] if rtl_line else box[0] - previous[1]) < 2:
         # A footnote call right after its word («honoured¹»): pdfplumber, which reads no baseline,
@@ -326,6 +397,57 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
                           glyph_string.num_glyphs, (infos, clusters))
         glyph_string.glyphs, glyph_string.log_clusters = infos, clusters
         glyph_string.num_glyphs = len(new)
+
+
+def _mark_cut(runs: list, utf8: bytes, head, tail, rtl_line: bool) -> None:
+    """Mark the groups of a word cut by a line end (_note_cut): on its head piece, ("cut", k) = "head"
+    on each group of the word's part, the whole word under ("cut head", first group); on a later piece,
+    "tail" on each group of its part, once the head has carried the word. Only in runs of the line's
+    direction, the head's part in one run (else the pieces read as they are drawn)."""
+    def parts(lo, hi):
+        found = []
+        for entry in runs:
+            if entry is None:
+                continue
+            base = entry[0].item.offset
+            ks = [k for k, g in enumerate(entry[5]) if lo <= base + g[3] < hi]
+            if ks:
+                found.append((entry, ks))
+        return found
+
+    def free(entry, ks):
+        return (entry[0].item.analysis.level % 2 == 1) == rtl_line \
+            and not any(key[0] == "span" and key[2] in ks for key in entry[7] if isinstance(key, tuple))
+
+    if tail is not None:
+        part, token = tail
+        if id(token) in _state.get("cut_done", ()) and utf8.startswith(part.encode()):
+            for entry, ks in parts(0, len(part.encode())):
+                if free(entry, ks):
+                    for k in ks:
+                        entry[7][("cut", k)] = "tail"
+                    entry[7][("span", "begin", ks[0])] = [("Span", NOTHING)]
+                    entry[7][("span", "end", ks[-1])] = 1
+    if head is not None:
+        part, token = head
+        at = len(utf8) - len(part.encode())
+        found = parts(at, len(utf8))
+        if utf8.endswith(part.encode()) and len(found) == 1 and free(*found[0]):
+            entry, ks = found[0]
+            for k in ks:
+                entry[7][("cut", k)] = "head"
+            word = token[0]
+            rtl = entry[0].item.analysis.level % 2 == 1
+            # The word in drawing order, a code per run of one character (below)
+            units = [m.group() for m in re.finditer(r"(.)\1*", word[::-1] if rtl else word, re.S)]
+            entry[7][("cut head", ks[0])] = (ks, units)
+            # /ActualText: what the codes say in drawing order, which poppler and PDFium read as one
+            # string over the head (poppler else starts a word at each code closer than a tenth of an
+            # em to the one before, PDFium drops a code repeated that close); MuPDF matches it with
+            # the codes and reads those.
+            entry[7][("span", "begin", ks[0])] = [("Span", _actual_text("".join(units)))]
+            entry[7][("span", "end", ks[-1])] = 1
+            _state.setdefault("cut_done", set()).add(id(token))
 
 
 def _groups(glyph_item, utf8, special, unknown) -> list:
@@ -817,6 +939,48 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             emit_pieces(k - 1)
         start, end, text, cluster = groups[k][:4]
         current = k
+        cut = marks.get(("cut", k))
+        if cut == "tail":
+            # a later piece of a word cut by a line end: the head carries its text (_mark_cut). Its
+            # glyphs in Pango's order, marks included: as WeasyPrint draws them.
+            for i in range(start, end):
+                emit(i, FILLER)
+            k += 1
+            continue
+        if cut == "head":
+            # The head piece of a word cut by a line end: its glyphs carry the whole word, spread over
+            # their advances as a ligature's characters are (one character a code, in visual order).
+            ks, units = marks[("cut head", k)]
+            inked = [i for g in ks for i in range(groups[g][0], groups[g][1])
+                     if drawable(i) and glyphs[i].geometry.width > 0]
+            share, extra = divmod(len(units), max(len(inked), 1))
+            given, at = {}, 0
+            for n, i in enumerate(inked):
+                size = share + (n < extra)
+                given[i] = units[at:at + size]
+                at += size
+            for g in ks:
+                current = g
+                for i in range(groups[g][0], groups[g][1]):
+                    texts = given.get(i)
+                    if not texts:
+                        emit(i, FILLER)
+                        continue
+                    # The glyph carries the first text, zero-ink codes on its advance the others. Its
+                    # code's width makes the pen end exactly where WeasyPrint's own number puts it
+                    # (draw_first_line: it truncates the kerning it writes, x offset included).
+                    whole = glyphs[i].geometry.width
+                    part = whole // len(texts)
+                    rest = whole - part * (len(texts) - 1)
+                    nominal = codes.nominal(glyphs[i].glyph, pango_font, stream, font_size)
+                    kerning = nominal + glyphs[i].geometry.x_offset / font_size - whole * scale
+                    width = nominal - int(kerning) - (len(texts) - 1) * round(part * scale, 3)
+                    emit(i, texts[0], geometry=rest, pdf_width=width / scale)
+                    for text_ in texts[1:]:
+                        blank(text_, part, groups[g][3])
+                        group_of[len(out) - 1] = g
+            k = ks[-1] + 1
+            continue
         if k in mark_groups:
             k += 1
             continue
