@@ -742,3 +742,17 @@ def test_a_word_cut_by_its_line_ends_reads_whole_and_once(tmp_path):
         for word in (CUT_WORD, ONE_LETTER):
             assert ex.count(word, text) == 1, (name, word[:9], [len(w) for w in ex.words(text) if len(w) > 9])
         assert "\x00" not in text, name
+
+
+GLUED_LATIN = one_section("glued-latin", ["وEU وUN", "اقترح رباعية تضم AU وEU وUN والولايات المتحدة."],
+                          title="الوساطة", actors=("مصر", "إثيوبيا"), area=("المياه", "النيل"))
+
+
+def test_a_letter_glued_to_a_latin_word_stays_on_its_line_in_mupdf():
+    """«وEU»: the letter ends one box and the Latin word is a <bdi> of its own. MuPDF judged the jump back
+    to the <bdi> (both sides right to left: the letter, then the mark opening the <bdi>) a new line and read
+    «و» / «EU»; a LEFT-TO-RIGHT MARK first makes it a change of direction, which it ignores."""
+    if not HAVE["pymupdf"]:
+        pytest.skip("pymupdf is not installed here")
+    words = ex.words(ex.pymupdf(pdf_writer.render(briefkit.loads(GLUED_LATIN))))
+    assert words.count("وeu") == 2 and words.count("وun") == 2, [w for w in words if w in ("و", "eu", "un")]

@@ -542,6 +542,8 @@ def _carry(runs: list, rtl_line: bool) -> None:
     baseline = (_state.get("box") or (0, 0, None))[2]
     before = line[1] if line and line[0] == baseline else ""
     _state["line"] = (baseline, before + box_text)
+    # the leftmost character of the box drawn before (in a right-to-left line, its last one read)
+    left_before, _state["left_char"] = _state.get("left_char", ""), box_text[:1]
     pdfium_rtl = rtl_line and _pdfium_right_to_left(before + box_text, margin=_state.get("part", False))
     start = None
     for n, pos in enumerate(flat):
@@ -614,7 +616,11 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 # The stretch (after its neutrals) opens the box's line, after right-to-left text (a
                 # <bdi>: WeasyPrint draws each inline box alone): a zero-width mark.
                 first = flat[j + 1]
-                first[0][7][first[1]] = ""
+                # Glued to the right-to-left box on its right («و» then «EU»), a LEFT-TO-RIGHT MARK
+                # first: MuPDF then ignores the jump back to this box, at a change of direction, instead
+                # of judging it a new line («و» / «EU»).
+                glued = _state.get("adjacent") and unicodedata.bidirectional(left_before or " ") in ("R", "AL")
+                first[0][7][first[1]] = "><" if glued else ""
             elif (j < 0 or flat[j] is None) and _follows_on_right():
                 # The same after a left-to-right end of the box on its right (a footnote's number, then
                 # its source's Latin title): without it poppler read the «، » after the title inside
