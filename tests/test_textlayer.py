@@ -756,3 +756,15 @@ def test_a_letter_glued_to_a_latin_word_stays_on_its_line_in_mupdf():
         pytest.skip("pymupdf is not installed here")
     words = ex.words(ex.pymupdf(pdf_writer.render(briefkit.loads(GLUED_LATIN))))
     assert words.count("وeu") == 2 and words.count("وun") == 2, [w for w in words if w in ("و", "eu", "un")]
+
+
+def test_a_footnote_call_after_punctuation_or_a_year_stays_apart_in_poppler(tmp_path):
+    """poppler's reorderText gave the punctuation or the number before a call to the call's left-to-right
+    section and glued the call to the word («السكان1 .», «20203 ،» in the flagship). A RIGHT-TO-LEFT MARK
+    at the call's reading start, after its zero-width space, ends the section there."""
+    body = "والمذكرة الملحقة في آذار 2020[^s]، والتي تنص على التزام. وكان نحو 55% من السكان.[^s] وتأمل أديس أبابا."
+    data = pdf_writer.render(briefkit.loads(CALLS.format(title="المياه", lang="ar", a="العراق", b="تركيا", body=body)))
+    assert_found(data, {"السكان", "2020", "وتأمل", "والتي"}, tmp_path)
+    if HAVE["pdftotext"]:
+        got = ex.words(ex.pdftotext(data))
+        assert not [w for w in got if re.fullmatch(r"السكان\d+|2020\d+", w)], got

@@ -1060,6 +1060,9 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         emit_pieces(len(groups) - 1)
     if ("space", "after") in marks and groups:
         blank(" ", 0, groups[-1][3])
+        # and a RIGHT-TO-LEFT MARK after it: poppler's reorderText gave the punctuation before the call
+        # to the call's left-to-right section and glued the call to the word («السكان1 .»)
+        blank(LEFT_MARK, 0, groups[-1][3])
     if pending:  # a ZWNJ ending the run: a code of its own
         blank(pending.pop(), 0, groups[-1][3])
 
