@@ -137,6 +137,8 @@ def _install() -> None:
         _state["part"] = getattr(textbox, "element_tag", None) == "bdi" and any(
             unicodedata.bidirectional(c) in ("R", "AL") for c in (getattr(element, "tail", None) or ""))
         _state["box"] = (left, left + textbox.width, round(textbox.content_box_y() + textbox.baseline, 2))
+        # where WeasyPrint draws the baseline (draw_text): the content box's top differs from font to font
+        _state["y"] = round(textbox.position_y + textbox.baseline, 2)
         _state["cut"] = (getattr(textbox, "_briefkit_head", None), getattr(textbox, "_briefkit_tail", None))
         try:
             return original(stream, textbox, *args, **kwargs)
@@ -146,6 +148,7 @@ def _install() -> None:
             _state.pop("spans", None)
             # a box of white space only is not drawn: the boxes around it do not meet
             _state["previous_box"] = _state["box"] if textbox.text.strip() else None
+            _state["previous_y"] = _state["y"] if textbox.text.strip() else None
             _state["previous_starts_ltr"] = _state.pop("starts_ltr", False)
 
     draw_first_line.__wrapped__ = original
@@ -351,7 +354,8 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
     previous, box = _state.get("previous_box"), _state.get("box")
     # This box continues the one drawn before it in the same line (an emphasis, a link inside a paragraph):
     # in a right-to-left line it sits right on that box's left.
-    _state["adjacent"] = bool(previous and box and previous[2] == box[2] and abs(previous[0] - box[1]) < 0.5)
+    same_line = _state.get("previous_y") is not None and _state.get("previous_y") == _state.get("y")
+    _state["adjacent"] = bool(previous and box and same_line and abs(previous[0] - box[1]) < 0.5)
     # A left-to-right word the box before left open at its right end, and this box goes on from there
     # (a URL whose scheme and host are a nowrap span of their own)
     open_word = _state.pop("open_word", None)
@@ -361,7 +365,8 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
     head, tail = _state.pop("cut", (None, None))
     if head is not None or tail is not None:
         _mark_cut(runs, utf8, head, tail, rtl_line)
-    if previous and box and 1 < previous[2] - box[2] < 12 \
+    drawn = _state.get("previous_y"), _state.get("y")
+    if previous and box and None not in drawn and 1 < drawn[0] - drawn[1] < 12 \
             and -0.5 < (previous[0] - box[1] if rtl_line else box[0] - previous[1]) < 2:
         # A footnote call right after its word («honoured¹»): pdfplumber, which reads no baseline,
         # glued the two («honoured1»); every other extractor reads a space there. A zero-width space
