@@ -781,3 +781,13 @@ def test_boxes_on_one_drawn_baseline_are_one_line_in_a_narrow_cell(tmp_path):
         if HAVE[name]:
             got = set(ex.words(ex.EXTRACTORS[name](data)))
             assert words <= got, (name, sorted(words - got))
+
+
+def test_the_plain_run_shortcut_writes_what_the_general_plan_writes(monkeypatch):
+    """Most runs (one inked glyph per character, no mark, no offset, nothing carried) skip the general plan;
+    the PDF must be byte for byte the one the general plan gives (a code given early changed the codes of
+    the rest of the document)."""
+    report = briefkit.load(CASES / "03-bidi.yaml")
+    fast = pdf_writer.render(report)
+    monkeypatch.setattr(pdftext, "_FAST_RUNS", False)
+    assert pdf_writer.render(report) == fast

@@ -803,6 +803,9 @@ then read the character code as a code point. ZERO WIDTH JOINER is invisible, an
 
 
 
+_FAST_RUNS = True
+
+
 def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_units, pango, stream):
     """The run's new glyph list: (code, geometry width, x_offset, y_offset, cluster) in visual order.
 
@@ -817,6 +820,21 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
     pango_font = item.analysis.font
     special = pango.PANGO_GLYPH_EMPTY
     unknown = pango.PANGO_GLYPH_UNKNOWN_FLAG
+
+    if _FAST_RUNS and not carried and not marks:
+        # Most runs: one inked glyph per character, no vowel mark, no offset, nothing carried or marked.
+        # What the general plan below gives them, without building it: each glyph its own character,
+        # at its own width.
+        # (checked first: a code given to a glyph is given for good)
+        if all(end - start == 1 and len(text) == 1 and ink and not glyphs[start].geometry.x_offset
+               and unicodedata.category(text)[0] != "M" for start, end, text, _, ink in groups):
+            plain = []
+            for start, _, text, cluster, _ in groups:
+                gid = glyphs[start].glyph
+                geometry = glyphs[start].geometry
+                plain.append((codes.code(font, gid, text, codes.nominal(gid, pango_font, stream, font_size)),
+                              geometry.width, 0, geometry.y_offset, cluster))
+            return plain
 
     # Right to left, a zero-width mark cluster (tashkeel) comes before its letter in visual order, at an
     # offset that reads as a jump backwards: it is drawn right after its letter instead (marks_after).
