@@ -742,6 +742,9 @@ def test_a_word_cut_by_its_line_ends_reads_whole_and_once(tmp_path):
         for word in (CUT_WORD, ONE_LETTER):
             assert ex.count(word, text) == 1, (name, word[:9], [len(w) for w in ex.words(text) if len(w) > 9])
         assert "\x00" not in text, name
+    if HAVE["pdftotext"]:  # a run of one letter in codes that fit poppler's 256-byte ToUnicode token
+        run = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+        assert b"Illegal entry" not in run.stderr, run.stderr[:300]
 
 
 GLUED_LATIN = one_section("glued-latin", ["وEU وUN", "اقترح رباعية تضم AU وEU وUN والولايات المتحدة."],

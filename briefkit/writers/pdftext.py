@@ -444,7 +444,10 @@ def _mark_cut(runs: list, utf8: bytes, head, tail, rtl_line: bool) -> None:
             word = token[0]
             rtl = entry[0].item.analysis.level % 2 == 1
             # The word in drawing order, a code per run of one character (below)
-            units = [m.group() for m in re.finditer(r"(.)\1*", word[::-1] if rtl else word, re.S)]
+            # (a long run in codes of at most MAX_CARRIED bytes: poppler calls a longer entry illegal)
+            units = [run[n:n + MAX_CARRIED // len(run[0].encode("utf-16-be"))]
+                     for run in (m.group() for m in re.finditer(r"(.)\1*", word[::-1] if rtl else word, re.S))
+                     for n in range(0, len(run), MAX_CARRIED // len(run[0].encode("utf-16-be")))]
             entry[7][("cut head", ks[0])] = (ks, units)
             # /ActualText: what the codes say in drawing order, which poppler and PDFium read as one
             # string over the head (poppler else starts a word at each code closer than a tenth of an
