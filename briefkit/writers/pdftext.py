@@ -538,6 +538,13 @@ def _carry(runs: list, rtl_line: bool) -> None:
             if end is not None and end[0][0].item.analysis.level % 2 and _text(end) in _SPACES \
                     and _single(end):
                 end[0][7][("edge", end[1])] = True
+        right = flat[-2] if len(flat) > 1 else None
+        if right is not None and ("edge", right[1]) in right[0][7] and _state.get("adjacent") \
+                and _state.get("previous_starts_ltr"):
+            # The space on the right end goes on from a left-to-right box («300 MW» then « كبديل»): the
+            # space's own mark is on its left, and poppler gave the space to that box's section and
+            # glued the word to it («MWكبديل»). A zero-width RIGHT-TO-LEFT MARK on its right as well.
+            right[0][7][("edge mark", right[1])] = True
     tail = flat[-2] if len(flat) > 1 else None
     if rtl_line and tail is not None and _state.get("adjacent") and _state.get("previous_starts_ltr") \
             and tail[0][0].item.analysis.level % 2 and _neutral(_text(tail)) and _single(tail):
@@ -1074,6 +1081,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             continue
         if ("edge", k) in marks:
             emit(start, text)
+            if ("edge mark", k) in marks:
+                blank(LEFT_MARK, 0, cluster)
             k += 1
             continue
         emit_group(start, end, text, cluster)
