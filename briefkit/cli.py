@@ -51,7 +51,8 @@ def _parser() -> argparse.ArgumentParser:
                                                   "$XDG_CACHE_HOME/briefkit, else ~/.cache/briefkit)")
     c.add_argument("--no-cache", action="store_true", help="neither read nor write the build cache")
     b.add_argument("--theme", metavar="FILE", help="a theme file (fonts, colours, page size)")
-    b.add_argument("--pdf-variant", choices=("ua", "a3b"), help="tagged PDF/UA-1 or PDF/A-3b")
+    b.add_argument("--pdf-variant", type=_pdf_variant, metavar="ua|a3b|ua,a3b",
+                   help="tagged PDF/UA-1, PDF/A-3b (the report embedded), or both")
     b.add_argument("--docx-fonts", choices=("embed", "subset", "none"), default=DEFAULT_OPTIONS.docx_fonts,
                    help="fonts in the DOCX: the full faces, only the characters used (default), or none")
     b.add_argument("--no-chart", action="store_true", help="leave the balance chart out")
@@ -79,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
                                     "the brief on 127.0.0.1 with live reload; problems show in the page and "
                                     "here. Ctrl-C stops.")
     pv.add_argument("report", metavar="REPORT")
-    pv.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    pv.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one; "
+                                                           "not used with --pdf, which serves nothing)")
     pv.add_argument("--pdf", action="store_true", help="keep OUTDIR/<id>.pdf rebuilt instead, for a PDF viewer "
                                                        "that reloads")
     pv.add_argument("-o", "--outdir", default="out", metavar="OUTDIR", help="where --pdf writes (default: out/)")
@@ -170,16 +172,21 @@ def _validate(args, stdout, stderr) -> int:
             r.status, r.errors, r.id = "invalid", e.problems, e.report_id or r.id  # a theme error keeps the id
         for line in r.lines():
             stderr.write(line + "\n")
+        notes = report.notices if r.status == "valid" else ()
+        if not (args.json or args.quiet):
+            for p in notes:
+                stderr.write(f"{p}\n")
+        results.append((r, notes))
         if r.status == "valid" and not (args.json or args.quiet):
             # an editor sees that the check ran, and a source a deleted paragraph no longer cites
             uncited = report.uncited_sources
             note = (f" (never cited, so listed without a number: {safe(', '.join(uncited))})" if uncited else "")
             stdout.write(f"{safe(r.input)}: valid{note}\n")
-        results.append(r)
-    code = EXIT_INVALID if any(r.status == "invalid" for r in results) else EXIT_OK
+    code = EXIT_INVALID if any(r.status == "invalid" for r, _ in results) else EXIT_OK
     if args.json:
         stdout.write(_json({"command": "validate", "briefkit": __version__, "exit_code": code,
-                            "reports": [_short(r) for r in results]}))
+                            "reports": [_short(r) | {"notes": [p.as_dict() for p in notes]}
+                                        for r, notes in results]}))
     return code
 
 
@@ -222,16 +229,47 @@ def _theme_options(args):
     return Options(theme=theme)
 
 
+def _pdf_variant(text: str):
+    import argparse
+
+    from .options import pdf_variant
+
+    try:
+        return pdf_variant(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def _extract(args, stdout, stderr) -> int:
     from .writers.pdftags import extract_source
 
-    try:
-        found = extract_source(Path(args.pdf).read_bytes())
-    except Exception as e:  # noqa: BLE001 - an unreadable file is a usage error, never a traceback
-        stderr.write(f"briefkit: error: cannot read {args.pdf!r} as a PDF: {type(e).__name__}\n")
+    import logging
+
+    path = Path(args.pdf)
+    if not path.is_file():
+        stderr.write(f"briefkit: error: {safe(args.pdf)}: no such file\n")
         return EXIT_USAGE
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        stderr.write(f"briefkit: error: cannot read {safe(args.pdf)}: {e.strerror or e}\n")
+        return EXIT_USAGE
+    if not data.lstrip(b"\0\t\n\r ")[:1024].startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
+        what = " (it looks like a report: extract reads a brief's PDF)" if path.suffix.lower() in (
+            ".yaml", ".yml", ".json") else ""
+        stderr.write(f"briefkit: error: {safe(args.pdf)} is not a PDF{what}\n")
+        return EXIT_USAGE
+    quiet = logging.getLogger("pypdf")   # its warnings about a damaged file are not the user's to read
+    level, quiet.level = quiet.level, logging.CRITICAL
+    try:
+        found = extract_source(data)
+    except Exception:  # noqa: BLE001 - a damaged PDF is a usage error, never a traceback
+        stderr.write(f"briefkit: error: {safe(args.pdf)} is a damaged PDF: briefkit cannot read it\n")
+        return EXIT_USAGE
+    finally:
+        quiet.level = level
     if found is None:
-        stderr.write(f"briefkit: error: {args.pdf!r} carries no report (build it with --pdf-variant a3b)\n")
+        stderr.write(f"briefkit: error: {safe(args.pdf)} carries no report (build it with --pdf-variant a3b)\n")
         return EXIT_INVALID
     text = found[1].decode("utf-8")
     stdout.write(text)
@@ -318,6 +356,7 @@ def _build(args, stdout, stderr) -> int:
     for r in results:
         for line in r.lines():
             stderr.write(line + "\n")
+    progress.summary(results, outdir, wall)
     if interrupted:
         name = signal.Signals(interrupted).name
         stderr.write(f"briefkit: interrupted by {name}; {sum(r.ok for r in results)} of {len(results)} "
@@ -365,6 +404,20 @@ class _Progress:
         if self.bar:
             self.bar.__exit__(*exc)
         return False
+
+    def summary(self, results, outdir: Path, wall: float) -> None:
+        """After the bar (which erases itself): one line saying what was written where."""
+        if not self.bar or not results:
+            return
+        counts = {s: sum(r.status == s for r in results) for s in ("built", "cached", "invalid", "failed",
+                                                                   "interrupted")}
+        made = counts["built"] + counts["cached"]
+        files = sum(len(r.outputs) for r in results)
+        parts = [f"{made} brief{'s' if made != 1 else ''} ({files} file{'s' if files != 1 else ''}) in "
+                 f"{safe(os.path.join(str(outdir), ''))}"]
+        parts += [f"{n} {s}" for s, n in counts.items() if n and s not in ("built",)]
+        self.stream.write(f"briefkit: {', '.join(parts)} ({wall:.1f}s)\n")
+        self.stream.flush()
 
     def done(self, result) -> None:
         self.count += 1

@@ -102,6 +102,9 @@ def parse(text: str) -> tuple[Inlines, list[str], list[str]]:
             why = link_problem(href)
             if why:
                 problems.append(why)
+            elif stack[-1][2] and isinstance(stack[-1][2][-1], Text) and stack[-1][2][-1].text.endswith("!"):
+                problems.append(f"link '{href}' has a '!' before it: '![text](address)' is a Markdown image, and "
+                                "a brief prints no pictures in its text (remove the '!' to keep it as a link)")
             stack.append((t, href, []))
         elif t in ("strong_close", "em_close", "link_close"):
             kind, href, kids = stack.pop()
@@ -132,6 +135,11 @@ def _block_parser() -> MarkdownIt:
     return md
 
 
+_WORD_BULLET = re.compile(r"(?m)^([ \t]*)[•●▪◦‣∙–](?=[ \t])")
+"""A list item pasted from Word keeps Word's bullet («• نقطة», «– بند»): read it as Markdown's '-' (one
+character for one, so every column stays where it was). Not after '>': «> – name» names a quote's author."""
+
+
 def blocks(text: str) -> list[tuple]:
     """Split Markdown prose into a tree of blocks; inline text is left unparsed (see ``parse``).
 
@@ -139,7 +147,7 @@ def blocks(text: str) -> list[tuple]:
     ``("para", line, inline_src)``, ``("heading", line, level, inline_src)``, ``("quote", line, children)``,
     ``("list", line, ordered, items)`` where each item is ``(line, children)``.
     """
-    tokens = _block_parser().parse(text)
+    tokens = _block_parser().parse(_WORD_BULLET.sub(r"\1-", text))
     pos = 0
 
     def seq(stop: str | None) -> list[tuple]:

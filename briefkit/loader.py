@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import re
 import unicodedata
@@ -59,6 +60,8 @@ class _Doc:
     """Path → scalar node, to place a problem at a character inside a value."""
     source: Any = None
     """The file's text (a SourceText), None for a report given as a mapping."""
+    order: dict = field(default_factory=dict)
+    """A mapping's paths (as printed) in its own order: its problems, all at 0:0, are listed in that order."""
     json: bool = False
 
 
@@ -71,6 +74,8 @@ class _Collector:
         """Paths already reported (e.g. a refused YAML tag): no further problems below them."""
         self.theme_glyphs: frozenset[str] = frozenset()
         """Characters the report's theme draws: covered (briefkit.house.theme_glyphs)."""
+        self.notes: list[Problem] = []
+        """Advice that does not make the report invalid (see ``Report.notices``)."""
 
     def at(self, pos: tuple[int, int], path: Path_, message: str) -> None:
         self.problems.append(Problem(self.file, pos[0], pos[1], format_path(path), message))
@@ -99,7 +104,8 @@ def _decode(raw: bytes, c: _Collector) -> str | None:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:2]:
-        c.at((1, 1), (), "the file is UTF-16 (or another wide encoding): save it as UTF-8")
+        c.at((1, 1), (), "the file is UTF-16 (or another wide encoding): save it as UTF-8 (in Notepad: Save As, "
+                         "Encoding: UTF-8)")
         return None
     try:
         return raw.decode("utf-8")
@@ -107,7 +113,16 @@ def _decode(raw: bytes, c: _Collector) -> str | None:
         before = raw[:e.start]
         line = before.count(b"\n") + 1
         col = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
-        c.at((line, col), (), f"the file is not valid UTF-8: byte 0x{raw[e.start]:02X} at offset {e.start}")
+        hint = ""
+        try:
+            legacy = raw.decode("cp1256")
+        except UnicodeDecodeError:
+            legacy = ""
+        # Arabic letters as an Arabic Windows saves them, and none as UTF-8 writes them (then one stray byte)
+        if len(re.findall("[\u0621-\u064a]", legacy)) >= 2 and not re.search(rb"[\xd8-\xdb][\x80-\xbf]", raw):
+            hint = ("; it looks like Windows-1256 (\"ANSI\" on an Arabic Windows): save it as UTF-8 (in Notepad: "
+                    "Save As, Encoding: UTF-8)")
+        c.at((line, col), (), f"the file is not valid UTF-8: byte 0x{raw[e.start]:02X} at offset {e.start}{hint}")
         return None
 
 
@@ -383,6 +398,49 @@ def _schema_problems(data, c: _Collector) -> None:
         _report_schema_error(err, c)
 
 
+def _respell(data, c: _Collector) -> None:
+    """A misspelt key (``positons:``) is reported once, then read as the key it was meant to be, so the
+    problems inside it are found in the same run rather than after the fix."""
+    import jsonschema
+
+    from .schema import SCHEMA
+
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    for _ in range(MAX_DEPTH):  # a fixed key may hold a misspelt key of its own: look again
+        renamed = False
+        for err in validator.iter_errors(data):
+            if err.validator != "additionalProperties" or not isinstance(err.instance, dict):
+                continue
+            path, inst = tuple(err.absolute_path), err.instance
+            allowed = list(err.schema.get("properties", {}))
+            for key in [k for k in inst if k not in allowed]:
+                match = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                if not match or match[0] in inst:
+                    continue
+                c.add(path + (key,), f"unknown key '{key}'{_suggest(key, allowed)}", key=True)
+                _rename(inst, key, match[0])
+                _alias(c, path + (key,), path + (match[0],))
+                renamed = True
+        if not renamed:
+            return
+
+
+def _rename(mapping: dict, old: str, new: str) -> None:
+    items = [((new if k == old else k), v) for k, v in mapping.items()]
+    mapping.clear()
+    mapping.update(items)
+
+
+def _alias(c: _Collector, old: Path_, new: Path_) -> None:
+    # The fixed key's values keep the places they have in the file.
+    n = len(old)
+    for table in (c.doc.values, c.doc.keys, c.doc.numbers, c.doc.nodes):
+        for p in [p for p in table if p[:n] == old]:
+            table[new + p[n:]] = table[p]
+    c.doc.nulls |= {new + p[n:] for p in c.doc.nulls if p[:n] == old}
+    c.skip |= {new + p[n:] for p in c.skip if p[:n] == old}
+
+
 def _numbers_as_text(data, errors, c: _Collector) -> bool:
     """Where text is expected and YAML read a number (``title: 2030``, ``1e999``), keep the text as typed."""
     def every(errs):
@@ -560,6 +618,56 @@ def _typed_controls(text: str) -> tuple[str, list[tuple[int, str]]]:
     return text, found
 
 
+# Only where a key or a list item follows: inside a block of prose a non-breaking space is the text's own.
+_KEY = r"[A-Za-z_][\w-]*:"
+_NBSP_INDENT = re.compile(rf"(?m)^[ ]*\u00a0[ \u00a0]*(?=-[ \u00a0]|{_KEY}(?:[ \u00a0]|$))")
+_NBSP_AFTER_KEY = re.compile(rf"(?m)^([ \u00a0]*(?:-[ ]+)*{_KEY})\u00a0")
+
+
+def _structural_nbsp(text: str, c: _Collector) -> str:
+    """A non-breaking space pasted from Word or the web where YAML needs a plain one (indentation, the space
+    after 'key:') silently changes the structure («unknown key ' title'»). Say so at its place, and read
+    it as a space (one character for one) so the rest of the report is checked as it was meant."""
+    chars = list(text)
+    prose = _block_scalar_lines(text)
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    import bisect
+
+    def in_prose(offset: int) -> bool:
+        return bisect.bisect_right(starts, offset) - 1 in prose
+
+    for m in _NBSP_INDENT.finditer(text):
+        if in_prose(m.start()):
+            continue
+        c.at(c.doc.source.pos(m.start() + m.group().index("\u00a0")), (),
+             "this line is indented with a non-breaking space (U+00A0, pasted from Word or the web): indent "
+             "with plain spaces")
+        for k in range(m.start(), m.end()):
+            chars[k] = " "
+    for m in _NBSP_AFTER_KEY.finditer(text):
+        if in_prose(m.start()):
+            continue
+        c.at(c.doc.source.pos(m.end() - 1), (),
+             f"the space after '{m.group(1).strip().lstrip('- ')}' is a non-breaking space (U+00A0, pasted from "
+             "Word or the web): type a plain space")
+        chars[m.end() - 1] = " "
+    return "".join(chars)
+
+
+def _block_scalar_lines(text: str) -> set[int]:
+    """0-based numbers of the lines inside YAML block scalars (``key: |`` and the lines indented under it)."""
+    inside, indent, out = False, 0, set()
+    for n, line in enumerate(text.split("\n")):
+        body = line.lstrip(" \u00a0")
+        depth = len(line) - len(body)
+        if inside and (not body or depth > indent):
+            out.add(n)
+            continue
+        inside = bool(re.search(r"(?:^|[:\-][ \u00a0]+)[|>][+-]?\d?[ \t]*(?:#.*)?$", body))
+        indent = depth
+    return out
+
+
 def _report_typed_controls(found: list[tuple[int, str]], c: _Collector) -> None:
     import bisect
 
@@ -616,6 +724,20 @@ def _check_text(data, c: _Collector) -> None:
         for key_path in list(c.doc.keys):
             if _FORBIDDEN.search(str(key_path[-1])):
                 c.add(key_path, "key contains a control character", key=True)
+    _fold_tabs(data)
+
+
+def _fold_tabs(value):
+    """A tab pasted between words (a Word table's cell) is a space, so both formats print it alike: the DOCX
+    would show a tab stop where the PDF shows a space. A line's leading tabs stay (Markdown indentation), and
+    the text keeps its length, so problems found later keep their columns."""
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for k, v in list(items):
+        if isinstance(v, str) and "\t" in v:
+            value[k] = "\n".join(line[:len(line) - len(line.lstrip(" \t"))]
+                                 + line.lstrip(" \t").replace("\t", " ") for line in v.split("\n"))
+        elif isinstance(v, (dict, list)):
+            _fold_tabs(v)
 
 
 def _date(value, path: Path_, c: _Collector) -> PartialDate | None:
@@ -625,7 +747,7 @@ def _date(value, path: Path_, c: _Collector) -> PartialDate | None:
     m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
     if not m:
         if isinstance(value, int) and not isinstance(value, bool):  # text is checked by the schema
-            c.add(path, f"'{text}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+            c.add(path, f"'{text}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD{date_fix(text)}")
         return None
     y, mo, d = (int(g) if g else None for g in m.groups())
     if y < 1:
@@ -640,7 +762,27 @@ def _date(value, path: Path_, c: _Collector) -> PartialDate | None:
         if not 1 <= d <= calendar.monthrange(y, mo)[1]:
             c.add(path, f"'{text}' is not a date: {y}-{mo:02d} has no day {d}")
             return None
+    if path in (("meta", "date"), ("meta", "source", "accessed")) and 1300 <= y < 1500:
+        # today's date as a Persian or Arabic calendar gives it (1403-02-23, 1445-10-12) reads as a year AD
+        pos = c.doc.values.get(path, (0, 0))
+        c.notes.append(Problem(c.file, pos[0], pos[1], format_path(path),
+                               f"note: the year {y} is read as {y} AD: if '{text}' is a Solar Hijri or Hijri date, "
+                               "write the Gregorian one (briefkit dates a brief in the Gregorian calendar)"))
     return PartialDate(y, mo, d)
+
+
+def _note_out_of_order(d: PartialDate, i: int, before: list, c: _Collector) -> None:
+    """A timeline prints in the order written: say when an event is dated before one written above it
+    (compared as far as both dates go: 2019 and 2019-10 are in order either way)."""
+    def parts(x):
+        return [v for v in (x.year, x.month, x.day) if v]
+
+    later = [e for e in before if (lambda a, b: a[:len(b)] > b[:len(a)])(parts(e.date), parts(d))]
+    if later:
+        pos = c.doc.values.get(("timeline", i, "date"), (0, 0))
+        c.notes.append(Problem(c.file, pos[0], pos[1], format_path(("timeline", i, "date")),
+                               f"note: {d.iso()} comes after {later[0].date.iso()}, a later date written above it; "
+                               "the timeline prints in the order written"))
 
 
 def _ids(items, list_name: str, c: _Collector) -> list[str]:
@@ -658,6 +800,10 @@ def _ids(items, list_name: str, c: _Collector) -> list[str]:
             seen[sid] = i
         out.append(sid)
     return out
+
+
+_SENTENCE_END = re.compile(r"[.!?؟…:](?:[\"'”»)\]]|\[\^[^\]]+\])*[ \t]*$")
+"""A line that ends a sentence (a closing quote, bracket or footnote call may follow)."""
 
 
 class _Builder:
@@ -726,9 +872,24 @@ class _Builder:
                 self.c.at(where.locate(offset), path, message)
 
         out = ProseConverter(where, field, lambda src, w, ln: self.inline(src, path, w, ln), problem).convert(shape)
+        self._pasted_paragraphs(where, path)
         if not out and value.strip() == "" and value:
             self.c.add(path, "must not be empty")
         return out
+
+    def _pasted_paragraphs(self, where, path: Path_) -> None:
+        """Word pastes one newline per paragraph, and Markdown joins such lines into one paragraph: when every
+        line of a paragraph ends a sentence, say how to keep them apart."""
+        from .inline import blocks
+
+        for block in blocks(where.text):
+            lines = block[2].split("\n") if block[0] == "para" else []
+            if len(lines) < 2 or not all(_SENTENCE_END.search(x) for x in lines[:-1]):
+                continue
+            message = (f"note: these {len(lines)} lines make one paragraph (Markdown joins lines); if they are "
+                       "separate paragraphs, as Word pastes them, put a blank line between them")
+            pos = where.locate(where.line_start(block[1] + 1)) if where.locate else (0, 0)
+            self.c.notes.append(Problem(self.c.file, pos[0], pos[1], format_path(path), message))
 
     def paragraphs(self, value, path: Path_):
         if isinstance(value, str):
@@ -829,10 +990,18 @@ def _default_id(file: Path, c: _Collector) -> str:
         c.add(("meta",), "a report given as text or a mapping has no file name to take its id from: add meta.id "
                          "(like 'my-brief') or pass name='my-brief.yaml'")
         return "brief"
-    slug = _SLUG_CHARS.sub("-", file.stem.lower()).strip("-")
+    slug = stem_id(file.stem)
     if not slug:
         c.add(("meta",), f"the file name '{file.name}' gives no usable id: add meta.id (like 'my-brief')")
     return slug or "brief"
+
+
+def stem_id(stem: str) -> str | None:
+    """The id a file name gives (``Iran Report v2`` → ``iran-report-v2``), or None: a name in another script
+    would lose its words and keep only its digits («تقرير إيران (2)» → ``2``, which two copies share)."""
+    if any(ch.isalpha() and not ch.isascii() and "LATIN" not in unicodedata.name(ch, "") for ch in stem):
+        return None
+    return _SLUG_CHARS.sub("-", stem.lower()).strip("-") or None
 
 
 def _locale_ok(tag: str) -> bool:
@@ -1034,6 +1203,7 @@ def _build(data: dict, file: Path, c: _Collector) -> Report:
         d = _date(e.get("date"), ("timeline", i, "date"), c)
         event = b.inline(e.get("event"), ("timeline", i, "event"))
         if d:
+            _note_out_of_order(d, i, timeline, c)
             timeline.append(TimelineEvent(d, event, area if isinstance(area, str) else None))
 
     sources = tuple(
@@ -1115,7 +1285,7 @@ def loads(raw, file: Path | str = "report.yaml", *, name: str | None = None,
         meta = c.doc.data.get("meta") if isinstance(c.doc.data, dict) else None
         given = meta.get("id") if isinstance(meta, dict) else None
         e.report_id = given if isinstance(given, str) and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", given) \
-            else _SLUG_CHARS.sub("-", file.stem.lower()).strip("-") or None
+            else stem_id(file.stem)
         raise
 
 
@@ -1135,6 +1305,8 @@ def _loads(raw: bytes | str, file: Path, c: _Collector) -> Report:
     text, typed = _typed_controls(text)
     c.doc.source = SourceText(text)
     c.doc.json = _is_json(text, file)
+    if not c.doc.json:
+        text = _structural_nbsp(text, c)
     node = _compose(text, c, c.doc.json)
     if node is None:
         _report_typed_controls(typed, c)
@@ -1179,11 +1351,24 @@ def _loads_mapping(raw, file: Path, c: _Collector) -> Report:
     return _validate(data, file, c)
 
 
+def _mapping_rank(order: dict):
+    if not order:
+        return None
+
+    def rank(p: Problem) -> int:
+        path = p.path
+        while path not in order and path:   # a missing key's problem sits at its parent
+            path = path[:max(path.rfind("."), path.rfind("["), 0)]
+        return order.get(path, 0)
+    return rank
+
+
 def _plain(value, path: Path_, depth: int, c: _Collector, budget: list[int]):
     """A Python mapping → the JSON-like data a parsed file gives (a copy: later changes do not leak in)."""
     import datetime
 
     budget[0] -= 1
+    c.doc.order.setdefault(format_path(path), len(c.doc.order))
     if budget[0] < 0:
         raise _TooBig(f"the report has more than {MAX_NODES} values: refusing to load it")
     if depth > MAX_DEPTH:
@@ -1219,6 +1404,7 @@ def _validate(data, file: Path, c: _Collector) -> Report:
         c.add(("briefkit-theme",), "this is a theme file, not a report: pass it with --theme FILE, or "
                                            "name it theme.yaml beside the reports it styles")
         raise ReportError(c.problems)
+    _respell(data, c)
     _schema_problems(data, c)
     _check_text(data, c)
     report = _build(data, file, c)
@@ -1226,5 +1412,6 @@ def _validate(data, file: Path, c: _Collector) -> Report:
     if c.problems:
         _drop_shadowed(c.problems)
         # One problem can reach the checks twice (e.g. a schema and a reference check): keep one.
-        raise ReportError(list(dict.fromkeys(c.problems)))
+        raise ReportError(list(dict.fromkeys(c.problems)), rank=_mapping_rank(c.doc.order))
+    report = dataclasses.replace(report, notices=tuple(dict.fromkeys(c.notes)))
     return report if not file.name.startswith("<") else dataclasses.replace(report, path=None)

@@ -269,6 +269,8 @@ class Report:
     sources: tuple[Source, ...] = ()
     path: Path | None = field(default=None, compare=False)
     """The file the report was loaded from (None for reports built in code)."""
+    notices: tuple = field(default=(), compare=False)
+    """Advice that does not stop a build (errors.Problem, message starting ``note:``): shown by validate."""
 
     # -- derived views --
 

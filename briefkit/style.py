@@ -387,7 +387,9 @@ def _family(spec, where, folder, parent, role, add, pos, vpos) -> Family | None:
                 family = font["name"].getBestFamilyName()
                 font["cmap"]  # noqa: B018 (a font with no character map cannot be used)
         except (TTLibError, KeyError, OSError, AssertionError, ValueError, struct.error) as e:
-            add(at, fw, f"'{file}' is not a usable font ({type(e).__name__})")
+            why = ("it has no character map" if isinstance(e, KeyError) else
+                   "it cannot be read" if isinstance(e, OSError) else "it is damaged or not a font")
+            add(at, fw, f"'{file}' is not a usable font: {why} (use a TTF or OTF file as its foundry ships it)")
             continue
         names.add(family)
         faces.append((face, target))

@@ -30,6 +30,7 @@ CELL_URL = "https://www.crisisgroup.org/africa/horn-africa/somalia"   # in a nar
 LONG_URL = f"https://{LONG_URL_HOST}/publications/2024/reports/" + "/".join(["regional-security-outlook"] * 5)
 
 _ARABIC_LETTER = re.compile("[\u0620-\u065F\u0670-\u06D5\u06FA-\u06FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+NO_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c"))
 _CONTROLS = set("\u200E\u200F\u061C\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\u2060\uFEFF")
 _FILLER = "\u200D"  # the PDF's text for a drawn glyph whose letters another glyph carries: a glyph, no text
 _PAIRS = {"(": ")", "[": "]", "{": "}", "«": "»", "‹": "›", "<": ">"}
@@ -274,7 +275,24 @@ def test_url_never_breaks_after_the_scheme(readings):
 def test_runs_give_back_the_text(case):
     text = _kind(case)[2]
     for rtl in (True, False):
-        assert "".join(chunk for chunk, _ in bidi.runs(text, rtl)) == text
+        assert "".join(chunk for chunk, _ in bidi.runs(text, rtl)) == text.translate(NO_MARKS)
+
+
+def test_a_bare_url_with_an_arabic_path_is_one_isolate():
+    # a blind editor's «…/2024/5/12/تقرير-خاص»: the Arabic tail was left outside and jumped to the other side
+    url = "https://www.aljazeera.net/politics/2024/5/12/تقرير-خاص"
+    assert bidi.runs(f"للمزيد انظر {url}، ثم عد", True) == [("للمزيد انظر ", False), (url, True), ("، ثم عد", False)]
+    assert bidi.runs("انظر https://x.org/ar/مصدر-2.", True)[1] == ("https://x.org/ar/مصدر-2", True)
+    # the host stays Latin: Arabic glued to a bare host is the sentence's
+    assert bidi.runs("موقع www.x.orgوفيه", True)[1] == ("www.x.org", True)
+
+
+def test_runs_drop_pasted_bidi_marks():
+    # the isolates do what a pasted LRM/RLM was for; kept, the LRM pulled a space into «(NATO)»'s isolate
+    plain = bidi.runs("حلف الأطلسي (NATO) لم", True)
+    assert bidi.runs("حلف الأطلسي\u200e (NATO) لم", True) == plain
+    assert bidi.runs("حلف الأطلسي (NATO)\u200f لم", True) == plain
+    assert bidi.runs("The \u061cمصر\u200f deal", False) == bidi.runs("The مصر deal", False)
 
 
 def test_citation_items_in_order_with_the_briefs_separator():

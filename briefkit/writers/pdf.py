@@ -214,8 +214,9 @@ def creation_date(report: Report | None) -> str | None:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
 
 
-VARIANTS = {"ua": "pdf/ua-1", "a3b": "pdf/a-3b"}
-"""briefkit's --pdf-variant values → WeasyPrint's pdf_variant."""
+VARIANTS = {"ua": "pdf/ua-1", "a3b": "pdf/a-3b", "ua,a3b": "pdf/a-3b"}
+"""briefkit's --pdf-variant values → WeasyPrint's pdf_variant (with both, PDF/A-3b tagged, and the PDF/UA
+identification added to its XMP by ``pdftags.identify_ua``)."""
 
 
 def _source(report: Report | None) -> tuple[str, bytes, str] | None:
@@ -232,10 +233,13 @@ def _source(report: Report | None) -> tuple[str, bytes, str] | None:
 def _finisher(variant: str | None = None, source=None):
     def finish(document, pdf):
         pdftext.finish(document, pdf)
-        if variant == "ua":
+        parts = set(variant.split(",")) if variant else set()
+        if "ua" in parts:
             pdftags.describe_links(document, pdf)
-        if variant == "a3b" and source is not None:
+        if "a3b" in parts and source is not None:
             pdftags.embed_source(pdf, *source)
+        if parts == {"ua", "a3b"}:
+            pdftags.identify_ua(pdf)
         # No /ViewerPreferences /Direction /R2L: it only orders pages shown side by side, and PDFium
         # (Chrome's viewer and search) then reverses the segments of every line it extracts («S-400» →
         # «-400S», «M4» → «4M»; core/fxcrt/fx_bidi.cpp, fpdf_text.cpp).
@@ -616,7 +620,8 @@ def _localized_number(n: int, report: Report) -> str:
 
 
 def write(document, report: Report | None = None, variant: str | None = None) -> bytes:
-    """PDF bytes; ``variant``: None, "ua" (tagged PDF/UA-1) or "a3b" (PDF/A-3b, the report embedded)."""
+    """PDF bytes; ``variant``: None, "ua" (tagged PDF/UA-1), "a3b" (PDF/A-3b, the report embedded) or
+    "ua,a3b" (both)."""
     merge_leaders(document)
     created = creation_date(report)
     document.metadata.created = created
@@ -627,7 +632,9 @@ def write(document, report: Report | None = None, variant: str | None = None) ->
     if variant:
         pdftags.install(rtl)
         extra["pdf_variant"] = VARIANTS[variant]
-    source = _source(report) if variant == "a3b" else None
+        if variant == "ua,a3b":
+            extra["pdf_tags"] = True
+    source = _source(report) if variant in ("a3b", "ua,a3b") else None
     with pdftext.exact_text(rtl), warnings.catch_warnings():
         # WeasyPrint 70 opens its sRGB profile for PDF/A and never closes it (a ResourceWarning)
         warnings.simplefilter("ignore", ResourceWarning)

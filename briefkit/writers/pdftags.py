@@ -136,3 +136,34 @@ def extract_source(data: bytes) -> tuple[str, bytes] | None:
         if name.startswith(SOURCE_NAME + "."):
             return name, contents[0]
     return None
+
+
+_UA_IN_PDFA = (
+    b'<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1"/>'
+    # PDF/A admits only the XMP schemas it lists, or ones a pdfaExtension block describes: pdfuaid is not listed
+    b'<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"'
+    b' xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"'
+    b' xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
+    b'<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">'
+    b'<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>'
+    b'<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>'
+    b'<pdfaSchema:schema>PDF/UA identification schema</pdfaSchema:schema>'
+    b'<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">'
+    b'<pdfaProperty:category>internal</pdfaProperty:category>'
+    b'<pdfaProperty:description>PDF/UA version identifier</pdfaProperty:description>'
+    b'<pdfaProperty:name>part</pdfaProperty:name>'
+    b'<pdfaProperty:valueType>Integer</pdfaProperty:valueType>'
+    b'</rdf:li></rdf:Seq></pdfaSchema:property>'
+    b'</rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>')
+
+
+def identify_ua(pdf) -> None:
+    """A tagged PDF/A-3b brief also claims PDF/UA-1: ``pdfuaid:part`` (and its PDF/A extension schema) go
+    into the one rdf:RDF of the XMP WeasyPrint wrote."""
+    ref = pdf.catalog["Metadata"]
+    stream = pdf.objects[int((ref.decode() if isinstance(ref, bytes) else str(ref)).split()[0])]
+    data = b"".join(bytes(chunk) for chunk in stream.stream)
+    if b"pdfuaid:part" in data or data.count(b"</rdf:RDF>") != 1:
+        raise RuntimeError("briefkit cannot add the PDF/UA identification to this WeasyPrint's XMP")
+    stream.stream = [data.replace(b"</rdf:RDF>", _UA_IN_PDFA + b"</rdf:RDF>")]
+
