@@ -745,6 +745,14 @@ def test_a_word_cut_by_its_line_ends_reads_whole_and_once(tmp_path):
     if HAVE["pdftotext"]:  # a run of one letter in codes that fit poppler's 256-byte ToUnicode token
         run = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
         assert b"Illegal entry" not in run.stderr, run.stderr[:300]
+    # and in an English brief, left to right
+    word = "Supercalifragilisticexpialidocious" * 5
+    data = pdf_writer.render(briefkit.loads(one_section(
+        "cut-en", [f"The agency said {word} was the word of the year."], title="Long words",
+        actors=("Egypt", "Ethiopia"), area=("Water", "Nile"), lang="en", heading="Details")))
+    for name, have in HAVE.items():
+        if have and name != "pdfjs":
+            assert ex.count(word, extract(name, data, False, tmp_path)) == 1, name
 
 
 GLUED_LATIN = one_section("glued-latin", ["وEU وUN", "اقترح رباعية تضم AU وEU وUN والولايات المتحدة."],

@@ -32,6 +32,10 @@ reads it, each line's Pango glyph string:
   (poppler reads one as a space); a raised mark's glyph, on a baseline of its own, carries U+200D after
   its word (_place_marks).
 
+- a word too long for its line, cut between two letters (noted while WeasyPrint breaks the lines,
+  _note_cut), is carried whole by its first piece's glyphs under an /ActualText of it, one run of a letter
+  a code; its later pieces' glyphs carry nothing (_mark_cut).
+
 What a reader sees is unchanged: the same glyphs at the same positions (tests compare rendered pages).
 ``check_hooks`` fails loudly when a WeasyPrint upgrade moves the hook points.
 """
