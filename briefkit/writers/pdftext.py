@@ -835,13 +835,15 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
     special = pango.PANGO_GLYPH_EMPTY
     unknown = pango.PANGO_GLYPH_UNKNOWN_FLAG
 
-    if _FAST_RUNS and not carried and not marks:
-        # Most runs: one inked glyph per character, no vowel mark, no offset, nothing carried or marked.
-        # What the general plan below gives them, without building it: each glyph its own character,
-        # at its own width.
-        # (checked first: a code given to a glyph is given for good)
-        if all(end - start == 1 and len(text) == 1 and ink and not glyphs[start].geometry.x_offset
-               and unicodedata.category(text)[0] != "M" for start, end, text, _, ink in groups):
+    # Most runs: one inked glyph per character, no vowel mark, nothing carried or marked. Without an
+    # offset, what the general plan below gives them, without building it: each glyph its own character,
+    # at its own width; with one (Amiri's ra), its entries built at once for the offsets' folding below.
+    # (checked first: a code given to a glyph is given for good)
+    prebuilt = _FAST_RUNS and not carried and not marks and all(
+        end - start == 1 and len(text) == 1 and ink and unicodedata.category(text)[0] != "M"
+        for start, end, text, _, ink in groups)
+    if prebuilt:
+        if not any(glyphs[start].geometry.x_offset for start, *_ in groups):
             plain = []
             for start, _, text, cluster, _ in groups:
                 gid = glyphs[start].glyph
@@ -853,7 +855,7 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
     # Right to left, a zero-width mark cluster (tashkeel) comes before its letter in visual order, at an
     # offset that reads as a jump backwards: it is drawn right after its letter instead (marks_after).
     marks_after = {}
-    for k, g in enumerate(groups):
+    for k, g in enumerate(groups if not prebuilt else ()):
         start, end, text = g[:3]
         if not rtl or not text or not all(unicodedata.category(c) == "Mn" for c in text):
             continue
@@ -976,8 +978,14 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
     pieces_at = {}
     if ("space", "before") in marks and groups:
         blank(" ", 0, groups[0][3])
+    if prebuilt:
+        for start, _, text, cluster, _ in groups:
+            info = glyphs[start]
+            geometry = info.geometry
+            out.append([info.glyph, text, geometry.width, geometry.x_offset, geometry.y_offset, cluster, None,
+                        info.glyph, None])
     k = 0
-    while k < len(groups):
+    while not prebuilt and k < len(groups):
         if ("pieces", k - 1) in marks:
             emit_pieces(k - 1)
         start, end, text, cluster = groups[k][:4]
