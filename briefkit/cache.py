@@ -105,6 +105,8 @@ class Cache:
         self.stored = 0
         self.hits = 0
         self.misses = 0
+        self.error: str | None = None
+        """Why the cache could not be written (the first failure), for the run's warning and manifest."""
 
     # -- files ------------------------------------------------------------------------------------
 
@@ -122,8 +124,10 @@ class Cache:
             finally:
                 if os.path.exists(tmp):
                     os.unlink(tmp)
-        except OSError:
-            return False  # a cache that cannot be written is only a slower build
+        except OSError as e:
+            if self.error is None:  # only a slower build, but a CI job must hear that its cache never fills
+                self.error = f"{e.strerror or e}" + (f": {e.filename}" if getattr(e, "filename", None) else "")
+            return False
         return True
 
     def _get(self, path: Path) -> bytes | None:

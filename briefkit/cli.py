@@ -357,6 +357,9 @@ def _build(args, stdout, stderr) -> int:
         for line in r.lines():
             stderr.write(line + "\n")
     progress.summary(results, outdir, wall)
+    if cache is not None and cache.error:
+        stderr.write(f"briefkit: warning: the build cache {safe(str(cache.root.parent))} cannot be written "
+                     f"({safe(cache.error)}): every run renders every brief again\n")
     if interrupted:
         name = signal.Signals(interrupted).name
         stderr.write(f"briefkit: interrupted by {name}; {sum(r.ok for r in results)} of {len(results)} "
@@ -372,7 +375,8 @@ def _build(args, stdout, stderr) -> int:
                "options": {"docx_fonts": options.docx_fonts, "pdf_variant": options.pdf_variant,
                            "chart": options.chart, "theme": args.theme, "max_pages": options.max_pages},
                "jobs": jobs, "shard": args.shard,
-               "cache": {"dir": str(cache.root.parent), "hits": cache.hits, "misses": cache.misses}
+               "cache": {"dir": str(cache.root.parent), "hits": cache.hits, "misses": cache.misses,
+                         "error": cache.error}
                if cache is not None else None,
                "reports": [r.as_dict() for r in results], "totals": totals, "wall_seconds": round(wall, 3)}
         stdout.write(_json(doc))

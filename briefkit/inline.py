@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-from .links import ALLOWED_SCHEMES, is_slug, with_scheme
+from .links import ALLOWED_SCHEMES, host_problem, is_slug, with_scheme
 from .model import Emph, Inline, Inlines, Link, NoteRef, Strong, Text
 
 _STOP = re.compile(r"[\]\n]")
@@ -64,8 +64,10 @@ def link_problem(href: str) -> str | None:
             return (f"link '{href}' has no scheme: write it '{fixed}' (only http, https and mailto links "
                     "are allowed)")
         return f"link '{href}' uses {shown}; only http, https and mailto links are allowed"
-    if scheme in ("http", "https") and not urlsplit(href).netloc:
-        return f"link '{href}' has no host"
+    if scheme in ("http", "https"):
+        why = host_problem(href) or ("has no host" if not urlsplit(href).netloc else None)
+        if why:
+            return f"link '{href}' {why}"
     return None
 
 

@@ -16,7 +16,7 @@ from .errors import Problem, ReportError
 from .inline import parse as parse_inline
 from .model import (RTL_LANGUAGES, Actor, Area, Author, BulletList, Meta, Para, PartialDate, Publisher, Quote,
                     Report, Section, Source, SourceRef, TimelineEvent)
-from .links import with_scheme
+from .links import URL_PATTERN, host_problem, with_scheme
 from .teach import date_fix, enum_hint, json_hint, number_fix, suggest, syntax_hint, valid_ids
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -27,7 +27,9 @@ MAX_CHARS = 10_000_000
 MAX_DEPTH = 50
 LOGO_TYPES = {".png", ".jpg", ".jpeg"}
 MAX_LOGO_BYTES = 5 * 1024 * 1024
-MAX_LOGO_PIXELS = 25_000_000
+MAX_LOGO_PIXELS = 8_000_000
+"""A logo prints 11 mm high (about 300 pixels are enough); each million pixels costs a build about 8 MB while
+WeasyPrint decodes it, so 8 million keeps a hostile logo inside a worker's memory budget."""
 MAX_LOGO_SIDE = 10_000
 
 _CORE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map",
@@ -365,7 +367,10 @@ def _pattern_message(pattern: str, value) -> str:
     from . import schema as S
 
     if pattern == S.SLUG:
+        from .schema import SLUG_MAX
+
         hint = _SLUG_CHARS.sub("-", str(value).lower()).strip("-")
+        hint = hint if len(hint) <= SLUG_MAX else hint[:SLUG_MAX].rsplit("-", 1)[0]
         return (f"'{value}' is not a valid id: use lowercase Latin letters, digits and single hyphens"
                 + (f" (like '{hint}')" if hint else ""))
     if pattern == S.DATE:
@@ -377,6 +382,9 @@ def _pattern_message(pattern: str, value) -> str:
         hint = f" (write '{fixed}')" if fixed != value and re.fullmatch(S.LANG, fixed) else ""
         return f"'{value}' is not a language tag like ar, ar-SY, fa or en{hint}"
     if pattern == S.URL:
+        why = host_problem(str(value))
+        if why:
+            return f"'{value}' {why}"
         fixed = with_scheme(str(value))
         if fixed:
             return (f"'{value}' is not an allowed address: write it with its scheme, like '{fixed}' "
@@ -392,37 +400,34 @@ def _schema_problems(data, c: _Collector) -> None:
 
     validator = jsonschema.Draft202012Validator(SCHEMA)
     errors = list(validator.iter_errors(data))
+    for _ in range(MAX_DEPTH):  # a fixed key may hold a misspelt key of its own: look again
+        if not (errors and _respell(errors, c)):
+            break
+        errors = list(validator.iter_errors(data))
     if errors and _numbers_as_text(data, errors, c):
         errors = list(validator.iter_errors(data))
     for err in errors:
         _report_schema_error(err, c)
 
 
-def _respell(data, c: _Collector) -> None:
+def _respell(errors, c: _Collector) -> bool:
     """A misspelt key (``positons:``) is reported once, then read as the key it was meant to be, so the
-    problems inside it are found in the same run rather than after the fix."""
-    import jsonschema
-
-    from .schema import SCHEMA
-
-    validator = jsonschema.Draft202012Validator(SCHEMA)
-    for _ in range(MAX_DEPTH):  # a fixed key may hold a misspelt key of its own: look again
-        renamed = False
-        for err in validator.iter_errors(data):
-            if err.validator != "additionalProperties" or not isinstance(err.instance, dict):
+    problems inside it are found in the same run rather than after the fix. True when a key was renamed."""
+    renamed = False
+    for err in errors:
+        if err.validator != "additionalProperties" or not isinstance(err.instance, dict):
+            continue
+        path, inst = tuple(err.absolute_path), err.instance
+        allowed = list(err.schema.get("properties", {}))
+        for key in [k for k in inst if k not in allowed]:
+            match = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            if not match or match[0] in inst:
                 continue
-            path, inst = tuple(err.absolute_path), err.instance
-            allowed = list(err.schema.get("properties", {}))
-            for key in [k for k in inst if k not in allowed]:
-                match = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-                if not match or match[0] in inst:
-                    continue
-                c.add(path + (key,), f"unknown key '{key}'{_suggest(key, allowed)}", key=True)
-                _rename(inst, key, match[0])
-                _alias(c, path + (key,), path + (match[0],))
-                renamed = True
-        if not renamed:
-            return
+            c.add(path + (key,), f"unknown key '{key}'{_suggest(key, allowed)}", key=True)
+            _rename(inst, key, match[0])
+            _alias(c, path + (key,), path + (match[0],))
+            renamed = True
+    return renamed
 
 
 def _rename(mapping: dict, old: str, new: str) -> None:
@@ -538,6 +543,15 @@ def _report_schema_error(err, c: _Collector) -> None:
     if v == "minLength":
         c.add(path, "must not be empty")
         return
+    if v == "maxLength":
+        n, limit = len(inst), err.validator_value
+        if err.schema.get("pattern"):
+            if re.fullmatch(err.schema["pattern"], inst):   # else the pattern's line says it all
+                c.add(path, f"is {n} characters long: an id is at most {limit} (it names the output files)")
+        else:
+            c.add(path, f"is {n:,} characters long: a title, name, region or heading is at most {limit} (longer "
+                        "text belongs in a summary or a section's body)")
+        return
     if v == "minItems":
         n = err.validator_value
         what = {"actors": "a brief needs at least two actors", "areas": "a brief needs at least one area"}
@@ -588,12 +602,14 @@ def _char_names(found) -> str:
     chars = sorted(set(found))
     names = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '') or kinds.get(unicodedata.category(ch), 'control character')}"
                       for ch in chars)
-    if any("\u202a" <= ch <= "\u202e" for ch in chars):
+    direction = [ch for ch in chars if "\u202a" <= ch <= "\u202e"]
+    if direction and len(direction) == len(chars):
         return (names + "; these invisible direction controls come with text copied from a web page or a "
                 "word processor: delete them (briefkit sets the direction of Latin text itself)")
     if all(unicodedata.category(ch) == "Cc" for ch in chars):
         return names + "; delete it (it is invisible: text copied from a PDF or a terminal often carries one)"
-    return names
+    return names + ("; delete them (text copied from a web page, a PDF or a terminal carries such invisible "
+                    "characters" + ("; briefkit sets the direction of Latin text itself)" if direction else ")"))
 
 
 def _at_char(c: _Collector, path: Path_, value: str, index: int, message: str) -> None:
@@ -1028,6 +1044,8 @@ def _logo(value, path: Path_, base: Path, c: _Collector) -> Path | None:
 
 
 def _logo_path(value: str, path: Path_, base: Path, c: _Collector) -> Path | None:
+    if not value.strip():
+        return None          # the schema's line says it: must not be empty
     rel = Path(value)
     if rel.is_absolute() or value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value):
         c.add(path, f"'{value}' must be a path relative to the report's folder")
@@ -1077,15 +1095,23 @@ def logo_image_problem(target: Path, value: str) -> str | None:
     kind = next((k for magic, k in _MAGIC.items() if head.startswith(magic)), None)
     if kind is None:
         return f"'{value}' is not a PNG or JPEG image (its first bytes say otherwise)"
+    limit = Image.MAX_IMAGE_PIXELS
     try:
+        # Only the header is read (and a PNG's chunk checksums): Pillow's own bomb guard would refuse a
+        # 20000 × 20000 header before the size rule below could say what is wrong
+        Image.MAX_IMAGE_PIXELS = None
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Pillow's DecompressionBombWarning: the budget below says it
+            warnings.simplefilter("ignore")
             with Image.open(target, formats=[kind]) as im:
                 width, height = im.size
                 if kind == "PNG":
                     im.verify()  # chunk checksums, without decoding the pixels
     except Exception as e:  # noqa: BLE001 - any decoder complaint means a broken file
-        return f"'{value}' is not a readable {kind} image ({type(e).__name__})"
+        why = ("it is cut short" if isinstance(e, (EOFError, OSError)) and "truncat" in str(e).lower()
+               else f"its data is not a valid {kind} image")
+        return f"'{value}' is not a readable {kind} image: {why} (export it again from an image editor)"
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
     if width < 1 or height < 1 or max(width, height) > MAX_LOGO_SIDE or width * height > MAX_LOGO_PIXELS:
         return (f"'{value}' is {width} × {height} pixels: a logo may have at most "
                 f"{MAX_LOGO_PIXELS // 1_000_000} million pixels and {MAX_LOGO_SIDE:,} per side")
@@ -1106,7 +1132,7 @@ def _url_problems(meta_d: dict, data: dict, c: _Collector) -> None:
             found.append((("sources", i, "url"), src["url"]))
     for path, url in found:
         why = link_problem(url)
-        if why and re.match(r"(?i)(https?://|mailto:)\S+$", url):  # other shapes: the schema says it
+        if why and re.match(URL_PATTERN, url):  # other shapes: the schema's line says it
             c.add(path, why)
 
 
@@ -1404,7 +1430,6 @@ def _validate(data, file: Path, c: _Collector) -> Report:
         c.add(("briefkit-theme",), "this is a theme file, not a report: pass it with --theme FILE, or "
                                            "name it theme.yaml beside the reports it styles")
         raise ReportError(c.problems)
-    _respell(data, c)
     _schema_problems(data, c)
     _check_text(data, c)
     report = _build(data, file, c)

@@ -297,3 +297,32 @@ def test_build_on_a_terminal_ends_with_what_was_written_where(tmp_path):
     assert re.fullmatch(rf"briefkit: 1 brief \(1 file\) in {re.escape(str(tmp_path / 'o'))}/, 1 invalid "
                         r"\(\d+\.\ds\)", last), last
 
+
+
+def test_an_unusable_cache_is_a_warning_and_in_the_manifest(tmp_path):
+    # a blind CI engineer's mistyped BRIEFKIT_CACHE: no hit ever, and nothing said so
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, out, err = run("build", str(SEEDS / "india-china-relations.yaml"), "-o", str(tmp_path / "o"),
+                         "--format", "html", "--cache", str(blocker / "cache"), "--json", "--quiet")
+    manifest = json.loads(out)
+    assert code == 0 and manifest["cache"]["error"].startswith("Not a directory")
+    assert err == (f"briefkit: warning: the build cache {blocker / 'cache'} cannot be written "
+                   f"({manifest['cache']['error']}): every run renders every brief again\n")
+    schema = json.loads((Path(__file__).parents[1] / "docs" / "manifest.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(manifest, schema)
+
+
+def test_a_report_turned_invalid_lists_the_files_it_removed(tmp_path):
+    # a blind CI engineer: the last good brief was deleted, and the manifest did not say so
+    report = tmp_path / "brief.yaml"
+    text = (SEEDS / "india-china-relations.yaml").read_text(encoding="utf-8")
+    report.write_text(text, encoding="utf-8")
+    out_dir = tmp_path / "o"
+    assert run("build", str(report), "-o", str(out_dir), "--format", "html,docx", "--quiet")[0] == 0
+    report.write_text(text.replace("relation: rivalry", "relation: rivalryy", 1), encoding="utf-8")
+    code, out, _ = run("build", str(report), "-o", str(out_dir), "--format", "html,docx", "--json", "--quiet")
+    (entry,) = json.loads(out)["reports"]
+    assert code == 1 and entry["status"] == "invalid"
+    assert sorted(entry["removed"]) == sorted(str(out_dir / f"india-china-relations.{f}") for f in ("docx", "html"))
+    assert list(out_dir.iterdir()) == []

@@ -470,3 +470,41 @@ def test_a_file_name_in_arabic_gives_no_id_rather_than_its_digits(tmp_path):
         f"the file name '{path.name}' gives no usable id: add meta.id (like 'my-brief')"]
     assert stem_id("Iran Report FINAL v2") == "iran-report-final-v2"
     assert stem_id("Erdoğan 2024") == "erdo-an-2024" and stem_id("گزارش (1)") is None
+
+
+def test_a_logo_is_judged_by_its_header_in_words(tmp_path):
+    # A blind reviewer's 20000 × 20000 PNG (48 KB) met Pillow's bomb guard and the message named the exception;
+    # a 25-million-pixel logo within the old limit cost a build 286 MB
+    from PIL import Image
+
+    from briefkit.loader import logo_image_problem
+
+    Image.new("1", (20000, 20000)).save(tmp_path / "bomb.png")
+    Image.new("RGBA", (4000, 2500)).save(tmp_path / "big.png")
+    Image.new("RGB", (300, 100), "red").save(tmp_path / "ok.png")
+    data = (tmp_path / "ok.png").read_bytes()
+    (tmp_path / "cut.png").write_bytes(data[:len(data) // 2])
+    (tmp_path / "bad.jpg").write_bytes(b"\xff\xd8\xff" + b"not a jpeg" * 5)
+    assert {name: logo_image_problem(tmp_path / name, name) for name in
+            ("bomb.png", "big.png", "ok.png", "cut.png", "bad.jpg")} == {
+        "bomb.png": "'bomb.png' is 20000 × 20000 pixels: a logo may have at most 8 million pixels and 10,000 per side",
+        "big.png": "'big.png' is 4000 × 2500 pixels: a logo may have at most 8 million pixels and 10,000 per side",
+        "ok.png": None,
+        "cut.png": "'cut.png' is not a readable PNG image: it is cut short (export it again from an image editor)",
+        "bad.jpg": "'bad.jpg' is not a readable JPEG image: its data is not a valid JPEG image (export it again from "
+                   "an image editor)"}
+
+
+def test_mixed_refused_characters_get_one_explanation_that_fits_them_all():
+    # a blind reviewer's ESC, DEL and RLO in one title were all called "invisible direction controls", and a
+    # lone surrogate was reported twice (once more as a character no font has)
+    with pytest.raises(briefkit.ReportError) as info:
+        loads('briefkit: 1\nmeta: {title: "a\\x1bb\\u202ec\\x7f", subtitle: "x\\uD800y"}\n'
+              "actors: [{id: a, name: A}, {id: b, name: B}]\nareas: [{id: x, title: t, region: r, relation: mixed}]\n",
+              "t.yaml")
+    assert [p.message for p in info.value.problems] == [
+        "text contains characters that are not allowed: U+001B control character, U+007F control character, "
+        "U+202E RIGHT-TO-LEFT OVERRIDE; delete them (text copied from a web page, a PDF or a terminal carries such "
+        "invisible characters; briefkit sets the direction of Latin text itself)",
+        "text contains characters that are not allowed: U+D800 lone surrogate; delete them (text copied from a web "
+        "page, a PDF or a terminal carries such invisible characters)"]
