@@ -215,7 +215,8 @@ def _init(args, stdout) -> int:
         path = write_starter(Path(args.path), args.lang, args.actors, force=args.force)
     except StarterError as e:
         raise UsageError(str(e)) from None
-    stdout.write(f"briefkit: wrote {shell_path(path)}; next: briefkit preview {shell_path(path)}\n")
+    added = " (.yaml added to the name)" if path.name != Path(args.path).name else ""
+    stdout.write(f"briefkit: wrote {shell_path(path)}{added}; next: briefkit preview {shell_path(path)}\n")
     return EXIT_OK
 
 
