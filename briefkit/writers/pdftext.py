@@ -1172,6 +1172,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         # /ActualText is a null byte hides it from poppler (TextPage::addChar ignores U+0000); PDFium
         # and MuPDF read the innermost /ActualText.
         edges[n] = ("both", [("Span", NOTHING), (PIECE_TAG, _actual_text(piece_text))], 0)
+    if rtl and not _state.get("rtl", True) and not edges and not open_at:
+        _poppler_run(out, groups, edges)
     plain = [(raw if gid is None else codes.code(font, gid, text, width_of(k), own=k in open_at or k in edges),
               width, x_offset, y_offset, cluster)
              for k, (gid, text, width, x_offset, y_offset, cluster, _, raw, _) in enumerate(out)]
@@ -1330,6 +1332,72 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
             width = round(math.ceil(offset) - offset, 3)
             planned.append((codes.code(font, out[m][0], FILLER, width), 0, x_offset, out[m][4], out[m][5]))
     return planned
+
+
+def _poppler_class(char: str) -> str:
+    """poppler's classes (UnicodeTypeTable.cc): L, R, "#" (digits and the separators and signs around
+    them: # $ % + , - . / : and the like), or N."""
+    bidi = unicodedata.bidirectional(char)
+    return "L" if bidi == "L" else "R" if bidi in ("R", "AL") else "#" if bidi in _POPPLER_NUM else "N"
+
+
+_POPPLER_NUM = {"EN", "AN", "ET", "ES", "CS"}
+
+
+def _poppler_left_to_right(text: str) -> str:
+    """What poppler's reorderText (TextOutputDev.cc) makes of ``text``, read in a left-to-right line (its
+    embedding marks left out): sections of anything but R kept in order, sections of anything but L
+    and "#" reversed, in turn."""
+    out, i, ltr = [], 0, True
+    while i < len(text):
+        j = i
+        while j < len(text) and ((_poppler_class(text[j]) != "R") if ltr
+                                 else _poppler_class(text[j]) not in ("L", "#")):
+            j += 1
+        out.append(text[i:j] if ltr else text[i:j][::-1])
+        i, ltr = j, not ltr
+    return "".join(out)
+
+
+def _poppler_run(out: list, groups: list, edges: dict) -> None:
+    """A right-to-left run in a left-to-right line with punctuation between its words («(د. سلمى
+    الحداد)» in an English brief): poppler's reorderText counts «.», «:», «/» and the like with the
+    digits, which end a right-to-left section, and read «( سلمى الحداد.د)». A /Span over the run whose
+    /ActualText is the run's text arranged so that reorderText gives it back as typed, the only one
+    poppler reads; inside it a /Frag whose /ActualText is what the codes say (PDFium and MuPDF read the
+    innermost and find their codes: unchanged for them). pdf.js starts a new text item there anyway (the
+    run is a box or a font of its own)."""
+    if not out or any(entry[0] is None or entry[8] is not None for entry in out):
+        return
+    logical = "".join(g[2] for g in reversed(groups))
+    if not any(_poppler_class(c) == "#" for c in logical) or logical != logical.strip():
+        return
+    codes = "".join(entry[1] for entry in out)
+    bare = codes.replace(LEFT_MARK, "").replace(RIGHT_MARK, "")
+    if _poppler_left_to_right(bare) == logical or len(bare) != len(logical):
+        return
+    # the marks beside the run (_carry) stay where they are for poppler too
+    lead = codes[:len(codes) - len(codes.lstrip(LEFT_MARK + RIGHT_MARK))]
+    trail = codes[len(codes.rstrip(LEFT_MARK + RIGHT_MARK)):]
+    # the same sections, each right-to-left one reversed in advance
+    arranged, i, ltr = [], 0, True
+    while i < len(logical):
+        j = i
+        while j < len(logical) and ((_poppler_class(logical[j]) != "R") if ltr
+                                    else _poppler_class(logical[j]) not in ("L", "#")):
+            j += 1
+        arranged.append(logical[i:j] if ltr else logical[i:j][::-1])
+        i, ltr = j, not ltr
+    arranged = "".join(arranged)
+    if _poppler_left_to_right(arranged) != logical:
+        return  # a neutral at a section's edge would change sides
+    inner = trail[::-1] + codes[len(lead):len(codes) - len(trail)] + lead[::-1]
+    spans = [("Span", _actual_text(lead + arranged + trail)), (PIECE_TAG, _actual_text(inner))]
+    if len(out) == 1:
+        edges[0] = ("one", spans, 0)
+    else:
+        edges[0] = ("begin", spans)
+        edges[len(out) - 1] = ("end", len(spans))
 
 
 def _returning(offset: float, width: float) -> float:
