@@ -1373,8 +1373,8 @@ def _poppler_run(out: list, groups: list, edges: dict) -> None:
     if not any(_poppler_class(c) == "#" for c in logical) or logical != logical.strip():
         return
     codes = "".join(entry[1] for entry in out)
-    bare = codes.replace(LEFT_MARK, "").replace(RIGHT_MARK, "")
-    if _poppler_left_to_right(bare) == logical or len(bare) != len(logical):
+    bare = codes.replace(LEFT_MARK, "").replace(RIGHT_MARK, "").replace(FILLER, "")
+    if _poppler_left_to_right(bare) == logical:
         return
     # the marks beside the run (_carry) stay where they are for poppler too
     lead = codes[:len(codes) - len(codes.lstrip(LEFT_MARK + RIGHT_MARK))]
