@@ -806,3 +806,60 @@ def test_the_plain_run_shortcut_writes_what_the_general_plan_writes(monkeypatch)
     fast = pdf_writer.render(report)
     monkeypatch.setattr(pdftext, "_FAST_RUNS", False)
     assert pdf_writer.render(report) == fast
+
+
+ARABIC_IN_ENGLISH = one_section(
+    "ar-in-en", ["Dr Salma al-Haddad (د. سلمى الحداد) wrote it.",
+                 "The professor أ.د. محمد علي said so.", "He quoted الكرملين: لا بديل and left."],
+    title="Notes", actors=("Egypt", "Ethiopia"), area=("Water", "Nile"), lang="en", heading="Details")
+
+
+def test_an_arabic_phrase_with_punctuation_in_an_english_line_copies_as_typed(tmp_path):
+    """poppler's reorderText counts «.» and «:» with the digits, which end a right-to-left section: it read
+    «( سلمى الحداد.د)»; PDFium read the phrase's words in visual order («الحداد سلمى .د»). The run is a
+    /Span whose /ActualText is arranged for poppler, around a /Frag for PDFium and MuPDF."""
+    data = pdf_writer.render(briefkit.loads(ARABIC_IN_ENGLISH))
+    for name, have in HAVE.items():
+        if not have or name == "pdfplumber":  # no bidi at all (Limits)
+            continue
+        if name == "pdfjs":
+            path = tmp_path / "a.pdf"
+            path.write_bytes(data)
+            text = ex.pdfjs_many([path])[0]["glued"]
+        else:
+            text = extract(name, data, False, tmp_path)
+        text = ex._DROP.sub("", text)  # poppler's embedding marks around each right-to-left section
+        for phrase in ("(د. سلمى الحداد)", "أ.د. محمد علي", "الكرملين: لا بديل"):
+            assert phrase in text, (name, phrase, [line for line in text.splitlines() if phrase[-3:] in line])
+        assert "\x00" not in text and text.count("سلمى") == 1, name
+
+
+def _same_ink(source):
+    """The glyphs of ``source``'s brief are drawn where WeasyPrint's own drawing puts them (within 0.05 pt)."""
+    pymupdf = pytest.importorskip("pymupdf")
+    import contextlib
+
+    report = briefkit.loads(source)
+    patched = pdf_writer.render(report)
+    original = pdftext.exact_text
+    pdftext.exact_text = lambda rtl=True: contextlib.nullcontext()
+    try:
+        stock = pdf_writer.render(report)
+    finally:
+        pdftext.exact_text = original
+
+    def drawn(data):
+        with pymupdf.open(stream=data, filetype="pdf") as doc:
+            return [(span["font"], c[1], c[2][0], c[2][1]) for page in doc for span in page.get_texttrace()
+                    if span["type"] != 3 and span["opacity"] != 0 for c in span["chars"] if c[1] >= 0 and c[0] != 32]
+
+    new = {}
+    for font, gid, x, y in drawn(patched):
+        new.setdefault((font, gid, round(y, 1)), []).append(x)
+    for font, gid, x, y in drawn(stock):
+        xs = new.get((font, gid, round(y, 1)), [])
+        assert xs and min(abs(x - v) for v in xs) < 0.05, (font, gid, x, y)
+
+
+def test_nothing_moves_with_an_arabic_phrase_in_an_english_line():
+    _same_ink(ARABIC_IN_ENGLISH)
