@@ -366,6 +366,8 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
     _state["continued"] = open_word if previous and box and previous[2] == box[2] \
         and abs(previous[1] - box[0]) < 0.5 else None
     _carry(runs, rtl_line)
+    if rtl_line:
+        _poppler_punctuation(runs)
     head, tail = _state.pop("cut", (None, None))
     if head is not None or tail is not None:
         _mark_cut(runs, utf8, head, tail, rtl_line)
@@ -1332,6 +1334,34 @@ def _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, r
             width = round(math.ceil(offset) - offset, 3)
             planned.append((codes.code(font, out[m][0], FILLER, width), 0, x_offset, out[m][4], out[m][5]))
     return planned
+
+
+def _poppler_punctuation(runs: list) -> None:
+    """poppler's reorderText (TextOutputDev.cc) counts «.», «،», «:», «/» and the like with the digits: in a
+    right-to-left line such a mark starts a left-to-right section, which takes the neutrals after it too,
+    so «الكرملين: “لا» read «الكرملين“ :لا» (the quote on the wrong word). A zero-width RIGHT-TO-LEFT
+    MARK on its left (after it in reading order) ends the section at the mark. Only before a quote or a
+    bracket: before a space alone poppler read «أولى .جملة», the words whole, and the mark would stay in
+    the text PDFium and MuPDF copy."""
+    flat = []
+    for entry in runs:
+        flat.extend([None] if entry is None else [(entry, k) for k in range(len(entry[5]))])
+    for n, pos in enumerate(flat):
+        if pos is None or pos[0][0].item.analysis.level % 2 == 0:
+            continue
+        entry, k = pos
+        text, marks = _text(pos), entry[7]
+        if len(text) != 1 or _poppler_class(text) != "#" or not _single(pos) \
+                or any(key == k or isinstance(key, tuple) and key[-1] == k for key in marks):
+            continue
+        after = ""
+        j = n - 1
+        while j >= 0 and flat[j] is not None and _text(flat[j]) \
+                and all(_poppler_class(c) == "N" for c in _text(flat[j])):
+            after += _text(flat[j])
+            j -= 1
+        if after.strip() and not after.startswith(LEFT_MARK):
+            marks[k] = ""
 
 
 def _poppler_class(char: str) -> str:
