@@ -863,3 +863,32 @@ def _same_ink(source):
 
 def test_nothing_moves_with_an_arabic_phrase_in_an_english_line():
     _same_ink(ARABIC_IN_ENGLISH)
+
+
+QUOTED = one_section("quoted", ["تصريحات المتحدث باسم الكرملين: “لا بديل عن الحوار”.",
+                                "قالت الوزارة كذلك، (وفق البيان) إن الاتفاق قائم."],
+                     title="روسيا", actors=("روسيا", "أوكرانيا"), area=("الحرب", "أوروبا"))
+
+
+def test_a_colon_or_comma_before_a_quote_stays_on_its_word(tmp_path):
+    """poppler's reorderText counts «:» and «،» with the digits: the left-to-right section it started there
+    took the quote or bracket after it, and pdftotext read «الكرملين“ :لا» and «كذلك( ،وفق». A zero-width
+    RIGHT-TO-LEFT MARK after the mark ends the section."""
+    data = pdf_writer.render(briefkit.loads(QUOTED))
+    same = str.maketrans({"“": '"', "”": '"', "(": "|", ")": "|"})  # PDFium mirrors both
+    for name, have in HAVE.items():
+        if not have:
+            continue
+        if name == "pdfjs":
+            path = tmp_path / "q.pdf"
+            path.write_bytes(data)
+            text = ex.pdfjs_many([path])[0]["glued"]
+        else:
+            text = extract(name, data, True, tmp_path)
+        text = ex._DROP.sub("", text).translate(same)
+        for phrase in ('الكرملين: "لا بديل', "كذلك، |وفق البيان| إن"):
+            assert phrase in text, (name, phrase, [line for line in text.splitlines() if phrase[:5] in line])
+
+
+def test_nothing_moves_with_marks_before_quotes():
+    _same_ink(QUOTED)
