@@ -668,6 +668,32 @@ ligature or of a word carried by a zero-ink code). An empty mapping would not do
 then read the character code as a code point. ZERO WIDTH JOINER is invisible, and search normalisation drops it."""
 
 
+# ---- mirrored characters (brackets, guillemets) -----------------------------------------------------------
+
+MIRROR_BEFORE, MIRROR_AFTER = "\u061c", "\u200d\u200e\u200f\u200d"
+"""The marks around a mirrored character of a right-to-left run (_plan_run: emit_mirrored).
+
+HarfBuzz draws a logical «(» of a right-to-left run with the «)» glyph, and its code's text is «(»: poppler,
+MuPDF, pdf.js and pdfplumber, which reverse a right-to-left run without mirroring it (or do not reverse it),
+copy it right. PDFium mirrors every character it reads right to left (cpdf_textpage.cpp,
+AddCharInfoByRLDirection: GetMirrorChar), and it reads a neutral one right to left when the strong
+character it met last, from the line's right end, was right to left (CloseTempLine): «(سوتشي)» came out
+«)سوتشي(», ««الناتو»» «»الناتو«». A LEFT-TO-RIGHT MARK on the character's right makes PDFium read it left to
+right, unmirrored, in its own segment; a strong right-to-left mark on its left gives what follows back to
+right-to-left reading. The left mark is the code's own text's first character (a zero-width code of its
+own there shifted pdfplumber's order of characters), ARABIC LETTER MARK, not RIGHT-TO-LEFT MARK: pdf.js's
+bidi counts every character outside U+0590–U+06FF as left to right and read «[المادة 5]» «[المادة ]5»
+with it. The right marks are a zero-ink code on the glyph's right half: ZERO WIDTH JOINER first, so that
+MuPDF, which takes a code's direction from its first character, keeps the one it had; then the
+LEFT-TO-RIGHT MARK; then a RIGHT-TO-LEFT MARK and a ZERO WIDTH JOINER (weak, joining no segment), so that
+PDFium's count of right-to-left segments, by which it decides a line's direction (fx_bidi.cpp,
+CFX_BidiString), never falls behind the left-to-right ones. pdf.js skips that code (its text ends with a
+format character); search drops the marks."""
+
+
+def _mirrored(text: str, rtl: bool) -> bool:
+    """A character HarfBuzz draws with its mirror image's glyph (Bidi_Mirrored), in a right-to-left run."""
+    return rtl and len(text) == 1 and bool(unicodedata.mirrored(text))
 
 
 def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_units, pango, stream):
@@ -757,6 +783,9 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             return
         if not ink or len(chars) == len(ink) == end - start:
             # One character per glyph: visual order is reading order reversed in right-to-left runs.
+            if end - start == 1 and ink and _mirrored(text, rtl):
+                emit_mirrored(start, text, cluster)
+                return
             for i, char in zip(range(start, end), chars[::-1] if rtl else chars):
                 emit(i, char)
             return
@@ -779,6 +808,14 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         # glyph carries the cluster's text, the others a filler.
         for i in range(start, end):
             emit(i, text if i == anchor else FILLER)
+
+    def emit_mirrored(i, text, cluster):
+        # A mirrored character (MIRROR_BEFORE): the glyph keeps its place and ink, its right half of
+        # the advance goes to the marks' zero-ink code
+        whole = glyphs[i].geometry.width
+        part = whole // 2
+        emit(i, MIRROR_BEFORE + text, geometry=whole - part, pdf_width=whole - part)
+        blank(MIRROR_AFTER, part, cluster)
 
     def emit_pieces(k):
         # Each further piece of the stretch: a code of its own drawn after it, invisibly (text render mode
@@ -872,7 +909,10 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         before = len(out)
         if ("mark after", k) in marks:
             # a code of its own: pdf.js drops a glyph whose text ends with a format character
-            emit(start, text)
+            if _mirrored(text, rtl) and drawable(start):
+                emit_mirrored(start, text, cluster)
+            else:
+                emit(start, text)
             blank(LEFT_MARK, 0, cluster)
             k += 1
             continue
