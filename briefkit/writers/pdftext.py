@@ -460,7 +460,7 @@ def _carry(runs: list, rtl_line: bool) -> None:
                     # poppler reads /ActualText on /Span only, and the innermost /Frag is the one PDFium
                     # and MuPDF read: the stretch's own text for poppler, not its carried word and
                     # fillers. Not with a glued letter: poppler read «و2023» without it.
-                    spans = ([] if glued else [("Span", _actual_text(text))]) + [(PIECE_TAG, NOTHING)]
+                    spans = ([] if glued else [("Span", _actual_text(_closed(text)))]) + [(PIECE_TAG, NOTHING)]
                     inked[0][0][7][("span", "begin", inked[0][1])] = spans
                     inked[-1][0][7][("span", "end", inked[-1][1])] = len(spans)
                     count = sum(e[5][k][1] - e[5][k][0] for e, k in (p for p in stretch if p is not None))
@@ -689,6 +689,22 @@ LEFT-TO-RIGHT MARK; then a RIGHT-TO-LEFT MARK and a ZERO WIDTH JOINER (weak, joi
 PDFium's count of right-to-left segments, by which it decides a line's direction (fx_bidi.cpp,
 CFX_BidiString), never falls behind the left-to-right ones. pdf.js skips that code (its text ends with a
 format character); search drops the marks."""
+
+
+def _closed(text: str) -> str:
+    """A stretch's text for poppler (its /Span in PDFium's pieces): a neutral end («(NATO)») and a
+    LEFT-TO-RIGHT MARK after it. poppler's reorderText gives the neutrals at a left-to-right stretch's
+    right end to the right-to-left section on their right: «الأطلسي (NATO) لم» came out «الأطلسي )(NATO لم»."""
+    return text + RIGHT_MARK if _neutral(text[-1:]) else text
+
+
+def _neutral_piece(piece: str) -> str:
+    """A piece of PDFium's (emit_pieces) that is neutral to it («(» of «(NATO)»): between an ARABIC LETTER
+    MARK and a LEFT-TO-RIGHT MARK, as a mirrored character (MIRROR_BEFORE), so that it is read left to
+    right, unmirrored, whatever the strong character met before it («)NATO )لم»). Then a ZERO WIDTH
+    JOINER: MuPDF matched an /ActualText ending with the piece code's own text (a LEFT-TO-RIGHT MARK)
+    as a postfix, and put the rest where the line's last glyph was."""
+    return MIRROR_BEFORE + piece + RIGHT_MARK + FILLER if _pdfium_class(piece[0]) == "N" else piece
 
 
 def _mirrored(text: str, rtl: bool) -> bool:
@@ -991,7 +1007,7 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         # glyph: a space before the next word, or a line cut in two (TextBlock::coalesce). A /Span whose
         # /ActualText is a null byte hides it from poppler (TextPage::addChar ignores U+0000); PDFium
         # and MuPDF read the innermost /ActualText.
-        edges[n] = ("both", [("Span", NOTHING), (PIECE_TAG, _actual_text(piece_text))], 0)
+        edges[n] = ("both", [("Span", NOTHING), (PIECE_TAG, _actual_text(_neutral_piece(piece_text)))], 0)
     plain = [(raw if gid is None else codes.code(font, gid, text, width_of(k), own=k in open_at or k in edges),
               width, x_offset, y_offset, cluster)
              for k, (gid, text, width, x_offset, y_offset, cluster, _, raw, _) in enumerate(out)]
