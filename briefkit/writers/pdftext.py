@@ -385,6 +385,7 @@ def _carry(runs: list, rtl_line: bool) -> None:
         else:
             flat.extend((entry, k) for k in range(len(entry[5])))
     flat.append(None)
+    _after_left_to_right(flat)
     head = flat[0]
     if rtl_line and head is not None and head[0][0].item.analysis.level % 2 and _text(head) in _SPACES \
             and _single(head):
@@ -699,12 +700,30 @@ def _closed(text: str) -> str:
 
 
 def _neutral_piece(piece: str) -> str:
-    """A piece of PDFium's (emit_pieces) that is neutral to it («(» of «(NATO)»): between an ARABIC LETTER
-    MARK and a LEFT-TO-RIGHT MARK, as a mirrored character (MIRROR_BEFORE), so that it is read left to
-    right, unmirrored, whatever the strong character met before it («)NATO )لم»). Then a ZERO WIDTH
-    JOINER: MuPDF matched an /ActualText ending with the piece code's own text (a LEFT-TO-RIGHT MARK)
-    as a postfix, and put the rest where the line's last glyph was."""
-    return MIRROR_BEFORE + piece + RIGHT_MARK + FILLER if _pdfium_class(piece[0]) == "N" else piece
+    """A piece of PDFium's (emit_pieces) holding a mirrored character («(» of «(NATO)»): after an ARABIC
+    LETTER MARK and before a LEFT-TO-RIGHT MARK, as a mirrored character of a right-to-left run
+    (MIRROR_BEFORE), so that PDFium reads it left to right, unmirrored, whatever strong character it met
+    before it («)NATO )لم»). Then a ZERO WIDTH JOINER: MuPDF matched an /ActualText ending with the
+    piece code's own text (a LEFT-TO-RIGHT MARK) as a postfix, and put the rest where the line's last
+    glyph was."""
+    if not any(unicodedata.mirrored(char) for char in piece):
+        return piece
+    return MIRROR_BEFORE + piece + RIGHT_MARK + FILLER
+
+
+def _after_left_to_right(flat: list) -> None:
+    """Mark each mirrored character drawn right after a left-to-right glyph («(» after «2021» in
+    «باكو (2021)»): its text starts with a ZERO WIDTH JOINER before the ARABIC LETTER MARK. MuPDF gives
+    a code the direction of its text's first character, and a neutral one (ZWJ) that of the code drawn
+    before it: with the ALM first there, it glued «2021» to the next line's first word («2021اتفاق»).
+    poppler still needs the ALM («باكو 2021()» without it)."""
+    for n, pos in enumerate(flat):
+        if pos is None or not _mirrored(_text(pos), pos[0][0].item.analysis.level % 2 == 1):
+            continue
+        left = flat[n - 1] if n else None
+        if left is not None and left[0][0].item.analysis.level % 2 == 0 \
+                or n == 0 and _state.get("after_ltr"):
+            pos[0][7][("after ltr", pos[1])] = True
 
 
 def _mirrored(text: str, rtl: bool) -> bool:
@@ -830,7 +849,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         # the advance goes to the marks' zero-ink code
         whole = glyphs[i].geometry.width
         part = whole // 2
-        emit(i, MIRROR_BEFORE + text, geometry=whole - part, pdf_width=whole - part)
+        before = FILLER + MIRROR_BEFORE if ("after ltr", current) in marks else MIRROR_BEFORE
+        emit(i, before + text, geometry=whole - part, pdf_width=whole - part)
         blank(MIRROR_AFTER, part, cluster)
 
     def emit_pieces(k):
