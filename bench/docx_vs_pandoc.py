@@ -3,9 +3,11 @@ converting the same text (as Markdown, dir=rtl) to DOCX when pandoc is installed
 
     .venv/bin/python bench/docx_vs_pandoc.py [--repeat 5] [--pages]
 
-Columns: briefkit in-process (median of warm renders), briefkit in a fresh process (import + load +
-render, what one CLI call pays), pandoc (a fresh process per run), output sizes. ``--pages`` also
-converts each DOCX with LibreOffice to report its page count.
+Columns: briefkit in-process (median of warm renders, CPU time), of which the chart's picture (the same
+render without the chart, subtracted), briefkit in a fresh process (import + load + render, what one CLI
+call pays), pandoc (a fresh process per run), output sizes. Every time is CPU (user + system; a fresh
+process's from the kernel's accounting of children), medians: the machine may be shared. ``--pages`` also converts each
+DOCX with LibreOffice to report its page count.
 """
 from __future__ import annotations
 
@@ -57,13 +59,40 @@ def markdown(report) -> str:
     return "\n".join(out)
 
 
-def timed(fn, repeat: int) -> float:
+def timed(fn, repeat: int, clock=time.perf_counter) -> float:
     times = []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = clock()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append(clock() - t)
     return statistics.median(times)
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's finished children (what a fresh process used)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def warm_cpu(report, repeat: int) -> tuple[float, float]:
+    """(with the chart, without it): medians of CPU seconds of interleaved warm renders (the machine may be
+    shared: CPU time, and both alike)."""
+    from briefkit.options import Options
+    from briefkit.writers import docx
+
+    plain = Options(chart=False)
+    docx.render(report, plain)
+    full, bare = [], []
+    for _ in range(repeat):
+        t = time.process_time()
+        docx.render(report)
+        t1 = time.process_time()
+        docx.render(report, plain)
+        full.append(t1 - t)
+        bare.append(time.process_time() - t1)
+    return statistics.median(full), statistics.median(bare)
 
 
 def lo_pages(docx: Path, folder: Path) -> int | None:
@@ -103,25 +132,25 @@ def main() -> None:
         for name, path in inputs:
             report = briefkit.load(path)
             briefkit.render_docx(report)                       # warm caches (fonts, imports)
-            warm = timed(lambda: briefkit.render_docx(report), args.repeat)
+            warm, no_chart = warm_cpu(report, args.repeat)
             data = briefkit.render_docx(report)
             out = folder / f"{path.stem}.docx"
             out.write_bytes(data)
             cmd = [sys.executable, "-c",  # run from ROOT's parent-free cwd so bench/ is not on the path
                    f"import briefkit; briefkit.render_docx(briefkit.load({str(path)!r}))"]
-            cold = timed(lambda: subprocess.run(cmd, check=True), max(1, args.repeat // 2))
-            row = {"brief": name, "warm": warm, "cold": cold, "bytes": len(data), "pandoc": None,
+            cold = timed(lambda: subprocess.run(cmd, check=True), max(1, args.repeat // 2), children_cpu)
+            row = {"brief": name, "warm": warm, "chart": warm - no_chart, "cold": cold, "bytes": len(data), "pandoc": None,
                    "pandoc_bytes": None, "pages": lo_pages(out, folder) if args.pages else None}
             if pandoc:
                 md = folder / f"{path.stem}.md"
                 md.write_text(markdown(report), encoding="utf-8")
                 target = folder / f"{path.stem}.pandoc.docx"
                 pcmd = [pandoc, str(md), "-f", "markdown", "-t", "docx", "-o", str(target)]
-                row["pandoc"] = timed(lambda: subprocess.run(pcmd, check=True), args.repeat)
+                row["pandoc"] = timed(lambda: subprocess.run(pcmd, check=True), args.repeat, children_cpu)
                 row["pandoc_bytes"] = target.stat().st_size
             rows.append(row)
 
-    head = f"{'brief':<10} {'pages':>5} {'briefkit warm':>14} {'briefkit cold':>14} {'pandoc':>8} " \
+    head = f"{'brief':<10} {'pages':>5} {'briefkit warm':>14} {'of it chart':>11} {'briefkit cold':>14} {'pandoc':>8} " \
            f"{'cold/pandoc':>11} {'warm/pandoc':>11} {'docx KB':>8} {'pandoc KB':>9}"
     print(head)
     print("-" * len(head))
@@ -131,7 +160,8 @@ def main() -> None:
         # The ratio that matters: one fresh briefkit process against one fresh pandoc process.
         cold_ratio = f"{r['cold'] / r['pandoc']:.2f}x" if r["pandoc"] else "n/a"
         warm_ratio = f"{r['warm'] / r['pandoc']:.2f}x" if r["pandoc"] else "n/a"
-        print(f"{r['brief']:<10} {r['pages'] or '':>5} {r['warm']:>13.3f}s {r['cold']:>13.3f}s {pandoc_t:>8} "
+        print(f"{r['brief']:<10} {r['pages'] or '':>5} {r['warm']:>13.3f}s {r['chart']:>10.3f}s {r['cold']:>13.3f}s "
+              f"{pandoc_t:>8} "
               f"{cold_ratio:>11} {warm_ratio:>11} {r['bytes'] / 1024:>8.0f} {pandoc_kb:>9}")
     if not pandoc:
         print("(pandoc not installed: no comparison)")

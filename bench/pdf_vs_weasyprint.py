@@ -137,6 +137,22 @@ def warm_pdf_docx(report, repeat: int) -> tuple[float, float, float]:
     return statistics.median(pdf), statistics.median(docx), statistics.median(both)
 
 
+def chart_picture(report, repeat: int) -> float:
+    """CPU seconds of the DOCX's chart picture (its PNG and SVG, as the DOCX writer asks for them), median."""
+    from briefkit import chart, house
+    from briefkit.options import DEFAULT
+    from briefkit.style import DEFAULT as SHIPPED
+
+    theme = house.theme_for(report, DEFAULT) or SHIPPED
+    colors, area = house.palette(theme)[1], chart.area_for(theme.text_mm)
+    times = []
+    for _ in range(repeat):
+        t = time.process_time()
+        chart.docx_parts(report, 1, colors=colors, area=area)
+        times.append(time.process_time() - t)
+    return statistics.median(times)
+
+
 @lru_cache(maxsize=1)
 def _fresh_env() -> dict:
     """The environment of a fresh process: this one's, with Python's bytecode cache on (in a folder of its own,
@@ -272,8 +288,9 @@ def main(argv=None) -> int:
         return 0
     briefkit.render_docx(seed)
     t_pdf, t_docx, t_both = warm_pdf_docx(seed, max(3, args.repeat))
-    rows.append((f"seed PDF + DOCX, warm (CPU; PDF {t_pdf:.2f} + DOCX {t_docx:.2f})", pages, t_both,
-                 "goal <= 0.5 s"))
+    t_chart = chart_picture(seed, max(3, args.repeat))
+    rows.append((f"seed PDF + DOCX, warm (CPU; PDF {t_pdf:.2f} + DOCX {t_docx:.3f})", pages, t_both,
+                 f"goal <= 0.5 s; of the DOCX, the chart's picture {t_chart:.3f} s"))
     cold = cold_build(max(3, args.repeat // 2))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     rows.append((f"cold `briefkit build` of the seed, whole process (wall, {cores} cores)", pages, cold["build"][1],

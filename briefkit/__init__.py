@@ -5,10 +5,11 @@ The public API is what this package exposes; submodules are implementation.
 from __future__ import annotations
 
 from .errors import BriefkitError, Problem, RenderError, ReportError
+from .options import Options
 
 __version__ = "0.1.0"
-__all__ = ["load", "loads", "build", "render_pdf", "render_docx", "render_html", "ReportError", "RenderError",
-           "Problem", "BriefkitError", "__version__"]
+__all__ = ["load", "loads", "build", "render_pdf", "render_docx", "render_html", "Options", "ReportError",
+           "RenderError", "Problem", "BriefkitError", "__version__"]
 
 
 def load(path):
@@ -32,32 +33,36 @@ def loads(source, name: str | None = None):
     return _loads(source, label, name=label)
 
 
-def render_html(report) -> bytes:
+def render_html(report, options: Options | None = None) -> bytes:
     """The brief as a standalone HTML document (UTF-8 bytes)."""
     from .writers.html import render
 
-    return render(report)
+    return render(report, options)
 
 
-def render_pdf(report) -> bytes:
-    """The brief as a PDF (HTML typeset by WeasyPrint with the shipped fonts)."""
+def render_pdf(report, options: Options | None = None) -> bytes:
+    """The brief as a PDF (HTML typeset by WeasyPrint with the shipped fonts). ``options``: an ``Options``
+    (``pdf_variant``, ``chart``, ``theme``, ``max_pages``), the command line's defaults when omitted."""
     from .writers.pdf import render
 
-    return render(report)
+    return render(report, options)
 
 
-def render_docx(report) -> bytes:
-    """The brief as a DOCX document."""
+def render_docx(report, options: Options | None = None) -> bytes:
+    """The brief as a DOCX document. ``options``: an ``Options`` (``docx_fonts``, ``chart``, ``theme``)."""
     from .writers.docx import render
 
-    return render(report)
+    return render(report, options)
 
 
-def build(report, outdir="out", formats=("pdf", "docx")):
+def build(report, outdir="out", formats=("pdf", "docx"), options: Options | None = None):
     """Write ``OUTDIR/<meta.id>.<format>`` for each format atomically; returns the written paths.
 
-    ``report`` is a loaded Report or a path to a report file.
+    ``report`` is a loaded Report or a path to a report file; ``options`` an ``Options`` with what the
+    command line's flags set (``Options(pdf_variant="a3b", docx_fonts="none", chart=False, theme=Path(...),
+    max_pages=20)``), its defaults when omitted.
     """
     from .builder import build as _build
+    from .options import DEFAULT
 
-    return _build(report, outdir, formats=formats)
+    return _build(report, outdir, formats=formats, options=options or DEFAULT)

@@ -38,7 +38,9 @@ _GAP_DASH = {"–", "—", "-", "&", "/"}  # "Russia – Ukraine", "Research & P
 _ABBREV = {"Inc", "Ltd", "Co", "Corp", "Jr", "Sr", "St", "No", "al", "vs", "etc", "Dr", "Mr", "Mrs", "Ms"}
 _INITIALISM = re.compile(r"(?:^|[^A-Za-z])(?:[A-Za-z]\.)+[A-Za-z]$")
 
-_URL = re.compile(r"(?:(?:https?|ftp)://|mailto:|www\.)[^\s\u0590-\u08FF«»]+"
+# The host is Latin; the path may hold Arabic (…/2024/5/12/تقرير-خاص) and is part of the one unit up to a space.
+_URL = re.compile(r"(?:(?:https?|ftp)://|www\.)[^\s/\u0590-\u08FF«»]+(?:/[^\s«»]*)?"
+                  r"|mailto:[^\s\u0590-\u08FF«»]+"
                   r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _URL_TRAIL = ".,;:!?،؛»”’'\""
 _DIGIT = "0-9\u06F0-\u06F9"   # European numbers; Arabic-Indic ones (AN) read in the line's direction anyway
@@ -164,9 +166,10 @@ def _phrase_end(text: str, start: int, limit: int) -> int:
                 i = j                          # S-400, S/PV.8816, U.S.A, Erdoğan’s, 642(I)/2023
                 continue
             run = text[i:j]
-            if i > start and _word_char(text[i - 1]) and set(run) <= set("+%") and (
-                    "%" not in run or _digit(text[i - 1])):
-                i = j                          # OPEC+, C++, "a 5% rise"
+            signs = re.match(r"[+%]*", run).group()   # «OPEC+.», «OPEC+:»: the sign is the word's, the stop not
+            if i > start and _word_char(text[i - 1]) and signs and (
+                    "%" not in signs or _digit(text[i - 1])):
+                i += len(signs)                # OPEC+, C++, "a 5% rise"
                 end = i
                 continue
             if run.startswith(".") and i > start:

@@ -143,7 +143,8 @@ class Result:
     sha256: str | None = None
     """The sha256 of the input file's bytes as read for this run."""
     removed: list[str] = field(default_factory=list)
-    """Files this input wrote under an id it no longer has, removed by this run."""
+    """Files removed by this run: those this input wrote under an id it no longer has, and its earlier
+    outputs when it is now invalid or failed."""
     theme: str | None = None
     """The theme file the report was built with (``--theme``, or theme.yaml beside it)."""
 
@@ -610,15 +611,19 @@ def cleanup_temps() -> None:
         _live_temps.discard(p)
 
 
-def _remove_stale(outdir: Path, report_id: str | None, formats: Iterable[str]) -> None:
+def _remove_stale(outdir: Path, report_id: str | None, formats: Iterable[str]) -> list[str]:
+    """Remove the files a report that is now invalid or failed built before; the paths removed."""
+    removed: list[str] = []
     if not report_id:
-        return
+        return removed
     for fmt in formats:
         stale = outdir / f"{report_id}.{fmt}"
         try:
             stale.unlink()
+            removed.append(str(stale))
         except OSError:  # absent, or not ours to remove: either way nothing stale is left by us
             pass
+    return removed
 
 
 def write_outputs(result: Result, blobs: dict[str, tuple[bytes, int | None]], outdir: Path,
@@ -629,8 +634,8 @@ def write_outputs(result: Result, blobs: dict[str, tuple[bytes, int | None]], ou
     """
     with _Critical():
         if not result.ok:
-            if owns_name:
-                _remove_stale(outdir, result.id, formats)
+            if owns_name:   # a CI job publishing OUTDIR learns from the manifest that the last brief is gone
+                result.removed += _remove_stale(outdir, result.id, formats)
             return result
         written: list[Output] = []
         try:
@@ -643,7 +648,7 @@ def write_outputs(result: Result, blobs: dict[str, tuple[bytes, int | None]], ou
         except OSError as e:
             result.status = "failed"
             result.message = f"cannot write to {outdir}: {e.strerror or e}"
-            _remove_stale(outdir, result.id, formats)
+            result.removed += _remove_stale(outdir, result.id, formats)
             return result
         result.outputs = written
         return result
@@ -779,10 +784,11 @@ def _logo_sha(report_path: Path, logo: str | None) -> str | None:
     target = (folder / logo).resolve()
     if not target.is_relative_to(folder):
         return None
-    try:
-        return hashlib.sha256(target.read_bytes()).hexdigest()
-    except OSError:
-        return None
+    from .cache import _hash_file
+    from .loader import MAX_LOGO_BYTES
+
+    h = hashlib.sha256()   # only a regular file under the logo's limit, in chunks: never a FIFO or /dev/zero
+    return h.hexdigest() if _hash_file(target, h, MAX_LOGO_BYTES) else None
 
 
 def duplicate_problem(inp: Input, owner_path: Path) -> Problem:
@@ -1022,7 +1028,8 @@ def _build_many(paths, outdir, formats, jobs, on_result, options, cache, mine, e
                     problems = inp.problems
                 problems.append(duplicate_problem(inp, paths[inp.owner]))
                 problems.sort(key=lambda p: (p.line, p.col))    # in file order, as every other list is
-                finish(i, Result(str(inp.path), "invalid", id=None, errors=problems), {}, owns=False)
+                # its id, as validate gives it: owns=False keeps the owner's files of that name
+                finish(i, Result(str(inp.path), "invalid", id=inp.id, errors=problems), {}, owns=False)
                 continue
             if not inp.valid:
                 if not inp.problems:

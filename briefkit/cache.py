@@ -19,9 +19,6 @@ from pathlib import Path
 FORMAT = "v1"
 DEFAULT_MAX_BYTES = 2 * 1024**3
 """2 GiB: about 1,500 briefs with fully embedded DOCX fonts, 5,000 with subset fonts."""
-FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".woff", ".woff2")
-THEME_SUFFIXES = FONT_SUFFIXES + (".png", ".jpg", ".jpeg")
-"""What a theme's folder may hold that reaches a brief: fonts and the house logo."""
 
 
 def default_dir() -> Path:
@@ -69,17 +66,41 @@ def code_hash() -> str:
 
 
 def theme_hash(theme: Path | None) -> str:
-    """The theme file and every font and image beside it (or below its folder: the house logo too); '-' for
-    the shipped look."""
+    """The theme file and the files it names (its fonts and its logo); '-' for the shipped look.
+
+    Only named files are read, each only when it is a regular file inside the theme's folder and under its
+    size limit, and in chunks: a theme beside the reports may be an outside author's, and a symlink to
+    /dev/zero or a FIFO anywhere near it must cost nothing (the theme's own check then refuses it)."""
     if theme is None:
         return "-"
+    from .style import MAX_FONT_BYTES, MAX_THEME_BYTES, named_files
+
     theme = Path(theme)
-    try:
-        h = hashlib.sha256(theme.read_bytes())
-    except OSError:
+    h = hashlib.sha256()
+    if not _hash_file(theme, h, MAX_THEME_BYTES):
         return "unreadable"
-    _hash_tree(theme.resolve().parent, h, THEME_SUFFIXES)
+    for rel, target in named_files(theme):
+        h.update(len(rel.encode()).to_bytes(8, "little") + rel.encode())
+        if target is None or not _hash_file(target, h, MAX_FONT_BYTES):
+            h.update(b"-")
     return h.hexdigest()
+
+
+def _hash_file(path: Path, h, limit: int) -> bool:
+    """Add a regular file's bytes (at most ``limit``) to ``h``; False, adding nothing, for anything else."""
+    import stat
+
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return False
+        with open(path, "rb") as f:
+            h.update(st.st_size.to_bytes(8, "little"))
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return False
+    return True
 
 
 def options_text(options) -> str:
@@ -105,6 +126,8 @@ class Cache:
         self.stored = 0
         self.hits = 0
         self.misses = 0
+        self.error: str | None = None
+        """Why the cache could not be written (the first failure), for the run's warning and manifest."""
 
     # -- files ------------------------------------------------------------------------------------
 
@@ -122,8 +145,10 @@ class Cache:
             finally:
                 if os.path.exists(tmp):
                     os.unlink(tmp)
-        except OSError:
-            return False  # a cache that cannot be written is only a slower build
+        except OSError as e:
+            if self.error is None:  # only a slower build, but a CI job must hear that its cache never fills
+                self.error = f"{e.strerror or e}" + (f": {e.filename}" if getattr(e, "filename", None) else "")
+            return False
         return True
 
     def _get(self, path: Path) -> bytes | None:

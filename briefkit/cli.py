@@ -80,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
                                     "the brief on 127.0.0.1 with live reload; problems show in the page and "
                                     "here. Ctrl-C stops.")
     pv.add_argument("report", metavar="REPORT")
-    pv.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    pv.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one; "
+                                                           "not used with --pdf, which serves nothing)")
     pv.add_argument("--pdf", action="store_true", help="keep OUTDIR/<id>.pdf rebuilt instead, for a PDF viewer "
                                                        "that reloads")
     pv.add_argument("-o", "--outdir", default="out", metavar="OUTDIR", help="where --pdf writes (default: out/)")
@@ -242,13 +243,33 @@ def _pdf_variant(text: str):
 def _extract(args, stdout, stderr) -> int:
     from .writers.pdftags import extract_source
 
-    try:
-        found = extract_source(Path(args.pdf).read_bytes())
-    except Exception as e:  # noqa: BLE001 - an unreadable file is a usage error, never a traceback
-        stderr.write(f"briefkit: error: cannot read {args.pdf!r} as a PDF: {type(e).__name__}\n")
+    import logging
+
+    path = Path(args.pdf)
+    if not path.is_file():
+        stderr.write(f"briefkit: error: {safe(args.pdf)}: no such file\n")
         return EXIT_USAGE
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        stderr.write(f"briefkit: error: cannot read {safe(args.pdf)}: {e.strerror or e}\n")
+        return EXIT_USAGE
+    if not data.lstrip(b"\0\t\n\r ")[:1024].startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
+        what = " (it looks like a report: extract reads a brief's PDF)" if path.suffix.lower() in (
+            ".yaml", ".yml", ".json") else ""
+        stderr.write(f"briefkit: error: {safe(args.pdf)} is not a PDF{what}\n")
+        return EXIT_USAGE
+    quiet = logging.getLogger("pypdf")   # its warnings about a damaged file are not the user's to read
+    level, quiet.level = quiet.level, logging.CRITICAL
+    try:
+        found = extract_source(data)
+    except Exception:  # noqa: BLE001 - a damaged PDF is a usage error, never a traceback
+        stderr.write(f"briefkit: error: {safe(args.pdf)} is a damaged PDF: briefkit cannot read it\n")
+        return EXIT_USAGE
+    finally:
+        quiet.level = level
     if found is None:
-        stderr.write(f"briefkit: error: {args.pdf!r} carries no report (build it with --pdf-variant a3b)\n")
+        stderr.write(f"briefkit: error: {safe(args.pdf)} carries no report (build it with --pdf-variant a3b)\n")
         return EXIT_INVALID
     text = found[1].decode("utf-8")
     stdout.write(text)
@@ -335,6 +356,10 @@ def _build(args, stdout, stderr) -> int:
     for r in results:
         for line in r.lines():
             stderr.write(line + "\n")
+    progress.summary(results, outdir, wall)
+    if cache is not None and cache.error:
+        stderr.write(f"briefkit: warning: the build cache {safe(str(cache.root.parent))} cannot be written "
+                     f"({safe(cache.error)}): every run renders every brief again\n")
     if interrupted:
         name = signal.Signals(interrupted).name
         stderr.write(f"briefkit: interrupted by {name}; {sum(r.ok for r in results)} of {len(results)} "
@@ -350,7 +375,8 @@ def _build(args, stdout, stderr) -> int:
                "options": {"docx_fonts": options.docx_fonts, "pdf_variant": options.pdf_variant,
                            "chart": options.chart, "theme": args.theme, "max_pages": options.max_pages},
                "jobs": jobs, "shard": args.shard,
-               "cache": {"dir": str(cache.root.parent), "hits": cache.hits, "misses": cache.misses}
+               "cache": {"dir": str(cache.root.parent), "hits": cache.hits, "misses": cache.misses,
+                         "error": cache.error}
                if cache is not None else None,
                "reports": [r.as_dict() for r in results], "totals": totals, "wall_seconds": round(wall, 3)}
         stdout.write(_json(doc))
@@ -382,6 +408,20 @@ class _Progress:
         if self.bar:
             self.bar.__exit__(*exc)
         return False
+
+    def summary(self, results, outdir: Path, wall: float) -> None:
+        """After the bar (which erases itself): one line saying what was written where."""
+        if not self.bar or not results:
+            return
+        counts = {s: sum(r.status == s for r in results) for s in ("built", "cached", "invalid", "failed",
+                                                                   "interrupted")}
+        made = counts["built"] + counts["cached"]
+        files = sum(len(r.outputs) for r in results)
+        parts = [f"{made} brief{'s' if made != 1 else ''} ({files} file{'s' if files != 1 else ''}) in "
+                 f"{safe(os.path.join(str(outdir), ''))}"]
+        parts += [f"{n} {s}" for s, n in counts.items() if n and s not in ("built",)]
+        self.stream.write(f"briefkit: {', '.join(parts)} ({wall:.1f}s)\n")
+        self.stream.flush()
 
     def done(self, result) -> None:
         self.count += 1

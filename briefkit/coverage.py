@@ -251,7 +251,7 @@ MAX_PER_VALUE = 5
 
 def _refused_elsewhere(ch: str) -> bool:
     # Control characters and bidi overrides have their own message (loader._check_text): one problem each.
-    return unicodedata.category(ch) == "Cc" or 0x202A <= ord(ch) <= 0x202E
+    return unicodedata.category(ch) in ("Cc", "Cs") or 0x202A <= ord(ch) <= 0x202E   # Cs: a lone surrogate
 
 
 def problems(data, rtl: bool,

@@ -59,8 +59,9 @@ class ReportError(BriefkitError):
     report_id: str | None = None
     """The id the report's outputs would have (meta.id or the file stem), when it can be told."""
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems, key=lambda p: (p.line, p.col, p.path, p.message))
+    def __init__(self, problems: list[Problem], rank=None):
+        """``rank(problem)`` orders problems at one place (a mapping's: all at 0:0) before their paths do."""
+        self.problems = sorted(problems, key=lambda p: (p.line, p.col, rank(p) if rank else 0, p.path, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
 
     def __str__(self) -> str:

@@ -307,7 +307,10 @@ def running_title(report, theme: Theme = DEFAULT) -> str:
         cut = " ".join(words).rstrip("،,:;.–—-‒ ") + "…"
         if measure(cut, RUNNING_HEAD_PT, report.rtl) <= room:
             return cut
-    return words[0] + "…"
+    word = words[0]
+    while len(word) > 1 and measure(word + "…", RUNNING_HEAD_PT, report.rtl) > room:
+        word = word[:max(1, len(word) * 3 // 4)]          # one unbroken word wider than the head: cut it too
+    return word + "…"
 
 
 def head_text(report, what: str, theme: Theme = DEFAULT) -> str:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-from .links import ALLOWED_SCHEMES, is_slug, with_scheme
+from .links import ALLOWED_SCHEMES, host_problem, is_slug, with_scheme
 from .model import Emph, Inline, Inlines, Link, NoteRef, Strong, Text
 
 _STOP = re.compile(r"[\]\n]")
@@ -64,8 +64,10 @@ def link_problem(href: str) -> str | None:
             return (f"link '{href}' has no scheme: write it '{fixed}' (only http, https and mailto links "
                     "are allowed)")
         return f"link '{href}' uses {shown}; only http, https and mailto links are allowed"
-    if scheme in ("http", "https") and not urlsplit(href).netloc:
-        return f"link '{href}' has no host"
+    if scheme in ("http", "https"):
+        why = host_problem(href) or ("has no host" if not urlsplit(href).netloc else None)
+        if why:
+            return f"link '{href}' {why}"
     return None
 
 
@@ -102,6 +104,9 @@ def parse(text: str) -> tuple[Inlines, list[str], list[str]]:
             why = link_problem(href)
             if why:
                 problems.append(why)
+            elif stack[-1][2] and isinstance(stack[-1][2][-1], Text) and stack[-1][2][-1].text.endswith("!"):
+                problems.append(f"link '{href}' has a '!' before it: '![text](address)' is a Markdown image, and "
+                                "a brief prints no pictures in its text (remove the '!' to keep it as a link)")
             stack.append((t, href, []))
         elif t in ("strong_close", "em_close", "link_close"):
             kind, href, kids = stack.pop()
@@ -132,6 +137,11 @@ def _block_parser() -> MarkdownIt:
     return md
 
 
+_WORD_BULLET = re.compile(r"(?m)^([ \t]*)[•●▪◦‣∙–](?=[ \t])")
+"""A list item pasted from Word keeps Word's bullet («• نقطة», «– بند»): read it as Markdown's '-' (one
+character for one, so every column stays where it was). Not after '>': «> – name» names a quote's author."""
+
+
 def blocks(text: str) -> list[tuple]:
     """Split Markdown prose into a tree of blocks; inline text is left unparsed (see ``parse``).
 
@@ -139,7 +149,7 @@ def blocks(text: str) -> list[tuple]:
     ``("para", line, inline_src)``, ``("heading", line, level, inline_src)``, ``("quote", line, children)``,
     ``("list", line, ordered, items)`` where each item is ``(line, children)``.
     """
-    tokens = _block_parser().parse(text)
+    tokens = _block_parser().parse(_WORD_BULLET.sub(r"\1-", text))
     pos = 0
 
     def seq(stop: str | None) -> list[tuple]:

@@ -6,9 +6,12 @@ import re
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 """The only link schemes a report may use."""
 
-URL_PATTERN = r"^(?:[Hh][Tt][Tt][Pp][Ss]?://|[Mm][Aa][Ii][Ll][Tt][Oo]:)\S+$"
-"""JSON-schema pattern of a URL field (``meta.publisher.url``, ``sources[].url``, ...). ECMA-262 as well as
-Python (no inline flags): editors' schema tools (VS Code's YAML server, ajv) compile it."""
+URL_PATTERN = (r"^(?:[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@\\]+(?:[/?#][^\s\\]*)?"
+               r"|[Mm][Aa][Ii][Ll][Tt][Oo]:\S+)$")
+"""JSON-schema pattern of a URL field (``meta.publisher.url``, ``sources[].url``, ...): an http(s) address has
+a host, and neither a user name before it nor a backslash (``http://evil.example\\@good.example/``: browsers and
+PDF viewers disagree on its host). ECMA-262 as well as Python (no inline flags): editors' schema tools (VS
+Code's YAML server, ajv) compile it."""
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 """Ids (``meta.id``, actors, areas, sections, sources): lower-case ASCII words joined by hyphens."""
@@ -39,3 +42,22 @@ def with_scheme(text: str) -> str | None:
     if m and (m.group(1).lower().startswith("www.") or m.group(2).lower() not in _FILE_TYPES):
         return f"https://{text}"
     return None
+
+
+def host_problem(url: str) -> str | None:
+    """What makes the host an http(s) address opens unclear, in words; None when it is clear."""
+    from urllib.parse import urlsplit
+
+    if not re.match(r"(?i)https?:", url):
+        return None
+    if "\\" in url:
+        return "has a backslash: browsers and PDF viewers read its host differently (write it with '/')"
+    rest = url.split(":", 1)[1]
+    authority = re.split(r"[/?#]", rest[2:], maxsplit=1)[0] if rest.startswith("//") else ""
+    if not authority:
+        return "has no host"
+    if "@" in authority or urlsplit(url).username is not None:
+        return ("has a user name before its host ('…@'): a reader cannot tell which host it opens (write it "
+                "without the part before '@')")
+    return None
+

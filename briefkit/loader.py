@@ -16,7 +16,7 @@ from .errors import Problem, ReportError
 from .inline import parse as parse_inline
 from .model import (RTL_LANGUAGES, Actor, Area, Author, BulletList, Meta, Para, PartialDate, Publisher, Quote,
                     Report, Section, Source, SourceRef, TimelineEvent)
-from .links import with_scheme
+from .links import URL_PATTERN, host_problem, with_scheme
 from .teach import date_fix, enum_hint, json_hint, number_fix, suggest, syntax_hint, valid_ids
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -27,7 +27,9 @@ MAX_CHARS = 10_000_000
 MAX_DEPTH = 50
 LOGO_TYPES = {".png", ".jpg", ".jpeg"}
 MAX_LOGO_BYTES = 5 * 1024 * 1024
-MAX_LOGO_PIXELS = 25_000_000
+MAX_LOGO_PIXELS = 8_000_000
+"""A logo prints 11 mm high (about 300 pixels are enough); each million pixels costs a build about 8 MB while
+WeasyPrint decodes it, so 8 million keeps a hostile logo inside a worker's memory budget."""
 MAX_LOGO_SIDE = 10_000
 
 _CORE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map",
@@ -60,6 +62,8 @@ class _Doc:
     """Path → scalar node, to place a problem at a character inside a value."""
     source: Any = None
     """The file's text (a SourceText), None for a report given as a mapping."""
+    order: dict = field(default_factory=dict)
+    """A mapping's paths (as printed) in its own order: its problems, all at 0:0, are listed in that order."""
     json: bool = False
 
 
@@ -102,7 +106,8 @@ def _decode(raw: bytes, c: _Collector) -> str | None:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:2]:
-        c.at((1, 1), (), "the file is UTF-16 (or another wide encoding): save it as UTF-8")
+        c.at((1, 1), (), "the file is UTF-16 (or another wide encoding): save it as UTF-8 (in Notepad: Save As, "
+                         "Encoding: UTF-8)")
         return None
     try:
         return raw.decode("utf-8")
@@ -110,7 +115,16 @@ def _decode(raw: bytes, c: _Collector) -> str | None:
         before = raw[:e.start]
         line = before.count(b"\n") + 1
         col = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
-        c.at((line, col), (), f"the file is not valid UTF-8: byte 0x{raw[e.start]:02X} at offset {e.start}")
+        hint = ""
+        try:
+            legacy = raw.decode("cp1256")
+        except UnicodeDecodeError:
+            legacy = ""
+        # Arabic letters as an Arabic Windows saves them, and none as UTF-8 writes them (then one stray byte)
+        if len(re.findall("[\u0621-\u064a]", legacy)) >= 2 and not re.search(rb"[\xd8-\xdb][\x80-\xbf]", raw):
+            hint = ("; it looks like Windows-1256 (\"ANSI\" on an Arabic Windows): save it as UTF-8 (in Notepad: "
+                    "Save As, Encoding: UTF-8)")
+        c.at((line, col), (), f"the file is not valid UTF-8: byte 0x{raw[e.start]:02X} at offset {e.start}{hint}")
         return None
 
 
@@ -353,7 +367,10 @@ def _pattern_message(pattern: str, value) -> str:
     from . import schema as S
 
     if pattern == S.SLUG:
+        from .schema import SLUG_MAX
+
         hint = _SLUG_CHARS.sub("-", str(value).lower()).strip("-")
+        hint = hint if len(hint) <= SLUG_MAX else hint[:SLUG_MAX].rsplit("-", 1)[0]
         return (f"'{value}' is not a valid id: use lowercase Latin letters, digits and single hyphens"
                 + (f" (like '{hint}')" if hint else ""))
     if pattern == S.DATE:
@@ -365,6 +382,9 @@ def _pattern_message(pattern: str, value) -> str:
         hint = f" (write '{fixed}')" if fixed != value and re.fullmatch(S.LANG, fixed) else ""
         return f"'{value}' is not a language tag like ar, ar-SY, fa or en{hint}"
     if pattern == S.URL:
+        why = host_problem(str(value))
+        if why:
+            return f"'{value}' {why}"
         fixed = with_scheme(str(value))
         if fixed:
             return (f"'{value}' is not an allowed address: write it with its scheme, like '{fixed}' "
@@ -380,37 +400,34 @@ def _schema_problems(data, c: _Collector) -> None:
 
     validator = jsonschema.Draft202012Validator(SCHEMA)
     errors = list(validator.iter_errors(data))
+    for _ in range(MAX_DEPTH):  # a fixed key may hold a misspelt key of its own: look again
+        if not (errors and _respell(errors, c)):
+            break
+        errors = list(validator.iter_errors(data))
     if errors and _numbers_as_text(data, errors, c):
         errors = list(validator.iter_errors(data))
     for err in errors:
         _report_schema_error(err, c)
 
 
-def _respell(data, c: _Collector) -> None:
+def _respell(errors, c: _Collector) -> bool:
     """A misspelt key (``positons:``) is reported once, then read as the key it was meant to be, so the
-    problems inside it are found in the same run rather than after the fix."""
-    import jsonschema
-
-    from .schema import SCHEMA
-
-    validator = jsonschema.Draft202012Validator(SCHEMA)
-    for _ in range(MAX_DEPTH):  # a fixed key may hold a misspelt key of its own: look again
-        renamed = False
-        for err in validator.iter_errors(data):
-            if err.validator != "additionalProperties" or not isinstance(err.instance, dict):
+    problems inside it are found in the same run rather than after the fix. True when a key was renamed."""
+    renamed = False
+    for err in errors:
+        if err.validator != "additionalProperties" or not isinstance(err.instance, dict):
+            continue
+        path, inst = tuple(err.absolute_path), err.instance
+        allowed = list(err.schema.get("properties", {}))
+        for key in [k for k in inst if k not in allowed]:
+            match = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            if not match or match[0] in inst:
                 continue
-            path, inst = tuple(err.absolute_path), err.instance
-            allowed = list(err.schema.get("properties", {}))
-            for key in [k for k in inst if k not in allowed]:
-                match = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-                if not match or match[0] in inst:
-                    continue
-                c.add(path + (key,), f"unknown key '{key}'{_suggest(key, allowed)}", key=True)
-                _rename(inst, key, match[0])
-                _alias(c, path + (key,), path + (match[0],))
-                renamed = True
-        if not renamed:
-            return
+            c.add(path + (key,), f"unknown key '{key}'{_suggest(key, allowed)}", key=True)
+            _rename(inst, key, match[0])
+            _alias(c, path + (key,), path + (match[0],))
+            renamed = True
+    return renamed
 
 
 def _rename(mapping: dict, old: str, new: str) -> None:
@@ -526,6 +543,15 @@ def _report_schema_error(err, c: _Collector) -> None:
     if v == "minLength":
         c.add(path, "must not be empty")
         return
+    if v == "maxLength":
+        n, limit = len(inst), err.validator_value
+        if err.schema.get("pattern"):
+            if re.fullmatch(err.schema["pattern"], inst):   # else the pattern's line says it all
+                c.add(path, f"is {n} characters long: an id is at most {limit} (it names the output files)")
+        else:
+            c.add(path, f"is {n:,} characters long: a title, name, region or heading is at most {limit} (longer "
+                        "text belongs in a summary or a section's body)")
+        return
     if v == "minItems":
         n = err.validator_value
         what = {"actors": "a brief needs at least two actors", "areas": "a brief needs at least one area"}
@@ -576,12 +602,14 @@ def _char_names(found) -> str:
     chars = sorted(set(found))
     names = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '') or kinds.get(unicodedata.category(ch), 'control character')}"
                       for ch in chars)
-    if any("\u202a" <= ch <= "\u202e" for ch in chars):
+    direction = [ch for ch in chars if "\u202a" <= ch <= "\u202e"]
+    if direction and len(direction) == len(chars):
         return (names + "; these invisible direction controls come with text copied from a web page or a "
                 "word processor: delete them (briefkit sets the direction of Latin text itself)")
     if all(unicodedata.category(ch) == "Cc" for ch in chars):
         return names + "; delete it (it is invisible: text copied from a PDF or a terminal often carries one)"
-    return names
+    return names + ("; delete them (text copied from a web page, a PDF or a terminal carries such invisible "
+                    "characters" + ("; briefkit sets the direction of Latin text itself)" if direction else ")"))
 
 
 def _at_char(c: _Collector, path: Path_, value: str, index: int, message: str) -> None:
@@ -604,6 +632,56 @@ def _typed_controls(text: str) -> tuple[str, list[tuple[int, str]]]:
     if found:
         text = Reader.NON_PRINTABLE.sub("\ufffd", text)
     return text, found
+
+
+# Only where a key or a list item follows: inside a block of prose a non-breaking space is the text's own.
+_KEY = r"[A-Za-z_][\w-]*:"
+_NBSP_INDENT = re.compile(rf"(?m)^[ ]*\u00a0[ \u00a0]*(?=-[ \u00a0]|{_KEY}(?:[ \u00a0]|$))")
+_NBSP_AFTER_KEY = re.compile(rf"(?m)^([ \u00a0]*(?:-[ ]+)*{_KEY})\u00a0")
+
+
+def _structural_nbsp(text: str, c: _Collector) -> str:
+    """A non-breaking space pasted from Word or the web where YAML needs a plain one (indentation, the space
+    after 'key:') silently changes the structure («unknown key ' title'»). Say so at its place, and read
+    it as a space (one character for one) so the rest of the report is checked as it was meant."""
+    chars = list(text)
+    prose = _block_scalar_lines(text)
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    import bisect
+
+    def in_prose(offset: int) -> bool:
+        return bisect.bisect_right(starts, offset) - 1 in prose
+
+    for m in _NBSP_INDENT.finditer(text):
+        if in_prose(m.start()):
+            continue
+        c.at(c.doc.source.pos(m.start() + m.group().index("\u00a0")), (),
+             "this line is indented with a non-breaking space (U+00A0, pasted from Word or the web): indent "
+             "with plain spaces")
+        for k in range(m.start(), m.end()):
+            chars[k] = " "
+    for m in _NBSP_AFTER_KEY.finditer(text):
+        if in_prose(m.start()):
+            continue
+        c.at(c.doc.source.pos(m.end() - 1), (),
+             f"the space after '{m.group(1).strip().lstrip('- ')}' is a non-breaking space (U+00A0, pasted from "
+             "Word or the web): type a plain space")
+        chars[m.end() - 1] = " "
+    return "".join(chars)
+
+
+def _block_scalar_lines(text: str) -> set[int]:
+    """0-based numbers of the lines inside YAML block scalars (``key: |`` and the lines indented under it)."""
+    inside, indent, out = False, 0, set()
+    for n, line in enumerate(text.split("\n")):
+        body = line.lstrip(" \u00a0")
+        depth = len(line) - len(body)
+        if inside and (not body or depth > indent):
+            out.add(n)
+            continue
+        inside = bool(re.search(r"(?:^|[:\-][ \u00a0]+)[|>][+-]?\d?[ \t]*(?:#.*)?$", body))
+        indent = depth
+    return out
 
 
 def _report_typed_controls(found: list[tuple[int, str]], c: _Collector) -> None:
@@ -662,6 +740,20 @@ def _check_text(data, c: _Collector) -> None:
         for key_path in list(c.doc.keys):
             if _FORBIDDEN.search(str(key_path[-1])):
                 c.add(key_path, "key contains a control character", key=True)
+    _fold_tabs(data)
+
+
+def _fold_tabs(value):
+    """A tab pasted between words (a Word table's cell) is a space, so both formats print it alike: the DOCX
+    would show a tab stop where the PDF shows a space. A line's leading tabs stay (Markdown indentation), and
+    the text keeps its length, so problems found later keep their columns."""
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for k, v in list(items):
+        if isinstance(v, str) and "\t" in v:
+            value[k] = "\n".join(line[:len(line) - len(line.lstrip(" \t"))]
+                                 + line.lstrip(" \t").replace("\t", " ") for line in v.split("\n"))
+        elif isinstance(v, (dict, list)):
+            _fold_tabs(v)
 
 
 def _date(value, path: Path_, c: _Collector) -> PartialDate | None:
@@ -671,7 +763,7 @@ def _date(value, path: Path_, c: _Collector) -> PartialDate | None:
     m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
     if not m:
         if isinstance(value, int) and not isinstance(value, bool):  # text is checked by the schema
-            c.add(path, f"'{text}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+            c.add(path, f"'{text}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD{date_fix(text)}")
         return None
     y, mo, d = (int(g) if g else None for g in m.groups())
     if y < 1:
@@ -686,7 +778,27 @@ def _date(value, path: Path_, c: _Collector) -> PartialDate | None:
         if not 1 <= d <= calendar.monthrange(y, mo)[1]:
             c.add(path, f"'{text}' is not a date: {y}-{mo:02d} has no day {d}")
             return None
+    if path in (("meta", "date"), ("meta", "source", "accessed")) and 1300 <= y < 1500:
+        # today's date as a Persian or Arabic calendar gives it (1403-02-23, 1445-10-12) reads as a year AD
+        pos = c.doc.values.get(path, (0, 0))
+        c.notes.append(Problem(c.file, pos[0], pos[1], format_path(path),
+                               f"note: the year {y} is read as {y} AD: if '{text}' is a Solar Hijri or Hijri date, "
+                               "write the Gregorian one (briefkit dates a brief in the Gregorian calendar)"))
     return PartialDate(y, mo, d)
+
+
+def _note_out_of_order(d: PartialDate, i: int, before: list, c: _Collector) -> None:
+    """A timeline prints in the order written: say when an event is dated before one written above it
+    (compared as far as both dates go: 2019 and 2019-10 are in order either way)."""
+    def parts(x):
+        return [v for v in (x.year, x.month, x.day) if v]
+
+    later = [e for e in before if (lambda a, b: a[:len(b)] > b[:len(a)])(parts(e.date), parts(d))]
+    if later:
+        pos = c.doc.values.get(("timeline", i, "date"), (0, 0))
+        c.notes.append(Problem(c.file, pos[0], pos[1], format_path(("timeline", i, "date")),
+                               f"note: {d.iso()} comes after {later[0].date.iso()}, a later date written above it; "
+                               "the timeline prints in the order written"))
 
 
 def _ids(items, list_name: str, c: _Collector) -> list[str]:
@@ -894,10 +1006,18 @@ def _default_id(file: Path, c: _Collector) -> str:
         c.add(("meta",), "a report given as text or a mapping has no file name to take its id from: add meta.id "
                          "(like 'my-brief') or pass name='my-brief.yaml'")
         return "brief"
-    slug = _SLUG_CHARS.sub("-", file.stem.lower()).strip("-")
+    slug = stem_id(file.stem)
     if not slug:
         c.add(("meta",), f"the file name '{file.name}' gives no usable id: add meta.id (like 'my-brief')")
     return slug or "brief"
+
+
+def stem_id(stem: str) -> str | None:
+    """The id a file name gives (``Iran Report v2`` → ``iran-report-v2``), or None: a name in another script
+    would lose its words and keep only its digits («تقرير إيران (2)» → ``2``, which two copies share)."""
+    if any(ch.isalpha() and not ch.isascii() and "LATIN" not in unicodedata.name(ch, "") for ch in stem):
+        return None
+    return _SLUG_CHARS.sub("-", stem.lower()).strip("-") or None
 
 
 def _locale_ok(tag: str) -> bool:
@@ -924,6 +1044,8 @@ def _logo(value, path: Path_, base: Path, c: _Collector) -> Path | None:
 
 
 def _logo_path(value: str, path: Path_, base: Path, c: _Collector) -> Path | None:
+    if not value.strip():
+        return None          # the schema's line says it: must not be empty
     rel = Path(value)
     if rel.is_absolute() or value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value):
         c.add(path, f"'{value}' must be a path relative to the report's folder")
@@ -973,15 +1095,23 @@ def logo_image_problem(target: Path, value: str) -> str | None:
     kind = next((k for magic, k in _MAGIC.items() if head.startswith(magic)), None)
     if kind is None:
         return f"'{value}' is not a PNG or JPEG image (its first bytes say otherwise)"
+    limit = Image.MAX_IMAGE_PIXELS
     try:
+        # Only the header is read (and a PNG's chunk checksums): Pillow's own bomb guard would refuse a
+        # 20000 × 20000 header before the size rule below could say what is wrong
+        Image.MAX_IMAGE_PIXELS = None
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Pillow's DecompressionBombWarning: the budget below says it
+            warnings.simplefilter("ignore")
             with Image.open(target, formats=[kind]) as im:
                 width, height = im.size
                 if kind == "PNG":
                     im.verify()  # chunk checksums, without decoding the pixels
     except Exception as e:  # noqa: BLE001 - any decoder complaint means a broken file
-        return f"'{value}' is not a readable {kind} image ({type(e).__name__})"
+        why = ("it is cut short" if isinstance(e, (EOFError, OSError)) and "truncat" in str(e).lower()
+               else f"its data is not a valid {kind} image")
+        return f"'{value}' is not a readable {kind} image: {why} (export it again from an image editor)"
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
     if width < 1 or height < 1 or max(width, height) > MAX_LOGO_SIDE or width * height > MAX_LOGO_PIXELS:
         return (f"'{value}' is {width} × {height} pixels: a logo may have at most "
                 f"{MAX_LOGO_PIXELS // 1_000_000} million pixels and {MAX_LOGO_SIDE:,} per side")
@@ -1002,7 +1132,7 @@ def _url_problems(meta_d: dict, data: dict, c: _Collector) -> None:
             found.append((("sources", i, "url"), src["url"]))
     for path, url in found:
         why = link_problem(url)
-        if why and re.match(r"(?i)(https?://|mailto:)\S+$", url):  # other shapes: the schema says it
+        if why and re.match(URL_PATTERN, url):  # other shapes: the schema's line says it
             c.add(path, why)
 
 
@@ -1099,6 +1229,7 @@ def _build(data: dict, file: Path, c: _Collector) -> Report:
         d = _date(e.get("date"), ("timeline", i, "date"), c)
         event = b.inline(e.get("event"), ("timeline", i, "event"))
         if d:
+            _note_out_of_order(d, i, timeline, c)
             timeline.append(TimelineEvent(d, event, area if isinstance(area, str) else None))
 
     sources = tuple(
@@ -1180,7 +1311,7 @@ def loads(raw, file: Path | str = "report.yaml", *, name: str | None = None,
         meta = c.doc.data.get("meta") if isinstance(c.doc.data, dict) else None
         given = meta.get("id") if isinstance(meta, dict) else None
         e.report_id = given if isinstance(given, str) and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", given) \
-            else _SLUG_CHARS.sub("-", file.stem.lower()).strip("-") or None
+            else stem_id(file.stem)
         raise
 
 
@@ -1200,6 +1331,8 @@ def _loads(raw: bytes | str, file: Path, c: _Collector) -> Report:
     text, typed = _typed_controls(text)
     c.doc.source = SourceText(text)
     c.doc.json = _is_json(text, file)
+    if not c.doc.json:
+        text = _structural_nbsp(text, c)
     node = _compose(text, c, c.doc.json)
     if node is None:
         _report_typed_controls(typed, c)
@@ -1244,11 +1377,24 @@ def _loads_mapping(raw, file: Path, c: _Collector) -> Report:
     return _validate(data, file, c)
 
 
+def _mapping_rank(order: dict):
+    if not order:
+        return None
+
+    def rank(p: Problem) -> int:
+        path = p.path
+        while path not in order and path:   # a missing key's problem sits at its parent
+            path = path[:max(path.rfind("."), path.rfind("["), 0)]
+        return order.get(path, 0)
+    return rank
+
+
 def _plain(value, path: Path_, depth: int, c: _Collector, budget: list[int]):
     """A Python mapping → the JSON-like data a parsed file gives (a copy: later changes do not leak in)."""
     import datetime
 
     budget[0] -= 1
+    c.doc.order.setdefault(format_path(path), len(c.doc.order))
     if budget[0] < 0:
         raise _TooBig(f"the report has more than {MAX_NODES} values: refusing to load it")
     if depth > MAX_DEPTH:
@@ -1284,7 +1430,6 @@ def _validate(data, file: Path, c: _Collector) -> Report:
         c.add(("briefkit-theme",), "this is a theme file, not a report: pass it with --theme FILE, or "
                                            "name it theme.yaml beside the reports it styles")
         raise ReportError(c.problems)
-    _respell(data, c)
     _schema_problems(data, c)
     _check_text(data, c)
     report = _build(data, file, c)
@@ -1292,6 +1437,6 @@ def _validate(data, file: Path, c: _Collector) -> Report:
     if c.problems:
         _drop_shadowed(c.problems)
         # One problem can reach the checks twice (e.g. a schema and a reference check): keep one.
-        raise ReportError(list(dict.fromkeys(c.problems)))
+        raise ReportError(list(dict.fromkeys(c.problems)), rank=_mapping_rank(c.doc.order))
     report = dataclasses.replace(report, notices=tuple(dict.fromkeys(c.notes)))
     return report if not file.name.startswith("<") else dataclasses.replace(report, path=None)

@@ -40,6 +40,10 @@ class Located:
                 line += source.count("\n", 0, k)
         start = self.line_start(line)
         k = self.text.find(needle, start) if needle else -1
+        if k < 0 and needle:   # Markdown dropped a backslash escape from it («evil.example\@good»)
+            loose = "".join((r"\\?" + re.escape(ch)) if not ch.isalnum() else re.escape(ch) for ch in needle)
+            m = re.compile(loose).search(self.text, start)
+            k = m.start() if m else -1
         if k < 0:
             end = self.text.find("\n", start)
             line_text = self.text[start:end if end >= 0 else len(self.text)]

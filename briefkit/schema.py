@@ -7,6 +7,10 @@ DATE = r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$"
 COLOR = r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$"
 LANG = r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
 URL = URL_PATTERN
+TEXT_MAX = 500
+"""A title, name, region, heading or source title: a line or two, never a page (a hostile 5 MB title took minutes)."""
+SLUG_MAX = 100
+"""An id names the output files: a file name has 255 bytes at most."""
 """Every pattern here is ECMA-262 as well as Python: editors' JSON Schema tools (VS Code, ajv) compile them."""
 
 
@@ -45,13 +49,13 @@ _RAW: dict = {
     "title": "briefkit report",
     "description": "One policy brief about the relation between two or more actors.",
     "$defs": {
-        "text": {"type": "string", "minLength": 1, "description": "Plain text."},
+        "text": {"type": "string", "minLength": 1, "maxLength": TEXT_MAX, "description": "Plain text."},
         "inline": {"type": "string", "minLength": 1,
                    "description": "Inline text: **bold**, *italic*, [text](https://…), [^source-id]."},
         "markdown": {"type": "string", "minLength": 1,
                      "description": "Markdown prose: paragraphs separated by blank lines, '-'/'*'/'1.' lists "
                                     "(one level of nesting), '>' quotes, '###' sub-headings; inline text within."},
-        "slug": {"type": "string", "pattern": SLUG},
+        "slug": {"type": "string", "pattern": SLUG, "maxLength": SLUG_MAX},
         "date": {"type": ["string", "integer"], "pattern": DATE,
                  "description": "YYYY, YYYY-MM or YYYY-MM-DD."},
         "url": {"type": "string", "pattern": URL},

@@ -19,8 +19,9 @@ class StarterError(BriefkitError):
 
 
 def _slug(stem: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
-    return slug or "brief"
+    from .loader import stem_id
+
+    return stem_id(stem) or "brief"
 
 
 def starter_text(path: Path, lang: str = "ar", actors: int = 2, today: _dt.date | None = None) -> str:

@@ -23,6 +23,8 @@ FOOTER_CONTENT = ("page-of", "page", "none")
 LOGO_PLACES = ("start", "end", "none")
 FACES = ("regular", "bold", "italic", "bold-italic")
 MAX_FONT_BYTES = 20_000_000
+MAX_THEME_BYTES = 1_000_000
+"""A theme file is a page of settings: a bigger one is refused before it is read."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,36 @@ def find_theme(report_path: Path) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
+def named_files(path: Path) -> list[tuple[str, Path | None]]:
+    """The files a theme names (fonts, then the logo) as written, each with its resolved path when that lies
+    inside the theme's folder (None otherwise); [] when the theme cannot be read. For the build cache's key:
+    nothing but the theme file itself is opened here."""
+    from ruamel.yaml import YAML
+
+    try:
+        if path.stat().st_size > MAX_THEME_BYTES:
+            return []
+        data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8-sig"))
+    except Exception:  # noqa: BLE001 - a broken theme has no named files; its own check reports it
+        return []
+    if not isinstance(data, dict):
+        return []
+    named: list[str] = []
+    fonts = data.get("fonts")
+    for spec in (fonts.values() if isinstance(fonts, dict) else ()):
+        named += [spec] if isinstance(spec, str) else \
+            [v for v in spec.values() if isinstance(v, str)] if isinstance(spec, dict) else []
+    logo = data.get("logo")
+    if isinstance(logo, dict) and isinstance(logo.get("file"), str):
+        named.append(logo["file"])
+    folder = path.resolve().parent
+    out = []
+    for rel in named:
+        target = (folder / rel).resolve()
+        out.append((rel, target if target.is_relative_to(folder) else None))
+    return out
+
+
 def load_theme(path) -> Theme:
     """Read and check a theme file; raises ReportError listing every problem with FILE:LINE:COL."""
     from ruamel.yaml import YAML
@@ -116,6 +148,11 @@ def load_theme(path) -> Theme:
             add(node_pos, where, f"'{value}' is more than 60 mm: a margin leaves room for the text")
 
     try:
+        if not path.is_file():
+            raise ReportError([Problem(name, 0, 0, "(root)", "the theme is not a regular file")])
+        if path.stat().st_size > MAX_THEME_BYTES:
+            raise ReportError([Problem(name, 0, 0, "(root)", f"the theme file is larger than "
+                                                             f"{MAX_THEME_BYTES // 1_000_000} MB")])
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
         raise ReportError([Problem(name, 0, 0, "(root)", f"cannot read the theme: {e}")]) from None
@@ -333,6 +370,8 @@ def _logo_spec(spec, folder: Path, kw: dict, add, pos, vpos) -> None:
     elif target.suffix.lower() not in (".png", ".jpg", ".jpeg"):
         add(at, "logo.file", f"'{file}' must be a PNG or JPEG image (export the logo as a PNG about 300 "
             "pixels high: it is drawn 11 mm high)")
+    elif target.exists() and not target.is_file():
+        add(at, "logo.file", f"'{file}' is not a regular file")
     elif not target.is_file():
         add(at, "logo.file", f"'{file}' does not exist (relative to the theme's folder)")
     else:
@@ -375,6 +414,9 @@ def _family(spec, where, folder, parent, role, add, pos, vpos) -> Family | None:
         if target.suffix.lower() not in (".ttf", ".otf"):
             add(at, fw, f"'{file}' is not a TTF or OTF file")
             continue
+        if target.exists() and not target.is_file():
+            add(at, fw, f"'{file}' is not a regular file")
+            continue
         if not target.is_file():
             add(at, fw, f"'{file}' does not exist (relative to the theme's folder)")
             continue
@@ -387,7 +429,9 @@ def _family(spec, where, folder, parent, role, add, pos, vpos) -> Family | None:
                 family = font["name"].getBestFamilyName()
                 font["cmap"]  # noqa: B018 (a font with no character map cannot be used)
         except (TTLibError, KeyError, OSError, AssertionError, ValueError, struct.error) as e:
-            add(at, fw, f"'{file}' is not a usable font ({type(e).__name__})")
+            why = ("it has no character map" if isinstance(e, KeyError) else
+                   "it cannot be read" if isinstance(e, OSError) else "it is damaged or not a font")
+            add(at, fw, f"'{file}' is not a usable font: {why} (use a TTF or OTF file as its foundry ships it)")
             continue
         names.add(family)
         faces.append((face, target))

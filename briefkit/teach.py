@@ -21,6 +21,8 @@ def number_fix(text: str) -> str:
     ascii_text = text.strip().translate(_NATIVE_DIGITS).replace("٫", ".")
     if ascii_text != text.strip() and re.fullmatch(r"-?\d+(?:\.\d+)?", ascii_text):
         return f" (write it in ASCII digits: {ascii_text})"
+    if re.fullmatch(r"-?\d+(?:\.\d+)?", ascii_text):      # intensity: "4"
+        return f" (remove the quotes: {ascii_text})"
     return ""
 
 
@@ -54,7 +56,24 @@ def date_fix(value) -> str:
     m = re.fullmatch(r"(\d{1,2})[-/.](\d{4})", text)
     if m and real(m.group(2), m.group(1)):
         return f" (like '{real(m.group(2), m.group(1))}')"
+    m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})|(\d{4})-(\d{2})-(\d{2})[T ][\d:.]+Z?", text)
+    if m:                                                   # 20240512, 2024-05-12T10:00:00
+        fixed = real(*(g for g in m.groups() if g))
+        return f" (like '{fixed}')" if fixed else ""
+    m = re.fullmatch(r"(?:(\d{1,2})\s+)?(\S+)\s+(\d{4})", text)
+    month = _MONTHS.get(m.group(2).lower().rstrip(".,")) if m else None
+    if month and real(m.group(3), month, m.group(1)):       # May 2024, 12 مايو 2024
+        return f" (like '{real(m.group(3), month, m.group(1))}')"
     return ""
+
+
+_MONTHS = {name: n for n, names in enumerate((
+    ("january", "jan", "يناير", "كانون الثاني"), ("february", "feb", "فبراير", "شباط"), ("march", "mar", "مارس", "آذار"),
+    ("april", "apr", "أبريل", "ابريل", "إبريل", "نيسان"), ("may", "مايو", "أيار"), ("june", "jun", "يونيو", "حزيران"),
+    ("july", "jul", "يوليو", "تموز"), ("august", "aug", "أغسطس", "آب"), ("september", "sep", "sept", "سبتمبر", "أيلول"),
+    ("october", "oct", "أكتوبر", "تشرين الأول"), ("november", "nov", "نوفمبر", "تشرين الثاني"),
+    ("december", "dec", "ديسمبر", "كانون الأول")), 1) for name in names if " " not in name}
+"""Month names an editor types in a date (English, and the Egyptian and Levantine Arabic names)."""
 
 
 _OPENS_QUOTE = re.compile(r"""^(\s*)(?:-\s+)*(?:[^\s:'"#][^:#]*:\s+)?(")""")
@@ -179,6 +198,11 @@ def _hint(e, text: str, problem: str, context: str, mark):
         return mark, f"; text starting with '{m.group(1)}' must be put in quotes"
     if context.startswith(("while parsing a flow mapping", "while parsing a flow sequence")):
         opener = "{" if "mapping" in context else "["
+        gap = re.search(r"[ \t]*$", line[:mark.column]) if mark is not None else None
+        if gap and "\t" in gap.group() and line[:gap.start()].strip():
+            # «name: وحدة<TAB>الرصد» pasted from a Word table: in { } the tab split the text in two
+            return (_At(mark.line, gap.start() + gap.group().index("\t")),
+                    "; a tab inside unquoted text: replace it with a space, or put the whole text in quotes")
         if "<stream end>" not in problem:
             return mark, (f"; inside {opener} {'}' if opener == '{' else ']'} text containing ',', '[', ']', '{{', "
                           "'}' or ': ' must be put in quotes (a footnote [^id] too)")

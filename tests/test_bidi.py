@@ -278,6 +278,15 @@ def test_runs_give_back_the_text(case):
         assert "".join(chunk for chunk, _ in bidi.runs(text, rtl)) == text.translate(NO_MARKS)
 
 
+def test_a_bare_url_with_an_arabic_path_is_one_isolate():
+    # a blind editor's «…/2024/5/12/تقرير-خاص»: the Arabic tail was left outside and jumped to the other side
+    url = "https://www.aljazeera.net/politics/2024/5/12/تقرير-خاص"
+    assert bidi.runs(f"للمزيد انظر {url}، ثم عد", True) == [("للمزيد انظر ", False), (url, True), ("، ثم عد", False)]
+    assert bidi.runs("انظر https://x.org/ar/مصدر-2.", True)[1] == ("https://x.org/ar/مصدر-2", True)
+    # the host stays Latin: Arabic glued to a bare host is the sentence's
+    assert bidi.runs("موقع www.x.orgوفيه", True)[1] == ("www.x.org", True)
+
+
 def test_runs_drop_pasted_bidi_marks():
     # the isolates do what a pasted LRM/RLM was for; kept, the LRM pulled a space into «(NATO)»'s isolate
     plain = bidi.runs("حلف الأطلسي (NATO) لم", True)

@@ -220,7 +220,7 @@ def test_duplicate_ids_earliest_input_wins_whatever_finishes_first(tmp_path, job
                        "--format", "html", "--json", "--quiet", "--jobs", jobs)
     doc = json.loads(out)
     assert code == 1
-    assert [(r["status"], r["id"]) for r in doc["reports"]] == [("built", "same"), ("invalid", None)]
+    assert [(r["status"], r["id"]) for r in doc["reports"]] == [("built", "same"), ("invalid", "same")]  # its id, as validate gives it
     assert doc["reports"][1]["errors"][0]["message"].startswith(f"'same' is also the id of {tmp_path / 'a.yaml'}")
     assert "موجز 1" in (tmp_path / "o" / "same.html").read_text(encoding="utf-8")
 
@@ -259,7 +259,7 @@ def test_invalid_report_sharing_an_id_never_deletes_the_valid_ones_files(tmp_pat
     by_input = {r["input"]: r for r in doc["reports"]}
     assert by_input[str(a)]["status"] == "built"
     bad = by_input[str(b)]
-    assert bad["status"] == "invalid" and bad["id"] is None
+    assert bad["status"] == "invalid" and bad["id"] == "shared"   # as validate gives it; the files stay a's
     messages = [e["message"] for e in bad["errors"]]
     assert any("rivaly" in m for m in messages)
     assert f"'shared' is also the id of {a}: their outputs would overwrite each other" in messages

@@ -15,6 +15,7 @@ from briefkit import cache as cache_mod
 from briefkit.cli import main
 
 CASES = Path(__file__).parent / "cases"
+FONTS = Path(__file__).resolve().parents[1] / "fonts"
 
 REPORT = """briefkit: 1
 meta: {title: "موجز", id: cached-brief, publisher: {name: "مركز", logo: assets/logo.png}}
@@ -34,8 +35,9 @@ def work(tmp_path, monkeypatch):
     (src / "r.yaml").write_text(REPORT, encoding="utf-8")
     theme = tmp_path / "theme"
     theme.mkdir()
-    (theme / "theme.yaml").write_text("name: plain\n")
-    (theme / "Face.ttf").write_bytes(b"not really a font, only hashed")
+    (theme / "theme.yaml").write_text("name: plain\nfonts: {body: Face.ttf}\nlogo: {file: logo.png}\n")
+    shutil.copy(FONTS / "Amiri-Regular.ttf", theme / "Face.ttf")
+    shutil.copy(CASES / "assets" / "logo.png", theme / "logo.png")
     return tmp_path
 
 
@@ -78,9 +80,11 @@ def test_each_part_of_the_key_rebuilds(work, part, monkeypatch):
     elif part == "theme":
         (work / "theme" / "theme.yaml").write_text("name: bold\n")
     elif part == "theme font":
-        (work / "theme" / "Face.ttf").write_bytes(b"another face")
+        shutil.copy(FONTS / "Amiri-Bold.ttf", work / "theme" / "Face.ttf")
     elif part == "theme logo":           # the house logo (logo: {file: ...}) lives beside the theme
-        (work / "theme" / "logo.png").write_bytes(b"another logo")
+        from PIL import Image
+
+        Image.new("RGB", (300, 100), "red").save(work / "theme" / "logo.png")
     elif part == "SOURCE_DATE_EPOCH":
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     elif part == "format":
@@ -108,6 +112,25 @@ def test_each_part_of_the_key_rebuilds(work, part, monkeypatch):
         assert build(work, *extra) == "cached", part
     finally:
         cache_mod.code_hash.cache_clear()
+
+
+def test_only_the_files_a_theme_names_are_read_for_the_key(work):
+    # A blind reviewer's symlink to /dev/zero beside an automatic theme.yaml drove a build to 23 GB, and a FIFO
+    # there hung it: the key read every image and font file under the theme's folder
+    import os
+
+    assert build(work, "--theme", work / "theme" / "theme.yaml") == "built"
+    os.symlink("/dev/zero", work / "theme" / "evil.png")
+    os.mkfifo(work / "theme" / "fifo.ttf")
+    (work / "theme" / "deep").mkdir()
+    (work / "theme" / "deep" / "other.ttf").write_bytes(b"x" * 1000)
+    assert build(work, "--theme", work / "theme" / "theme.yaml") == "cached"
+    (work / "theme" / "theme.yaml").write_text("name: plain\nfonts: {body: fifo.ttf}\n")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["build", str(work / "src"), "-o", str(work / "out"), "--format", "html", "--theme",
+                 str(work / "theme" / "theme.yaml"), "--cache", str(work / "cache")], stdout=out, stderr=err) == 1
+    assert f"{work / 'theme' / 'theme.yaml'}:2:15: fonts.body.regular: 'fifo.ttf' is not a regular file" in \
+        err.getvalue()
 
 
 def test_a_format_never_built_is_a_miss(work):

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -64,6 +67,29 @@ def test_validate_notes_lines_pasted_from_word_as_one_paragraph(tmp_path):
     assert run("validate", "--quiet", str(path)) == (0, "", "")
     code, out, _ = run("validate", "--json", str(path))
     assert [(n["line"], n["path"]) for n in json.loads(out)["reports"][0]["notes"]] == [(7, "summary"), (14, "outlook")]
+
+
+def test_validate_notes_a_brief_dated_in_the_hijri_calendar(tmp_path):
+    # a blind Persian editor's «date: 1403-02-23» (today, Solar Hijri) was read as the year 1403 AD, silently
+    path = tmp_path / "brief.yaml"
+    path.write_text("briefkit: 1\nmeta: {title: t, date: 1403-02-23}\n"
+                    "actors: [{id: a, name: ایران}, {id: b, name: ترکیه}]\n"
+                    "areas: [{id: x, title: س, region: ر, relation: mixed}]\n"
+                    "timeline: [{date: 1453, event: فتح}]\n", encoding="utf-8")   # a timeline may be history
+    assert run("validate", str(path)) == (0, f"{path}: valid\n", (
+        f"{path}:2:24: meta.date: note: the year 1403 is read as 1403 AD: if '1403-02-23' is a Solar Hijri or "
+        "Hijri date, write the Gregorian one (briefkit dates a brief in the Gregorian calendar)\n"))
+
+
+def test_validate_notes_a_timeline_event_written_after_a_later_one(tmp_path):
+    path = tmp_path / "brief.yaml"
+    path.write_text("briefkit: 1\nmeta: {title: t}\nactors: [{id: a, name: مصر}, {id: b, name: تركيا}]\n"
+                    "areas: [{id: x, title: س, region: ر, relation: mixed}]\ntimeline:\n"
+                    "  - {date: 2019, event: أ}\n  - {date: 2019-10, event: ب}\n  - {date: 2024-05-12, event: ج}\n"
+                    "  - {date: 2023-03-10, event: د}\n  - {date: 2024, event: هـ}\n", encoding="utf-8")
+    assert run("validate", str(path)) == (0, f"{path}: valid\n", (
+        f"{path}:9:12: timeline[3].date: note: 2023-03-10 comes after 2024-05-12, a later date written above it; "
+        "the timeline prints in the order written\n"))
 
 
 def test_validate_invalid_prints_exact_lines(monkeypatch):
@@ -241,3 +267,62 @@ def test_a_bad_command_line_with_json_still_prints_json(argv, tmp_path):
     doc = json.loads(out)
     assert (code, doc["exit_code"], doc["command"], doc["reports"]) == (2, 2, "build", [])
     assert doc["error"] and "error" in err
+
+
+def test_extract_says_in_one_line_what_is_wrong_with_its_file(tmp_path, monkeypatch):
+    # A blind CI engineer got pypdf's own warnings and an exception's class name
+    monkeypatch.chdir(tmp_path)
+    report = SEEDS / "turkey-russia-relations.yaml"
+    (tmp_path / "cut.pdf").write_bytes(b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n<< /Type /Catalog")
+    (tmp_path / "notes.txt").write_text("hello")
+    assert run("extract", str(report)) == (2, "", f"briefkit: error: {report} is not a PDF (it looks like a report: "
+                                                  "extract reads a brief's PDF)\n")
+    assert run("extract", "notes.txt") == (2, "", "briefkit: error: notes.txt is not a PDF\n")
+    assert run("extract", "nope.pdf") == (2, "", "briefkit: error: nope.pdf: no such file\n")
+    assert run("extract", "cut.pdf") == (2, "", "briefkit: error: cut.pdf is a damaged PDF: briefkit cannot read it\n")
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="needs util-linux script for a real terminal")
+def test_build_on_a_terminal_ends_with_what_was_written_where(tmp_path):
+    # A blind CI engineer on a terminal: the progress bar erased itself and the screen stayed empty
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("briefkit: 1\nmeta: {title: t}\n", encoding="utf-8")
+    seed = SEEDS / "india-china-relations.yaml"
+    log = tmp_path / "tty.log"
+    cmd = shlex.join([sys.executable, "-m", "briefkit", "build", str(seed), str(bad), "-o", str(tmp_path / "o"),
+                      "--format", "pdf"])
+    subprocess.run(["script", "-qec", cmd, str(log)], capture_output=True, timeout=120)
+    last = log.read_text(encoding="utf-8", errors="replace").replace("\r", "").strip().splitlines()
+    last = [line for line in last if line.strip() and not line.startswith("Script done")][-1]
+    assert re.fullmatch(rf"briefkit: 1 brief \(1 file\) in {re.escape(str(tmp_path / 'o'))}/, 1 invalid "
+                        r"\(\d+\.\ds\)", last), last
+
+
+
+def test_an_unusable_cache_is_a_warning_and_in_the_manifest(tmp_path):
+    # a blind CI engineer's mistyped BRIEFKIT_CACHE: no hit ever, and nothing said so
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, out, err = run("build", str(SEEDS / "india-china-relations.yaml"), "-o", str(tmp_path / "o"),
+                         "--format", "html", "--cache", str(blocker / "cache"), "--json", "--quiet")
+    manifest = json.loads(out)
+    assert code == 0 and manifest["cache"]["error"].startswith("Not a directory")
+    assert err == (f"briefkit: warning: the build cache {blocker / 'cache'} cannot be written "
+                   f"({manifest['cache']['error']}): every run renders every brief again\n")
+    schema = json.loads((Path(__file__).parents[1] / "docs" / "manifest.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(manifest, schema)
+
+
+def test_a_report_turned_invalid_lists_the_files_it_removed(tmp_path):
+    # a blind CI engineer: the last good brief was deleted, and the manifest did not say so
+    report = tmp_path / "brief.yaml"
+    text = (SEEDS / "india-china-relations.yaml").read_text(encoding="utf-8")
+    report.write_text(text, encoding="utf-8")
+    out_dir = tmp_path / "o"
+    assert run("build", str(report), "-o", str(out_dir), "--format", "html,docx", "--quiet")[0] == 0
+    report.write_text(text.replace("relation: rivalry", "relation: rivalryy", 1), encoding="utf-8")
+    code, out, _ = run("build", str(report), "-o", str(out_dir), "--format", "html,docx", "--json", "--quiet")
+    (entry,) = json.loads(out)["reports"]
+    assert code == 1 and entry["status"] == "invalid"
+    assert sorted(entry["removed"]) == sorted(str(out_dir / f"india-china-relations.{f}") for f in ("docx", "html"))
+    assert list(out_dir.iterdir()) == []

@@ -315,6 +315,21 @@ def test_two_builds_are_byte_identical(monkeypatch):
     assert hashlib.sha256(briefkit.render_docx(report)).hexdigest() == hashlib.sha256(stamped).hexdigest()
 
 
+def test_a_brief_is_not_changed_by_the_briefs_built_before_it():
+    """Every brief starts from one copy of python-docx's template kept per process: what one brief adds
+    (a logo's picture part, hyperlinks, left-to-right styles, a theme's fonts) must not reach the next."""
+    from briefkit.options import Options
+
+    report = briefkit.load(SEED)
+    first = briefkit.render_docx(report)
+    for other, options in ((ROOT / "tests" / "cases" / "08-logo.yaml", None), (ENGLISH, None),
+                           (PERSIAN, Options(theme=ROOT / "examples" / "themes" / "scheherazade" / "theme.yaml"))):
+        assert briefkit.writers.render(briefkit.load(other), "docx", options)
+    again = briefkit.render_docx(report)
+    assert zipfile.ZipFile(io.BytesIO(again)).namelist() == zipfile.ZipFile(io.BytesIO(first)).namelist()
+    assert again == first
+
+
 @pytest.mark.parametrize("epoch,expected", [(None, "2023-07-01T00:00:00Z"), ("1700000000", "2023-11-14T22:13:20Z")])
 def test_one_timestamp_for_pdf_and_docx(monkeypatch, epoch, expected):
     """SOURCE_DATE_EPOCH, else the report's date (2023-07), in both formats."""
@@ -733,3 +748,26 @@ def test_an_english_colophon_url_is_not_isolated_right_to_left():
     colophon = next(p for p in doc.iter(w("p")) if p.find("w:pPr/w:pStyle[@w:val='Colophon']", NS) is not None)
     text = _para_text(colophon)
     assert "https://example.org/a/b" in text and not any(c in text for c in "\u2066\u2067\u2068\u2069"), text
+
+
+def test_stacked_positions_row_never_splits_and_stays_with_its_area():
+    # A blind editor's 4-actor brief: two actors' positions on one page, two on the next, in LibreOffice
+    from briefkit import plan
+
+    n = plan.ACTOR_COLUMNS + 1
+    report = briefkit.loads({
+        "briefkit": 1, "meta": {"title": "تقرير", "id": "stacked"},
+        "actors": [{"id": f"a{i}", "name": f"دولة{i}"} for i in range(n)],
+        "areas": [{"id": f"x{k}", "title": f"ملف {k}", "region": "منطقة", "relation": "mixed",
+                   "positions": {f"a{i}": "موقف قصير" for i in range(n)}} for k in range(3)]})
+    W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(io.BytesIO(briefkit.render_docx(report))) as z:
+        body = etree.fromstring(z.read("word/document.xml"))
+    table = next(t for t in body.iter(f"{W}tbl") if "دولة0: " in "".join(t.itertext()))
+    rows = table.findall(f"{W}tr")[1:]
+    assert len(rows) == 6
+    for area_row, positions_row in zip(rows[::2], rows[1::2]):
+        assert positions_row.find(f"{W}trPr/{W}cantSplit") is not None
+        assert area_row.find(f"{W}trPr/{W}cantSplit") is not None
+        paras = area_row.iter(f"{W}p")
+        assert all(p.find(f"{W}pPr/{W}keepNext") is not None for p in paras)

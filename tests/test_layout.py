@@ -120,3 +120,49 @@ def test_docx_columns_are_wide_enough_and_text_present(built):
     if n == 2:
         giant_row = areas.rows[1]._tr
         assert giant_row.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is None
+
+
+def test_pdf_never_splits_an_areas_positions_from_it_or_across_pages():
+    """With actors stacked under each area (more than plan.ACTOR_COLUMNS), an area's title and every actor's
+    position print on one page: a blind editor saw two actors on one page and two on the next."""
+    import pdfplumber
+
+    n = plan.ACTOR_COLUMNS + 1
+    actors = [{"id": f"a{i}", "name": f"دولة{i}"} for i in range(n)]
+    areas = [{"id": f"area{k}", "title": f"ملف T{k}t", "region": "المنطقة", "relation": "mixed",
+              "summary": " ".join(VOCAB[(k + j) % 10] for j in range(30)),
+              "positions": {f"a{i}": " ".join(VOCAB[(i + k + j) % 10] for j in range(25)) + f" Z{'abcdefghi'[k]}{'klmn'[i]}"
+                            for i in range(n)}} for k in range(9)]
+    report = briefkit.loads({"briefkit": 1, "meta": {"title": "تقرير", "id": "stacked"}, "actors": actors,
+                             "areas": areas})
+    pages = {}
+    with pdfplumber.open(io.BytesIO(briefkit.render_pdf(report))) as doc:
+        assert len(doc.pages) >= 3                      # the table does run across pages
+        for number, page in enumerate(doc.pages, 1):
+            text = page.extract_text(char_dir="rtl", char_dir_render="ltr") or ""
+            for token in set(re.findall(r"Z[a-i][k-n]|[a-i][k-n]Z|T\d+t|t\d+T", text)):
+                pages.setdefault("".join(sorted(token)), set()).add(number)
+    for k in range(9):
+        where = [pages.get("".join(sorted(f"Z{'abcdefghi'[k]}{'klmn'[i]}")), set()) for i in range(n)]
+        assert all(len(w) == 1 for w in where) and len(set().union(*where)) == 1, (k, where)
+        assert where[0] <= pages["".join(sorted(f"T{k}t"))], k    # the area's title is on that page too
+
+
+def test_pdf_keeps_unbroken_words_of_the_longest_allowed_labels_on_the_page():
+    """Every one-line field at its length limit, as one unbroken word: the kicker's label, the title and the
+    running heads wrap or are cut instead of running off the paper (a blind reviewer's 100,000-letter title)."""
+    import pdfplumber
+
+    from briefkit.schema import TEXT_MAX
+
+    word = lambda ch: ch * TEXT_MAX  # noqa: E731
+    report = briefkit.loads({
+        "briefkit": 1,
+        "meta": {"id": "long-labels", "title": word("A"), "subtitle": word("ب"), "kicker": word("K")},
+        "actors": [{"id": "a", "name": word("N")}, {"id": "b", "name": "B"}],
+        "areas": [{"id": "x", "title": word("T"), "region": word("R"), "relation": "mixed"}],
+        "sections": [{"id": "s", "heading": word("H"), "body": "نص"}]})
+    with pdfplumber.open(io.BytesIO(briefkit.render_pdf(report))) as doc:
+        off = [c["text"] for page in doc.pages for c in page.chars
+               if c["x0"] < -0.5 or c["x1"] > page.width + 0.5 or c["top"] < -0.5 or c["bottom"] > page.height + 0.5]
+    assert off == []

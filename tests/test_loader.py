@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 import briefkit
-from briefkit.loader import loads
+from briefkit.loader import loads, stem_id
 from briefkit.model import NoteRef, Para, Quote, BulletList
 
 INVALID = Path(__file__).parent / "invalid"
@@ -385,11 +385,22 @@ def test_loads_mapping_problems_have_paths_and_no_lines():
     data["actors"].pop()
     with pytest.raises(briefkit.ReportError) as info:
         briefkit.loads(data)
-    assert [str(p) for p in info.value.problems] == [
-        "<mapping>:0:0: areas[0].relation: 'تعاون' is not one of cooperation, rivalry, mixed "
-        "(write 'cooperation': 'تعاون' is its Arabic label)",
+    assert [str(p) for p in info.value.problems] == [       # in the mapping's own order, as a file's are
         "<mapping>:0:0: meta: a report given as text or a mapping has no file name to take its id from: "
-        "add meta.id (like 'my-brief') or pass name='my-brief.yaml'"]
+        "add meta.id (like 'my-brief') or pass name='my-brief.yaml'",
+        "<mapping>:0:0: areas[0].relation: 'تعاون' is not one of cooperation, rivalry, mixed "
+        "(write 'cooperation': 'تعاون' is its Arabic label)"]
+    # a blind CI engineer's row: relation before positions in the mapping, so in the problems
+    data["meta"]["id"] = "row"
+    data["areas"][0]["positions"] = {"xx": "نص"}
+    data["areas"][0] = {"positions": data["areas"][0].pop("positions"), **data["areas"][0]}
+    with pytest.raises(briefkit.ReportError) as info:
+        briefkit.loads(data)
+    assert [p.path for p in info.value.problems] == ["areas[0].positions.xx", "areas[0].relation"]
+    data["areas"][0] = {"relation": data["areas"][0].pop("relation"), **data["areas"][0]}
+    with pytest.raises(briefkit.ReportError) as info:
+        briefkit.loads(data)
+    assert [p.path for p in info.value.problems] == ["areas[0].relation", "areas[0].positions.xx"]
 
 
 def test_loads_refuses_a_mapping_that_contains_itself():
@@ -434,3 +445,66 @@ def test_loads_of_something_that_is_no_report_is_a_report_error(value):
         briefkit.loads(value)
     (problem,) = info.value.problems
     assert problem.message.startswith("a report is YAML or JSON text (str or bytes) or a mapping, got ")
+
+
+def test_a_pasted_tab_between_words_is_a_space_and_indentation_tabs_stay():
+    # A blind editor's quoted «وحدة<TAB>الرصد»: a space in the PDF, a wide tab stop in the DOCX, a tab in the
+    # PDF's Author. Now one space everywhere; a tab that indents a nested Markdown list still nests it.
+    report = briefkit.loads(
+        'briefkit: 1\nmeta: {title: "موجز\\tقصير", authors: [{name: "وحدة\\tالرصد", role: مراجعة}]}\n'
+        "actors: [{id: a, name: مصر}, {id: b, name: تركيا}]\n"
+        "areas: [{id: x, title: س, region: ر, relation: mixed}]\n"
+        'sections: [{id: s, heading: ع, body: "- بند\\n\\t- بند\\tفرعي\\n"}]\n', name="t.yaml")
+    assert report.meta.title == "موجز قصير" and report.meta.authors[0].name == "وحدة الرصد"
+    (outer,) = report.sections[0].body
+    assert [[t.text for t in item] for item in outer.sublists[0].items] == [["بند فرعي"]]
+
+
+def test_a_file_name_in_arabic_gives_no_id_rather_than_its_digits(tmp_path):
+    # Windows names a copy «تقرير إيران النهائي (2).yaml»: the id used to be «2», shared by every such copy
+    path = tmp_path / "تقرير إيران النهائي (2).yaml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    with pytest.raises(briefkit.ReportError) as info:
+        briefkit.load(path)
+    assert [p.message for p in info.value.problems] == [
+        f"the file name '{path.name}' gives no usable id: add meta.id (like 'my-brief')"]
+    assert stem_id("Iran Report FINAL v2") == "iran-report-final-v2"
+    assert stem_id("Erdoğan 2024") == "erdo-an-2024" and stem_id("گزارش (1)") is None
+
+
+def test_a_logo_is_judged_by_its_header_in_words(tmp_path):
+    # A blind reviewer's 20000 × 20000 PNG (48 KB) met Pillow's bomb guard and the message named the exception;
+    # a 25-million-pixel logo within the old limit cost a build 286 MB
+    from PIL import Image
+
+    from briefkit.loader import logo_image_problem
+
+    Image.new("1", (20000, 20000)).save(tmp_path / "bomb.png")
+    Image.new("RGBA", (4000, 2500)).save(tmp_path / "big.png")
+    Image.new("RGB", (300, 100), "red").save(tmp_path / "ok.png")
+    data = (tmp_path / "ok.png").read_bytes()
+    (tmp_path / "cut.png").write_bytes(data[:len(data) // 2])
+    (tmp_path / "bad.jpg").write_bytes(b"\xff\xd8\xff" + b"not a jpeg" * 5)
+    assert {name: logo_image_problem(tmp_path / name, name) for name in
+            ("bomb.png", "big.png", "ok.png", "cut.png", "bad.jpg")} == {
+        "bomb.png": "'bomb.png' is 20000 × 20000 pixels: a logo may have at most 8 million pixels and 10,000 per side",
+        "big.png": "'big.png' is 4000 × 2500 pixels: a logo may have at most 8 million pixels and 10,000 per side",
+        "ok.png": None,
+        "cut.png": "'cut.png' is not a readable PNG image: it is cut short (export it again from an image editor)",
+        "bad.jpg": "'bad.jpg' is not a readable JPEG image: its data is not a valid JPEG image (export it again from "
+                   "an image editor)"}
+
+
+def test_mixed_refused_characters_get_one_explanation_that_fits_them_all():
+    # a blind reviewer's ESC, DEL and RLO in one title were all called "invisible direction controls", and a
+    # lone surrogate was reported twice (once more as a character no font has)
+    with pytest.raises(briefkit.ReportError) as info:
+        loads('briefkit: 1\nmeta: {title: "a\\x1bb\\u202ec\\x7f", subtitle: "x\\uD800y"}\n'
+              "actors: [{id: a, name: A}, {id: b, name: B}]\nareas: [{id: x, title: t, region: r, relation: mixed}]\n",
+              "t.yaml")
+    assert [p.message for p in info.value.problems] == [
+        "text contains characters that are not allowed: U+001B control character, U+007F control character, "
+        "U+202E RIGHT-TO-LEFT OVERRIDE; delete them (text copied from a web page, a PDF or a terminal carries such "
+        "invisible characters; briefkit sets the direction of Latin text itself)",
+        "text contains characters that are not allowed: U+D800 lone surrogate; delete them (text copied from a web "
+        "page, a PDF or a terminal carries such invisible characters)"]

@@ -51,7 +51,7 @@ def browser():
     driver.quit()
 
 
-def _wait(driver, predicate, timeout=30):
+def _wait(driver, predicate, timeout=90):  # generous: a loaded CI runner rebuilds slowly
     from selenium.webdriver.support.ui import WebDriverWait
 
     return WebDriverWait(driver, timeout, poll_frequency=0.2).until(lambda d: predicate(d))

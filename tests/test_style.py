@@ -72,7 +72,8 @@ def test_a_tab_in_a_theme_gets_the_reports_hint(tmp_path):
 
 def test_a_file_that_is_not_a_font(tmp_path):
     assert _errors(tmp_path, "fonts: {body: fake.ttf}\n", {"fake.ttf": b"not a font at all"}) == [
-        "1:15: fonts.body.regular: 'fake.ttf' is not a usable font (TTLibError)"]
+        "1:15: fonts.body.regular: 'fake.ttf' is not a usable font: it is damaged or not a font (use a TTF or OTF "
+        "file as its foundry ships it)"]
 
 
 def test_faces_of_different_families_are_refused(tmp_path):

@@ -135,7 +135,7 @@ def test_alias_codes_map_back_to_their_glyphs():
 
 
 @pytest.mark.parametrize("which", ["03-bidi", "mixed", "tanween", "boxes", "glued", "raised", "zwnj", "latin",
-                                   "tokens", "vocalised", "ezafe"])
+                                   "tokens", "vocalised", "ezafe", "cut"])
 def test_nothing_moves_on_the_page(which):
     """The same glyphs at the same places as WeasyPrint's own drawing (within 0.05 pt): mixed lines,
     split spaces, tashkeel drawn inside their letter's code or before its word."""
@@ -145,7 +145,7 @@ def test_nothing_moves_on_the_page(which):
     report = briefkit.load(CASES / "03-bidi.yaml") if which == "03-bidi" \
         else briefkit.loads({"mixed": MIXED, "tanween": TANWEEN, "boxes": BOXES, "glued": GLUED, "raised": RAISED,
                             "zwnj": ZWNJ, "latin": LATIN, "tokens": TOKENS, "vocalised": VOCALISED,
-                            "ezafe": EZAFE}[which])
+                            "ezafe": EZAFE, "cut": CUT}[which])
     patched = pdf_writer.render(report)
     original = pdftext.exact_text
     pdftext.exact_text = lambda rtl=True: contextlib.nullcontext()
@@ -716,6 +716,97 @@ def test_a_document_symbol_in_brackets_is_copied_once(tmp_path):
         text = ex._DROP.sub("", extract(name, data, True, tmp_path))
         assert text.count("S/PV.8816") == 2 and text.count("8816") == 2, (name, text)
         assert text.count("Security") == 1 and text.count("Council") == 1, (name, text)
+
+
+CUT_WORD = "مستقبلالعلاقاتالدولية" * 8
+ONE_LETTER = "ع" * 150
+CUT = one_section("cut", [f"قالت الوكالة إن {CUT_WORD} كلمة طويلة.", f"ثم {ONE_LETTER} انتهى."],
+                  title="كلمة طويلة", actors=("مصر", "إثيوبيا"), area=("المياه", "النيل"))
+
+
+def test_a_word_cut_by_its_line_ends_reads_whole_and_once(tmp_path):
+    """A word longer than its line is cut between two letters and each piece drawn on a line of its own,
+    which every extractor read as several words (a hostile 256-letter title: eight). The head piece's
+    codes now carry the whole word and the other pieces nothing. A run of one letter is one code: MuPDF
+    drops a character ending within a tenth of an em of the same one before it («ععع…» came out halved)."""
+    data = pdf_writer.render(briefkit.loads(CUT))
+    for name, have in HAVE.items():
+        if not have:
+            continue
+        if name == "pdfjs":
+            path = tmp_path / "c.pdf"
+            path.write_bytes(data)
+            text = ex.pdfjs_many([path])[0]["glued"]
+        else:
+            text = extract(name, data, True, tmp_path)
+        for word in (CUT_WORD, ONE_LETTER):
+            assert ex.count(word, text) == 1, (name, word[:9], [len(w) for w in ex.words(text) if len(w) > 9])
+        assert "\x00" not in text, name
+    if HAVE["pdftotext"]:  # a run of one letter in codes that fit poppler's 256-byte ToUnicode token
+        run = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+        assert b"Illegal entry" not in run.stderr, run.stderr[:300]
+    # and in an English brief, left to right
+    word = "Supercalifragilisticexpialidocious" * 5
+    data = pdf_writer.render(briefkit.loads(one_section(
+        "cut-en", [f"The agency said {word} was the word of the year."], title="Long words",
+        actors=("Egypt", "Ethiopia"), area=("Water", "Nile"), lang="en", heading="Details")))
+    for name, have in HAVE.items():
+        if have and name != "pdfjs":
+            assert ex.count(word, extract(name, data, False, tmp_path)) == 1, name
+
+
+GLUED_LATIN = one_section("glued-latin", ["وEU وUN", "اقترح رباعية تضم AU وEU وUN والولايات المتحدة."],
+                          title="الوساطة", actors=("مصر", "إثيوبيا"), area=("المياه", "النيل"))
+
+
+def test_a_letter_glued_to_a_latin_word_stays_on_its_line_in_mupdf():
+    """«وEU»: the letter ends one box and the Latin word is a <bdi> of its own. MuPDF judged the jump back
+    to the <bdi> (both sides right to left: the letter, then the mark opening the <bdi>) a new line and read
+    «و» / «EU»; a LEFT-TO-RIGHT MARK first makes it a change of direction, which it ignores."""
+    if not HAVE["pymupdf"]:
+        pytest.skip("pymupdf is not installed here")
+    words = ex.words(ex.pymupdf(pdf_writer.render(briefkit.loads(GLUED_LATIN))))
+    assert words.count("وeu") == 2 and words.count("وun") == 2, [w for w in words if w in ("و", "eu", "un")]
+
+
+def test_a_footnote_call_after_punctuation_or_a_year_stays_apart_in_poppler(tmp_path):
+    """poppler's reorderText gave the punctuation or the number before a call to the call's left-to-right
+    section and glued the call to the word («السكان1 .», «20203 ،» in the flagship). A RIGHT-TO-LEFT MARK
+    at the call's reading start, after its zero-width space, ends the section there."""
+    body = "والمذكرة الملحقة في آذار 2020[^s]، والتي تنص على التزام. وكان نحو 55% من السكان.[^s] وتأمل أديس أبابا."
+    data = pdf_writer.render(briefkit.loads(CALLS.format(title="المياه", lang="ar", a="العراق", b="تركيا", body=body)))
+    assert_found(data, {"السكان", "2020", "وتأمل", "والتي"}, tmp_path)
+    if HAVE["pdftotext"]:
+        got = ex.words(ex.pdftotext(data))
+        assert not [w for w in got if re.fullmatch(r"السكان\d+|2020\d+", w)], got
+
+
+def test_boxes_on_one_drawn_baseline_are_one_line_in_a_narrow_cell(tmp_path):
+    """The A5 sample's narrow cells: boxes were compared on their content box's top plus baseline, which
+    differs from font to font (Amiri's «و», Noto Sans's <bdi>EU</bdi>), where WeasyPrint draws them on one
+    baseline: the box after «EU» passed for a raised footnote call and the «و» before it for a box on
+    another line. MuPDF then read «و» / «EU» on two lines, and poppler glued «السكان» to its real call.
+    «300 MW» cut by the cell's line end: poppler gave the space after «MW» (the next box's) to «MW» and
+    glued «كبديل» to it; a RIGHT-TO-LEFT MARK on that space's right keeps it (and PDFium reads the cell's
+    «وEU وUN» line right to left since)."""
+    report = briefkit.load(ROOT / "tests" / "regress" / "a5-sources" / "nile-a5.yaml")
+    data = pdf_writer.render(report)
+    for name, words in (("pymupdf", {"وeu", "وun"}), ("pdftotext", {"وeu", "وun", "السكان", "كبديل"}),
+                        ("pypdfium2", {"وeu", "وun"})):
+        if HAVE[name]:
+            got = set(ex.words(ex.EXTRACTORS[name](data)))
+            assert words <= got, (name, sorted(words - got))
+
+
+def test_the_plain_run_shortcut_writes_what_the_general_plan_writes(monkeypatch):
+    """Most runs (one inked glyph per character, no mark, no offset, nothing carried) skip the general plan;
+    the PDF must be byte for byte the one the general plan gives (a code given early changed the codes of
+    the rest of the document)."""
+    report = briefkit.load(CASES / "03-bidi.yaml")
+    fast = pdf_writer.render(report)
+    monkeypatch.setattr(pdftext, "_FAST_RUNS", False)
+    assert pdf_writer.render(report) == fast
+
 
 
 # ---- brackets (mirror8)

@@ -4,20 +4,25 @@ The writer walks the document plan (``briefkit.plan``) exactly as the HTML write
 per part type, so headings, levels, footnote numbers and the sources order are the PDF's. A source
 cited again is a ``NOTEREF`` field to the bookmark on its first call (Word renumbers it). Everything
 a style can carry lives in a named style an editor can restyle in Word or LibreOffice; the raw OOXML
-python-docx cannot write sits in ``ooxml.py``.
+python-docx cannot write sits in ``ooxml.py``, which also builds the elements a brief makes by the
+thousand (paragraphs, tables, runs) whole: python-docx's proxies wrap them, its per-property setters
+cost more than the brief's text.
 """
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from functools import lru_cache
 
 from docx import Document
-from docx.enum.table import WD_TABLE_DIRECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.opc.part import XmlPart
-from docx.oxml.ns import qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Mm, Pt
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from .. import __version__, bidi
@@ -96,10 +101,12 @@ class _Brief:
         self.labels = labels(report)
         self.subset_fonts = subset_fonts
         self.native = native_zero(report) is not None
-        self.doc = Document()
+        self.doc = copy.deepcopy(_template())
         self.styles = {}
         self._bookmark_id = 0
         self.footnotes = None
+        self._dates: dict = {}
+        self._font_of: dict = {}
 
     # ---- entry point ------------------------------------------------------------------------------
 
@@ -181,6 +188,10 @@ class _Brief:
         ooxml.load_styles(self.doc, _reference_styles(), rtl=self.rtl)
         ooxml.set_document_defaults(self.doc, lang=lang, bidi_lang=bidi_lang, rtl=self.rtl)
         self.styles = {style.name: style for style in self.doc.styles}
+        self._style_ids = {name: style.style_id for name, style in self.styles.items()}
+        self._body = self.doc._body
+        self._body_el = self.doc.element.body
+        self._sectPr = self._body_el.sectPr
         self.table_style = self.styles["Brief Table"]
         # Numbering is per brief: the bullet glyphs in a shipped font, the digits of the report.
         ooxml.set_bullet_glyph(self.doc, self.styles["List Bullet"], "•", BODY_FONT)
@@ -189,24 +200,28 @@ class _Brief:
         for name in ("List Number", "List Number 2"):
             ooxml.set_number_format(self.doc, self.styles[name], fmt)
 
+    def _date(self, d) -> str:
+        """``localize.date`` for this brief, each date formatted once (a source's date is in its footnote
+        and in the sources list; Babel takes ~0.1 ms a date)."""
+        if d not in self._dates:
+            self._dates[d] = local_date(d, self.report)
+        return self._dates[d]
+
     # ---- text ----------------------------------------------------------------------------------------
 
     def _para(self, style: str, container=None):
         """A new paragraph in ``style`` (at the end of the body, or of a table cell)."""
-        target = container if container is not None else self.doc
-        p = target.add_paragraph()
-        ooxml.set_paragraph_style(p, self.styles[style].style_id)
-        if self.rtl:
-            ooxml.set_bidi(p)
-        return p
+        style_id = self._style_ids[style]
+        if container is None:
+            return Paragraph(ooxml.new_paragraph(self._body_el, style_id, bidi=self.rtl, before=self._sectPr),
+                             self._body)
+        return Paragraph(ooxml.new_paragraph(container._tc, style_id, bidi=self.rtl), container)
 
     def _cell_para(self, cell, style: str, first: bool):
         if first:
-            p = cell.paragraphs[0]
-            ooxml.set_paragraph_style(p, self.styles[style].style_id)
-            if self.rtl:
-                ooxml.set_bidi(p)
-            return p
+            p = cell._tc.p_lst[0]
+            ooxml.style_paragraph(p, self._style_ids[style], bidi=self.rtl)
+            return Paragraph(p, cell)
         return self._para(style, cell)
 
     def _text(self, p, text: str, *, bold=False, italic=False, char_style=None, color=None,
@@ -232,16 +247,17 @@ class _Brief:
         """Runs for ``bidi`` chunks: an isolated chunk sits between LRI/RLI and PDI (what ``<bdi>`` is
         in the PDF; LibreOffice, like the Unicode bidi algorithm, orders the line by these, not by w:rtl)."""
         out = []
+        style_id = char_style.style_id if char_style is not None else None
         for chunk, isolate in chunks:
             if isolate:                 # the controls in runs of their own: outside any hyperlink
-                p.add_run(bidi.LRI if self.rtl else bidi.RLI)
-            for piece, fallback in _coverage_runs(chunk, sans, self.theme):
+                ooxml.add_text_run(p, bidi.LRI if self.rtl else bidi.RLI)
+            for piece, fallback in _coverage_runs(chunk, sans, self.theme, self._font_of):
                 out.append(ooxml.add_text_run(
-                    p, piece, style_id=char_style.style_id if char_style is not None else None,
+                    p, piece, style_id=style_id,
                     font=fallback, bold=bold, italic=italic, color=color, rtl=self.rtl and not isolate,
                     shade=shade, size_pt=size_pt))
             if isolate:
-                p.add_run(bidi.PDI)
+                ooxml.add_text_run(p, bidi.PDI)
         return _contiguous(out)
 
     def _inlines(self, p, nodes: Inlines, *, bold=False, italic=False, sans=False, link=False,
@@ -286,10 +302,7 @@ class _Brief:
         shown = number(cite.number, self.report)
         if not cite.first:
             return ooxml.add_noteref(p, note.bookmark, shown, style_id="FootnoteReference", rtl=self.rtl)
-        run = p.add_run()
-        ooxml.set_run_style(run, "FootnoteReference")
-        if self.rtl:
-            ooxml.set_run_rtl(run)
+        run = Run(ooxml.new_run(p._p, style_id="FootnoteReference", rtl=self.rtl), p)
         body = self.footnotes.add(run, style_id="FootnoteText", ref_style_id="FootnoteReference",
                                   mark=shown if self.native else None)
         self._bookmark_id += 1
@@ -299,7 +312,7 @@ class _Brief:
 
     def _source_text(self, p, source: Source) -> None:
         """A source as ``bidi.citation`` composes it (the HTML writer uses the same items)."""
-        date = local_date(source.date, self.report) if source.date else None
+        date = self._date(source.date) if source.date else None
         sans = _style_id(p) in SANS_STYLE_IDS if hasattr(p, "_p") else False
         url = source.url if is_safe_href(source.url) else None
         for item in bidi.citation(source.title, source.publisher, date, url, rtl=self.rtl,
@@ -409,7 +422,7 @@ class _Brief:
             if meta.date:
                 if meta.authors:
                     self._text(p, "\u2003")
-                self._text(p, local_date(meta.date, self.report), bold=True, color=ACCENT)
+                self._text(p, self._date(meta.date), bold=True, color=ACCENT)
         if meta.keywords:
             p = self._para("Masthead Meta")
             for i, keyword in enumerate(meta.keywords):
@@ -432,7 +445,7 @@ class _Brief:
             runs = self._chunks(p, ((source.url, self.rtl),), char_style=self.styles["Hyperlink"], sans=True)
             ooxml.wrap_in_hyperlink(p, runs, url=source.url)
         if source.accessed:
-            self._text(p, f" ({L['accessed']}: {local_date(source.accessed, self.report)})")
+            self._text(p, f" ({L['accessed']}: {self._date(source.accessed)})")
 
     def _publisher(self, p) -> bool:
         """The top line's publisher: its logo at the PDF's 11 mm height, then its name (a link when it
@@ -491,21 +504,19 @@ class _Brief:
         for para in part.paras:
             self._inlines(self._para("Body Text"), para)
 
-    def _table(self, n_rows: int, widths_cm: list[float]):
+    def _table(self, n_rows: int, widths_cm: list[float], spanned: frozenset[int] = frozenset()):
+        """A table in the Brief Table style: fixed column widths, the first row repeated on every page,
+        no row split across pages, the rows in ``spanned`` one cell across; its rows' cells listed once
+        (``_Row.cells`` recomputes grid spans)."""
         # Widths are set for A4's 17 cm of text: a theme's page scales them to its own text width.
         scale = self.theme.text_mm[0] / 10 / TEXT_WIDTH_CM
         if scale != 1:
             widths_cm = [w * scale for w in widths_cm]
-        table = self.doc.add_table(rows=n_rows, cols=len(widths_cm))
-        table.style = self.table_style
-        if self.rtl:
-            table.table_direction = WD_TABLE_DIRECTION.RTL     # w:bidiVisual: first column on the right
-        ooxml.set_table_grid(table, [int(w * 567) for w in widths_cm])
-        ooxml.set_table_look(table)
-        ooxml.repeat_header_row(table.rows[0])
-        for row in table.rows:
-            ooxml.cant_split(row)
-        return table
+        tbl = ooxml.new_table(self._body_el, [int(w * 567) for w in widths_cm], n_rows,
+                              style_id=self.table_style.style_id, bidi_visual=self.rtl, before=self._sectPr,
+                              spanned=spanned)
+        table = Table(tbl, self._body)
+        return table, [[_Cell(tc, table) for tc in tr.tc_lst] for tr in tbl.tr_lst]
 
     def _header_cell(self, cell, text: str, *, fill: str | None = None, ink: str | None = None) -> None:
         p = self._cell_para(cell, "Table Heading", True)
@@ -547,14 +558,16 @@ class _Brief:
         # positions go in a full-width row under each area.
         if part.stacked:
             widths = [12.9, 4.1]
-            table = self._table(1 + 2 * len(part.rows), widths)
-            area_rows = table.rows[1::2]
+            # under each area's row, one cell across for the actors' positions
+            table, grid = self._table(1 + 2 * len(part.rows), widths,
+                                      frozenset(range(2, 1 + 2 * len(part.rows), 2)))
+            area_rows = range(1, len(grid), 2)
         else:
             fixed = [5.3, 2.6]
             actor_w = round((TEXT_WIDTH_CM - sum(fixed)) / len(report.actors), 2)
-            table = self._table(1 + len(report.areas), fixed + [actor_w] * len(report.actors))
-            area_rows = table.rows[1:]
-        head = table.rows[0].cells
+            table, grid = self._table(1 + len(report.areas), fixed + [actor_w] * len(report.actors))
+            area_rows = range(1, len(grid))
+        head = grid[0]
         self._header_cell(head[0], L["col_area"])
         self._text(head[0].paragraphs[0], " / " + L["col_region"], color=MUTED)
         self._header_cell(head[1], L["col_relation"])
@@ -567,9 +580,9 @@ class _Brief:
                 ooxml.set_cell_valign(head[2 + i], "bottom")
         for k, (row, plan_row) in enumerate(zip(area_rows, part.rows)):
             area = plan_row.area
-            cells = row.cells
+            cells = grid[row]
             if plan_row.splits:
-                ooxml.allow_split(row)
+                ooxml.allow_split(cells[0]._tc.getparent())
             p = self._cell_para(cells[0], "Table Text", True)
             self._text(p, area.title, bold=True)
             self._text(self._cell_para(cells[0], "Table Note", False), area.region)
@@ -585,9 +598,13 @@ class _Brief:
                     ooxml.wrap_in_hyperlink(p, runs, anchor=link.target.bookmark)
             self._relation_cell(cells[1], area)
             if part.stacked:
-                below = table.rows[2 + 2 * k]
-                ooxml.allow_split(below)                    # a long list of positions may run on
-                cell = below.cells[0].merge(below.cells[-1])
+                below = grid[2 + 2 * k]
+                if plan_row.splits:     # only a very long area may run on (plan.LONG_ROW_CHARS), as in the PDF
+                    ooxml.allow_split(below[0]._tc.getparent())
+                for c in cells:         # Word keeps a row with the next when its paragraphs keep with the next
+                    for para in c.paragraphs:
+                        para.paragraph_format.keep_with_next = True
+                cell = below[0]
                 for i, position in enumerate(plan_row.positions):
                     p = self._cell_para(cell, "Table Text", i == 0)
                     self._text(p, report.actors[i].name + ": ", bold=True, color=self._actor_color(i))
@@ -612,8 +629,8 @@ class _Brief:
         # narrow page the bar gives the total room for its heading («المجموع» broke mid-word on A5)
         widths = [4.1, 2.5, 2.5, 2.5, 2.2, 3.2] if house.narrow(self.theme) else [4.1, 2.5, 2.5, 2.5, 1.5, 3.9]
         rows = [*balance.regions, balance.overall]
-        table = self._table(1 + len(rows), widths)
-        head = table.rows[0].cells
+        table, grid = self._table(1 + len(rows), widths)
+        head = grid[0]
         self._header_cell(head[0], L["balance_region"])
         for cell, relation in zip(head[1:4], RELATIONS):
             fill, ink = (c.lstrip("#").upper() for c in self.relation_colors[relation])
@@ -626,8 +643,7 @@ class _Brief:
         self._header_cell(head[5], "")
         most = max((data.total for data in rows), default=0)
         scale = self.theme.text_mm[0] / 10 / TEXT_WIDTH_CM
-        for row, data in zip(table.rows[1:], rows):
-            cells = row.cells
+        for cells, data in zip(grid[1:], rows):
             overall = data.region is None
             self._text(self._cell_para(cells[0], "Table Text", True), data.region or L["balance_all"],
                        bold=overall)
@@ -732,12 +748,11 @@ class _Brief:
         new run or line)."""
         report, L = self.report, self.labels
         self._heading(part.heading)
-        table = self._table(1 + len(part.events), [3.1, 13.9])
-        for cell, key in zip(table.rows[0].cells, ("date", "timeline_event")):
+        table, grid = self._table(1 + len(part.events), [3.1, 13.9])
+        for cell, key in zip(grid[0], ("date", "timeline_event")):
             self._header_cell(cell, L[key])
-        for row, event in zip(table.rows[1:], part.events):
-            cells = row.cells
-            self._text(self._cell_para(cells[0], "Table Text", True), local_date(event.event.date, report),
+        for cells, event in zip(grid[1:], part.events):
+            self._text(self._cell_para(cells[0], "Table Text", True), self._date(event.event.date),
                        bold=True, color=ACCENT)
             p = self._cell_para(cells[1], "Timeline Event", True)     # the body face, as the PDF's
             self._inlines(p, event.text)
@@ -802,7 +817,7 @@ class _Brief:
             # Latin emphasis in tables and headings
             wanted[SANS_LATIN] = ["Regular", "Bold", "Italic"] + (["BoldItalic"] if bold_italic else [])
         chars = set(text) | set("0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹ .,:;()[]-–—|›•«»")
-        for family in coverage.families_used([text], [STACKS["body"], STACKS["sans"]]):
+        for family in coverage.families_used(["".join(set(text))], [STACKS["body"], STACKS["sans"]]):
             # the faces _fallback names in runs (symbols, Hebrew, emoji, ...) travel with the file
             wanted.setdefault(family, [f for f in FONT_FILES[family] if "Italic" not in f])
         out = {}
@@ -846,19 +861,29 @@ def describe_for_screen_readers(doc, report: Report) -> None:
         if not pr.get("descr"):
             pr.set("descr", publisher.name if publisher else report.meta.title)
     heading = report.meta.title
+    p_tag, tbl_tag, t_tag = qn("w:p"), qn("w:tbl"), qn("w:t")
     for block in doc.element.body.iterchildren():
-        if block.tag == qn("w:p"):
-            style = block.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-            text = "".join(t.text or "" for t in block.iter(qn("w:t"))).strip()
-            if style is not None and "heading" in (style.get(qn("w:val")) or "").lower() and text:
-                heading = text
+        if block.tag == p_tag:
+            if "heading" in (_style_id_of(block) or "").lower():
+                text = "".join(t.text or "" for t in block.iter(t_tag)).strip()
+                if text:
+                    heading = text
             continue
-        if block.tag != qn("w:tbl"):
+        if block.tag != tbl_tag:
             continue
         rows = block.findall(qn("w:tr"))
-        head = [" ".join("".join(t.text or "" for t in c.iter(qn("w:t"))).split())
+        head = [" ".join("".join(t.text or "" for t in c.iter(t_tag)).split())
                 for c in (rows[0].findall(qn("w:tc")) if rows else [])]
         ooxml.set_table_caption(block, heading, " / ".join(h for h in head if h) or heading)
+
+
+@lru_cache(maxsize=1)
+def _template():
+    """python-docx's default document, opened once per process and copied for each brief (opening it
+    parsed its 350 KB styles part, which ``_define_styles`` replaces at once: it is not kept)."""
+    doc = Document()
+    doc.part._styles_part._element = parse_xml(f"<w:styles {nsdecls('w')}/>")
+    return doc
 
 
 STYLES = "docx/styles.xml"
@@ -930,9 +955,18 @@ def _is_note_call(t) -> bool:
     return style is not None and style.get(qn("w:val")) == "FootnoteReference"
 
 
+_PPR, _PSTYLE, _VAL = qn("w:pPr"), qn("w:pStyle"), qn("w:val")
+
+
 def _style_id(p) -> str | None:
-    pPr = p._p.pPr
-    return pPr.style if pPr is not None else None
+    return _style_id_of(p._p)
+
+
+def _style_id_of(p) -> str | None:
+    """A ``w:p``'s paragraph style id."""
+    pPr = p.find(_PPR)      # one tag per find: a path goes through lxml's Python ElementPath
+    style = pPr.find(_PSTYLE) if pPr is not None else None
+    return style.get(_VAL) if style is not None else None
 
 
 @lru_cache(maxsize=4096)
@@ -960,11 +994,6 @@ def _fallback(ch: str, sans: bool) -> str | None:
     return family
 
 
-def _JOINS(ch: str) -> bool:
-    cp = ord(ch)
-    return cp == 0x200D or 0xFE00 <= cp <= 0xFE0F or 0xE0020 <= cp <= 0xE007F
-
-
 def _theme_fallback(ch: str, sans: bool, theme: Theme) -> str | None:
     """``_fallback`` when a theme's family is the paragraph's font: None when that family draws ``ch``,
     else the shipped face the PDF falls back to, named explicitly (the style names the theme's)."""
@@ -977,23 +1006,46 @@ def _theme_fallback(ch: str, sans: bool, theme: Theme) -> str | None:
     return hit[0] if hit else None
 
 
-def _coverage_runs(text: str, sans: bool, theme: Theme | None = None) -> list[tuple[str, str | None]]:
-    """``text`` cut where the font must change: (piece, fallback family or None)."""
-    themed = theme is not None and (theme.heading if sans else theme.body) is not None
+def _coverage_runs(text: str, sans: bool, theme: Theme | None = None,
+                   memo: dict | None = None) -> list[tuple[str, str | None]]:
+    """``text`` cut where the font must change: (piece, fallback family or None).
+
+    ``memo`` (one brief's): per paragraph font, each character's fallback family (None: the font draws
+    it) and the set of those it draws itself; most runs hold only these, and are one piece."""
+    if memo is None:
+        memo = {}
+    family = (theme.heading if sans else theme.body) if theme is not None else None
+    fbs, plain = memo.setdefault(sans, ({}, set()))
+    chars = set(text)
+    if not chars <= plain:
+        for ch in chars - fbs.keys():
+            fb = fbs[ch] = _theme_fallback(ch, sans, theme) if family is not None else _fallback(ch, sans)
+            if fb is None:
+                plain.add(ch)
+        if chars <= plain:
+            return [(text, None)]
+    elif text:
+        # every character in the paragraph's own font: one piece, as the loop below would make it
+        return [(text, None)]
+    else:
+        return []
     out: list[tuple[str, str | None]] = []
-    for ch in text:
+    start, fb, spaces = 0, None, False      # the current piece: its start, family, only no-break spaces
+    for i, ch in enumerate(text):
+        cp = ord(ch)
         # A joiner, variation selector or tag stays in its sequence's run: a renderer forms an emoji
-        # ZWJ sequence (👨‍👩‍👧) or a keycap only inside one run.
-        if out and (_JOINS(ch) or ch == "\u00a0"):
-            # a no-break space (a badge's padding) too: LibreOffice drew a hairline where a shaded run
-            # changed font, and the padding in the style's font at its own width
-            fb = out[-1][1]
+        # ZWJ sequence (👨‍👩‍👧) or a keycap only inside one run. A no-break space (a badge's padding) too:
+        # LibreOffice drew a hairline where a shaded run changed font, and the padding in the style's
+        # font at its own width.
+        joins = cp == 0xA0 or cp == 0x200D or 0xFE00 <= cp <= 0xFE0F or 0xE0020 <= cp <= 0xE007F
+        own = fb if i and joins else fbs[ch]
+        if i and (own == fb or spaces):     # leading no-break spaces take what follows them
+            fb, spaces = own, spaces and cp == 0xA0
         else:
-            fb = _theme_fallback(ch, sans, theme) if themed else _fallback(ch, sans)
-        if out and (out[-1][1] == fb or set(out[-1][0]) == {"\u00a0"}):
-            out[-1] = (out[-1][0] + ch, fb)          # leading no-break spaces take what follows them
-        else:
-            out.append((ch, fb))
+            if i:
+                out.append((text[start:i], fb))
+            start, fb, spaces = i, own, cp == 0xA0
+    out.append((text[start:], fb))
     return out
 
 

@@ -1,7 +1,10 @@
 """The element layer: WordprocessingML python-docx has no API for, each child inserted in schema order.
 
-Like python-docx's own ``oxml`` package, every new child goes in with
-``BaseOxmlElement.insert_element_before(child, *successors)``. The successors are python-docx's:
+Like python-docx's own ``oxml`` package, a new child goes in with
+``BaseOxmlElement.insert_element_before(child, *successors)``, or, on the paths every paragraph and run
+takes, ``insert_in_order`` (one pass over the children); the elements a brief makes by the thousand
+(paragraphs with their style, tables, runs with their properties) are built whole, in schema order,
+with lxml. The successors are python-docx's:
 its element classes (``CT_PPr``, ``CT_RPr``, ``CT_SectPr``, ``CT_TblPr``, ``CT_TcPr``, ``CT_TrPr``,
 ``CT_Style``, ``CT_Settings``) declare children as ``ZeroOrOne("w:jc", successors=_tag_seq[27:])``;
 where python-docx declares the child we use its generated ``get_or_add_*``, otherwise the successors
@@ -13,11 +16,11 @@ side), complex-script twins (``bCs``/``iCs``/``szCs``, ``rFonts/@cs`` without th
 from __future__ import annotations
 
 from functools import lru_cache
+from xml.sax.saxutils import escape
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Twips
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.text.run import Run
 from lxml import etree
 
@@ -73,6 +76,12 @@ def successors(cls, tag: str) -> tuple[str, ...]:
     if tag in head:
         return head[head.index(tag) + 1:] + declared[head[-1]]
     raise LookupError(f"python-docx's {cls.__name__} gives no schema position for {tag}")
+
+
+@lru_cache(maxsize=None)
+def _successor_tags(cls, tag: str) -> frozenset[str]:
+    """``successors`` as Clark names, for ``insert_in_order``."""
+    return frozenset(qn(t) for t in successors(cls, tag))
 
 
 @lru_cache(maxsize=None)
@@ -146,12 +155,70 @@ def set_paragraph_style(paragraph, style_id: str) -> None:
     paragraph._p.get_or_add_pPr().style = style_id
 
 
+def new_paragraph(parent, style_id: str, *, bidi: bool, before=None):
+    """A new ``w:p`` at the end of ``parent`` (or just before ``before``, the body's ``sectPr``) whose
+    ``pPr`` holds ``pStyle`` and, for a right-to-left paragraph, ``bidi``: what ``add_paragraph`` plus
+    ``set_paragraph_style`` and ``set_bidi`` make, without python-docx's successor scans."""
+    p = etree.SubElement(parent, W + "p")
+    if before is not None:
+        before.addprevious(p)
+    _new_pPr(p, style_id, bidi)
+    return p
+
+
+def style_paragraph(p, style_id: str, *, bidi: bool) -> None:
+    """``pStyle`` (and ``bidi``) on an existing ``w:p``: built in one go when it has no ``pPr`` yet."""
+    pPr = p.pPr
+    if pPr is None:
+        _new_pPr(p, style_id, bidi)
+        return
+    pPr.style = style_id
+    if bidi:
+        child(pPr, "bidi")
+
+
+def _new_pPr(p, style_id: str, bidi: bool) -> None:
+    pPr = p.makeelement(W + "pPr")
+    etree.SubElement(pPr, W + "pStyle").set(W + "val", style_id)
+    if bidi:
+        etree.SubElement(pPr, W + "bidi")
+    p.insert(0, pPr)
+
+
+def new_run(p, *, style_id: str | None = None, rtl: bool = False):
+    """An empty ``w:r`` at the end of the ``w:p`` ``p``, its ``rPr`` holding ``rStyle`` and ``rtl`` when
+    asked: what ``add_run`` plus ``set_run_style`` and ``set_run_rtl`` make, in one go."""
+    r = etree.SubElement(p, W + "r")
+    if style_id or rtl:
+        rPr = etree.SubElement(r, W + "rPr")
+        if style_id:
+            etree.SubElement(rPr, W + "rStyle").set(W + "val", style_id)
+        if rtl:
+            etree.SubElement(rPr, W + "rtl")
+    return r
+
+
+def insert_in_order(parent, el, successors: frozenset[str]) -> None:
+    """Insert ``el`` before ``parent``'s first child whose tag is in ``successors`` (Clark names), else at
+    the end: python-docx's ``insert_element_before`` in one pass over the children (it looks each
+    successor tag up in turn) for children already in schema order."""
+    for c in parent:
+        if c.tag in successors:
+            c.addprevious(el)
+            return
+    parent.append(el)
+
+
 def set_fonts(target, latin: str, cs: str | None = None) -> None:
     """One family in the ascii/hAnsi/eastAsia slots and ``cs`` (default the same); theme attributes removed.
 
     A ``*Theme`` attribute beats a font name, and the default template sets ``cstheme="majorBidi"``.
     """
-    fonts = _rPr(target).get_or_add_rFonts()
+    rPr = _rPr(target)
+    fonts = rPr.find(W + "rFonts")
+    if fonts is None:
+        fonts = rPr.makeelement(W + "rFonts")
+        insert_in_order(rPr, fonts, _successor_tags(type(rPr), "rFonts"))
     for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme", "hint"):
         fonts.attrib.pop(qn("w:" + attr), None)
     for attr, value in (("ascii", latin), ("hAnsi", latin), ("eastAsia", latin), ("cs", cs or latin)):
@@ -182,46 +249,54 @@ def add_text_run(paragraph, text: str, *, style_id: str | None = None, font: str
                  bold: bool = False, italic: bool = False, color: str | None = None, rtl: bool = False,
                  shade: str | None = None, size_pt: float | None = None):
     """A run of plain text with its properties, built in one go (``add_run`` plus one python-docx
-    property call per attribute costs several times more on long briefs); ``props`` is listed in
-    CT_RPr's order."""
-    controls = any(c in text for c in "\t\n\r")
+    property call per attribute costs several times more on long briefs), in CT_RPr's order."""
+    sub = etree.SubElement
+    controls = "\t" in text or "\n" in text or "\r" in text
     if controls:                                # python-docx turns these into w:tab / w:br
         run = paragraph.add_run(text)
         r = run._r
     else:
-        r = etree.SubElement(paragraph._p, W + "r")
+        r = sub(paragraph._p, _R)
         run = Run(r, paragraph)
-    props = []
-    if style_id:
-        props.append(("rStyle", {"val": style_id}))
-    if font:
-        props.append(("rFonts", {"ascii": font, "hAnsi": font, "eastAsia": font, "cs": font}))
-    if bold:
-        props += [("b", {}), ("bCs", {})]
-    if italic:
-        props += [("i", {}), ("iCs", {})]
-    if color:
-        props.append(("color", {"val": color}))
-    if size_pt:
-        half = str(round(size_pt * 2))
-        props += [("sz", {"val": half}), ("szCs", {"val": half})]
-    if shade:                                   # a character background: the PDF's badge
-        props.append(("shd", {"val": "clear", "color": "auto", "fill": shade}))
-    if rtl:
-        props.append(("rtl", {}))
-    if props:
-        rPr = etree.Element(W + "rPr")
-        for tag, attrs in props:
-            el = etree.SubElement(rPr, W + tag)
-            for key, value in attrs.items():
-                el.set(W + key, value)
-        r.insert(0, rPr)
+    if style_id or font or bold or italic or color or size_pt or shade or rtl:
+        if controls:
+            rPr = r.makeelement(_RPR)
+            r.insert(0, rPr)
+        else:
+            rPr = sub(r, _RPR)
+        if style_id:
+            sub(rPr, _RSTYLE, {_VAL: style_id})
+        if font:
+            sub(rPr, _RFONTS, {_ASCII: font, _HANSI: font, _EASTASIA: font, _CS: font})
+        if bold:
+            sub(rPr, _B)
+            sub(rPr, _BCS)
+        if italic:
+            sub(rPr, _I)
+            sub(rPr, _ICS)
+        if color:
+            sub(rPr, _COLOR, {_VAL: color})
+        if size_pt:
+            half = str(round(size_pt * 2))
+            sub(rPr, _SZ, {_VAL: half})
+            sub(rPr, _SZCS, {_VAL: half})
+        if shade:                               # a character background: the PDF's badge
+            sub(rPr, _SHD, {_VAL: "clear", _COLOR_ATTR: "auto", _FILL: shade})
+        if rtl:
+            sub(rPr, _RTL)
     if text and not controls:
-        t = etree.SubElement(r, W + "t")
+        t = sub(r, _T)
         t.text = text
         if text != text.strip():
             t.set(XML_SPACE, "preserve")
     return run
+
+
+(_R, _RPR, _RSTYLE, _RFONTS, _B, _BCS, _I, _ICS, _COLOR, _SZ, _SZCS, _SHD, _RTL, _T) = (
+    W + tag for tag in ("r", "rPr", "rStyle", "rFonts", "b", "bCs", "i", "iCs", "color", "sz", "szCs", "shd",
+                        "rtl", "t"))
+(_VAL, _ASCII, _HANSI, _EASTASIA, _CS, _COLOR_ATTR, _FILL) = (
+    W + name for name in ("val", "ascii", "hAnsi", "eastAsia", "cs", "color", "fill"))
 
 
 def set_document_defaults(doc, *, lang: str, bidi_lang: str | None, rtl: bool) -> None:
@@ -278,39 +353,46 @@ def bidi_everywhere(doc, footnotes=None) -> None:
     if footnotes is not None:
         roots.append(footnotes.part.element)
     for root in roots:
-        for p in root.iter(qn("w:p")):
-            child(p.get_or_add_pPr(), "bidi")
+        for p in root.iter(W + "p"):
+            pPr = p.find(W + "pPr")
+            if pPr is None or pPr.find(W + "bidi") is None:     # most paragraphs were made with it
+                child(p.get_or_add_pPr(), "bidi")
 
 
 # ---- tables ---------------------------------------------------------------------------------------
 
-def set_table_grid(table, widths_twips: list[int]) -> None:
-    """Column widths in ``tblGrid`` (LibreOffice), every ``tcW`` (Word), a fixed layout and full width.
-
-    python-docx's ``column.width``, ``cell.width`` and ``autofit``; only ``tblW`` has no API.
-    """
-    for column, width in zip(table.columns, widths_twips):
-        column.width = Twips(width)
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths_twips):
-            cell.width = Twips(width)
-    table.autofit = False
-    child(table._tbl.tblPr, "tblW", w=sum(widths_twips), type="dxa")
-
-
-def repeat_header_row(row) -> None:
-    """``w:tblHeader``: the row repeats at the top of every page the table runs onto."""
-    child(row._tr.get_or_add_trPr(), "tblHeader")
-
-
-def cant_split(row) -> None:
-    """``w:cantSplit``: the row is never broken across pages."""
-    child(row._tr.get_or_add_trPr(), "cantSplit")
+def new_table(parent, widths_twips: list[int], n_rows: int, *, style_id: str, bidi_visual: bool, before=None,
+              spanned: frozenset[int] = frozenset()):
+    """A ``w:tbl`` of ``n_rows`` rows at the end of ``parent`` (or before ``before``) in table style
+    ``style_id``, each cell one empty paragraph: column widths in ``tblGrid`` (LibreOffice) and every
+    ``tcW`` (Word), a fixed layout at full width, the style's first-row formatting only (``tblLook``: no
+    banding, no first column), the first row repeated on every page (``tblHeader``), no row broken across
+    pages (``cantSplit``). The rows in ``spanned`` are one cell across (what python-docx's ``merge`` of
+    their first and last cell makes). Parsed from one string: python-docx's ``add_table``, its cell-by-cell
+    setters and ``merge`` cost more than the brief's text."""
+    cells = "".join(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{w}"/></w:tcPr><w:p/></w:tc>' for w in widths_twips)
+    across = (f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{sum(widths_twips)}"/>'
+              f'<w:gridSpan w:val="{len(widths_twips)}"/></w:tcPr><w:p/></w:tc>')
+    rows = "".join(f"<w:tr><w:trPr><w:cantSplit/>{'<w:tblHeader/>' if i == 0 else ''}</w:trPr>"
+                   f"{across if i in spanned else cells}</w:tr>" for i in range(n_rows))
+    tbl = parse_xml(
+        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{escape(style_id, {chr(34): "&quot;"})}"/>'
+        f'{"<w:bidiVisual/>" if bidi_visual else ""}<w:tblW w:type="dxa" w:w="{sum(widths_twips)}"/>'
+        '<w:tblLayout w:type="fixed"/><w:tblLook w:val="0420" w:firstRow="1" w:lastRow="0" w:firstColumn="0"'
+        ' w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>'
+        + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths_twips)
+        + f"</w:tblGrid>{rows}</w:tbl>")
+    if before is not None:
+        before.addprevious(tbl)
+    else:
+        parent.append(tbl)
+    return tbl
 
 
 def allow_split(row) -> None:
-    """Drop ``w:cantSplit``: a row that may be taller than a page must be allowed to break."""
-    drop(row._tr.get_or_add_trPr(), "cantSplit")
+    """Drop ``w:cantSplit``: a row (a proxy or its ``w:tr``) that may be taller than a page must be
+    allowed to break."""
+    drop(getattr(row, "_tr", row).get_or_add_trPr(), "cantSplit")
 
 
 def shade_cell(cell, fill: str) -> None:
@@ -332,17 +414,6 @@ def set_cell_valign(cell, value: str = "center") -> None:
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 
     cell.vertical_alignment = getattr(WD_CELL_VERTICAL_ALIGNMENT, value.upper())
-
-
-def set_table_look(table, *, first_row: bool = True) -> None:
-    """``tblLook``: apply the style's first-row formatting only (no banding, no first column)."""
-    look = child(table._tbl.tblPr, "tblLook")
-    for k in list(look.attrib):
-        del look.attrib[k]
-    look.set(qn("w:val"), "0420" if first_row else "0400")
-    for attr, value in (("firstRow", int(first_row)), ("lastRow", 0), ("firstColumn", 0),
-                        ("lastColumn", 0), ("noHBand", 1), ("noVBand", 1)):
-        look.set(qn("w:" + attr), str(value))
 
 
 def set_table_caption(table, caption: str, description: str) -> None:
@@ -403,9 +474,17 @@ def restart_numbering(doc, style) -> int:
 
 
 def set_numbering(paragraph, num_id: int) -> None:
-    numPr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
-    numPr.get_or_add_ilvl().val = 0
-    numPr.get_or_add_numId().val = num_id
+    """``numPr`` (level 0 of list ``num_id``) on a paragraph."""
+    pPr = paragraph._p.get_or_add_pPr()
+    if pPr.find(W + "numPr") is not None:
+        numPr = pPr.numPr
+        numPr.get_or_add_ilvl().val = 0
+        numPr.get_or_add_numId().val = num_id
+        return
+    numPr = pPr.makeelement(W + "numPr")
+    etree.SubElement(numPr, W + "ilvl").set(W + "val", "0")
+    etree.SubElement(numPr, W + "numId").set(W + "val", str(num_id))
+    insert_in_order(pPr, numPr, _successor_tags(type(pPr), "numPr"))
 
 
 # ---- fields, bookmarks, hyperlinks ---------------------------------------------------------------
@@ -424,10 +503,12 @@ def _instr(instruction: str):
 
 
 def _field_run(paragraph, *, rtl: bool, style=None):
-    run = paragraph.add_run(style=style)
-    if rtl:
-        run.font.rtl = True
-    return run
+    if style is not None:
+        run = paragraph.add_run(style=style)
+        if rtl:
+            run.font.rtl = True
+        return run
+    return Run(new_run(paragraph._p, rtl=rtl), paragraph)
 
 
 def add_field(paragraph, instruction: str, cached: str, *, rtl: bool, style=None) -> None:
@@ -495,10 +576,7 @@ def add_noteref(paragraph, bookmark: str, cached: str, *, style_id: str, rtl: bo
     result = None
     for el in (_field_char("begin"), _instr(f"NOTEREF {bookmark} \\f \\h"), _field_char("separate"),
                text_el(cached), _field_char("end")):
-        run = _field_run(paragraph, rtl=False)
-        set_run_style(run, style_id)
-        if rtl:
-            run.font.rtl = True
+        run = Run(new_run(paragraph._p, style_id=style_id, rtl=rtl), paragraph)
         if el.tag == qn("w:t"):
             result = run
         run._r.append(el)

@@ -2,6 +2,7 @@
 from templates (styles), package clean-up, properties, and the reproducible zip."""
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import hashlib
 import uuid
@@ -17,6 +18,7 @@ from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 from lxml import etree
 
 from . import oxml
@@ -25,11 +27,23 @@ from . import oxml
 
 def load_styles(doc, xml: bytes, *, rtl: bool) -> None:
     """Replace the styles part's XML with a reference one (written left-to-right, mirrored for an
-    RTL brief by ``oxml.mirror_styles``)."""
-    root = parse_xml(xml)
-    doc.part._styles_part._element = root
-    if rtl:
-        oxml.mirror_styles(root)
+    RTL brief by ``oxml.mirror_styles``): parsed and mirrored once per process, copied per brief."""
+    doc.part._styles_part._element = copy.deepcopy(_styles_tree(xml, rtl))
+
+
+_STYLES: dict[tuple[bytes, bool], object] = {}
+
+
+def _styles_tree(xml: bytes, rtl: bool):
+    key = (xml, rtl)
+    if key not in _STYLES:
+        if len(_STYLES) > 8:        # an organisation's own styles files: a few at most
+            _STYLES.clear()
+        root = parse_xml(xml)
+        if rtl:
+            oxml.mirror_styles(root)
+        _STYLES[key] = root
+    return _STYLES[key]
 
 
 def configure_settings(doc, *, embed_fonts: bool) -> None:
@@ -152,18 +166,10 @@ class Footnotes:
         oxml.add_footnote_reference(body_run, fid, mark)
         note, p = oxml.new_footnote(fid)
         self.part.element.append(note)
+        oxml.style_paragraph(p, style_id, bidi=self._rtl)
         para = Paragraph(p, self._parent)
-        oxml.set_paragraph_style(para, style_id)
-        if self._rtl:
-            oxml.set_bidi(para)
-        run = para.add_run()
-        oxml.set_run_style(run, ref_style_id)
-        if self._rtl:
-            run.font.rtl = True
-        oxml.footnote_mark(run, mark)
-        sep = para.add_run(" ")
-        if self._rtl:
-            sep.font.rtl = True
+        oxml.footnote_mark(Run(oxml.new_run(p, style_id=ref_style_id, rtl=self._rtl), para), mark)
+        oxml.new_run(p, rtl=self._rtl).append(oxml.text_el(" "))
         return para
 
 
@@ -251,7 +257,8 @@ def save_reproducible(doc) -> bytes:
 
     python-docx's own part order (content types, package rels, then parts by relationship walk) is
     deterministic; only its zip timestamps are "now", so the entries are zipped here, once.
-    Fonts are already dense, so they get the fast deflate level.
+    Fonts are already dense, so they get the fast deflate level. The parts briefs of one language share
+    (styles, theme, numbering, settings) are deflated once per process.
     """
     package = doc.part.package
     parts = list(package.parts)
@@ -269,24 +276,31 @@ def save_reproducible(doc) -> bytes:
             entry.external_attr = 0o644 << 16
             entry.create_system = 0
             if name.endswith(".odttf"):
-                _write_deflated(z, entry, blob)
+                _write_deflated(z, entry, blob, 1)
+            elif name in SHARED_PARTS:
+                _write_deflated(z, entry, blob, 6)
             else:
                 z.writestr(entry, blob, compresslevel=6)
     return out.getvalue()
 
 
-_DEFLATED: dict[bytes, tuple[int, bytes]] = {}
+SHARED_PARTS = frozenset({"word/styles.xml", "word/theme/theme1.xml", "word/numbering.xml", "word/settings.xml",
+                          "word/webSettings.xml", "word/fontTable.xml", "docProps/app.xml"})
+"""Parts that are the same bytes for most briefs of a run (one language, one font set)."""
+
+_DEFLATED: dict[tuple[bytes, int], tuple[int, bytes]] = {}
 
 
-def _write_deflated(z: zipfile.ZipFile, entry: zipfile.ZipInfo, blob: bytes) -> None:
-    """Write an entry whose deflate stream is cached per content: the same embedded font is not
-    compressed again on every build. Fonts are dense already: level 1 costs a third of level 6's
-    time for 5% more bytes, which a fresh process (one CLI call) pays on every brief."""
-    key = hashlib.sha1(blob).digest()
+def _write_deflated(z: zipfile.ZipFile, entry: zipfile.ZipInfo, blob: bytes, level: int) -> None:
+    """Write an entry whose deflate stream is cached per content: the same embedded font or styles part
+    is not compressed again on every build. The bytes are ``writestr``'s at that level. Fonts are dense
+    already: level 1 costs a third of level 6's time for 5% more bytes, which a fresh process (one CLI
+    call) pays on every brief."""
+    key = (hashlib.sha1(blob).digest(), level)
     if key not in _DEFLATED:
         if len(_DEFLATED) > 64:
             _DEFLATED.clear()
-        compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
         _DEFLATED[key] = (zlib.crc32(blob), compressor.compress(blob) + compressor.flush())
     crc, data = _DEFLATED[key]
     entry.file_size, entry.compress_size, entry.CRC = len(blob), len(data), crc

@@ -252,6 +252,7 @@ def layout(html: str, report: Report | None = None, *, fetcher=None, theme=None,
     """Lay out prepared HTML with briefkit's settings; returns the WeasyPrint Document.
     ``scoped_ua=False``: WeasyPrint's stock user-agent stylesheet (for the test that both agree)."""
     weasyprint, font_config = _weasy()
+    pdftext.install()  # before the line breaking: it notes the words cut by a line end
     fetcher = fetcher or (make_fetcher(report, theme) if theme else make_fetcher(report))
     with _shipped_stylesheet_parsed_once(font_config):
         source = _html_source(weasyprint, html, templates_dir().as_uri() + "/", fetcher)

@@ -32,12 +32,17 @@ reads it, each line's Pango glyph string:
   (poppler reads one as a space); a raised mark's glyph, on a baseline of its own, carries U+200D after
   its word (_place_marks).
 
+- a word too long for its line, cut between two letters (noted while WeasyPrint breaks the lines,
+  _note_cut), is carried whole by its first piece's glyphs under an /ActualText of it, one run of a letter
+  a code; its later pieces' glyphs carry nothing (_mark_cut).
+
 What a reader sees is unchanged: the same glyphs at the same positions (tests compare rendered pages).
 ``check_hooks`` fails loudly when a WeasyPrint upgrade moves the hook points.
 """
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from contextlib import contextmanager
 
@@ -71,10 +76,22 @@ def check_hooks() -> None:
                    "textbox.pango_layout.get_first_line()", "stream.add_font(pango_font)"):
         if needle not in source:
             problems.append(f"draw_first_line no longer contains {needle!r}")
+    from weasyprint.layout import inline
+
+    split = getattr(inline, "split_text_box", None)
+    if not callable(split) or inspect.signature(getattr(split, "__wrapped__", split)).parameters.keys() \
+            != {"context", "box", "available_width", "skip", "is_line_start"}:
+        problems.append("weasyprint.layout.inline.split_text_box(context, box, available_width, skip, ...)")
     if "'CIDToGIDMap': '/Identity'" not in inspect.getsource(pdf_fonts._build_vector_font_dictionary):
         problems.append("pdf.fonts._build_vector_font_dictionary no longer writes CIDToGIDMap /Identity")
     if problems:
         raise RuntimeError("briefkit's text-layer patch does not fit this WeasyPrint: " + "; ".join(problems))
+
+
+def install() -> None:
+    """Patch WeasyPrint (once): its line breaking notes words cut by a line end, its drawing writes
+    briefkit's character codes inside ``exact_text``. Before laying out, so that the cuts are noted."""
+    _install()
 
 
 def _install() -> None:
@@ -82,6 +99,18 @@ def _install() -> None:
         return
     check_hooks()
     from weasyprint.draw import text as draw_text
+    from weasyprint.layout import inline
+
+    split_text_box = inline.split_text_box
+
+    def split_noting_cuts(context, box, available_width, skip, is_line_start=True):
+        new_box, resume, preserved = split_text_box(context, box, available_width, skip, is_line_start)
+        if new_box is not None:
+            _note_cut(box, new_box, skip, resume)
+        return new_box, resume, preserved
+
+    split_noting_cuts.__wrapped__ = split_text_box
+    inline.split_text_box = split_noting_cuts
 
     original = draw_text.draw_first_line
 
@@ -112,6 +141,9 @@ def _install() -> None:
         _state["part"] = getattr(textbox, "element_tag", None) == "bdi" and any(
             unicodedata.bidirectional(c) in ("R", "AL") for c in (getattr(element, "tail", None) or ""))
         _state["box"] = (left, left + textbox.width, round(textbox.content_box_y() + textbox.baseline, 2))
+        # where WeasyPrint draws the baseline (draw_text): the content box's top differs from font to font
+        _state["y"] = round(textbox.position_y + textbox.baseline, 2)
+        _state["cut"] = (getattr(textbox, "_briefkit_head", None), getattr(textbox, "_briefkit_tail", None))
         try:
             return original(stream, textbox, *args, **kwargs)
         finally:
@@ -120,6 +152,7 @@ def _install() -> None:
             _state.pop("spans", None)
             # a box of white space only is not drawn: the boxes around it do not meet
             _state["previous_box"] = _state["box"] if textbox.text.strip() else None
+            _state["previous_y"] = _state["y"] if textbox.text.strip() else None
             _state["previous_starts_ltr"] = _state.pop("starts_ltr", False)
 
     draw_first_line.__wrapped__ = original
@@ -180,10 +213,52 @@ def exact_text(rtl: bool = True):
     _state["after_ltr"] = False
     _state["previous_box"] = None
     _state["line"] = None
+    _state["cut_done"] = set()
     try:
         yield
     finally:
         _state["active"] = False
+
+
+# ---- words cut by a line end ------------------------------------------------------------------------------
+
+def _word_char(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LMN"
+
+
+def _note_cut(box, new_box, skip: int, resume) -> None:
+    """A word too long for its line is cut between two of its letters (overflow-wrap) and each piece is
+    drawn on a line of its own, which every extractor reads as several words (a 256-letter title read as
+    eight). Notes on the piece where the word starts its head (that piece's part of the word, a token
+    holding the whole word), and on each later piece its tail (its part, the same token): the head's
+    glyphs then carry the whole word, the tails' nothing (_plan_run: emit_cut). ``box`` is the text
+    box being laid out, ``skip`` and ``resume`` byte offsets in its text."""
+    new_box.__dict__.pop("_briefkit_head", None)  # a copy of a piece noted before
+    new_box.__dict__.pop("_briefkit_tail", None)
+    encoded = box.text.encode()
+    tokens = getattr(box, "_briefkit_cut_tokens", None)
+    if skip and tokens and skip in tokens:
+        piece = new_box.text
+        end = next((n for n, c in enumerate(piece) if c.isspace()), len(piece))
+        if end:
+            new_box._briefkit_tail = (piece[:end], tokens[skip])
+    if resume is None or not skip < resume < len(encoded) or len(new_box.text.encode()) != resume - skip:
+        return  # the rest fits, or the line ends with a preserved break or a hyphen added
+    before, after = encoded[:resume].decode(), encoded[resume:].decode()
+    if not (_word_char(before[-1]) and _word_char(after[0])):
+        return  # a break at a space or after punctuation: two words for every reader
+    start = len(before)
+    while start and not before[start - 1].isspace():
+        start -= 1
+    end = next((n for n, c in enumerate(after) if c.isspace()), len(after))
+    if tokens is None:
+        tokens = box._briefkit_cut_tokens = {}
+    head_at = len(before[:start].encode())
+    # one token per word, passed on from cut to cut
+    token = tokens.setdefault(("word", head_at), [before[start:] + after[:end]])
+    tokens[resume] = token
+    if head_at >= skip:
+        new_box._briefkit_head = (before[start:], token)
 
 
 # ---- the line rewrite -------------------------------------------------------------------------------------
@@ -283,14 +358,19 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
     previous, box = _state.get("previous_box"), _state.get("box")
     # This box continues the one drawn before it in the same line (an emphasis, a link inside a paragraph):
     # in a right-to-left line it sits right on that box's left.
-    _state["adjacent"] = bool(previous and box and previous[2] == box[2] and abs(previous[0] - box[1]) < 0.5)
+    same_line = _state.get("previous_y") is not None and _state.get("previous_y") == _state.get("y")
+    _state["adjacent"] = bool(previous and box and same_line and abs(previous[0] - box[1]) < 0.5)
     # A left-to-right word the box before left open at its right end, and this box goes on from there
     # (a URL whose scheme and host are a nowrap span of their own)
     open_word = _state.pop("open_word", None)
     _state["continued"] = open_word if previous and box and previous[2] == box[2] \
         and abs(previous[1] - box[0]) < 0.5 else None
     _carry(runs, rtl_line)
-    if previous and box and 1 < previous[2] - box[2] < 12 \
+    head, tail = _state.pop("cut", (None, None))
+    if head is not None or tail is not None:
+        _mark_cut(runs, utf8, head, tail, rtl_line)
+    drawn = _state.get("previous_y"), _state.get("y")
+    if previous and box and None not in drawn and 1 < drawn[0] - drawn[1] < 12 \
             and -0.5 < (previous[0] - box[1] if rtl_line else box[0] - previous[1]) < 2:
         # A footnote call right after its word («honoured¹»): pdfplumber, which reads no baseline,
         # glued the two («honoured1»); every other extractor reads a space there. A zero-width space
@@ -326,6 +406,60 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
                           glyph_string.num_glyphs, (infos, clusters))
         glyph_string.glyphs, glyph_string.log_clusters = infos, clusters
         glyph_string.num_glyphs = len(new)
+
+
+def _mark_cut(runs: list, utf8: bytes, head, tail, rtl_line: bool) -> None:
+    """Mark the groups of a word cut by a line end (_note_cut): on its head piece, ("cut", k) = "head"
+    on each group of the word's part, the whole word under ("cut head", first group); on a later piece,
+    "tail" on each group of its part, once the head has carried the word. Only in runs of the line's
+    direction, the head's part in one run (else the pieces read as they are drawn)."""
+    def parts(lo, hi):
+        found = []
+        for entry in runs:
+            if entry is None:
+                continue
+            base = entry[0].item.offset
+            ks = [k for k, g in enumerate(entry[5]) if lo <= base + g[3] < hi]
+            if ks:
+                found.append((entry, ks))
+        return found
+
+    def free(entry, ks):
+        return (entry[0].item.analysis.level % 2 == 1) == rtl_line \
+            and not any(key[0] == "span" and key[2] in ks for key in entry[7] if isinstance(key, tuple))
+
+    if tail is not None:
+        part, token = tail
+        if id(token) in _state.get("cut_done", ()) and utf8.startswith(part.encode()):
+            for entry, ks in parts(0, len(part.encode())):
+                if free(entry, ks):
+                    for k in ks:
+                        entry[7][("cut", k)] = "tail"
+                    entry[7][("span", "begin", ks[0])] = [("Span", NOTHING)]
+                    entry[7][("span", "end", ks[-1])] = 1
+    if head is not None:
+        part, token = head
+        at = len(utf8) - len(part.encode())
+        found = parts(at, len(utf8))
+        if utf8.endswith(part.encode()) and len(found) == 1 and free(*found[0]):
+            entry, ks = found[0]
+            for k in ks:
+                entry[7][("cut", k)] = "head"
+            word = token[0]
+            rtl = entry[0].item.analysis.level % 2 == 1
+            # The word in drawing order, a code per run of one character (below)
+            # (a long run in codes of at most MAX_CARRIED bytes: poppler calls a longer entry illegal)
+            units = [run[n:n + MAX_CARRIED // len(run[0].encode("utf-16-be"))]
+                     for run in (m.group() for m in re.finditer(r"(.)\1*", word[::-1] if rtl else word, re.S))
+                     for n in range(0, len(run), MAX_CARRIED // len(run[0].encode("utf-16-be")))]
+            entry[7][("cut head", ks[0])] = (ks, units)
+            # /ActualText: what the codes say in drawing order, which poppler and PDFium read as one
+            # string over the head (poppler else starts a word at each code closer than a tenth of an
+            # em to the one before, PDFium drops a code repeated that close); MuPDF matches it with
+            # the codes and reads those.
+            entry[7][("span", "begin", ks[0])] = [("Span", _actual_text("".join(units)))]
+            entry[7][("span", "end", ks[-1])] = 1
+            _state.setdefault("cut_done", set()).add(id(token))
 
 
 def _groups(glyph_item, utf8, special, unknown) -> list:
@@ -409,6 +543,13 @@ def _carry(runs: list, rtl_line: bool) -> None:
             if end is not None and end[0][0].item.analysis.level % 2 and _text(end) in _SPACES \
                     and _single(end):
                 end[0][7][("edge", end[1])] = True
+        right = flat[-2] if len(flat) > 1 else None
+        if right is not None and ("edge", right[1]) in right[0][7] and _state.get("adjacent") \
+                and _state.get("previous_starts_ltr"):
+            # The space on the right end goes on from a left-to-right box («300 MW» then « كبديل»): the
+            # space's own mark is on its left, and poppler gave the space to that box's section and
+            # glued the word to it («MWكبديل»). A zero-width RIGHT-TO-LEFT MARK on its right as well.
+            right[0][7][("edge mark", right[1])] = True
     tail = flat[-2] if len(flat) > 1 else None
     if rtl_line and tail is not None and _state.get("adjacent") and _state.get("previous_starts_ltr") \
             and tail[0][0].item.analysis.level % 2 and _neutral(_text(tail)) and _single(tail):
@@ -421,6 +562,8 @@ def _carry(runs: list, rtl_line: bool) -> None:
     baseline = (_state.get("box") or (0, 0, None))[2]
     before = line[1] if line and line[0] == baseline else ""
     _state["line"] = (baseline, before + box_text)
+    # the leftmost character of the box drawn before (in a right-to-left line, its last one read)
+    left_before, _state["left_char"] = _state.get("left_char", ""), box_text[:1]
     pdfium_rtl = rtl_line and _pdfium_right_to_left(before + box_text, margin=_state.get("part", False))
     start = None
     for n, pos in enumerate(flat):
@@ -493,7 +636,11 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 # The stretch (after its neutrals) opens the box's line, after right-to-left text (a
                 # <bdi>: WeasyPrint draws each inline box alone): a zero-width mark.
                 first = flat[j + 1]
-                first[0][7][first[1]] = ""
+                # Glued to the right-to-left box on its right («و» then «EU»), a LEFT-TO-RIGHT MARK
+                # first: MuPDF then ignores the jump back to this box, at a change of direction, instead
+                # of judging it a new line («و» / «EU»).
+                glued = _state.get("adjacent") and unicodedata.bidirectional(left_before or " ") in ("R", "AL")
+                first[0][7][first[1]] = "><" if glued else ""
             elif (j < 0 or flat[j] is None) and _follows_on_right():
                 # The same after a left-to-right end of the box on its right (a footnote's number, then
                 # its source's Latin title): without it poppler read the «، » after the title inside
@@ -731,6 +878,9 @@ def _mirrored(text: str, rtl: bool) -> bool:
     return rtl and len(text) == 1 and bool(unicodedata.mirrored(text))
 
 
+_FAST_RUNS = True
+
+
 def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_units, pango, stream):
     """The run's new glyph list: (code, geometry width, x_offset, y_offset, cluster) in visual order.
 
@@ -746,10 +896,27 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
     special = pango.PANGO_GLYPH_EMPTY
     unknown = pango.PANGO_GLYPH_UNKNOWN_FLAG
 
+    # Most runs: one inked glyph per character, no vowel mark, nothing carried or marked. Without an
+    # offset, what the general plan below gives them, without building it: each glyph its own character,
+    # at its own width; with one (Amiri's ra), its entries built at once for the offsets' folding below.
+    # (checked first: a code given to a glyph is given for good)
+    prebuilt = _FAST_RUNS and not carried and not marks and all(
+        end - start == 1 and len(text) == 1 and ink and unicodedata.category(text)[0] != "M"
+        and not _mirrored(text, rtl) for start, end, text, _, ink in groups)
+    if prebuilt:
+        if not any(glyphs[start].geometry.x_offset for start, *_ in groups):
+            plain = []
+            for start, _, text, cluster, _ in groups:
+                gid = glyphs[start].glyph
+                geometry = glyphs[start].geometry
+                plain.append((codes.code(font, gid, text, codes.nominal(gid, pango_font, stream, font_size)),
+                              geometry.width, 0, geometry.y_offset, cluster))
+            return plain
+
     # Right to left, a zero-width mark cluster (tashkeel) comes before its letter in visual order, at an
     # offset that reads as a jump backwards: it is drawn right after its letter instead (marks_after).
     marks_after = {}
-    for k, g in enumerate(groups):
+    for k, g in enumerate(groups if not prebuilt else ()):
         start, end, text = g[:3]
         if not rtl or not text or not all(unicodedata.category(c) == "Mn" for c in text):
             continue
@@ -884,12 +1051,60 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
     pieces_at = {}
     if ("space", "before") in marks and groups:
         blank(" ", 0, groups[0][3])
+    if prebuilt:
+        for start, _, text, cluster, _ in groups:
+            info = glyphs[start]
+            geometry = info.geometry
+            out.append([info.glyph, text, geometry.width, geometry.x_offset, geometry.y_offset, cluster, None,
+                        info.glyph, None])
     k = 0
-    while k < len(groups):
+    while not prebuilt and k < len(groups):
         if ("pieces", k - 1) in marks:
             emit_pieces(k - 1)
         start, end, text, cluster = groups[k][:4]
         current = k
+        cut = marks.get(("cut", k))
+        if cut == "tail":
+            # a later piece of a word cut by a line end: the head carries its text (_mark_cut). Its
+            # glyphs in Pango's order, marks included: as WeasyPrint draws them.
+            for i in range(start, end):
+                emit(i, FILLER)
+            k += 1
+            continue
+        if cut == "head":
+            # The head piece of a word cut by a line end: its glyphs carry the whole word, spread over
+            # their advances as a ligature's characters are (one character a code, in visual order).
+            ks, units = marks[("cut head", k)]
+            inked = [i for g in ks for i in range(groups[g][0], groups[g][1])
+                     if drawable(i) and glyphs[i].geometry.width > 0]
+            share, extra = divmod(len(units), max(len(inked), 1))
+            given, at = {}, 0
+            for n, i in enumerate(inked):
+                size = share + (n < extra)
+                given[i] = units[at:at + size]
+                at += size
+            for g in ks:
+                current = g
+                for i in range(groups[g][0], groups[g][1]):
+                    texts = given.get(i)
+                    if not texts:
+                        emit(i, FILLER)
+                        continue
+                    # The glyph carries the first text, zero-ink codes on its advance the others. Its
+                    # code's width makes the pen end exactly where WeasyPrint's own number puts it
+                    # (draw_first_line: it truncates the kerning it writes, x offset included).
+                    whole = glyphs[i].geometry.width
+                    part = whole // len(texts)
+                    rest = whole - part * (len(texts) - 1)
+                    nominal = codes.nominal(glyphs[i].glyph, pango_font, stream, font_size)
+                    kerning = nominal + glyphs[i].geometry.x_offset / font_size - whole * scale
+                    width = nominal - int(kerning) - (len(texts) - 1) * round(part * scale, 3)
+                    emit(i, texts[0], geometry=rest, pdf_width=width / scale)
+                    for text_ in texts[1:]:
+                        blank(text_, part, groups[g][3])
+                        group_of[len(out) - 1] = g
+            k = ks[-1] + 1
+            continue
         if k in mark_groups:
             k += 1
             continue
@@ -954,6 +1169,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             continue
         if ("edge", k) in marks:
             emit(start, text)
+            if ("edge mark", k) in marks:
+                blank(LEFT_MARK, 0, cluster)
             k += 1
             continue
         emit_group(start, end, text, cluster)
@@ -966,6 +1183,9 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         emit_pieces(len(groups) - 1)
     if ("space", "after") in marks and groups:
         blank(" ", 0, groups[-1][3])
+        # and a RIGHT-TO-LEFT MARK after it: poppler's reorderText gave the punctuation before the call
+        # to the call's left-to-right section and glued the call to the word («السكان1 .»)
+        blank(LEFT_MARK, 0, groups[-1][3])
     if pending:  # a ZWNJ ending the run: a code of its own
         blank(pending.pop(), 0, groups[-1][3])
 
