@@ -26,6 +26,12 @@ def estimate_pages(report) -> int:
     """About how many A4 pages the PDF will have; errs on the long side for narrow table columns."""
     lines = 0.0
     full = CHARS_PER_LINE
+    meta = report.meta
+    # The masthead: the title is set about three times the body's size; keywords, authors and the
+    # breadcrumb run on in small type (a hostile report listed 20,000 keywords)
+    lines += 3 * _lines(meta.title, full // 3) + _lines(meta.subtitle or "", full // 2) + _lines(meta.kicker or "", full)
+    lines += _lines(" · ".join(meta.keywords), full) + _lines(" · ".join(meta.breadcrumb), full)
+    lines += _lines(" ، ".join(f"{a.name} {a.role or ''}" for a in meta.authors), full)
     for run in (*report.takeaways, *report.summary, *report.outlook, *report.recommendations):
         lines += _lines(plain_text(run), full) + 0.5
     # The areas table: one column per actor beside the area's own column, each a share of the line.

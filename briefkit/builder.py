@@ -785,10 +785,11 @@ def _logo_sha(report_path: Path, logo: str | None) -> str | None:
     if not target.is_relative_to(folder):
         return None
     from .cache import _hash_file
-    from .loader import MAX_LOGO_BYTES
 
-    h = hashlib.sha256()   # only a regular file under the logo's limit, in chunks: never a FIFO or /dev/zero
-    return h.hexdigest() if _hash_file(target, h, MAX_LOGO_BYTES) else None
+    # only a regular file, at most what any input is read to, in chunks: never a FIFO or /dev/zero (the
+    # loader's own, smaller limit refuses it later with a message)
+    h = hashlib.sha256()
+    return h.hexdigest() if _hash_file(target, h, _READ_LIMIT) else None
 
 
 def duplicate_problem(inp: Input, owner_path: Path) -> Problem:

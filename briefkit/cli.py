@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
 
 def _validate(args, stdout, stderr) -> int:
     from .builder import Result, expand_inputs
-    from .house import theme_for, theme_glyphs
+    from .house import theme_glyphs
     from .loader import load
 
     paths = expand_inputs(args.reports)
@@ -158,6 +158,7 @@ def _validate(args, stdout, stderr) -> int:
     owners: dict[str, Path] = {}
     for path in paths:
         r = Result(str(path), "valid")
+        theme_problems = _theme_problems(path, options)   # listed even when the report has its own
         try:
             report = load(path, theme_glyphs=theme_glyphs(path, options))
             r.id = report.meta.id
@@ -167,9 +168,10 @@ def _validate(args, stdout, stderr) -> int:
                 r.status, r.errors = "invalid", [Problem(str(path), *id_position(path, r.id), "meta.id", (
                     f"'{r.id}' is also the id of {owners[r.id]}: their outputs would overwrite each other"))]
             owners.setdefault(r.id, path)
-            theme_for(report, options)  # the theme's own problems, at its FILE:LINE:COL
         except ReportError as e:
-            r.status, r.errors, r.id = "invalid", e.problems, e.report_id or r.id  # a theme error keeps the id
+            r.status, r.errors, r.id = "invalid", e.problems, e.report_id or r.id
+        if theme_problems:
+            r.status, r.errors = "invalid", r.errors + [p for p in theme_problems if p not in r.errors]
         for line in r.lines():
             stderr.write(line + "\n")
         notes = report.notices if r.status == "valid" else ()
@@ -190,6 +192,21 @@ def _validate(args, stdout, stderr) -> int:
     return code
 
 
+def _theme_problems(report_path: Path, options) -> list:
+    """The problems of the theme a report is built with (``--theme``, else theme.yaml beside it), at the
+    theme's FILE:LINE:COL; [] for a good theme or none."""
+    from .style import find_theme, load_theme
+
+    theme = getattr(options, "theme", None) or find_theme(report_path)
+    if theme is None:
+        return []
+    try:
+        load_theme(theme)
+    except ReportError as e:
+        return list(e.problems)
+    return []
+
+
 def _init(args, stdout) -> int:
     from .builder import UsageError
     from .starter import StarterError, shell_path, write_starter
@@ -198,7 +215,8 @@ def _init(args, stdout) -> int:
         path = write_starter(Path(args.path), args.lang, args.actors, force=args.force)
     except StarterError as e:
         raise UsageError(str(e)) from None
-    stdout.write(f"briefkit: wrote {shell_path(path)}; next: briefkit preview {shell_path(path)}\n")
+    added = " (.yaml added to the name)" if path.name != Path(args.path).name else ""
+    stdout.write(f"briefkit: wrote {shell_path(path)}{added}; next: briefkit preview {shell_path(path)}\n")
     return EXIT_OK
 
 

@@ -552,6 +552,9 @@ def _report_schema_error(err, c: _Collector) -> None:
             c.add(path, f"is {n:,} characters long: a title, name, region or heading is at most {limit} (longer "
                         "text belongs in a summary or a section's body)")
         return
+    if v == "maxItems":
+        c.add(path, f"has {len(inst):,} items: at most {err.validator_value} are allowed here")
+        return
     if v == "minItems":
         n = err.validator_value
         what = {"actors": "a brief needs at least two actors", "areas": "a brief needs at least one area"}

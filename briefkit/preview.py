@@ -95,6 +95,11 @@ def _handler(state: _State):
             self.wfile.write(data)
 
         def do_GET(self):  # noqa: N802 (http.server's name)
+            # Only this machine's own names: a web page that rebinds its domain to 127.0.0.1 would otherwise
+            # read the draft (DNS rebinding); the Host header names the domain the browser thinks it visits.
+            host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
+            if host not in ("127.0.0.1", "localhost", "::1"):
+                return self._send(403, "text/plain", b"preview answers only http://127.0.0.1/ and localhost")
             path = self.path.split("?", 1)[0]
             if path == "/":
                 with state.cond:

@@ -33,11 +33,18 @@ _date = {"$ref": "#/$defs/date"}
 _url = {"$ref": "#/$defs/url"}
 
 
-def _list(item: dict, min_items: int = 0) -> dict:
+def _list(item: dict, min_items: int = 0, max_items: int = 0) -> dict:
     out = {"type": "array", "items": item}
     if min_items:
         out["minItems"] = min_items
+    if max_items:
+        out["maxItems"] = max_items
     return out
+
+
+LIST_MAX = 100
+"""Keywords, authors, aliases and breadcrumb items print in the masthead and metadata: a hundred is already
+far past a brief's (a hostile report's 20,000 keywords took 99 s to typeset)."""
 
 
 _markdown = {"$ref": "#/$defs/markdown"}
@@ -73,22 +80,22 @@ _RAW: dict = {
             "title": _text,
             "subtitle": _text,
             "kicker": _text,
-            "breadcrumb": _list(_text),
+            "breadcrumb": _list(_text, max_items=LIST_MAX),
             "lang": {"type": "string", "pattern": LANG},
             "dir": {"enum": ["rtl", "ltr"]},
             "locale": {"type": "string", "pattern": LANG},
             "date": _date,
-            "authors": _list({"$ref": "#/$defs/author"}),
+            "authors": _list({"$ref": "#/$defs/author"}, max_items=LIST_MAX),
             "publisher": _obj({"name": _text, "url": _url, "logo": _text}, ("name",)),
             "source": _obj({"title": _text, "url": _url, "accessed": _date}, ("title",)),
-            "keywords": _list(_text),
+            "keywords": _list(_text, max_items=LIST_MAX),
             "digits": {"enum": ["latin", "native"]},
             "chart": {"type": "boolean", "description": "Print the balance chart (default true)."},
         }, ("title",)),
         "actors": _list(_obj({
             "id": _slug,
             "name": _text,
-            "aliases": _list(_text),
+            "aliases": _list(_text, max_items=LIST_MAX),
             "color": {"type": "string", "pattern": COLOR},
         }, ("id", "name")), 2),
         "takeaways": _list(_inline),

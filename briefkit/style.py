@@ -237,8 +237,13 @@ def load_theme(path) -> Theme:
     if "size" in page:
         size = _page_size(page["size"])
         if size is None:
+            given = page["size"]
+            shown = f"[{', '.join(map(str, given))}]" if isinstance(given, list) else f"'{given}'"
+            pair = isinstance(given, list) and len(given) == 2 and all(_length(v) for v in given)
             add(vpos(page, "size"), "page.size",
-                f"'{page['size']}' is not a page size: use {', '.join(PAGE_SIZES)} or [width, height] like [170mm, 240mm]")
+                f"{shown} is not a page size: " + (
+                    "a page is 80 to 600 mm wide and 100 to 900 mm high" if pair else
+                    f"use {', '.join(PAGE_SIZES)} or [width, height] like [170mm, 240mm]"))
         else:
             kw["page_mm"] = size
     if "margins" in page:

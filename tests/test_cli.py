@@ -326,3 +326,17 @@ def test_a_report_turned_invalid_lists_the_files_it_removed(tmp_path):
     assert code == 1 and entry["status"] == "invalid"
     assert sorted(entry["removed"]) == sorted(str(out_dir / f"india-china-relations.{f}") for f in ("docx", "html"))
     assert list(out_dir.iterdir()) == []
+
+
+def test_validate_lists_the_theme_problems_with_the_reports(tmp_path):
+    # a blind reviewer saw the theme's line only after fixing the report's own
+    theme = tmp_path / "house.yaml"
+    theme.write_text('colors: {accent: "teal"}\n', encoding="utf-8")
+    report = tmp_path / "r.yaml"
+    report.write_text((SEEDS / "india-china-relations.yaml").read_text(encoding="utf-8")
+                      .replace("relation: rivalry", "relation: rivaly", 1), encoding="utf-8")
+    code, out, err = run("validate", "--theme", str(theme), str(report))
+    lines = err.splitlines()
+    assert code == 1 and out == "" and len(lines) == 2
+    assert lines[0].startswith(f"{report}:") and "'rivaly'" in lines[0]
+    assert lines[1].startswith(f"{theme}:1:18: colors.accent: 'teal' is not a colour")

@@ -64,3 +64,11 @@ def test_starter_commands_name_the_path_as_typed(tmp_path, monkeypatch, capsys, 
     commands = [line.split("briefkit ", 1)[1] for line in head if "briefkit validate" in line]
     assert commands == ["validate 'my briefs/libya.yaml'"]
     assert main(shlex.split(commands[0])) == 0
+
+
+def test_init_says_when_it_added_the_suffix(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "gulf"]) == 0
+    assert capsys.readouterr().out == ("briefkit: wrote gulf.yaml (.yaml added to the name); next: briefkit preview "
+                                       "gulf.yaml\n")
+    assert (tmp_path / "gulf.yaml").is_file()

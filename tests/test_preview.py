@@ -142,3 +142,25 @@ def test_pdf_mode_keeps_the_pdf_rebuilt(tmp_path):
     finally:
         code, out, err = _stop(proc)
     assert code == 0, err
+
+
+def test_preview_answers_only_this_machines_own_names(tmp_path):
+    # a blind reviewer: any Host header got the draft, so a page rebinding its domain to 127.0.0.1 could read it
+    import http.client
+
+    report = tmp_path / "brief.yaml"
+    shutil.copy(ROOT / "seeds" / "india-china-relations.yaml", report)
+    proc, port = _start(report)
+    try:
+        assert port
+        answers = {}
+        for host in ("127.0.0.1", f"localhost:{port}", "evil.example", f"evil.example:{port}"):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/status", headers={"Host": host})
+            response = conn.getresponse()
+            answers[host] = (response.status, response.read()[:1])
+            conn.close()
+    finally:
+        _stop(proc)
+    assert answers == {"127.0.0.1": (200, b"{"), f"localhost:{port}": (200, b"{"),
+                       "evil.example": (403, b"p"), f"evil.example:{port}": (403, b"p")}

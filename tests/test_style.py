@@ -103,3 +103,12 @@ def test_each_wrong_margin_has_its_own_line(tmp_path):
         "2:81: page.margins.start: '2px' is not a length like 20mm (mm, cm, in or pt)",
     ]
 
+
+
+def test_a_page_size_out_of_range_says_the_range(tmp_path):
+    # a blind reviewer got a Python list's repr and no word on the allowed range
+    assert _errors(tmp_path, "page: {size: [1mm, 1mm]}\n") == [
+        "1:14: page.size: [1mm, 1mm] is not a page size: a page is 80 to 600 mm wide and 100 to 900 mm high"]
+    assert _errors(tmp_path, "page: {size: [wide, tall]}\n") == [
+        "1:14: page.size: [wide, tall] is not a page size: use A4, A5, Letter, Legal or [width, height] like "
+        "[170mm, 240mm]"]
