@@ -521,6 +521,7 @@ def _carry(runs: list, rtl_line: bool) -> None:
         else:
             flat.extend((entry, k) for k in range(len(entry[5])))
     flat.append(None)
+    _after_left_to_right(flat)
     head = flat[0]
     if rtl_line and head is not None and head[0][0].item.analysis.level % 2 and _text(head) in _SPACES \
             and _single(head):
@@ -605,7 +606,7 @@ def _carry(runs: list, rtl_line: bool) -> None:
                     # poppler reads /ActualText on /Span only, and the innermost /Frag is the one PDFium
                     # and MuPDF read: the stretch's own text for poppler, not its carried word and
                     # fillers. Not with a glued letter: poppler read «و2023» without it.
-                    spans = ([] if glued else [("Span", _actual_text(text))]) + [(PIECE_TAG, NOTHING)]
+                    spans = ([] if glued else [("Span", _actual_text(_closed(text)))]) + [(PIECE_TAG, NOTHING)]
                     inked[0][0][7][("span", "begin", inked[0][1])] = spans
                     inked[-1][0][7][("span", "end", inked[-1][1])] = len(spans)
                     count = sum(e[5][k][1] - e[5][k][0] for e, k in (p for p in stretch if p is not None))
@@ -817,6 +818,66 @@ ligature or of a word carried by a zero-ink code). An empty mapping would not do
 then read the character code as a code point. ZERO WIDTH JOINER is invisible, and search normalisation drops it."""
 
 
+# ---- mirrored characters (brackets, guillemets) -----------------------------------------------------------
+
+MIRROR_BEFORE, MIRROR_AFTER = "\u061c", "\u200d\u200e\u200f\u200d"
+"""The marks around a mirrored character of a right-to-left run (_plan_run: emit_mirrored).
+
+HarfBuzz draws a logical «(» of a right-to-left run with the «)» glyph, and its code's text is «(»: poppler,
+MuPDF, pdf.js and pdfplumber, which reverse a right-to-left run without mirroring it (or do not reverse it),
+copy it right. PDFium mirrors every character it reads right to left (cpdf_textpage.cpp,
+AddCharInfoByRLDirection: GetMirrorChar), and it reads a neutral one right to left when the strong
+character it met last, from the line's right end, was right to left (CloseTempLine): «(سوتشي)» came out
+«)سوتشي(», ««الناتو»» «»الناتو«». A LEFT-TO-RIGHT MARK on the character's right makes PDFium read it left to
+right, unmirrored, in its own segment; a strong right-to-left mark on its left gives what follows back to
+right-to-left reading. The left mark is the code's own text's first character (a zero-width code of its
+own there shifted pdfplumber's order of characters), ARABIC LETTER MARK, not RIGHT-TO-LEFT MARK: pdf.js's
+bidi counts every character outside U+0590–U+06FF as left to right and read «[المادة 5]» «[المادة ]5»
+with it. The right marks are a zero-ink code on the glyph's right half: ZERO WIDTH JOINER first, so that
+MuPDF, which takes a code's direction from its first character, keeps the one it had; then the
+LEFT-TO-RIGHT MARK; then a RIGHT-TO-LEFT MARK and a ZERO WIDTH JOINER (weak, joining no segment), so that
+PDFium's count of right-to-left segments, by which it decides a line's direction (fx_bidi.cpp,
+CFX_BidiString), never falls behind the left-to-right ones. pdf.js skips that code (its text ends with a
+format character); search drops the marks."""
+
+
+def _closed(text: str) -> str:
+    """A stretch's text for poppler (its /Span in PDFium's pieces): a neutral end («(NATO)») and a
+    LEFT-TO-RIGHT MARK after it. poppler's reorderText gives the neutrals at a left-to-right stretch's
+    right end to the right-to-left section on their right: «الأطلسي (NATO) لم» came out «الأطلسي )(NATO لم»."""
+    return text + RIGHT_MARK if _neutral(text[-1:]) else text
+
+
+def _neutral_piece(piece: str) -> str:
+    """A piece of PDFium's (emit_pieces) holding a mirrored character («(» of «(NATO)»): after an ARABIC
+    LETTER MARK and before a LEFT-TO-RIGHT MARK, as a mirrored character of a right-to-left run
+    (MIRROR_BEFORE), so that PDFium reads it left to right, unmirrored, whatever strong character it met
+    before it («)NATO )لم»). Then a ZERO WIDTH JOINER: MuPDF matched an /ActualText ending with the
+    piece code's own text (a LEFT-TO-RIGHT MARK) as a postfix, and put the rest where the line's last
+    glyph was."""
+    if not any(unicodedata.mirrored(char) for char in piece):
+        return piece
+    return MIRROR_BEFORE + piece + RIGHT_MARK + FILLER
+
+
+def _after_left_to_right(flat: list) -> None:
+    """Mark each mirrored character drawn right after a left-to-right glyph («(» after «2021» in
+    «باكو (2021)»): its text starts with a ZERO WIDTH JOINER before the ARABIC LETTER MARK. MuPDF gives
+    a code the direction of its text's first character, and a neutral one (ZWJ) that of the code drawn
+    before it: with the ALM first there, it glued «2021» to the next line's first word («2021اتفاق»).
+    poppler still needs the ALM («باكو 2021()» without it)."""
+    for n, pos in enumerate(flat):
+        if pos is None or not _mirrored(_text(pos), pos[0][0].item.analysis.level % 2 == 1):
+            continue
+        left = flat[n - 1] if n else None
+        if left is not None and left[0][0].item.analysis.level % 2 == 0 \
+                or n == 0 and _state.get("after_ltr"):
+            pos[0][7][("after ltr", pos[1])] = True
+
+
+def _mirrored(text: str, rtl: bool) -> bool:
+    """A character HarfBuzz draws with its mirror image's glyph (Bidi_Mirrored), in a right-to-left run."""
+    return rtl and len(text) == 1 and bool(unicodedata.mirrored(text))
 
 
 _FAST_RUNS = True
@@ -843,7 +904,7 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
     # (checked first: a code given to a glyph is given for good)
     prebuilt = _FAST_RUNS and not carried and not marks and all(
         end - start == 1 and len(text) == 1 and ink and unicodedata.category(text)[0] != "M"
-        for start, end, text, _, ink in groups)
+        and not _mirrored(text, rtl) for start, end, text, _, ink in groups)
     if prebuilt:
         if not any(glyphs[start].geometry.x_offset for start, *_ in groups):
             plain = []
@@ -926,6 +987,9 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             return
         if not ink or len(chars) == len(ink) == end - start:
             # One character per glyph: visual order is reading order reversed in right-to-left runs.
+            if end - start == 1 and ink and _mirrored(text, rtl):
+                emit_mirrored(start, text, cluster)
+                return
             for i, char in zip(range(start, end), chars[::-1] if rtl else chars):
                 emit(i, char)
             return
@@ -948,6 +1012,15 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         # glyph carries the cluster's text, the others a filler.
         for i in range(start, end):
             emit(i, text if i == anchor else FILLER)
+
+    def emit_mirrored(i, text, cluster):
+        # A mirrored character (MIRROR_BEFORE): the glyph keeps its place and ink, its right half of
+        # the advance goes to the marks' zero-ink code
+        whole = glyphs[i].geometry.width
+        part = whole // 2
+        before = FILLER + MIRROR_BEFORE if ("after ltr", current) in marks else MIRROR_BEFORE
+        emit(i, before + text, geometry=whole - part, pdf_width=whole - part)
+        blank(MIRROR_AFTER, part, cluster)
 
     def emit_pieces(k):
         # Each further piece of the stretch: a code of its own drawn after it, invisibly (text render mode
@@ -1089,7 +1162,10 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         before = len(out)
         if ("mark after", k) in marks:
             # a code of its own: pdf.js drops a glyph whose text ends with a format character
-            emit(start, text)
+            if _mirrored(text, rtl) and drawable(start):
+                emit_mirrored(start, text, cluster)
+            else:
+                emit(start, text)
             blank(LEFT_MARK, 0, cluster)
             k += 1
             continue
@@ -1173,7 +1249,7 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         # glyph: a space before the next word, or a line cut in two (TextBlock::coalesce). A /Span whose
         # /ActualText is a null byte hides it from poppler (TextPage::addChar ignores U+0000); PDFium
         # and MuPDF read the innermost /ActualText.
-        edges[n] = ("both", [("Span", NOTHING), (PIECE_TAG, _actual_text(piece_text))], 0)
+        edges[n] = ("both", [("Span", NOTHING), (PIECE_TAG, _actual_text(_neutral_piece(piece_text)))], 0)
     if rtl and not _state.get("rtl", True) and not edges and not open_at:
         _poppler_run(out, groups, edges)
     plain = [(raw if gid is None else codes.code(font, gid, text, width_of(k), own=k in open_at or k in edges),
