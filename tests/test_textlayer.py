@@ -811,7 +811,8 @@ def test_the_plain_run_shortcut_writes_what_the_general_plan_writes(monkeypatch)
 ARABIC_IN_ENGLISH = one_section(
     "ar-in-en", ["Dr Salma al-Haddad (د. سلمى الحداد) wrote it.",
                  "The professor أ.د. محمد علي said so.", "He quoted الكرملين: لا بديل and left."],
-    title="Notes", actors=("Egypt", "Ethiopia"), area=("Water", "Nile"), lang="en", heading="Details")
+    title="Notes", actors=("Egypt", "Ethiopia"), area=("Water", "Nile"), lang="en", heading="Details").replace(
+    "meta:\n", 'meta:\n  authors: [{name: "Dr Nour Hamdan (د. نور الحمّادي)", role: Author}]\n', 1)
 
 
 def test_an_arabic_phrase_with_punctuation_in_an_english_line_copies_as_typed(tmp_path):
@@ -829,7 +830,10 @@ def test_an_arabic_phrase_with_punctuation_in_an_english_line_copies_as_typed(tm
         else:
             text = extract(name, data, False, tmp_path)
         text = ex._DROP.sub("", text)  # poppler's embedding marks around each right-to-left section
-        for phrase in ("(د. سلمى الحداد)", "أ.د. محمد علي", "الكرملين: لا بديل"):
+        # the author's name: «.» in Noto Sans between Amiri's letters, a shadda (MuPDF puts the two fonts'
+        # pieces on two lines and pdf.js reads them as items in visual order, as before: Limits)
+        for phrase in ("(د. سلمى الحداد)", "أ.د. محمد علي", "الكرملين: لا بديل",
+                       *(("د. نور الحمادي",) if name in ("pdftotext", "pypdfium2") else ())):
             assert phrase in text, (name, phrase, [line for line in text.splitlines() if phrase[-3:] in line])
         assert "\x00" not in text and text.count("سلمى") == 1, name
 

@@ -389,11 +389,22 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
         # after it would make MuPDF ignore the jump to the next box (stext-device.c: "Ignore jumps within
         # line when switching between LTR and RTL text") and glue the two («910»).
         _state["after_ltr"] = last[0].item.analysis.level % 2 == 0
+    planned = []
     for entry in runs:
         if entry is None:
+            planned.append(None)
             continue
         glyph_item, address, font, font_size, codes, groups, carried, marks = entry
+        _state["no_span"] = True
         new = _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, FROM_UNITS, pango, stream)
+        planned.append((entry, new, _state.pop("no_span", False)))
+    if not rtl_line:
+        _poppler_runs(planned)
+    for item in planned:
+        if item is None:
+            continue
+        entry, new, _ = item
+        glyph_item, address = entry[:2]
         glyph_string = glyph_item.glyphs
         infos = ffi.new("PangoGlyphInfo[]", len(new))
         clusters = ffi.new("gint[]", len(new))
@@ -1250,8 +1261,6 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         # /ActualText is a null byte hides it from poppler (TextPage::addChar ignores U+0000); PDFium
         # and MuPDF read the innermost /ActualText.
         edges[n] = ("both", [("Span", NOTHING), (PIECE_TAG, _actual_text(_neutral_piece(piece_text)))], 0)
-    if rtl and not _state.get("rtl", True) and not edges and not open_at:
-        _poppler_run(out, groups, edges)
     plain = [(raw if gid is None else codes.code(font, gid, text, width_of(k), own=k in open_at or k in edges),
               width, x_offset, y_offset, cluster)
              for k, (gid, text, width, x_offset, y_offset, cluster, _, raw, _) in enumerate(out)]
@@ -1264,7 +1273,9 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             and all(entry[8] is None or out[entry[8][0]][8] is None for entry in out):
         placed = _place_marks(out, plain, codes, font, font_size, scale, width_of, advance, rtl)
         if placed is not None:
-            return placed
+            plain = placed
+    if edges or open_at:
+        _state["no_span"] = False  # for _poppler_runs
     return plain
 
 
@@ -1465,27 +1476,53 @@ def _poppler_left_to_right(text: str) -> str:
     return "".join(out)
 
 
-def _poppler_run(out: list, groups: list, edges: dict) -> None:
+def _poppler_runs(planned: list) -> None:
     """A right-to-left run in a left-to-right line with punctuation between its words («(د. سلمى
     الحداد)» in an English brief): poppler's reorderText counts «.», «:», «/» and the like with the
-    digits, which end a right-to-left section, and read «( سلمى الحداد.د)». A /Span over the run whose
-    /ActualText is the run's text arranged so that reorderText gives it back as typed, the only one
-    poppler reads; inside it a /Frag whose /ActualText is what the codes say (PDFium and MuPDF read the
-    innermost and find their codes: unchanged for them). pdf.js starts a new text item there anyway (the
-    run is a box or a font of its own)."""
-    if not out or any(entry[0] is None or entry[8] is not None for entry in out):
+    digits, which end a right-to-left section, and read «( سلمى الحداد.د)»; PDFium read the words in
+    visual order («الحداد سلمى .د»). The stretch becomes a /Span whose /ActualText is its text arranged so
+    that reorderText gives it back as typed (poppler reads /Span only), around a /Frag for PDFium and
+    MuPDF, which read the innermost: what the codes say in drawing order, the marks beside the run
+    moved to the other end. MuPDF then matches no end of it and reads it in drawing order over the
+    codes (stext-device.c, do_extract_within_actualtext), as it read the codes; PDFium lays a right-to-
+    left object's /ActualText out from its right end (cpdf_textpage.cpp, ProcessMarkedContent), so it
+    reads it reversed: the run as typed, then the mark. pdf.js reads the codes, and starts a new text
+    item at the run anyway (a box or a font of its own). ``planned``: the line's runs in visual order,
+    each (run entry, its final codes, whether it has spans of its own), None between pieces. Consecutive
+    right-to-left runs (Amiri's letters, Noto Sans's «.» between them) are one stretch."""
+    stretch = []
+    for item in planned + [None]:
+        if item is not None and item[0][0].item.analysis.level % 2 == 1 and item[2]:
+            stretch.append(item)
+            continue
+        if stretch:
+            _poppler_stretch(stretch)
+        stretch = []
+
+
+def codes_of(place) -> tuple:
+    """(font, codes) of a place in a stretch (_poppler_stretch)."""
+    return place[0][0][2], place[0][0][4]
+
+
+def _poppler_stretch(stretch: list) -> None:
+    """One right-to-left stretch of a left-to-right line (_poppler_runs)."""
+    places = [(item, n) for item in stretch for n in range(len(item[1]))]
+    texts = []
+    for (entry, new, _), n in places:
+        font, codes = entry[2], entry[4]
+        code = new[n][0]
+        texts.append(font.to_unicode.get(code) if code in codes.gid else None)
+    if not texts or None in texts:
         return
-    logical = "".join(g[2] for g in reversed(groups))
+    logical = "".join(g[2] for item in reversed(stretch) for g in reversed(item[0][5]))
     if not any(_poppler_class(c) == "#" for c in logical) or logical != logical.strip():
         return
-    codes = "".join(entry[1] for entry in out)
-    bare = codes.replace(LEFT_MARK, "").replace(RIGHT_MARK, "").replace(FILLER, "")
+    drawn = "".join(texts)
+    bare = drawn.replace(LEFT_MARK, "").replace(RIGHT_MARK, "").replace(FILLER, "")
     if _poppler_left_to_right(bare) == logical:
         return
-    # the marks beside the run (_carry) stay where they are for poppler too
-    lead = codes[:len(codes) - len(codes.lstrip(LEFT_MARK + RIGHT_MARK))]
-    trail = codes[len(codes.rstrip(LEFT_MARK + RIGHT_MARK)):]
-    # the same sections, each right-to-left one reversed in advance
+    # the same sections as reorderText's, each right-to-left one reversed in advance
     arranged, i, ltr = [], 0, True
     while i < len(logical):
         j = i
@@ -1497,13 +1534,39 @@ def _poppler_run(out: list, groups: list, edges: dict) -> None:
     arranged = "".join(arranged)
     if _poppler_left_to_right(arranged) != logical:
         return  # a neutral at a section's edge would change sides
-    inner = trail[::-1] + codes[len(lead):len(codes) - len(trail)] + lead[::-1]
-    spans = [("Span", _actual_text(lead + arranged + trail)), (PIECE_TAG, _actual_text(inner))]
-    if len(out) == 1:
-        edges[0] = ("one", spans, 0)
-    else:
-        edges[0] = ("begin", spans)
-        edges[len(out) - 1] = ("end", len(spans))
+    # The marks beside the stretch (_carry) stay outside the span, as they were for every extractor. Alone
+    # in a text object after the span, a mark's zero-ink code was dropped by PDFium (ProcessTextObject
+    # skips an object without a bounding box), which then mirrored the bracket after the stretch: an
+    # inked glyph drawn invisibly instead (text render mode 3), as the PDFium pieces are.
+    events = _state.setdefault("spans", {})
+    inside = [at for at, text in enumerate(texts) if text not in (LEFT_MARK, RIGHT_MARK)]
+    if not inside:
+        return
+    first, last = inside[0], inside[-1]
+    # (the narrowest inked glyph of the stretch in the mark's font: a wide one made PDFium read a space)
+    for at in range(len(places)):
+        (entry, new, _), n = places[at]
+        font, codes = entry[2], entry[4]
+        if not first <= at <= last:
+            widths = [(font.widths[c], codes.gid[c]) for c in
+                      (places[i][0][1][places[i][1]][0] for i in inside if codes_of(places[i])[0] is font)
+                      if font.widths.get(c, 0) > 0]
+            if not widths:
+                continue
+            inked = min(widths)[1]
+            code = codes.code(font, inked, texts[at], font.widths[new[n][0]], own=True)
+            new[n] = (code, *new[n][1:])
+            events[(font.hash, code)] = ("both", [], 0)
+    spans = [("Span", _actual_text(arranged)), (PIECE_TAG, _actual_text("".join(texts[first:last + 1])))]
+    # the span's edges on codes of their own (_show_text finds them by code)
+    ends = [first] if first == last else [first, last]
+    for at in ends:
+        (entry, new, _), n = places[at]
+        font, codes = entry[2], entry[4]
+        code = new[n][0]
+        new[n] = (codes.code(font, codes.gid[code], texts[at], font.widths[code], own=True), *new[n][1:])
+        event = ("one", spans, 0) if len(ends) == 1 else ("begin", spans) if at == first else ("end", len(spans))
+        events[(font.hash, new[n][0])] = event
 
 
 def _returning(offset: float, width: float) -> float:
