@@ -45,6 +45,7 @@ import math
 import re
 import unicodedata
 from contextlib import contextmanager
+from functools import lru_cache
 
 ALIAS_TOP = 0xFFFE
 """Alias codes count down from here; WeasyPrint's own codes for missing glyphs count up from the glyph count."""
@@ -1430,6 +1431,9 @@ def _poppler_punctuation(runs: list) -> None:
     MARK on its left (after it in reading order) ends the section at the mark. Only before a quote or a
     bracket: before a space alone poppler read «أولى .جملة», the words whole, and the mark would stay in
     the text PDFium and MuPDF copy."""
+    if not any(entry is not None and entry[0].item.analysis.level % 2 == 1
+               and any(len(g[2]) == 1 and _poppler_class(g[2]) == "#" for g in entry[5]) for entry in runs):
+        return
     flat = []
     for entry in runs:
         flat.extend([None] if entry is None else [(entry, k) for k in range(len(entry[5]))])
@@ -1451,6 +1455,7 @@ def _poppler_punctuation(runs: list) -> None:
             marks[k] = ""
 
 
+@lru_cache(maxsize=None)
 def _poppler_class(char: str) -> str:
     """poppler's classes (UnicodeTypeTable.cc): L, R, "#" (digits and the separators and signs around
     them: # $ % + , - . / : and the like), or N."""
@@ -1507,6 +1512,9 @@ def codes_of(place) -> tuple:
 
 def _poppler_stretch(stretch: list) -> None:
     """One right-to-left stretch of a left-to-right line (_poppler_runs)."""
+    logical = "".join(g[2] for item in reversed(stretch) for g in reversed(item[0][5]))
+    if not any(_poppler_class(c) == "#" for c in logical) or logical != logical.strip():
+        return
     places = [(item, n) for item in stretch for n in range(len(item[1]))]
     texts = []
     for (entry, new, _), n in places:
@@ -1514,9 +1522,6 @@ def _poppler_stretch(stretch: list) -> None:
         code = new[n][0]
         texts.append(font.to_unicode.get(code) if code in codes.gid else None)
     if not texts or None in texts:
-        return
-    logical = "".join(g[2] for item in reversed(stretch) for g in reversed(item[0][5]))
-    if not any(_poppler_class(c) == "#" for c in logical) or logical != logical.strip():
         return
     drawn = "".join(texts)
     bare = drawn.replace(LEFT_MARK, "").replace(RIGHT_MARK, "").replace(FILLER, "")
