@@ -890,18 +890,17 @@ class _Builder:
             else:
                 self.c.at(where.locate(offset), path, message)
 
-        out = ProseConverter(where, field, lambda src, w, ln: self.inline(src, path, w, ln), problem).convert(shape)
-        self._pasted_paragraphs(where, path)
+        converter = ProseConverter(where, field, lambda src, w, ln: self.inline(src, path, w, ln), problem)
+        out = converter.convert(shape)
+        self._pasted_paragraphs(where, converter.tree, path)
         if not out and value.strip() == "" and value:
             self.c.add(path, "must not be empty")
         return out
 
-    def _pasted_paragraphs(self, where, path: Path_) -> None:
+    def _pasted_paragraphs(self, where, tree: list, path: Path_) -> None:
         """Word pastes one newline per paragraph, and Markdown joins such lines into one paragraph: when every
-        line of a paragraph ends a sentence, say how to keep them apart."""
-        from .inline import blocks
-
-        for block in blocks(where.text):
+        line of a paragraph ends a sentence, say how to keep them apart. ``tree``: the prose's block tree."""
+        for block in tree:
             lines = block[2].split("\n") if block[0] == "para" else []
             if len(lines) < 2 or not all(_SENTENCE_END.search(x) for x in lines[:-1]):
                 continue

@@ -66,6 +66,8 @@ class ProseConverter:
 
     def __init__(self, where: Located, field: str, inline: InlineFn, problem: ProblemFn):
         self.where, self.field, self._inline, self._problem = where, field, inline, problem
+        self.tree: list[tuple] = []
+        """The Markdown block tree ``convert`` read (for the loader's notes on it)."""
 
     def inline(self, src: str, line: int) -> Inlines:
         return self._inline(src, self.where, line)
@@ -74,7 +76,7 @@ class ProseConverter:
         self._problem(self.where.find("", line), message)
 
     def convert(self, shape: str) -> list:
-        tree = markdown_blocks(self.where.text)
+        tree = self.tree = markdown_blocks(self.where.text)
         if shape == "items":
             return self._items(tree)
         out: list = []

@@ -1527,16 +1527,8 @@ def _poppler_stretch(stretch: list) -> None:
     bare = drawn.replace(LEFT_MARK, "").replace(RIGHT_MARK, "").replace(FILLER, "")
     if _poppler_left_to_right(bare) == logical:
         return
-    # the same sections as reorderText's, each right-to-left one reversed in advance
-    arranged, i, ltr = [], 0, True
-    while i < len(logical):
-        j = i
-        while j < len(logical) and ((_poppler_class(logical[j]) != "R") if ltr
-                                    else _poppler_class(logical[j]) not in ("L", "#")):
-            j += 1
-        arranged.append(logical[i:j] if ltr else logical[i:j][::-1])
-        i, ltr = j, not ltr
-    arranged = "".join(arranged)
+    # the same sections as reorderText's, each right-to-left one reversed in advance: the same walk
+    arranged = _poppler_left_to_right(logical)
     if _poppler_left_to_right(arranged) != logical:
         return  # a neutral at a section's edge would change sides
     # The marks beside the stretch (_carry) stay outside the span, as they were for every extractor. Alone
