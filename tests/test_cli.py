@@ -340,3 +340,19 @@ def test_validate_lists_the_theme_problems_with_the_reports(tmp_path):
     assert code == 1 and out == "" and len(lines) == 2
     assert lines[0].startswith(f"{report}:") and "'rivaly'" in lines[0]
     assert lines[1].startswith(f"{theme}:1:18: colors.accent: 'teal' is not a colour")
+
+
+def test_validate_reads_a_shared_theme_once(tmp_path):
+    # reports in one folder share its theme.yaml; validate read it twice for each of them
+    (tmp_path / "theme.yaml").write_text('colors: {accent: "#0F766E"}\n', encoding="utf-8")
+    seed = (SEEDS / "india-china-relations.yaml").read_text(encoding="utf-8")
+    for n in range(3):
+        (tmp_path / f"r{n}.yaml").write_text(seed.replace("id: india-china-relations", f"id: r{n}"),
+                                             encoding="utf-8")
+    probe = ("import sys\nopened = []\n"
+             "sys.addaudithook(lambda e, a: e == 'open' and str(a[0]).endswith('theme.yaml') and opened.append(1))\n"
+             "from briefkit.cli import main\n"
+             "code = main(['validate', *sys.argv[1:]])\nprint('OPENED', code, len(opened))\n")
+    done = subprocess.run([sys.executable, "-c", probe, *(str(tmp_path / f"r{n}.yaml") for n in range(3))],
+                          capture_output=True, text=True, check=False)
+    assert done.stdout.splitlines()[-1] == "OPENED 0 1", done.stderr
