@@ -1001,6 +1001,7 @@ def _build_many(paths, outdir, formats, jobs, on_result, options, cache, mine, e
         raise
     results: dict[int, Result] = {}
     opts_json = cache_mod.options_text(options) if cache is not None else None
+    beside_texts: dict[Path, str] = {}
     records = SourceRecords(cache, outdir, {inp.id for inp in inputs if inp.id})
 
     def finish(i: int, result: Result, blobs: dict, *, owns: bool = True) -> None:
@@ -1038,7 +1039,8 @@ def _build_many(paths, outdir, formats, jobs, on_result, options, cache, mine, e
                 if not inp.valid:
                     finish(i, Result(str(inp.path), "invalid", id=inp.id, errors=inp.problems), {})
                     continue
-            key = _entry_key(inp, _beside_theme(options, inp.path, opts_json)) if cache is not None else None
+            key = _entry_key(inp, _beside_theme(options, inp.path, opts_json, beside_texts)) \
+                if cache is not None else None
             hit = cache.get(key, formats) if key else {}
             if key and len(hit) == len(formats):
                 cache.hits += 1
@@ -1093,16 +1095,21 @@ def shard_indexes(paths: list[Path], spec: tuple[int, int] | None) -> list[int]:
     return sorted(i for pos, i in enumerate(ordered) if pos % n == k - 1)
 
 
-def _beside_theme(options: Options, path: Path, opts_json: str) -> str:
+def _beside_theme(options: Options, path: Path, opts_json: str, seen: dict) -> str:
     """The cache's options text, with the theme.yaml beside the report when no --theme is given (the
-    writers use it: briefkit.house.theme_for)."""
+    writers use it: briefkit.house.theme_for). ``seen``: each theme's text, hashed once per run (a folder
+    of reports shares one theme and its fonts, megabytes to read for each report otherwise)."""
     from dataclasses import replace
 
     from . import cache as cache_mod
     from .style import find_theme
 
     beside = find_theme(path) if options.theme is None else None
-    return cache_mod.options_text(replace(options, theme=beside)) if beside else opts_json
+    if not beside:
+        return opts_json
+    if beside not in seen:
+        seen[beside] = cache_mod.options_text(replace(options, theme=beside))
+    return seen[beside]
 
 
 def _render(todo, inputs, jobs: int, options, engine=None) -> Iterator[tuple[int, Result, dict]]:
