@@ -344,15 +344,22 @@ def test_validate_lists_the_theme_problems_with_the_reports(tmp_path):
 
 def test_validate_reads_a_shared_theme_once(tmp_path):
     # reports in one folder share its theme.yaml; validate read it twice for each of them
-    (tmp_path / "theme.yaml").write_text('colors: {accent: "#0F766E"}\n', encoding="utf-8")
     seed = (SEEDS / "india-china-relations.yaml").read_text(encoding="utf-8")
-    for n in range(3):
-        (tmp_path / f"r{n}.yaml").write_text(seed.replace("id: india-china-relations", f"id: r{n}"),
-                                             encoding="utf-8")
     probe = ("import sys\nopened = []\n"
              "sys.addaudithook(lambda e, a: e == 'open' and str(a[0]).endswith('theme.yaml') and opened.append(1))\n"
              "from briefkit.cli import main\n"
              "code = main(['validate', *sys.argv[1:]])\nprint('OPENED', code, len(opened))\n")
-    done = subprocess.run([sys.executable, "-c", probe, *(str(tmp_path / f"r{n}.yaml") for n in range(3))],
-                          capture_output=True, text=True, check=False)
-    assert done.stdout.splitlines()[-1] == "OPENED 0 1", done.stderr
+
+    def opened(n: int) -> str:
+        folder = tmp_path / f"n{n}"
+        folder.mkdir()
+        (folder / "theme.yaml").write_text('colors: {accent: "#0F766E"}\n', encoding="utf-8")
+        for k in range(n):
+            (folder / f"r{k}.yaml").write_text(seed.replace("id: india-china-relations", f"id: r{k}"),
+                                               encoding="utf-8")
+        done = subprocess.run([sys.executable, "-c", probe, *(str(folder / f"r{k}.yaml") for k in range(n))],
+                              capture_output=True, text=True, check=False)
+        return done.stdout.splitlines()[-1]
+
+    one, three = opened(1), opened(3)
+    assert one.startswith("OPENED 0 ") and three == one
