@@ -771,3 +771,18 @@ def test_stacked_positions_row_never_splits_and_stays_with_its_area():
         assert area_row.find(f"{W}trPr/{W}cantSplit") is not None
         paras = area_row.iter(f"{W}p")
         assert all(p.find(f"{W}pPr/{W}keepNext") is not None for p in paras)
+
+
+def test_a_repeated_citation_after_a_number_stays_on_its_far_side(tmp_path):
+    # blind8 F1: a NOTEREF's digits joined the number before them («2024» «9» read as one left-to-right
+    # number), so LibreOffice drew the mark on the number's right, before it in Arabic reading order
+    text = (ROOT / "tests" / "cases" / "02-footnotes.yaml").read_text(encoding="utf-8")
+    report = briefkit.loads(text, name=str(tmp_path / "r.yaml"))
+    doc = Package(briefkit.render_docx(report)).xml("word/document.xml")
+    fields = doc.xpath("//w:instrText[starts-with(normalize-space(.), 'NOTEREF')]", namespaces=NS)
+    assert fields
+    for instr in fields:
+        begin = instr.getparent().getprevious()
+        assert begin.find(w("fldChar")).get(w("fldCharType")) == "begin"
+        before = "".join(begin.getprevious().itertext())
+        assert before == "\u200f" and begin.getprevious().find(f"{w('rPr')}/{w('rtl')}") is not None

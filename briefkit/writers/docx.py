@@ -301,6 +301,11 @@ class _Brief:
         note = self.notes[cite.source_id]
         shown = number(cite.number, self.report)
         if not cite.first:
+            if self.rtl:
+                # the field's digits would join a number just before them («2024» then «9» read as one
+                # left-to-right number, the mark landing on its right): a right-to-left mark keeps them
+                # apart, as the footnote call of a first citation is (Word renumbers the field, not this)
+                ooxml.add_text_run(p, "\u200f", rtl=True)
             return ooxml.add_noteref(p, note.bookmark, shown, style_id="FootnoteReference", rtl=self.rtl)
         run = Run(ooxml.new_run(p._p, style_id="FootnoteReference", rtl=self.rtl), p)
         body = self.footnotes.add(run, style_id="FootnoteText", ref_style_id="FootnoteReference",
