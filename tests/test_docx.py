@@ -786,3 +786,17 @@ def test_a_repeated_citation_after_a_number_stays_on_its_far_side(tmp_path):
         assert begin.find(w("fldChar")).get(w("fldCharType")) == "begin"
         before = "".join(begin.getprevious().itertext())
         assert before == "\u200f" and begin.getprevious().find(f"{w('rPr')}/{w('rtl')}") is not None
+
+
+def test_the_takeaways_box_and_the_balance_table_are_kept_on_one_page():
+    # blind8 F2, F4: the PDF never splits them (break-inside: avoid); LibreOffice split both
+    doc = package(SEED).xml("word/document.xml")
+    keeps = lambda p: p.find("w:pPr/w:keepNext", NS) is not None  # noqa: E731
+    points = [p for p in doc.iter(w("p")) if p.find("w:pPr/w:pStyle", NS) is not None
+              and p.find("w:pPr/w:pStyle", NS).get(w("val")) == "KeyPoint"]
+    assert len(points) == len(briefkit.load(SEED).takeaways) > 1
+    assert [keeps(p) for p in points] == [True] * (len(points) - 1) + [False]
+    balance = doc.findall(".//w:tbl", NS)[1]
+    rows = balance.findall("w:tr", NS)
+    assert all(keeps(p) for r in rows[:-1] for p in r.iter(w("p")))
+    assert not any(keeps(p) for p in rows[-1].iter(w("p")))

@@ -499,9 +499,13 @@ class _Brief:
     def _takeaways(self, part: P.Takeaways) -> None:
         self._heading(part.heading)
         num_id = ooxml.style_num_id(self.styles["Key Point"])
-        for item in part.items:
+        for k, item in enumerate(part.items):
             p = self._para("Key Point")
             ooxml.set_numbering(p, num_id)      # direct, so readers that ignore style numbering see a list
+            # one box, never split across pages, as the PDF's (break-inside: avoid); Word lets a chain
+            # longer than a page break where it must
+            if k < len(part.items) - 1:
+                p.paragraph_format.keep_with_next = True
             self._inlines(p, item)
 
     def _paragraphs(self, part: P.Paragraphs) -> None:
@@ -662,6 +666,10 @@ class _Brief:
             if overall:
                 for cell in cells:
                     ooxml.shade_cell(cell, TINT)
+        for cells in grid[:-1]:     # never split across pages, as the PDF's balance section (break-inside: avoid)
+            for cell in cells:
+                for para in cell.paragraphs:
+                    para.paragraph_format.keep_with_next = True
 
     def _bar(self, p, data, most: int, cell_cm: float) -> None:
         """The PDF's stacked bar: per relation, shaded en spaces as long as its count's share of the
