@@ -83,14 +83,17 @@ SYMBOL_MAX = 16
 
 
 def host_spans(text: str) -> list[tuple[int, int]]:
-    """Spans a line must not break inside: each URL's scheme with the first label of its host
-    ("https://www", "mailto:desk"), and short document symbols with a slash (S/PV.8816, GOV/2023/8),
+    """Spans a line must not break inside: each URL's scheme with its host when that is short
+    ("https://nile-center.example.org"), else with its first label ("https://www", "mailto:desk"), and short document symbols with a slash (S/PV.8816, GOV/2023/8),
     which UAX #14 would break after the slash. Only that much is glued, so a long URL or code in a
     narrow column still finds its usual break points."""
     out = []
     urls = _url_spans(text)
     for s, e in urls:
-        m = re.match(r"(?:[a-z]+://|mailto:)[^/?#.\-@]*", text[s:e], re.IGNORECASE)
+        # a short host stays whole with its scheme: its only break, at a hyphen («https://nile-» |
+        # «center.example.org»), would be copied by eye as the line's hyphen; a long one breaks as before
+        m = re.match(r"[a-z]+://[^/?#@\s]{1,%d}(?=[/?#]|$)" % URL_SEGMENT_MAX, text[s:e], re.IGNORECASE) \
+            or re.match(r"(?:[a-z]+://|mailto:)[^/?#.\-@]*", text[s:e], re.IGNORECASE)
         if m:
             out.append((s, s + m.end()))
         # a short path segment with hyphens stays whole: a line broken at its hyphen («…-erdogan-» |

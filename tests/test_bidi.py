@@ -334,9 +334,14 @@ def test_short_hyphenated_url_segments_are_never_broken_at_a_hyphen(tmp_path):
     url = "https://www.aa.com.tr/ar/middle-east-north-africa/2024-02-14-erdogan-cairo/news-item"
     text = f"راجع {url}"
     glued = [text[a:b] for a, b in host_spans(text)]
-    assert glued == ["https://www", "middle-east-north-africa/", "2024-02-14-erdogan-cairo/", "news-item"]
+    assert glued == ["https://www.aa.com.tr", "middle-east-north-africa/", "2024-02-14-erdogan-cairo/", "news-item"]
+    # blind8 F3: a short host broke at its hyphen («https://nile-» | «center.example.org»)
+    host = "راجع https://nile-center.example.org/data/gerd-model-2023 حيث"
+    assert [host[a:b] for a, b in host_spans(host)] == ["https://nile-center.example.org", "gerd-model-2023"]
+    long_host = "https://" + "a-" * URL_SEGMENT_MAX + "z.org/x"         # a long host may still break
+    assert [long_host[a:b] for a, b in host_spans(long_host)] == ["https://a"]
     long_url = "https://x.org/" + "a-" * URL_SEGMENT_MAX + "z"       # a long slug may still break
-    assert [long_url[a:b] for a, b in host_spans(long_url)] == ["https://x"]
+    assert [long_url[a:b] for a, b in host_spans(long_url)] == ["https://x.org"]
 
     theme = tmp_path / "a5.yaml"
     theme.write_text("briefkit-theme: 1\npage: {size: A5}\n", encoding="utf-8")
