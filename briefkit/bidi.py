@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _R = r"\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF"     # Hebrew, Arabic and their presentation forms
 # Neutrals between two Arabic letters are Arabic (UAX #9 rule N1): «د. سلمى», «انتهى الأمر. بدأ».
@@ -43,8 +44,13 @@ _URL = re.compile(r"(?:(?:https?|ftp)://|www\.)[^\s/\u0590-\u08FF«»]+(?:/[^\s�
                   r"|mailto:[^\s\u0590-\u08FF«»]+"
                   r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _URL_TRAIL = ".,;:!?،؛»”’'\""
-_DIGIT = "0-9\u06F0-\u06F9"   # European numbers; Arabic-Indic ones (AN) read in the line's direction anyway
+# European digits only: Arabic-Indic and Persian ones read in the line's direction, as the bidi algorithm (W2)
+# and every browser and word processor have them (fa.wikipedia's «(۱۲۸۱–۱۳۶۸)»: the first year on the right)
+_DIGIT = "0-9"
 _SEPARATED_NUMBER = re.compile(rf"(?<![{_DIGIT}])[{_DIGIT}]+(?:[\-‐‑–—./:,+][{_DIGIT}]+)+")
+_PHONE_BODY = r"\+[0-9]{1,4}(?:[ \-][0-9]{1,5}){1,6}"
+_PHONE = re.compile(rf"(?<![\w+]){_PHONE_BODY}(?![\w])")
+"""An international phone number: its groups in the order typed (+971 4 123 4567), never reversed."""
 
 
 def has_rtl(text: str) -> bool:
@@ -106,7 +112,21 @@ def host_spans(text: str) -> list[tuple[int, int]]:
     for m in _SYMBOL.finditer(text):
         if m.end() - m.start() <= SYMBOL_MAX and not any(s <= m.start() < e for s, e in urls):
             out.append(m.span())
+    for m in _unit_pattern().finditer(text):
+        # only where a line could break (a space, an en or em dash): «2.5» and «2017-09-12» never do
+        if m.end() - m.start() <= SYMBOL_MAX + 4 and re.search("[ –—‐]", m.group()) \
+                and not any(s < m.end() and m.start() < e for s, e in out + urls):
+            out.append(m.span())
     return sorted(out)
+
+
+@lru_cache(maxsize=1)
+def _unit_pattern() -> re.Pattern:
+    """A number with its unit (500 kV, 1,000 MW, 1.5°C), a range or date (80–90, 2019-10-22) and a phone
+    number: each read as one unit, so none is broken across lines («500» | «kV», «80–» | «90%»)."""
+    units = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.,+\-])(?:{_PHONE_BODY}|[$€£¥]?[0-9][0-9.,]*(?: (?:{units})|°[A-Za-z]?)"
+                      r"|[0-9]+(?:[\-‐‑–—./:,+][0-9]+)+)(?![\w])")
 
 
 def _url_spans(text: str) -> list[tuple[int, int]]:
@@ -235,10 +255,12 @@ def _ltr_spans(text: str) -> list[tuple[int, int]]:
                 i = end
                 continue
         i += 1
-    for m in _SEPARATED_NUMBER.finditer(text):
+    for m in [*_PHONE.finditer(text), *_SEPARATED_NUMBER.finditer(text)]:
         if not any(taken[k] for k in range(m.start(), m.end())) and \
                 not (m.start() and _strong_l(text[m.start() - 1])):
             spans.append((m.start(), m.end()))
+            for k in range(m.start(), m.end()):
+                taken[k] = True
     return sorted(spans)
 
 
@@ -257,6 +279,8 @@ def _amount_start(text: str, i: int, taken, spaced: bool = False) -> int:
         if j < 2 or text[j - 1] != " " or not _digit(text[j - 2]):
             return i
         j -= 1
+    elif j > 1 and text[j - 1] == "°" and _digit(text[j - 2]):
+        j -= 1                                 # 1.5°C, 31°N
     k = j
     while k > 0 and not taken[k - 1] and (_digit(text[k - 1]) or (
             text[k - 1] in ".," and k > 1 and _digit(text[k - 2]) and k < len(text) and _digit(text[k]))):

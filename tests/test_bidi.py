@@ -360,3 +360,17 @@ def test_short_hyphenated_url_segments_are_never_broken_at_a_hyphen(tmp_path):
     assert not cut, cut
     joined = "".join(lines)          # each address whole, its slashes included, across its lines
     assert joined.count(url) == 2 and joined.count("middle-east-north-africa/north-africa/libya-report") == 2
+
+
+def test_a_number_with_its_unit_a_range_and_a_phone_number_are_never_broken():
+    # blind8 F16: «500» | «kV», «1,000» | «MW», «80–» | «90%» at line ends in a narrow table column
+    from briefkit.bidi import host_spans
+
+    text = "خط 500 kV و1,000 MW وبنسبة 80–90% و2.5 في 2017-09-12 و1.5°C أو +971 4 123 4567 وS-400"
+    assert [text[a:b] for a, b in host_spans(text)] == ["500 kV", "80–90", "+971 4 123 4567"]
+    html = briefkit.render_html(briefkit.loads(
+        "briefkit: 1\nmeta: {title: t}\nactors: [{id: a, name: مصر}, {id: b, name: تركيا}]\n"
+        "areas: [{id: x, title: س, region: ر, relation: mixed, summary: 'خط 500 kV بنسبة 80–90%.'}]\n",
+        name="u.yaml")).decode("utf-8")
+    assert '<span style="white-space: nowrap">500 kV</span>' in html
+    assert '<span style="white-space: nowrap">80–90</span>' in html
