@@ -88,7 +88,12 @@ SYMBOL_MAX = 16
 """A document symbol with a slash up to this long (S/PV.8816, GOV/2023/8) is never broken across lines."""
 
 
-def host_spans(text: str) -> list[tuple[int, int]]:
+NARROW_SEGMENT_MAX = 14
+"""In a narrow table column only a URL segment up to this long stays whole (a longer one, and a host past its
+first label, may break at a hyphen rather than run out of the column)."""
+
+
+def host_spans(text: str, narrow: bool = False) -> list[tuple[int, int]]:
     """Spans a line must not break inside: each URL's scheme with its host when that is short
     ("https://nile-center.example.org"), else with its first label ("https://www", "mailto:desk"), and short document symbols with a slash (S/PV.8816, GOV/2023/8),
     which UAX #14 would break after the slash. Only that much is glued, so a long URL or code in a
@@ -98,7 +103,9 @@ def host_spans(text: str) -> list[tuple[int, int]]:
     for s, e in urls:
         # a short host stays whole with its scheme: its only break, at a hyphen («https://nile-» |
         # «center.example.org»), would be copied by eye as the line's hyphen; a long one breaks as before
-        m = re.match(r"[a-z]+://[^/?#@\s]{1,%d}(?=[/?#]|$)" % URL_SEGMENT_MAX, text[s:e], re.IGNORECASE) \
+        longest = NARROW_SEGMENT_MAX if narrow else URL_SEGMENT_MAX
+        m = (None if narrow else re.match(r"[a-z]+://[^/?#@\s]{1,%d}(?=[/?#]|$)" % longest, text[s:e],
+                                          re.IGNORECASE)) \
             or re.match(r"(?:[a-z]+://|mailto:)[^/?#.\-@]*", text[s:e], re.IGNORECASE)
         if m:
             out.append((s, s + m.end()))
@@ -106,7 +113,7 @@ def host_spans(text: str) -> list[tuple[int, int]]:
         # «cairo») reads as if the hyphen were the line's, not the address's; the slash before it breaks
         for seg in re.finditer(r"(?<=/)[^/?#\s]+/?", text[s:e]):
             # with its slash: a separate "/" between two glued spans was lost from the PDF's text layer
-            short = "-" in seg.group(0) and len(seg.group(0)) <= URL_SEGMENT_MAX
+            short = "-" in seg.group(0) and len(seg.group(0)) <= longest and not narrow
             if short and s + seg.start() >= (out[-1][1] if out else 0):
                 out.append((s + seg.start(), s + seg.end()))
     for m in _SYMBOL.finditer(text):
@@ -127,6 +134,11 @@ def _unit_pattern() -> re.Pattern:
     units = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
     return re.compile(rf"(?<![\w.,+\-])(?:{_PHONE_BODY}|[$€£¥]?[0-9][0-9.,]*(?: (?:{units})|°[A-Za-z]?)"
                       r"|[0-9]+(?:[\-‐‑–—./:,+][0-9]+)+)(?![\w])")
+
+
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """Where each URL and e-mail address of ``text`` lies, without the sentence's punctuation after it."""
+    return _url_spans(text)
 
 
 def _url_spans(text: str) -> list[tuple[int, int]]:

@@ -374,3 +374,26 @@ def test_a_number_with_its_unit_a_range_and_a_phone_number_are_never_broken():
         name="u.yaml")).decode("utf-8")
     assert '<span style="white-space: nowrap">500 kV</span>' in html
     assert '<span style="white-space: nowrap">80–90</span>' in html
+
+
+def test_a_long_url_and_an_address_in_a_narrow_column_stay_inside_it(tmp_path):
+    # blind8 F15: three actors' columns are ~15 characters wide; a 28-character segment kept whole ran out of
+    # the table into the margin, and «data@mwri.gov.eg» broke before its last letter
+    import pdfplumber
+
+    url = ("https://data.nile-basin-initiative.example.org/hydrology/eastern-nile/daily-flows/"
+           "roseires-and-sennar-2023.csv")
+    report = loads("briefkit: 1\nmeta: {title: t}\n"
+                   "actors: [{id: a, name: مصر}, {id: b, name: إثيوبيا}, {id: c, name: السودان}]\n"
+                   "areas: [{id: x, title: س, region: ر, relation: mixed, positions: {"
+                   f"a: 'تطالب بالبيانات اليومية عبر البريد الإلكتروني data@mwri.gov.eg والمنصة المشتركة.', "
+                   f"b: 'لا', c: 'عبر البوابة {url} مع نسخة'}}}}]\n", "narrow.yaml")
+    pdf = tmp_path / "n.pdf"
+    pdf.write_bytes(pdf_writer.render(report))
+    with pdfplumber.open(pdf) as doc:
+        page = doc.pages[0]
+        table = max(page.rects, key=lambda r: r["width"])        # the header row's band spans the table
+        inked = [c for c in page.chars if any(unicodedata.category(ch)[0] not in "CZ" for ch in c["text"])]
+        assert all(table["x0"] - 1 <= c["x0"] and c["x1"] <= table["x1"] + 1 for c in inked)
+        words = [re.sub(r"[\u200b-\u200f\u2066-\u2069]", "", w["text"]) for w in page.extract_words()]
+    assert "mwri.gov.eg" in words and any(w.startswith("data@") and "mwri" not in w for w in words), words
