@@ -800,3 +800,12 @@ def test_the_takeaways_box_and_the_balance_table_are_kept_on_one_page():
     rows = balance.findall("w:tr", NS)
     assert all(keeps(p) for r in rows[:-1] for p in r.iter(w("p")))
     assert not any(keeps(p) for p in rows[-1].iter(w("p")))
+
+
+def test_the_timeline_never_leaves_one_event_alone_at_a_page_edge():
+    # blind8 F21: LibreOffice ended a page with the timeline's heading, header row and one event
+    doc = package(SEED).xml("word/document.xml")
+    rows = doc.findall(".//w:tbl", NS)[2].findall("w:tr", NS)
+    assert len(rows) > 4
+    keeps = [all(p.find("w:pPr/w:keepNext", NS) is not None for p in r.iter(w("p"))) for r in rows]
+    assert keeps == [True, True] + [False] * (len(rows) - 4) + [True, False]

@@ -779,6 +779,14 @@ class _Brief:
                         # the sans pair on the run itself: LibreOffice keeps the paragraph's body face
                         # under a character style's fonts
                         ooxml.set_fonts(run, SANS_LATIN, SANS_ARABIC)
+        # no lone event under the heading at a page foot, nor alone at the next page's top (blind8 F21):
+        # the header row keeps with the first two events, the last event with the one before it
+        keep = {0, 1} | ({len(grid) - 2} if len(grid) > 3 else set())
+        for k in sorted(keep):
+            if k < len(grid) - 1:
+                for cell in grid[k]:
+                    for para in cell.paragraphs:
+                        para.paragraph_format.keep_with_next = True
 
     def _recommendations(self, part: P.Recommendations) -> None:
         self._heading(part.heading)
