@@ -921,7 +921,9 @@ class _Builder:
 
         converter = ProseConverter(where, field, lambda src, w, ln: self.inline(src, path, w, ln), problem)
         out = converter.convert(shape)
-        self._pasted_paragraphs(where, converter.tree, path)
+        node = self.c.doc.nodes.get(path)
+        if getattr(node, "style", None) != ">":     # '>' is YAML's own «fold these lines»: chosen, not pasted
+            self._pasted_paragraphs(where, converter.tree, path)
         if not out and value.strip() == "" and value:
             self.c.add(path, "must not be empty")
         return out

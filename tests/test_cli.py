@@ -67,6 +67,9 @@ def test_validate_notes_lines_pasted_from_word_as_one_paragraph(tmp_path):
     assert run("validate", "--quiet", str(path)) == (0, "", "")
     code, out, _ = run("validate", "--json", str(path))
     assert [(n["line"], n["path"]) for n in json.loads(out)["reports"][0]["notes"]] == [(7, "summary"), (14, "outlook")]
+    # blind8 F10: '>' is YAML's own «fold these lines into one paragraph»: an editor's choice, not a paste
+    path.write_text(path.read_text(encoding="utf-8").replace("summary: |", "summary: >"), encoding="utf-8")
+    assert run("validate", str(path)) == (0, f"{path}: valid\n", f"{path}:14:3: outlook: {note.format(2)}\n")
 
 
 def test_validate_notes_a_brief_dated_in_the_hijri_calendar(tmp_path):
