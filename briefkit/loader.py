@@ -1470,6 +1470,8 @@ def _validate(data, file: Path, c: _Collector) -> Report:
     if c.problems:
         _drop_shadowed(c.problems)
         # One problem can reach the checks twice (e.g. a schema and a reference check): keep one.
-        raise ReportError(list(dict.fromkeys(c.problems)), rank=_mapping_rank(c.doc.order))
+        err = ReportError(list(dict.fromkeys(c.problems)), rank=_mapping_rank(c.doc.order))
+        err.notes = tuple(dict.fromkeys(c.notes))     # met now, not in a second round after the fixes
+        raise err
     report = dataclasses.replace(report, notices=tuple(dict.fromkeys(c.notes)))
     return report if not file.name.startswith("<") else dataclasses.replace(report, path=None)
