@@ -515,6 +515,9 @@ def _report_schema_error(err, c: _Collector) -> None:
         want = err.validator_value
         want = [want] if isinstance(want, str) else want
         names = " or ".join(_TYPE_NAMES[w] for w in want if w != "integer" or "string" not in want)
+        bounds = err.schema if isinstance(err.schema, dict) else {}
+        if want == ["integer"] and "minimum" in bounds and "maximum" in bounds:
+            names += f" from {bounds['minimum']} to {bounds['maximum']}"      # intensity: high → 1 to 5
         extra = ""
         got = _describe(inst)
         if path in c.doc.numbers and isinstance(inst, (int, float)) and not isinstance(inst, bool):
