@@ -1336,12 +1336,17 @@ def loads(raw, file: Path | str = "report.yaml", *, name: str | None = None,
     c.theme_glyphs = theme_glyphs
     try:
         if isinstance(raw, Mapping):
-            return _loads_mapping(raw, file, c)
+            report = _loads_mapping(raw, file, c)
+            text = json.dumps(c.doc.data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+            return dataclasses.replace(report, source=("json", text))
         if not isinstance(raw, (str, bytes, bytearray)):
             c.at((0, 0), (), f"a report is YAML or JSON text (str or bytes) or a mapping, got "
                              f"{type(raw).__name__}")
             raise ReportError(c.problems)
-        return _loads(bytes(raw) if isinstance(raw, bytearray) else raw, file, c)
+        raw = bytes(raw) if isinstance(raw, bytearray) else raw
+        report = _loads(raw, file, c)
+        kind = "json" if c.doc.json else "yaml"
+        return dataclasses.replace(report, source=(kind, raw.encode("utf-8") if isinstance(raw, str) else raw))
     except ReportError as e:
         # The id its outputs would have had, so a build can remove a stale file of that name.
         meta = c.doc.data.get("meta") if isinstance(c.doc.data, dict) else None

@@ -220,7 +220,11 @@ identification added to its XMP by ``pdftags.identify_ua``)."""
 
 
 def _source(report: Report | None) -> tuple[str, bytes, str] | None:
-    """The report file to embed in a PDF/A-3b brief: (name, bytes, MIME type)."""
+    """The report to embed in a PDF/A-3b brief, as it was loaded: (name, bytes, MIME type)."""
+    given = getattr(report, "source", None)
+    if given is not None:
+        kind, data = given
+        return f"{pdftags.SOURCE_NAME}.{kind}", data, f"application/{kind}"
     path = getattr(report, "path", None)
     if path is None or not Path(path).is_file():
         return None
