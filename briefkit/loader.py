@@ -1452,6 +1452,9 @@ def _plain(value, path: Path_, depth: int, c: _Collector, budget: list[int]):
             if not isinstance(k, str):
                 c.add(path, f"key {k!r} must be text")
                 continue
+            if v is None:       # a database's NULL, as YAML's `subtitle:`: the key is absent
+                c.doc.nulls.add(path + (k,))
+                continue
             out[k] = _plain(v, path + (k,), depth + 1, c, budget)
         return out
     if isinstance(value, (list, tuple)):
