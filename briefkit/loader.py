@@ -1407,7 +1407,7 @@ def _is_json(text: str, file: Path) -> bool:
 def _loads_mapping(raw, file: Path, c: _Collector) -> Report:
     c.doc.values[()] = (0, 0)
     try:
-        data = _plain(raw, (), 0, c, [MAX_NODES])
+        data = _plain(raw, (), 0, c, [MAX_NODES, MAX_CHARS])
     except _TooBig as e:
         c.problems.clear()
         c.at((0, 0), (), str(e))
@@ -1440,7 +1440,12 @@ def _plain(value, path: Path_, depth: int, c: _Collector, budget: list[int]):
         raise _TooBig(f"the report has more than {MAX_NODES} values: refusing to load it")
     if depth > MAX_DEPTH:
         raise _TooBig(f"the report nests deeper than {MAX_DEPTH} levels (does a list or mapping contain itself?)")
-    if value is None or isinstance(value, (str, bool, int, float)):
+    if isinstance(value, str):
+        budget[1] -= len(value)
+        if budget[1] < 0:
+            raise _TooBig(f"the report has more than {MAX_CHARS:,} characters: refusing to load it")
+        return value
+    if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, datetime.datetime):
         return value.date().isoformat()

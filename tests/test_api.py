@@ -120,3 +120,11 @@ def test_a_null_from_a_database_is_an_absent_key_as_yaml_has_it():
         briefkit.loads({**row, "meta": {**row["meta"], "title": None}})
     assert [str(p) for p in info.value.problems] == [
         "<mapping>:0:0: meta.title: expected text, got nothing (an empty value)"]
+
+
+def test_a_mapping_has_the_files_character_limit():
+    # blind9 F24: a 12-million-character summary in a mapping was accepted (the file's limit is 10 million)
+    with pytest.raises(briefkit.ReportError) as info:
+        briefkit.loads({**MAPPING, "summary": "x" * 12_000_000})
+    assert [str(p) for p in info.value.problems] == [
+        "<mapping>:0:0: (root): the report has more than 10,000,000 characters: refusing to load it"]
