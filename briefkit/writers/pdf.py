@@ -16,6 +16,8 @@ The only importer of weasyprint, imported lazily (``briefkit validate`` never pa
 - briefkit's own HTML is parsed by expat into the tree WeasyPrint's HTML5 parser would build (``html_tree``;
   anything where the two could differ goes to WeasyPrint's parser), and WeasyPrint's user-agent sheet
   has its universal pseudo-element rules scoped to the elements that use them (``_scoped_ua_stylesheet``).
+- While a document is laid out, a line split WeasyPrint already made is answered from memory
+  (``_line_splits_remembered``).
 - Metadata from the report; the creation date is the report's date (or ``SOURCE_DATE_EPOCH``),
   never the wall clock. No ``/Direction /R2L`` viewer preference, even for RTL briefs (see ``_finisher``).
 - After rendering, every font WeasyPrint embedded must be one of the shipped files (byte for byte):
@@ -259,8 +261,57 @@ def layout(html: str, report: Report | None = None, *, fetcher=None, theme=None,
         ua = _scoped_ua_stylesheet()
         if ua is not None and scoped_ua:
             source._ua_stylesheets = lambda forms=False: [ua]
-        document = source.render(font_config=font_config, presentational_hints=False)
+        with _line_splits_remembered():
+            document = source.render(font_config=font_config, presentational_hints=False)
     return document
+
+
+LINE_SPLIT_HOOKS = ("weasyprint.text.line_break", "weasyprint.layout.inline", "weasyprint.layout.preferred")
+"""The modules whose ``split_first_line`` name WeasyPrint 70's layout calls (each imported it by name)."""
+
+
+@contextmanager
+def _line_splits_remembered():
+    """While one document is laid out, ``split_first_line`` answers a call it has answered before (same text,
+    same style object, same width and flags) from memory, with a copy of the Pango layout it returned.
+
+    WeasyPrint lays a lot out more than once: a table's rows for its column widths and again on each page
+    it spans, a block that moves to the next page, min- and max-content widths. Half of the seed's ~1,900
+    line splits repeat one made before (~60 ms of its PDF, mostly Pango shaping). The function is pure for equal arguments
+    (Pango and HarfBuzz shape the same text with the same style alike; the hyphenation dictionaries it keeps
+    on the context are only a cache) and returns a deactivated layout that holds plain values, copied per
+    answer. The memory holds the style objects it keys on (no id is reused) and lives for one layout."""
+    import copy
+    import importlib
+
+    from weasyprint.text import line_break
+
+    real = line_break.split_first_line
+    modules = [importlib.import_module(name) for name in LINE_SPLIT_HOOKS]
+    if any(getattr(m, "split_first_line", None) is not real for m in modules):
+        yield                                   # not WeasyPrint 70's layout: leave it alone
+        return
+    memory: dict = {}
+
+    def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True,
+                         minimum=False):
+        key = (text, id(style), max_width, justification_spacing, is_line_start, minimum)
+        known = memory.get(key)
+        if known is not None and known[0] is style and known[1] is context:
+            layout, *rest = known[2]
+            return (copy.copy(layout), *rest)
+        result = real(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        memory[key] = (style, context, (copy.copy(result[0]), *result[1:]))
+        return result
+
+    split_first_line.__wrapped__ = real
+    for module in modules:
+        module.split_first_line = split_first_line
+    try:
+        yield
+    finally:
+        for module in modules:
+            module.split_first_line = real
 
 
 # ---- parsing briefkit's own HTML ---------------------------------------------------------------------
