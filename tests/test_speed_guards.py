@@ -3,6 +3,7 @@ pinned to the WeasyPrint source they were written against (an upgrade that chang
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 import inspect
 from pathlib import Path
@@ -18,6 +19,9 @@ PINNED = {
     # the line splitting pdf._line_splits_remembered answers from memory: pure for equal arguments
     "weasyprint.text.line_break.split_first_line":
         "39ad1016863ca34de0bea4c9fcffb46da7e27813c87dd82b7011bfa19fe5504f",
+    # the function pdf._harfbuzz_subset copies, but for the ids its second pass keeps
+    "weasyprint.pdf.fonts.Font._harfbuzz_subset":
+        "f80805663ede8080a3e1ffff831e20c74bd25fa3b8e4410334ba807158dc685f",
 }
 
 
@@ -48,6 +52,33 @@ def test_patched_weasyprint_source_is_the_one_pinned(dotted):
         f"WeasyPrint's {dotted} changed: check briefkit/writers/pdf.py's quick path against it, then pin it again")
 
 
+def _code_lines(function) -> list[str]:
+    """The statements of a function's body, stripped, without its docstring, comments or imports."""
+    import ast
+    import textwrap
+
+    source = textwrap.dedent(inspect.getsource(function))
+    body = ast.parse(source).body[0].body
+    skip = set()
+    if isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+        skip = set(range(body[0].lineno, body[0].end_lineno + 1))
+    lines = source.splitlines()
+    return [line.strip() for n, line in enumerate(lines[1:], 2)
+            if n not in skip and line.strip() and not line.strip().startswith(("#", "from ", "import "))]
+
+
+def test_quick_subset_is_weasyprints_but_for_the_kept_ids():
+    theirs = _code_lines(_weasyprint_function("weasyprint.pdf.fonts.Font._harfbuzz_subset"))
+    ours = _code_lines(pdf_writer._harfbuzz_subset)
+    diff = [d for d in difflib.ndiff(theirs, ours) if d[:1] in "+-"]
+    assert [d for d in diff if d.startswith("-")] == [
+        "- keep = tuple(range(max(to_unicode) + 1))",
+        "- gid_array = ffi.new(f'hb_codepoint_t[{len(keep)}]', keep)",
+        "- harfbuzz.hb_set_add_sorted_array(gid_set, gid_array, len(keep))",
+    ]
+    assert all("count" in d or "gid_array" in d or d.startswith("+ if hb_face:") for d in diff if d[0] == "+")
+
+
 REPORTS = [ROOT / "seeds" / "turkey-russia-relations.yaml", ROOT / "tests" / "cases" / "04-english.yaml"]
 
 
@@ -63,13 +94,23 @@ def test_quick_paths_are_taken_and_change_no_byte(path, monkeypatch):
         pango_splits.append(args[0])
         return real_split(*args, **kwargs)
 
+    subsets = []
+    quick_subset = pdf_writer._harfbuzz_subset
+
+    def counting_subset(self, *args):
+        subsets.append(self.family)
+        return quick_subset(self, *args)
+
+    monkeypatch.setattr(pdf_writer, "_harfbuzz_subset", counting_subset)
     for module in pdf_writer.LINE_SPLIT_HOOKS:
         monkeypatch.setattr(f"{module}.split_first_line", counting)
     quick = pdf_writer.render(report)
     quick_splits = len(pango_splits)
+    assert subsets, "the quick subsetting was not taken"
 
     pango_splits.clear()
     monkeypatch.setattr(pdf_writer, "_line_splits_remembered", contextlib.nullcontext)
+    monkeypatch.setattr(pdf_writer, "_quick_subset", contextlib.nullcontext)
     stock = pdf_writer.render(report)
     assert quick_splits < len(pango_splits), "no line split was answered from memory"
     assert quick == stock

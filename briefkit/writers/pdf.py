@@ -17,7 +17,8 @@ The only importer of weasyprint, imported lazily (``briefkit validate`` never pa
   anything where the two could differ goes to WeasyPrint's parser), and WeasyPrint's user-agent sheet
   has its universal pseudo-element rules scoped to the elements that use them (``_scoped_ua_stylesheet``).
 - While a document is laid out, a line split WeasyPrint already made is answered from memory
-  (``_line_splits_remembered``).
+  (``_line_splits_remembered``); fonts are subset without WeasyPrint's array of 65,535 glyph ids
+  (``_quick_subset``, WeasyPrint 70 only).
 - Metadata from the report; the creation date is the report's date (or ``SOURCE_DATE_EPOCH``),
   never the wall clock. No ``/Direction /R2L`` viewer preference, even for RTL briefs (see ``_finisher``).
 - After rendering, every font WeasyPrint embedded must be one of the shipped files (byte for byte):
@@ -312,6 +313,115 @@ def _line_splits_remembered():
     finally:
         for module in modules:
             module.split_first_line = real
+
+
+QUICK_WEASYPRINT = "70.0"
+"""The WeasyPrint release whose functions ``_quick_subset`` replaces (tests/test_speed_guards.py pins their
+source): with any other, WeasyPrint's own run."""
+
+
+@contextmanager
+def _quick_subset():
+    """While a PDF is written, WeasyPrint 70's ``Font._harfbuzz_subset`` without its 65,535-entry array.
+
+    Its second subsetting pass keeps every glyph id up to the highest character code used, built as a
+    Python tuple and a C array of that length. The text layer's alias codes count down from 0xFFFE
+    (``pdftext.ALIAS_TOP``), so each font of each brief built and copied 65,535 ids (3 to 7 ms a font;
+    the seed's fonts took 28 ms to subset, now 8 ms) for a face of at most a few thousand glyphs. HarfBuzz drops every id past the
+    face's glyph count from the set (``_remove_invalid_gids``), so ids up to that count make the same
+    subset; the arrays of 0..n-1 are kept per process."""
+    from weasyprint.pdf import fonts
+
+    real = fonts.Font.__dict__.get("_harfbuzz_subset")
+    import weasyprint
+
+    if real is None or getattr(weasyprint, "__version__", None) != QUICK_WEASYPRINT:
+        yield
+        return
+    fonts.Font._harfbuzz_subset = _harfbuzz_subset
+    try:
+        yield
+    finally:
+        fonts.Font._harfbuzz_subset = real
+
+
+_id_ranges: dict = {}
+"""n → a C array of the glyph ids 0..n-1 (HarfBuzz copies it into its set)."""
+
+
+def _harfbuzz_subset(self, to_unicode, hinting):
+    """WeasyPrint 70's ``Font._harfbuzz_subset`` (weasyprint/pdf/fonts.py), line for line but for the ids
+    its second pass keeps (see ``_quick_subset``)."""
+    from weasyprint.pdf.fonts import LOGGER
+    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+    from weasyprint.text.fonts import get_hb_object_data
+
+    hb_subset = ffi.gc(
+        harfbuzz_subset.hb_subset_input_create_or_fail(),
+        harfbuzz_subset.hb_subset_input_destroy)
+
+    # Only keep used glyphs.
+    gid_set = harfbuzz_subset.hb_subset_input_glyph_set(hb_subset)
+    gid_array = ffi.new(f'hb_codepoint_t[{len(to_unicode)}]', sorted(to_unicode))
+    harfbuzz.hb_set_add_sorted_array(gid_set, gid_array, len(to_unicode))
+
+    # Set flags.
+    flags = (
+        harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS |
+        harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED |
+        harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE)
+    if self.missing:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
+    harfbuzz_subset.hb_subset_input_set_flags(hb_subset, flags)
+
+    # Drop useless tables.
+    drop_set = harfbuzz_subset.hb_subset_input_set(
+        hb_subset, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
+    drop_tables = tuple(harfbuzz.hb_tag_from_string(name, -1) for name in (
+        b'BASE', b'DSIG', b'EBDT', b'EBLC', b'EBSC', b'GPOS', b'GSUB', b'JSTF',
+        b'LTSH', b'PCLT', b'SVG '))
+    drop_tables_array = ffi.new(f'hb_codepoint_t[{len(drop_tables)}]', drop_tables)
+    harfbuzz.hb_set_add_sorted_array(drop_set, drop_tables_array, len(drop_tables))
+
+    # Subset font.
+    hb_face = ffi.gc(
+        harfbuzz_subset.hb_subset_or_fail(self.hb_face, hb_subset),
+        harfbuzz.hb_face_destroy)
+
+    # Drop empty glyphs after last one used: the ids up to the highest code, of which HarfBuzz keeps
+    # those below the face's glyph count (briefkit: only those are put in the set).
+    gid_set = harfbuzz_subset.hb_subset_input_glyph_set(hb_subset)
+    count = max(to_unicode) + 1
+    if hb_face:
+        count = min(count, harfbuzz.hb_face_get_glyph_count(hb_face))
+    gid_array = _id_ranges.get(count)
+    if gid_array is None:
+        gid_array = _id_ranges[count] = ffi.new(f'hb_codepoint_t[{count}]', tuple(range(count)))
+    harfbuzz.hb_set_add_sorted_array(gid_set, gid_array, count)
+
+    # Set flags.
+    flags = (
+        harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED |
+        harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE)
+    if not hinting:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
+    if self.missing:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
+    harfbuzz_subset.hb_subset_input_set_flags(hb_subset, flags)
+
+    # Subset font.
+    hb_face = ffi.gc(
+        harfbuzz_subset.hb_subset_or_fail(hb_face, hb_subset),
+        harfbuzz.hb_face_destroy)
+
+    # Store new font.
+    if hb_face:
+        file_content = get_hb_object_data(hb_face)
+        if file_content:
+            self.file_content = file_content
+            return
+
+    LOGGER.warning('Unable to subset "%s" with HarfBuzz', self.family)
 
 
 # ---- parsing briefkit's own HTML ---------------------------------------------------------------------
@@ -686,7 +796,7 @@ def write(document, report: Report | None = None, variant: str | None = None) ->
         if variant == "ua,a3b":
             extra["pdf_tags"] = True
     source = _source(report) if variant in ("a3b", "ua,a3b") else None
-    with pdftext.exact_text(rtl), warnings.catch_warnings():
+    with pdftext.exact_text(rtl), _quick_subset(), warnings.catch_warnings():
         # WeasyPrint 70 opens its sRGB profile for PDF/A and never closes it (a ResourceWarning)
         warnings.simplefilter("ignore", ResourceWarning)
         return document.write_pdf(finisher=_finisher(variant, source), presentational_hints=False,
