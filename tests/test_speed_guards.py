@@ -19,6 +19,13 @@ PINNED = {
     # the line splitting pdf._line_splits_remembered answers from memory: pure for equal arguments
     "weasyprint.text.line_break.split_first_line":
         "39ad1016863ca34de0bea4c9fcffb46da7e27813c87dd82b7011bfa19fe5504f",
+    # the functions of one style pdf._style_answers_remembered answers from memory (strut's own cache key)
+    "weasyprint.text.line_break.strut":
+        "b57885b70dd08efe92f72a746709e08c576f47b90edb36f02925fefa15bb761a",
+    "weasyprint.text.line_break._font_style_cache_key":
+        "d6b09d54b8258d5861359b1bae2533929064715f647e36902523399bd14cce46",
+    "weasyprint.text.fonts.get_font_description":
+        "85734b8947b9bf64ef27ff11d8f5355db76a2ae8efc9a6fed925dc9e2a1056ce",
     # the function pdf._harfbuzz_subset copies, but for the ids its second pass keeps
     "weasyprint.pdf.fonts.Font._harfbuzz_subset":
         "f80805663ede8080a3e1ffff831e20c74bd25fa3b8e4410334ba807158dc685f",
@@ -102,15 +109,27 @@ def test_quick_paths_are_taken_and_change_no_byte(path, monkeypatch):
         return quick_subset(self, *args)
 
     monkeypatch.setattr(pdf_writer, "_harfbuzz_subset", counting_subset)
+    real_strut = line_break.strut
+    struts = []
+
+    def counting_strut(style):
+        struts.append(style)
+        return real_strut(style)
+
+    for module in pdf_writer.STYLE_ANSWERS["strut"]:
+        monkeypatch.setattr(f"{module}.strut", counting_strut)
     for module in pdf_writer.LINE_SPLIT_HOOKS:
         monkeypatch.setattr(f"{module}.split_first_line", counting)
     quick = pdf_writer.render(report)
-    quick_splits = len(pango_splits)
+    quick_splits, quick_struts = len(pango_splits), len(struts)
     assert subsets, "the quick subsetting was not taken"
 
     pango_splits.clear()
+    struts.clear()
+    monkeypatch.setattr(pdf_writer, "_style_answers_remembered", contextlib.nullcontext)
     monkeypatch.setattr(pdf_writer, "_line_splits_remembered", contextlib.nullcontext)
     monkeypatch.setattr(pdf_writer, "_quick_subset", contextlib.nullcontext)
     stock = pdf_writer.render(report)
     assert quick_splits < len(pango_splits), "no line split was answered from memory"
+    assert quick_struts < len(struts), "no strut was answered from memory"
     assert quick == stock

@@ -17,7 +17,7 @@ The only importer of weasyprint, imported lazily (``briefkit validate`` never pa
   anything where the two could differ goes to WeasyPrint's parser), and WeasyPrint's user-agent sheet
   has its universal pseudo-element rules scoped to the elements that use them (``_scoped_ua_stylesheet``).
 - While a document is laid out, a line split WeasyPrint already made is answered from memory
-  (``_line_splits_remembered``); fonts are subset without WeasyPrint's array of 65,535 glyph ids
+  (``_line_splits_remembered``), and so are a style's strut and Pango font (``_style_answers_remembered``); fonts are subset without WeasyPrint's array of 65,535 glyph ids
   (``_quick_subset``, WeasyPrint 70 only).
 - Metadata from the report; the creation date is the report's date (or ``SOURCE_DATE_EPOCH``),
   never the wall clock. No ``/Direction /R2L`` viewer preference, even for RTL briefs (see ``_finisher``).
@@ -262,7 +262,7 @@ def layout(html: str, report: Report | None = None, *, fetcher=None, theme=None,
         ua = _scoped_ua_stylesheet()
         if ua is not None and scoped_ua:
             source._ua_stylesheets = lambda forms=False: [ua]
-        with _line_splits_remembered():
+        with _line_splits_remembered(), _style_answers_remembered():
             document = source.render(font_config=font_config, presentational_hints=False)
     return document
 
@@ -313,6 +313,52 @@ def _line_splits_remembered():
     finally:
         for module in modules:
             module.split_first_line = real
+
+
+STYLE_ANSWERS = {"strut": ("weasyprint.text.line_break", "weasyprint.layout.inline", "weasyprint.css.units",
+                           "weasyprint.css.computed_values"),
+                 "get_font_description": ("weasyprint.text.line_break",)}
+"""Functions of one computed style only → the modules whose name for them ``_style_answers_remembered`` swaps
+(``get_font_description`` only where its result is handed to Pango, which copies it)."""
+
+
+@contextmanager
+def _style_answers_remembered():
+    """While one document is laid out or drawn, WeasyPrint's ``strut`` (a line's height and baseline) and
+    ``get_font_description`` (the Pango font of a style) answer a style object they have answered before
+    from memory. Both depend on the style's values only, which do not change once computed: ``strut`` keyed
+    its own cache by a string of fourteen of them for each of the seed's ~2,800 calls, and each of the
+    ~1,700 Pango layouts made its font description anew. The memory holds the styles it keys on."""
+    import importlib
+
+    from weasyprint.text import line_break
+
+    swapped = []
+    for name, module_names in STYLE_ANSWERS.items():
+        real = getattr(line_break, name, None)
+        modules = [importlib.import_module(m) for m in module_names]
+        if real is None or any(getattr(m, name, None) is not real for m in modules):
+            continue                            # not WeasyPrint 70's layout: leave it alone
+        memory: dict = {}
+
+        def remembered(style, _real=real, _memory=memory):
+            known = _memory.get(id(style))
+            if known is not None and known[0] is style:
+                return known[1]
+            answer = _real(style)
+            _memory[id(style)] = (style, answer)
+            return answer
+
+        remembered.__wrapped__ = real
+        for module in modules:
+            setattr(module, name, remembered)
+        swapped.append((name, real, modules))
+    try:
+        yield
+    finally:
+        for name, real, modules in swapped:
+            for module in modules:
+                setattr(module, name, real)
 
 
 QUICK_WEASYPRINT = "70.0"
@@ -796,7 +842,7 @@ def write(document, report: Report | None = None, variant: str | None = None) ->
         if variant == "ua,a3b":
             extra["pdf_tags"] = True
     source = _source(report) if variant in ("a3b", "ua,a3b") else None
-    with pdftext.exact_text(rtl), _quick_subset(), warnings.catch_warnings():
+    with pdftext.exact_text(rtl), _quick_subset(), _style_answers_remembered(), warnings.catch_warnings():
         # WeasyPrint 70 opens its sRGB profile for PDF/A and never closes it (a ResourceWarning)
         warnings.simplefilter("ignore", ResourceWarning)
         return document.write_pdf(finisher=_finisher(variant, source), presentational_hints=False,
