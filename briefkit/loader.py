@@ -610,6 +610,9 @@ def _char_names(found) -> str:
         return (names + "; these invisible direction controls come with text copied from a web page or a "
                 "word processor: delete them (briefkit sets the direction of Latin text itself)")
     if all(unicodedata.category(ch) == "Cc" for ch in chars):
+        if len(chars) > 1:
+            return names + ("; delete them (they are invisible: text copied from a PDF or a terminal often "
+                            "carries such characters)")
         return names + "; delete it (it is invisible: text copied from a PDF or a terminal often carries one)"
     return names + ("; delete them (text copied from a web page, a PDF or a terminal carries such invisible "
                     "characters" + ("; briefkit sets the direction of Latin text itself)" if direction else ")"))
@@ -702,10 +705,36 @@ def _report_typed_controls(found: list[tuple[int, str]], c: _Collector) -> None:
     for path, chars in by_path.items():
         names = _char_names(ch for _, ch in chars)
         where = c.doc.source.pos(chars[0][0])
+        if path is not None and _restore_typed(path, dict(chars), c):
+            continue    # the value holds its characters again: the text check names them, once
         if path is None:
             c.at(where, (), f"the file contains characters that are not allowed: {names}")
         else:
             c.at(where, path, f"text contains characters that are not allowed: {names}")
+
+
+def _restore_typed(path: Path_, typed: dict[int, str], c: _Collector) -> bool:
+    """Put the characters YAML could not read back into their value, so that every message quoting it shows
+    them (as \\x1b, not as the U+FFFD they were parsed as). False when the value's U+FFFDs do not line up
+    one for one with its span's (an escape such as "\\uFFFD" typed in quotes)."""
+    node = c.doc.nodes.get(path)
+    if node is None or c.doc.data is None:
+        return False
+    parent, key = c.doc.data, None
+    for step in path:
+        if key is not None:
+            parent = parent[key]
+        key = step
+    value = parent[key] if isinstance(parent, (dict, list)) and key is not None else None
+    if not isinstance(value, str):
+        return False
+    span = c.doc.source.text[node.start_mark.index:node.end_mark.index]
+    chars = [typed.get(node.start_mark.index + i, "\ufffd") for i, ch in enumerate(span) if ch == "\ufffd"]
+    pieces = value.split("\ufffd")
+    if len(pieces) != len(chars) + 1:
+        return False
+    parent[key] = "".join(p + ch for p, ch in zip(pieces, chars + [""]))
+    return True
 
 
 _PLAIN_FIELDS = (("meta", "title"), ("meta", "subtitle"), ("meta", "kicker"), ("meta", "publisher", "name"),
@@ -892,7 +921,9 @@ class _Builder:
 
         converter = ProseConverter(where, field, lambda src, w, ln: self.inline(src, path, w, ln), problem)
         out = converter.convert(shape)
-        self._pasted_paragraphs(where, converter.tree, path)
+        node = self.c.doc.nodes.get(path)
+        if getattr(node, "style", None) != ">":     # '>' is YAML's own «fold these lines»: chosen, not pasted
+            self._pasted_paragraphs(where, converter.tree, path)
         if not out and value.strip() == "" and value:
             self.c.add(path, "must not be empty")
         return out
