@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/pdf_same.py --out DIR              # write DIR/<name>.pdf for every sample
     .venv/bin/python bench/pdf_same.py --compare DIR [--png]   # render again, compare bytes with DIR
+    .venv/bin/python bench/pdf_same.py --stock --out DIR      # ... without briefkit's quick paths through WeasyPrint
 
 The samples are the seeds and every report under tests/ that loads (``extractors.sample_reports``), plus the
 seed tagged (PDF/UA), as PDF/A-3b and with a theme. A speed change to the PDF path must leave every byte as
@@ -19,6 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+
+QUICK_PATHS = ("_line_splits_remembered", "_style_answers_remembered", "_quick_subset")
+"""briefkit.writers.pdf's context managers that swap in its quicker paths through WeasyPrint."""
 
 
 def samples():
@@ -51,8 +56,15 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--compare", type=Path)
     ap.add_argument("--png", action="store_true")
+    ap.add_argument("--stock", action="store_true", help="WeasyPrint's own paths (the memos and the quick subsetting off)")
     args = ap.parse_args(argv)
     from briefkit.writers import pdf as pdf_writer
+
+    if args.stock:
+        import contextlib
+
+        for name in QUICK_PATHS:
+            setattr(pdf_writer, name, contextlib.nullcontext)
 
     different = 0
     for name, report, options in samples():
