@@ -17,8 +17,9 @@ The only importer of weasyprint, imported lazily (``briefkit validate`` never pa
   anything where the two could differ goes to WeasyPrint's parser), and WeasyPrint's user-agent sheet
   has its universal pseudo-element rules scoped to the elements that use them (``_scoped_ua_stylesheet``).
 - While a document is laid out, a line split WeasyPrint already made is answered from memory
-  (``_line_splits_remembered``), and so are a style's strut and Pango font (``_style_answers_remembered``); fonts are subset without WeasyPrint's array of 65,535 glyph ids
-  (``_quick_subset``, WeasyPrint 70 only).
+  (``_line_splits_remembered``), and so are a style's strut and Pango font in a layout or a drawing
+  (``_style_answers_remembered``); fonts are subset without WeasyPrint's array of 65,535 glyph ids
+  (``_quick_subset``, WeasyPrint 70.0 only). tests/test_speed_guards.py pins what each relies on.
 - Metadata from the report; the creation date is the report's date (or ``SOURCE_DATE_EPOCH``),
   never the wall clock. No ``/Direction /R2L`` viewer preference, even for RTL briefs (see ``_finisher``).
 - After rendering, every font WeasyPrint embedded must be one of the shipped files (byte for byte):
