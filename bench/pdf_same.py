@@ -56,7 +56,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--compare", type=Path)
     ap.add_argument("--png", action="store_true")
-    ap.add_argument("--stock", action="store_true", help="WeasyPrint's own paths (the memos and the quick subsetting off)")
+    ap.add_argument("--stock", action="store_true",
+                    help="WeasyPrint's own paths (the memos and the quick subsetting off)")
     args = ap.parse_args(argv)
     from briefkit.writers import pdf as pdf_writer
 

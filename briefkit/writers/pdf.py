@@ -279,9 +279,9 @@ def _line_splits_remembered():
 
     WeasyPrint lays a lot out more than once: a table's rows for its column widths and again on each page
     it spans, a block that moves to the next page, min- and max-content widths. Half of the seed's ~1,900
-    line splits repeat one made before (~60 ms of its PDF, mostly Pango shaping). The function is pure for equal arguments
-    (Pango and HarfBuzz shape the same text with the same style alike; the hyphenation dictionaries it keeps
-    on the context are only a cache) and returns a deactivated layout that holds plain values, copied per
+    line splits repeat one made before (~60 ms of its PDF, mostly Pango shaping). The function is pure for
+    equal arguments (Pango and HarfBuzz shape the same text with the same style alike; the hyphenation
+    dictionaries it keeps on the context are only a cache) and returns a deactivated layout that holds plain values, copied per
     answer. The memory holds the style objects it keys on (no id is reused) and lives for one layout."""
     import copy
     import importlib
@@ -374,8 +374,8 @@ def _quick_subset():
     Its second subsetting pass keeps every glyph id up to the highest character code used, built as a
     Python tuple and a C array of that length. The text layer's alias codes count down from 0xFFFE
     (``pdftext.ALIAS_TOP``), so each font of each brief built and copied 65,535 ids (3 to 7 ms a font;
-    the seed's fonts took 28 ms to subset, now 8 ms) for a face of at most a few thousand glyphs. HarfBuzz drops every id past the
-    face's glyph count from the set (``_remove_invalid_gids``), so ids up to that count make the same
+    the seed's fonts took 28 ms to subset, now 8 ms) for a face of at most a few thousand glyphs. HarfBuzz
+    drops every id past the face's glyph count from the set (``_remove_invalid_gids``), so ids up to that count make the same
     subset; the arrays of 0..n-1 are kept per process."""
     from weasyprint.pdf import fonts
 
