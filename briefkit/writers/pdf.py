@@ -281,8 +281,8 @@ def _line_splits_remembered():
     it spans, a block that moves to the next page, min- and max-content widths. Half of the seed's ~1,900
     line splits repeat one made before (~60 ms of its PDF, mostly Pango shaping). The function is pure for
     equal arguments (Pango and HarfBuzz shape the same text with the same style alike; the hyphenation
-    dictionaries it keeps on the context are only a cache) and returns a deactivated layout that holds plain values, copied per
-    answer. The memory holds the style objects it keys on (no id is reused) and lives for one layout."""
+    dictionaries it keeps on the context are only a cache) and returns a deactivated layout that holds
+    plain values, copied per answer. The memory holds the style objects it keys on (no id is reused) and lives for one layout."""
     import copy
     import importlib
 
@@ -375,8 +375,8 @@ def _quick_subset():
     Python tuple and a C array of that length. The text layer's alias codes count down from 0xFFFE
     (``pdftext.ALIAS_TOP``), so each font of each brief built and copied 65,535 ids (3 to 7 ms a font;
     the seed's fonts took 28 ms to subset, now 8 ms) for a face of at most a few thousand glyphs. HarfBuzz
-    drops every id past the face's glyph count from the set (``_remove_invalid_gids``), so ids up to that count make the same
-    subset; the arrays of 0..n-1 are kept per process."""
+    drops every id past the face's glyph count from the set (``_remove_invalid_gids``), so ids up to that
+    count make the same subset; the arrays of 0..n-1 are kept per process."""
     from weasyprint.pdf import fonts
 
     real = fonts.Font.__dict__.get("_harfbuzz_subset")
