@@ -282,7 +282,8 @@ def _line_splits_remembered():
     line splits repeat one made before (~60 ms of its PDF, mostly Pango shaping). The function is pure for
     equal arguments (Pango and HarfBuzz shape the same text with the same style alike; the hyphenation
     dictionaries it keeps on the context are only a cache) and returns a deactivated layout that holds
-    plain values, copied per answer. The memory holds the style objects it keys on (no id is reused) and lives for one layout."""
+    plain values, copied per answer. The memory holds the style objects it keys on (no id is reused) and
+    lives for one layout."""
     import copy
     import importlib
 
