@@ -377,7 +377,7 @@ def _quick_subset():
     (``pdftext.ALIAS_TOP``), so each font of each brief built and copied 65,535 ids (3 to 7 ms a font;
     the seed's fonts took 28 ms to subset, now 8 ms) for a face of at most a few thousand glyphs. HarfBuzz
     drops every id past the face's glyph count from the set (``_remove_invalid_gids``), so ids up to that
-    count make the same subset; the arrays of 0..n-1 are kept per process."""
+    count make the same subset; the array of ids is kept per process."""
     from weasyprint.pdf import fonts
 
     real = fonts.Font.__dict__.get("_harfbuzz_subset")
@@ -393,8 +393,9 @@ def _quick_subset():
         fonts.Font._harfbuzz_subset = real
 
 
-_id_ranges: dict = {}
-"""n → a C array of the glyph ids 0..n-1 (HarfBuzz copies it into its set)."""
+_glyph_ids: list = [None, 0]
+"""A C array of the glyph ids 0..n-1 and n, the longest one needed yet (HarfBuzz copies what it is given of it
+into its set): one array per process, whatever the fonts' glyph counts."""
 
 
 def _harfbuzz_subset(self, to_unicode, hinting):
@@ -442,9 +443,9 @@ def _harfbuzz_subset(self, to_unicode, hinting):
     count = max(to_unicode) + 1
     if hb_face:
         count = min(count, harfbuzz.hb_face_get_glyph_count(hb_face))
-    gid_array = _id_ranges.get(count)
-    if gid_array is None:
-        gid_array = _id_ranges[count] = ffi.new(f'hb_codepoint_t[{count}]', tuple(range(count)))
+    if count > _glyph_ids[1]:
+        _glyph_ids[:] = ffi.new(f'hb_codepoint_t[{count}]', tuple(range(count))), count
+    gid_array = _glyph_ids[0]
     harfbuzz.hb_set_add_sorted_array(gid_set, gid_array, count)
 
     # Set flags.
