@@ -170,11 +170,14 @@ def _validate(args, stdout, stderr) -> int:
             owners.setdefault(r.id, path)
         except ReportError as e:
             r.status, r.errors, r.id = "invalid", e.problems, e.report_id or r.id
+            report = None
+            notes = e.notes
+        else:
+            notes = report.notices
         if theme_problems:
             r.status, r.errors = "invalid", r.errors + [p for p in theme_problems if p not in r.errors]
         for line in r.lines():
             stderr.write(line + "\n")
-        notes = report.notices if r.status == "valid" else ()
         if not (args.json or args.quiet):
             for p in notes:
                 stderr.write(f"{p}\n")

@@ -515,6 +515,9 @@ def _report_schema_error(err, c: _Collector) -> None:
         want = err.validator_value
         want = [want] if isinstance(want, str) else want
         names = " or ".join(_TYPE_NAMES[w] for w in want if w != "integer" or "string" not in want)
+        bounds = err.schema if isinstance(err.schema, dict) else {}
+        if want == ["integer"] and "minimum" in bounds and "maximum" in bounds:
+            names += f" from {bounds['minimum']} to {bounds['maximum']}"      # intensity: high → 1 to 5
         extra = ""
         got = _describe(inst)
         if path in c.doc.numbers and isinstance(inst, (int, float)) and not isinstance(inst, bool):
@@ -1470,6 +1473,8 @@ def _validate(data, file: Path, c: _Collector) -> Report:
     if c.problems:
         _drop_shadowed(c.problems)
         # One problem can reach the checks twice (e.g. a schema and a reference check): keep one.
-        raise ReportError(list(dict.fromkeys(c.problems)), rank=_mapping_rank(c.doc.order))
+        err = ReportError(list(dict.fromkeys(c.problems)), rank=_mapping_rank(c.doc.order))
+        err.notes = tuple(dict.fromkeys(c.notes))     # met now, not in a second round after the fixes
+        raise err
     report = dataclasses.replace(report, notices=tuple(dict.fromkeys(c.notes)))
     return report if not file.name.startswith("<") else dataclasses.replace(report, path=None)

@@ -82,6 +82,11 @@ def test_validate_notes_a_brief_dated_in_the_hijri_calendar(tmp_path):
     assert run("validate", str(path)) == (0, f"{path}: valid\n", (
         f"{path}:2:24: meta.date: note: the year 1403 is read as 1403 AD: if '1403-02-23' is a Solar Hijri or "
         "Hijri date, write the Gregorian one (briefkit dates a brief in the Gregorian calendar)\n"))
+    # blind8 F19: with another mistake in the report the note came only in a second round, after the fix
+    path.write_text(path.read_text(encoding="utf-8").replace("relation: mixed", "relation: mixd"), encoding="utf-8")
+    code, out, err = run("validate", str(path))
+    assert code == 1 and out == "" and [line.split(": ")[1] for line in err.splitlines()] == [
+        "areas[0].relation", "meta.date"]
 
 
 def test_validate_notes_a_timeline_event_written_after_a_later_one(tmp_path):
