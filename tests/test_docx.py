@@ -809,3 +809,22 @@ def test_the_timeline_never_leaves_one_event_alone_at_a_page_edge():
     assert len(rows) > 4
     keeps = [all(p.find("w:pPr/w:keepNext", NS) is not None for p in r.iter(w("p"))) for r in rows]
     assert keeps == [True, True] + [False] * (len(rows) - 4) + [True, False]
+
+
+def test_on_a_narrow_page_the_badge_columns_hold_their_longest_label(tmp_path):
+    # blind9 F17: on A5 LibreOffice broke «Cooperatio|n» in the areas and balance tables (the PDF sets it whole)
+    from PIL import ImageFont
+
+    (tmp_path / "theme.yaml").write_text("page: {size: A5}\n", encoding="utf-8")
+    shutil.copy(ENGLISH, tmp_path / "r.yaml")
+    pkg = Package(briefkit.render_docx(briefkit.load(tmp_path / "r.yaml")))
+    margins = pkg.xml("word/styles.xml").xpath(
+        "//w:style[@w:styleId='BriefTable']//w:tblCellMar/*[self::w:left or self::w:right]/@w:w", namespaces=NS)
+    bold = ImageFont.truetype(str(ROOT / "fonts" / "NotoSans-Bold.ttf"), 100)
+    label = max((labels(briefkit.load(ENGLISH))[f"relation_{r}"] for r in ("cooperation", "mixed", "rivalry")),
+                key=lambda t: bold.getlength(t))
+    need = (bold.getlength("\u00a0" + label + "\u00a0") / 100 * 7.5 * 20) + sum(int(m) for m in margins)
+    tables = pkg.xml("word/document.xml").findall(".//w:tbl", NS)
+    for table, column in ((tables[0], 1), (tables[1], 1)):      # the areas' relation, the balance's first count
+        width = int(table.findall("w:tblGrid/w:gridCol", NS)[column].get(w("w")))
+        assert width >= need, (label, width, need)

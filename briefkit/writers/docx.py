@@ -572,7 +572,8 @@ class _Brief:
                                       frozenset(range(2, 1 + 2 * len(part.rows), 2)))
             area_rows = range(1, len(grid), 2)
         else:
-            fixed = [5.3, 2.6]
+            # on a narrow page the relation column keeps the widest badge («Cooperation») on one line
+            fixed = [4.8, 3.3] if house.narrow(self.theme) else [5.3, 2.6]
             actor_w = round((TEXT_WIDTH_CM - sum(fixed)) / len(report.actors), 2)
             table, grid = self._table(1 + len(report.areas), fixed + [actor_w] * len(report.actors))
             area_rows = range(1, len(grid))
@@ -636,7 +637,12 @@ class _Brief:
         self._text(self._para("Caption"), L["balance_caption"])
         # the PDF's columns: region, one count per relation, the total, then a bar of the three; on a
         # narrow page the bar gives the total room for its heading («المجموع» broke mid-word on A5)
-        widths = [4.1, 2.5, 2.5, 2.5, 2.2, 3.2] if house.narrow(self.theme) else [4.1, 2.5, 2.5, 2.5, 1.5, 3.9]
+        # (and the badges' longest label, «Cooperation», on one line)
+        # (measured on A5: «المجموع» bold needs 2.3, «Cooperation» 3.25, «همکاری» 2.4, before scaling)
+        if house.narrow(self.theme):
+            widths = [4.0, 2.6, 2.6, 2.6, 2.5, 2.7] if self.rtl else [3.1, 3.3, 3.3, 3.3, 2.5, 1.5]
+        else:
+            widths = [4.1, 2.5, 2.5, 2.5, 1.5, 3.9]
         rows = [*balance.regions, balance.overall]
         table, grid = self._table(1 + len(rows), widths)
         head = grid[0]
@@ -761,7 +767,8 @@ class _Brief:
         new run or line)."""
         report, L = self.report, self.labels
         self._heading(part.heading)
-        table, grid = self._table(1 + len(part.events), [3.1, 13.9])
+        # on a narrow page the date column keeps «19 September 1960» on one line
+        table, grid = self._table(1 + len(part.events), [4.3, 12.7] if house.narrow(self.theme) else [3.1, 13.9])
         for cell, key in zip(grid[0], ("date", "timeline_event")):
             self._header_cell(cell, L[key])
         for cells, event in zip(grid[1:], part.events):
