@@ -828,3 +828,15 @@ def test_on_a_narrow_page_the_badge_columns_hold_their_longest_label(tmp_path):
     for table, column in ((tables[0], 1), (tables[1], 1)):      # the areas' relation, the balance's first count
         width = int(table.findall("w:tblGrid/w:gridCol", NS)[column].get(w("w")))
         assert width >= need, (label, width, need)
+
+
+def test_an_english_brief_takes_its_locales_region(tmp_path):
+    # blind9 F21: an en-GB brief (dates in British style) said en-US to Word's proofing
+    text = ENGLISH.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^(\s*)locale: .*$", r"\1locale: en-GB", text) if "locale:" in text else \
+        text.replace("meta:\n", "meta:\n  locale: en-GB\n", 1)
+    lang = Package(briefkit.render_docx(briefkit.loads(text, name=str(tmp_path / "r.yaml")))).xml(
+        "word/styles.xml").find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS)
+    assert lang.get(w("val")) == "en-GB"
+    assert package(ENGLISH).xml("word/styles.xml").find(
+        "w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS).get(w("val")).startswith("en-")

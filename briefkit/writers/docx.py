@@ -176,6 +176,8 @@ class _Brief:
     def _lang(self) -> tuple[str, str | None]:
         meta = self.report.meta
         if not self.rtl:
+            if "-" not in meta.lang and "-" in meta.locale and meta.locale.split("-")[0].lower() == meta.lang:
+                return meta.locale, None        # en with locale en-GB: British spelling and proofing
             return (meta.lang if "-" in meta.lang else {"en": "en-US"}.get(meta.lang, meta.lang)), None
         lang = self.report.language
         locale = meta.locale if meta.locale.split("-")[0].lower() == lang and "-" in meta.locale else None
