@@ -224,3 +224,20 @@ def test_css_uses_only_the_palette():
     reference = (templates_dir() / "docx" / "styles.xml").read_text(encoding="utf-8")
     docx_colours = {"#" + c.lower() for c in re.findall(r'w:(?:val|fill|color)="([0-9A-F]{6})"', reference)}
     assert docx_colours <= {c.lower() for c in theme.PALETTE.values()}, docx_colours
+
+
+def test_the_page_fits_a_phone(tmp_path, seed_report):
+    # blind9 F19: no viewport meta, so a phone drew a 980 px page shrunk to 40 %; the chart then held it wide
+    from browser import chromium
+
+    page = tmp_path / "p.html"
+    page.write_bytes(briefkit.render_page(seed_report))
+    driver = chromium()
+    try:
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+        driver.get(page.as_uri())
+        inner, scrolled = driver.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]")
+    finally:
+        driver.quit()
+    assert inner == scrolled == 390      # laid out at the phone's width, nothing wider

@@ -570,7 +570,9 @@ def render_page(report: Report, options=None, *, theme: Theme | None = None) -> 
     screen_css = house.restyle_css((templates_dir() / SCREEN_STYLESHEET).read_text(encoding="utf-8"), theme)
     theme_css = _theme_print_css(report, theme)
     html = _env().get_template(TEMPLATE).render(ctx)
-    html = html.replace("</head>", f"<style>\n{screen_css}{theme_css}\n</style>\n</head>", 1)
+    # a phone lays the page out at its own width (without it: a 980 px page shrunk to 40 %)
+    viewport = '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+    html = html.replace("</head>", f"{viewport}<style>\n{screen_css}{theme_css}\n</style>\n</head>", 1)
     chars = frozenset(html) | _ALWAYS
     # A character both theme families draw never reaches a shipped face: those get only the rest.
     theme_fams = [f for f in (theme.body, theme.heading) if f]
