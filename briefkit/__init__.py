@@ -12,25 +12,31 @@ __all__ = ["load", "loads", "build", "render_pdf", "render_docx", "render_page",
            "RenderError", "Problem", "BriefkitError", "__version__"]
 
 
-def load(path):
-    """Read and validate a report file; raises ReportError listing every problem."""
+def load(path, options: Options | None = None):
+    """Read and validate a report file; raises ReportError listing every problem. Characters the theme draws
+    (``options.theme``, else a theme.yaml beside the report, as the command line has it) count as covered."""
+    from .house import theme_glyphs
     from .loader import load as _load
 
-    return _load(path)
+    return _load(path, theme_glyphs=theme_glyphs(path, _options(options)))
 
 
-def loads(source, name: str | None = None):
+def loads(source, name: str | None = None, options: Options | None = None):
     """Validate a report given as YAML/JSON text (str or bytes) or as a Python mapping; same rules and messages
     as ``load``. ``name`` is the file name shown in problems, gives the default ``meta.id`` (its stem), the
     format (``.json``: JSON; without a suffix, text that parses as JSON is JSON) and the folder logos are
     relative to (its parent; the working directory when omitted). A mapping has no lines: its problems carry
-    line 0 and column 0. Raises ReportError; the Report it returns is what ``build`` and the renderers take."""
+    line 0 and column 0. ``options``: its theme's characters count as covered (else a theme.yaml beside
+    ``name``). Raises ReportError; the Report it returns is what ``build`` and the renderers take."""
     from collections.abc import Mapping
 
     from .loader import loads as _loads
 
+    from .house import theme_glyphs
+
     label = name or ("<mapping>" if isinstance(source, Mapping) else "<string>")
-    return _loads(source, label, name=label)
+    glyphs = theme_glyphs(name, _options(options)) if name or options is not None else frozenset()
+    return _loads(source, label, name=label, theme_glyphs=glyphs)
 
 
 def _report(report):

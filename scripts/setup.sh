@@ -28,6 +28,7 @@ if ((!runtime)); then
     procps                # pgrep: the signal tests find the workers to kill
     chromium chromium-driver  # the preview and page tests drive a real headless browser
     strace                # the coverage test proves a build opens no system font
+    fonts-dejavu-core     # a theme font with letters the shipped ones lack (Armenian), for the API test
   )
 fi
 python=${PYTHON:-python3}

@@ -128,3 +128,22 @@ def test_a_mapping_has_the_files_character_limit():
         briefkit.loads({**MAPPING, "summary": "x" * 12_000_000})
     assert [str(p) for p in info.value.problems] == [
         "<mapping>:0:0: (root): the report has more than 10,000,000 characters: refusing to load it"]
+
+
+def test_load_counts_the_theme_beside_the_report_as_validate_does(tmp_path):
+    # blind9 F29: briefkit.load refused an Armenian word that `briefkit validate` accepted on the same file
+    import shutil
+    from pathlib import Path
+
+    face = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    shutil.copy(face, tmp_path / "Face.ttf")
+    (tmp_path / "theme.yaml").write_text("fonts: {body: Face.ttf}\n", encoding="utf-8")
+    text = ("briefkit: 1\nmeta: {title: Yerevan, lang: en}\nactors: [{id: a, name: Armenia}, {id: b, name: Iran}]\n"
+            "areas: [{id: x, title: 'Trade (Հայաստան)', region: Caucasus, relation: mixed}]\n")
+    (tmp_path / "r.yaml").write_text(text, encoding="utf-8")
+    assert briefkit.load(tmp_path / "r.yaml").areas[0].title == "Trade (Հայաստան)"
+    assert briefkit.loads(text, name=str(tmp_path / "r.yaml")).meta.title == "Yerevan"
+    with pytest.raises(briefkit.ReportError):
+        briefkit.loads(text, name="elsewhere.yaml")          # no theme there: no font draws Armenian
+    themed = briefkit.Options(theme=tmp_path / "theme.yaml")
+    assert briefkit.loads(text, name="elsewhere.yaml", options=themed).meta.title == "Yerevan"
