@@ -34,7 +34,8 @@ def loads(source, name: str | None = None, options: Options | None = None):
 
     from .house import theme_glyphs
 
-    label = name or ("<mapping>" if isinstance(source, Mapping) else "<string>")
+    label = name or ("<mapping>" if isinstance(source, Mapping) else "<string>" if isinstance(source, (str, bytes))
+                     else "<value>")
     glyphs = theme_glyphs(name, _options(options)) if name or options is not None else frozenset()
     return _loads(source, label, name=label, theme_glyphs=glyphs)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import math
 import re
 import unicodedata
 import warnings
@@ -522,7 +523,8 @@ def _report_schema_error(err, c: _Collector) -> None:
         got = _describe(inst)
         if path in c.doc.numbers and isinstance(inst, (int, float)) and not isinstance(inst, bool):
             got = f"the number {c.doc.numbers[path]}"  # as typed: 1e999, not inf
-        if "string" in want and isinstance(inst, (int, float)):
+        if "string" in want and isinstance(inst, (int, float)) and not (isinstance(inst, float) and
+                                                                        not math.isfinite(inst)):
             shown = str(inst).lower() if isinstance(inst, bool) else c.doc.numbers.get(path, inst)
             extra = f' (put it in quotes: "{shown}")'
         elif "string" in want:
@@ -538,7 +540,10 @@ def _report_schema_error(err, c: _Collector) -> None:
     if v == "const":
         shown = f"'{inst}'" if isinstance(inst, str) else _describe(inst) if isinstance(inst, (bool, list, dict)) \
             else c.doc.numbers.get(path, inst)
-        c.add(path, f"unsupported format version {shown}: this briefkit reads version 1")
+        if isinstance(inst, str) and inst.strip() == "1":
+            c.add(path, f"'{inst}' is text: write the number 1 (briefkit: 1), without quotes")
+        else:
+            c.add(path, f"unsupported format version {shown}: this briefkit reads version 1")
         return
     if v == "pattern":
         c.add(path, _pattern_message(err.validator_value, inst))
@@ -564,6 +569,8 @@ def _report_schema_error(err, c: _Collector) -> None:
         c.add(path, what.get(path[-1] if path else "", f"needs at least {n} item{'s' if n > 1 else ''}"))
         return
     if v in ("minimum", "maximum"):
+        if isinstance(inst, float) and not inst.is_integer():
+            return      # not a whole number at all (inf, nan, 2.5): the type's problem says so, once
         c.add(path, f"{inst} is out of range: use a whole number from 1 to 5")
         return
     c.add(path, err.message)  # pragma: no cover - every validator the schema uses is handled above
@@ -845,8 +852,8 @@ def _ids(items, list_name: str, c: _Collector) -> list[str]:
         sid = item["id"]
         if sid in seen:
             first = c.doc.values.get((list_name, seen[sid], "id"), (0, 0))
-            c.add((list_name, i, "id"), f"duplicate id '{sid}' (already used by {list_name}[{seen[sid]}] "
-                                        f"at line {first[0]})")
+            at = f" at line {first[0]}" if first[0] else ""       # a mapping has no lines
+            c.add((list_name, i, "id"), f"duplicate id '{sid}' (already used by {list_name}[{seen[sid]}]{at})")
         else:
             seen[sid] = i
         out.append(sid)

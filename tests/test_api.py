@@ -147,3 +147,17 @@ def test_load_counts_the_theme_beside_the_report_as_validate_does(tmp_path):
         briefkit.loads(text, name="elsewhere.yaml")          # no theme there: no font draws Armenian
     themed = briefkit.Options(theme=tmp_path / "theme.yaml")
     assert briefkit.loads(text, name="elsewhere.yaml", options=themed).meta.title == "Yerevan"
+
+
+def test_a_pipelines_slips_get_one_fitting_line_each():
+    # blind9 F3: inf gave two problems, nan a «put it in quotes» hint, "1" a contradiction, a mapping «line 0»
+    row = {**MAPPING, "briefkit": "1", "actors": [*MAPPING["actors"], {"id": "a", "name": "Again"}],
+           "areas": [{**MAPPING["areas"][0], "intensity": float("inf")}],
+           "sources": [{"id": "s", "title": "T", "date": float("nan")}]}
+    with pytest.raises(briefkit.ReportError) as info:
+        briefkit.loads(row)
+    assert [f"{p.path}: {p.message}" for p in info.value.problems] == [
+        "briefkit: '1' is text: write the number 1 (briefkit: 1), without quotes",
+        "actors[2].id: duplicate id 'a' (already used by actors[0])",
+        "areas[0].intensity: expected a whole number from 1 to 5, got the number inf",
+        "sources[0].date: expected text, got the number nan"]
