@@ -53,6 +53,15 @@ _PHONE = re.compile(rf"(?<![\w+]){_PHONE_BODY}(?![\w])")
 """An international phone number: its groups in the order typed (+971 4 123 4567), never reversed."""
 
 
+_SUPERSCRIPT = re.compile(r"[\u00b2\u00b3\u00b9\u2070-\u207f]$")
+
+
+def note_gap(before: str) -> str:
+    """What sits between text and the footnote call after it: a narrow no-break space after a superscript
+    («م³» then «²» read «م³²»), else nothing. Both writers ask here."""
+    return "\u202f" if _SUPERSCRIPT.search(before) else ""
+
+
 def has_rtl(text: str) -> bool:
     return bool(_RTL_LETTER.search(text))
 

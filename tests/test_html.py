@@ -241,3 +241,18 @@ def test_the_page_fits_a_phone(tmp_path, seed_report):
     finally:
         driver.quit()
     assert inner == scrolled == 390      # laid out at the phone's width, nothing wider
+
+
+def test_a_note_call_after_a_superscript_keeps_a_narrow_space_in_both_formats():
+    # blind8 F22: «م³» then the call «²» read «م³²»
+    import io
+    import zipfile
+
+    report = briefkit.loads("briefkit: 1\nmeta: {title: t, id: q}\nactors: [{id: a, name: مصر}, {id: b, name: تركيا}]\n"
+                            "areas: [{id: x, title: س, region: ر, relation: mixed, summary: 'نحو 74 مليار م³[^s] "
+                            "و2[^s].'}]\nsources: [{id: s, title: ع}]\n")
+    html = briefkit.render_html(report).decode()
+    assert "م³\u2060\u202f<span" in html and "و2\u2060<a" in html
+    with zipfile.ZipFile(io.BytesIO(briefkit.render_docx(report))) as z:
+        xml = z.read("word/document.xml").decode()
+    assert xml.count("\u202f") == 1

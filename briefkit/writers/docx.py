@@ -288,6 +288,10 @@ class _Brief:
                 ooxml.wrap_in_hyperlink(p, inner, url=node.href)
                 runs += inner
             elif isinstance(node, P.Cite):
+                k = nodes.index(node)
+                gap = bidi.note_gap(nodes[k - 1].text) if k and isinstance(nodes[k - 1], Text) else ""
+                if gap:
+                    ooxml.add_text_run(p, gap, rtl=self.rtl)
                 runs.append(self._note(p, node))
             else:
                 P.unhandled(node)

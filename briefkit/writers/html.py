@@ -84,14 +84,18 @@ class InlineRenderer:
 
     def _pieces(self, nodes: Inlines) -> list[tuple[str, Markup]]:
         out: list[tuple[str, Markup]] = []
+        before = ""
         for node in nodes:
             if isinstance(node, Text):
                 out += self._text_pieces(node.text)
+                before = node.text
                 continue
             if isinstance(node, P.Cite):
                 # WORD JOINER: a note's number never starts a line of its own («بنجاح”.» | «1»)
-                out.append(("base", Markup("\u2060") + self.cite(node)))
+                out.append(("base", Markup("\u2060") + bidi.note_gap(before) + self.cite(node)))
+                before = ""
                 continue
+            before = ""
             inner = self._pieces(node.children)
             kinds = {k for k, _ in inner}
             if "iso" in kinds and "base" not in kinds:
