@@ -141,6 +141,7 @@ def _install() -> None:
         element = getattr(textbox, "element", None)
         _state["part"] = getattr(textbox, "element_tag", None) == "bdi" and any(
             unicodedata.bidirectional(c) in ("R", "AL") for c in (getattr(element, "tail", None) or ""))
+        _state["glued_next"] = _glued_to_bdi(textbox.text, element)
         _state["box"] = (left, left + textbox.width, round(textbox.content_box_y() + textbox.baseline, 2))
         # where WeasyPrint draws the baseline (draw_text): the content box's top differs from font to font
         _state["y"] = round(textbox.position_y + textbox.baseline, 2)
@@ -159,6 +160,22 @@ def _install() -> None:
     draw_first_line.__wrapped__ = original
     draw_text.draw_first_line = draw_first_line
     _state["installed"] = True
+
+
+def _glued_to_bdi(text: str, element) -> bool:
+    """This box's text ends with a one-letter Arabic word glued to a left-to-right <bdi> that follows
+    it («و<bdi>200 MW</bdi>», the bdi a box of its own drawn next): the letter goes to the bdi's
+    PDFium pieces (_carry: handover)."""
+    if not text or len(text) < 2 or unicodedata.bidirectional(text[-1]) not in ("R", "AL") \
+            or not text[-2].isspace() or element is None:
+        return False
+    before = getattr(element, "text", None) or ""
+    for child in element:
+        if getattr(child, "tag", None) == "bdi" and child.get("dir") == "ltr" and before.endswith(text) \
+                and (child.text or "")[:1].strip():
+            return True
+        before = getattr(child, "tail", None) or ""
+    return False
 
 
 def _show_text(stream, inner_show, string: str) -> None:
@@ -579,6 +596,25 @@ def _carry(runs: list, rtl_line: bool) -> None:
     # the leftmost character of the box drawn before (in a right-to-left line, its last one read)
     left_before, _state["left_char"] = _state.get("left_char", ""), box_text[:1]
     pdfium_rtl = rtl_line and _pdfium_right_to_left(before + box_text, margin=_state.get("part", False))
+    # A one-letter word this box's right neighbour ended with, glued to this <bdi> («و» of
+    # «بين 100 و<bdi>200 MW</bdi>»): MuPDF reverses each right-to-left run of a line in place and keeps
+    # the runs in drawing order; with a left-to-right run in the letter's box, the letter, drawn first
+    # there, stayed beside it («و 100»). PDFium and MuPDF read it from this box's pieces instead
+    # (below). Not without one: MuPDF reads the letter with the <bdi> («وEU»), and pdf.js, whose
+    # text item a marked-content span ends, would read it apart.
+    handover = _state.pop("handover", None) if _state.get("adjacent") else None
+    _state.pop("handover", None)
+    left = flat[0]
+    if rtl_line and pdfium_rtl and _state.get("glued_next") and left is not None and _single(left) \
+            and any(pos is not None and pos[0][0].item.analysis.level % 2 == 0 for pos in flat) \
+            and len(_text(left)) == 1 and unicodedata.bidirectional(_text(left)) in ("R", "AL") \
+            and (flat[1] is None or _text(flat[1]) in _SPACES) \
+            and ("span", "begin", left[1]) not in left[0][7] and left[1] not in left[0][6]:
+        # That letter, drawn first here: a span PDFium and MuPDF read nothing from (poppler, pdfplumber
+        # and pdf.js read its code)
+        left[0][7][("span", "begin", left[1])] = [(PIECE_TAG, NOTHING)]
+        left[0][7][("span", "end", left[1])] = 1
+        _state["handover"] = _text(left)
     start = None
     for n, pos in enumerate(flat):
         opposite = pos is not None and (pos[0][0].item.analysis.level % 2 == 0) == rtl_line
@@ -594,7 +630,10 @@ def _carry(runs: list, rtl_line: bool) -> None:
             inked = [pos for pos in stretch if pos is not None and pos[0][5][pos[1]][4]]
             text = "".join(_text(pos) for pos in stretch if pos is not None)
             letter, glued = flat[n], False
-            if pdfium_rtl and " " not in text and letter is not None and _single(letter) \
+            handed = handover is not None and n == len(flat) - 1 and bool(inked)
+            if handed:
+                text = handover + text
+            elif pdfium_rtl and " " not in text and letter is not None and _single(letter) \
                     and len(_text(letter)) == 1 and unicodedata.bidirectional(_text(letter)) in ("R", "AL") \
                     and (flat[n + 1] is None or _text(flat[n + 1]) in _SPACES):
                 # A letter glued to the stretch («و2023», «م3»): MuPDF wrote the line's runs in visual order
@@ -606,11 +645,11 @@ def _carry(runs: list, rtl_line: bool) -> None:
             # text grows to the whole word, which the next box's span gives again; a span of its own
             # keeps its text to this box's (else «(S/PV.8816S/PV.8816)»).
             opened = any(("open", p[1]) in p[0][7] for p in stretch if p is not None)
-            if len(inked) > 1 or opened or any(e[5][k][1] - e[5][k][0] > 1 for e, k in inked):
+            if len(inked) > 1 or opened or handed or any(e[5][k][1] - e[5][k][0] > 1 for e, k in inked):
                 # The stretch's own text as /ActualText (_show_text), which poppler, PDFium and MuPDF
                 # read instead of the carried word and its fillers.
                 pieces = _pdfium_segments(text)
-                if len(pieces) > 1 and pdfium_rtl:
+                if len(pieces) > 1 and (pdfium_rtl or handed):
                     # PDFium would read this stretch's pieces in reverse order («M4» → «4M»): its glyphs
                     # are a span PDFium and MuPDF read nothing from, and each piece is a span of its own
                     # drawn after them, inside the stretch (the next box starts at its right edge), the
@@ -618,7 +657,9 @@ def _carry(runs: list, rtl_line: bool) -> None:
                     # poppler reads /ActualText on /Span only, and the innermost /Frag is the one PDFium
                     # and MuPDF read: the stretch's own text for poppler, not its carried word and
                     # fillers. Not with a glued letter: poppler read «و2023» without it.
-                    spans = ([] if glued else [("Span", _actual_text(_closed(text)))]) + [(PIECE_TAG, NOTHING)]
+                    # (with a letter handed over, poppler reads the letter's own code in the box before)
+                    own = text[len(handover):] if handed else text
+                    spans = ([] if glued else [("Span", _actual_text(_closed(own)))]) + [(PIECE_TAG, NOTHING)]
                     inked[0][0][7][("span", "begin", inked[0][1])] = spans
                     inked[-1][0][7][("span", "end", inked[-1][1])] = len(spans)
                     count = sum(e[5][k][1] - e[5][k][0] for e, k in (p for p in stretch if p is not None))
@@ -653,8 +694,10 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 # Glued to the right-to-left box on its right («و» then «EU»), a LEFT-TO-RIGHT MARK
                 # first: MuPDF then ignores the jump back to this box, at a change of direction, instead
                 # of judging it a new line («و» / «EU»).
+                # With that letter handed over (above), MuPDF should judge the jump instead: a new line,
+                # not «بينو200».
                 glued = _state.get("adjacent") and unicodedata.bidirectional(left_before or " ") in ("R", "AL")
-                first[0][7][first[1]] = "><" if glued else ""
+                first[0][7][first[1]] = "><" if glued and handover is None else ""
             elif (j < 0 or flat[j] is None) and _follows_on_right():
                 # The same after a left-to-right end of the box on its right (a footnote's number, then
                 # its source's Latin title): without it poppler read the «، » after the title inside
