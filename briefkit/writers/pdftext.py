@@ -232,6 +232,7 @@ def exact_text(rtl: bool = True):
     _state["previous_box"] = None
     _state["line"] = None
     _state["cut_done"] = set()
+    _state["handover"] = None
     try:
         yield
     finally:
