@@ -821,7 +821,7 @@ def test_an_arabic_phrase_with_punctuation_in_an_english_line_copies_as_typed(tm
     /Span whose /ActualText is arranged for poppler, around a /Frag for PDFium and MuPDF."""
     data = pdf_writer.render(briefkit.loads(ARABIC_IN_ENGLISH))
     for name, have in HAVE.items():
-        if not have or name == "pdfplumber":  # no bidi at all (Limits)
+        if not have:
             continue
         if name == "pdfjs":
             path = tmp_path / "a.pdf"
@@ -913,7 +913,7 @@ BRACKETS_EN = one_section("brackets-en", ["The summit (سوتشي) was held in 2
                                           "Turkey (تركيا) and Russia [روسيا] met."],
                           title="Brackets", actors=("Egypt", "Turkey"), area=("Security", "Libya"),
                           heading="Details", lang="en")
-_BIDI_MARKS = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\u00ad]")
+_BIDI_MARKS = re.compile("[\u061c\u200b-\u200f\u2060\u202a-\u202e\u2066-\u2069\u00ad]")
 
 
 def test_brackets_copy_in_their_logical_form(tmp_path):
@@ -944,7 +944,7 @@ def test_brackets_copy_in_their_logical_form(tmp_path):
             want = arabic | (set() if name in ("pymupdf", "pdfjs") else beside_numbers) \
                 | (set() if name == "pdfjs" else {"<أقل>", "(تجربة)"})
         else:
-            want = english if name != "pdfplumber" else set()  # no bidi: the Arabic words come out reversed
+            want = english  # pdfplumber too: the letters carried in typed order (pdftext._carry_right_to_left)
         missing = sorted(phrase for phrase in want if phrase not in text)
         assert not missing, (which, name, missing)
         # once each (no doubled bracket or word), the title and the source aside
@@ -964,3 +964,28 @@ def test_a_letter_glued_to_a_unit_reads_with_it_in_mupdf_and_pdfium(tmp_path):
     assert_found(data, {"و200", "100", "بين", "فعلية", "mw"}, tmp_path, skip={"pdfplumber", "pdfjs"})
     # pdfplumber and pdf.js read the letter's code where it is drawn, as before (README: Limits)
     assert_found(data, {"100", "بين", "فعلية", "mw"}, tmp_path)
+
+
+def test_an_arabic_word_in_an_english_line_reads_as_typed_without_bidi(tmp_path):
+    """pdfplumber has no bidi and orders characters by x: it read the Arabic words of an English brief
+    reversed («مصر» → «رصم»). The stretch's glyphs now carry its letters in typed order from left to right,
+    with WORD JOINERs that keep pdf.js (which reverses right-to-left runs) reading them in place; poppler,
+    PDFium and MuPDF read /ActualText as before. Each extractor copies the words as typed, once."""
+    source = one_section("ar-words-en", ["Egypt (مصر) and Sudan (السودان) met in Cairo القاهرة today.",
+                                         "The dam سد النهضة is on the Blue Nile."],
+                         title="Nile talks", actors=("Egypt", "Ethiopia"), area=("Water", "Nile"), lang="en",
+                         heading="Details")
+    data = pdf_writer.render(briefkit.loads(source))
+    for name, have in HAVE.items():
+        if not have:
+            continue
+        text = ex._DROP.sub("", extract(name, data, False, tmp_path))
+        for phrase in ("(مصر)", "(السودان)", "القاهرة", "سد النهضة"):
+            assert phrase in text or name == "pdfjs" and phrase.replace(" ", "") in text.replace(" ", ""), \
+                (name, phrase, [line for line in text.splitlines() if "Cairo" in line or "dam" in line])
+        assert text.count("القاهرة") == (2 if name == "pdfjs" else 1), name  # pdf.js: glued + spaced
+
+
+@pytest.mark.parametrize("source", ["ARABIC_IN_ENGLISH", "BRACKETS_EN"])
+def test_nothing_moves_with_arabic_words_in_an_english_line(source):
+    _same_ink(globals()[source])

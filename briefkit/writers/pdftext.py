@@ -707,6 +707,7 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 first = flat[j + 1]
                 first[0][7][first[1]] = "><"
         else:
+            _carry_right_to_left(flat[start:n])
             j = n
             while flat[j] is not None and _neutral(_text(flat[j])):
                 j += 1
@@ -717,6 +718,74 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 last = flat[j - 1]
                 last[0][7].setdefault(last[1], ">")
         start = None
+
+
+WORD_JOINER = "\u2060"
+"""Between the letters of a right-to-left stretch carried in a left-to-right line (_carry_right_to_left):
+pdf.js's bidi (bidi.js) types every character outside U+0590–U+08AC and the presentation forms as L,
+so each letter is a run of its own, which its reordering leaves in place; the real bidi algorithm types
+it BN, and Arabic shaping lets letters join across it (transparent), so copied text shows the word as
+typed. Default-ignorable: search drops it."""
+
+
+def _carry_right_to_left(stretch: list) -> None:
+    """A right-to-left stretch of a left-to-right line (an Arabic word in an English brief): pdfplumber,
+    which has no bidi and orders characters by x, read it reversed («مصر» → «رصم»). Its glyphs, from
+    left to right, now carry its characters as typed (the first character on the leftmost glyph), each
+    after a WORD JOINER but the first: pdfplumber reads them in order; pdf.js, which reverses each run
+    of right-to-left characters (bidi.js), reads each letter as a run of one, in place, and the stretch
+    as a text item of its own (a marked-content span), which it reads left to right under 30 % Arabic:
+    more joiners on the second glyph bring it there. (A glyph carrying nothing would not do: pdf.js
+    skips a code whose text ends with a format character without moving on, then reads the gap as a
+    space.) poppler reads the /ActualText of a /Span around the stretch, what the codes said before
+    (each letter on its own glyph, in drawing order: _poppler_left_to_right); PDFium and MuPDF the
+    innermost /Frag's, the codes' old text in drawing order, which PDFium lays out from the right end of
+    an object whose codes start right to left (cpdf_textpage.cpp, IsRightToLeft) and MuPDF gives to the
+    glyphs in drawing order (stext-device.c, do_extract_within_actualtext), advancing left to right,
+    which it reverses."""
+    while stretch and (stretch[0] is None or _text(stretch[0]).isspace()):
+        stretch = stretch[1:]
+    while stretch and (stretch[-1] is None or _text(stretch[-1]).isspace()):
+        stretch = stretch[:-1]
+    if len(stretch) < 2 or None in stretch:
+        return
+    for pos in stretch:
+        text = _text(pos)
+        if not text or not pos[0][5][pos[1]][4] or pos[1] in pos[0][6] \
+                or any(isinstance(key, tuple) and key[-1] == pos[1] for key in pos[0][7]) \
+                or any(unicodedata.category(c)[0] in "MC" or unicodedata.mirrored(c) for c in text):
+            return  # a vowel mark, a bracket, a glyph without ink, a mark of the line's own: as it was
+    logical = "".join(_text(pos) for pos in reversed(stretch))
+    if unicodedata.bidirectional(logical[0]) not in ("R", "AL"):
+        return
+    # each glyph its share of the characters, in visual order: as many as its cluster has
+    chunks, at = [], 0
+    for pos in stretch:
+        size = len(_text(pos))
+        chunks.append(WORD_JOINER.join(logical[at:at + size]))
+        at += size
+    total = len(logical) + len(logical) - 1
+    arabic = sum(1 for c in logical if 0x590 <= ord(c) <= 0x8ff)
+    # (pdf.js: under 30 % of a text item of more than 4 characters)
+    pad = max(0, math.floor(arabic / 0.3) + 1 - total, 5 - total)
+    chunks[1] = WORD_JOINER * (1 + pad) + chunks[1]
+    chunks[2:] = [WORD_JOINER + chunk for chunk in chunks[2:]]
+    if any(len(chunk.encode("utf-16-be")) > MAX_CARRIED for chunk in chunks):
+        return
+    for pos, chunk in zip(stretch, chunks):
+        pos[0][6][pos[1]] = chunk
+    # PDFium reads a neutral character after a right-to-left one right to left, mirrored, until a strong
+    # left-to-right one (CloseTempLine): the LEFT-TO-RIGHT MARK after the stretch, a code of its own, is in
+    # a text object of its own after the span, which it drops (no width): «(مصر(». The /Frag's text starts
+    # with one, which PDFium, laying it out from the right end, reads last.
+    drawn = RIGHT_MARK + "".join(_text(pos)[::-1] for pos in stretch)
+    # MuPDF matches the /ActualText's last character with the last code's and then reads it twice:
+    # a stretch ending as it starts («د. سلمى الحداد») gets a LEFT-TO-RIGHT MARK at the end too
+    drawn += RIGHT_MARK if logical[-1] == logical[0] else ""
+    first, last = stretch[0], stretch[-1]
+    first[0][7][("span", "begin", first[1])] = [("Span", _actual_text(_poppler_left_to_right(logical))),
+                                                (PIECE_TAG, _actual_text(drawn))]
+    last[0][7][("span", "end", last[1])] = 2
 
 
 PIECE_TAG = "Frag"
@@ -1191,6 +1260,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
                     word = None
                 else:
                     emit(i, FILLER)
+            if marks.get(k) == ">":
+                blank(RIGHT_MARK, 0, cluster)
             k += 1
             continue
         if marks.get(k) in (LEFT_MARK, RIGHT_MARK, "<", "<<"):
@@ -1297,7 +1368,9 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             if drawn:
                 n = drawn[0] if key[1] == "begin" else drawn[-1]
                 if n in edges:  # a stretch of one glyph (_carry: opened): its span begins and ends there
-                    edges[n] = ("one", event if key[1] == "begin" else edges[n][1], 0)
+                    spans = event if key[1] == "begin" else edges[n][1]
+                    closed = event if key[1] == "end" else edges[n][1]
+                    edges[n] = ("one", spans, closed - len(spans))
                 else:
                     edges[n] = (key[1], event)
     for n, piece_text in pieces_at.items():
