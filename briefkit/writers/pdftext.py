@@ -232,7 +232,7 @@ def exact_text(rtl: bool = True):
     _state["previous_box"] = None
     _state["line"] = None
     _state["cut_done"] = set()
-    _state["handover"] = None
+    _state["handover"] = _state["handover_code"] = None
     try:
         yield
     finally:
@@ -611,10 +611,13 @@ def _carry(runs: list, rtl_line: bool) -> None:
             and len(_text(left)) == 1 and unicodedata.bidirectional(_text(left)) in ("R", "AL") \
             and (flat[1] is None or _text(flat[1]) in _SPACES) \
             and ("span", "begin", left[1]) not in left[0][7] and left[1] not in left[0][6]:
-        # That letter, drawn first here: a span PDFium and MuPDF read nothing from (poppler, pdfplumber
-        # and pdf.js read its code)
-        left[0][7][("span", "begin", left[1])] = [(PIECE_TAG, NOTHING)]
-        left[0][7][("span", "end", left[1])] = 1
+        # That letter, drawn first here: a span PDFium and MuPDF read nothing from, inside a /Span with
+        # its text for poppler. pdfplumber and pdf.js read its code, in their order of the page: «و»
+        # before «100», and the <bdi> after the rest; once the <bdi> takes the letter (below), the code
+        # carries nothing and the <bdi>'s first word the letter (_plan_run: handover_code).
+        left[0][7][("span", "begin", left[1])] = [("Span", _actual_text(_text(left))), (PIECE_TAG, NOTHING)]
+        left[0][7][("span", "end", left[1])] = 2
+        left[0][7][("handover", left[1])] = True
         _state["handover"] = _text(left)
     start = None
     for n, pos in enumerate(flat):
@@ -634,6 +637,13 @@ def _carry(runs: list, rtl_line: bool) -> None:
             handed = handover is not None and n == len(flat) - 1 and bool(inked)
             if handed:
                 text = handover + text
+                first_word = next((p for p in stretch if p is not None and p[0][6].get(p[1])), None)
+                letter_code = _state.pop("handover_code", None)
+                if first_word is not None and letter_code is not None:
+                    # (a WORD JOINER between them, a left-to-right character for pdf.js's bidi: else it
+                    # took the digits after an Arabic letter for Arabic ones and read «200و»)
+                    first_word[0][6][first_word[1]] = handover + WORD_JOINER + first_word[0][6][first_word[1]]
+                    letter_code[0].to_unicode[letter_code[1]] = FILLER
             elif pdfium_rtl and " " not in text and letter is not None and _single(letter) \
                     and len(_text(letter)) == 1 and unicodedata.bidirectional(_text(letter)) in ("R", "AL") \
                     and (flat[n + 1] is None or _text(flat[n + 1]) in _SPACES):
@@ -642,6 +652,12 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 text, glued = _text(letter) + text, True
                 inked.append(letter)
                 stretch = stretch + [letter]
+                # pdf.js reads the span's codes as a text item of their own («2023و») and, under 30 %
+                # Arabic, left to right (bidi.js): ARABIC LETTER MARKs before the letter, which its bidi
+                # counts as Arabic, make it read the item right to left («و2023»)
+                arabic = sum(1 for c in text if 0x600 <= ord(c) <= 0x6ff)
+                alms = max(0, math.ceil((0.3 * len(text) - arabic) / 0.7)) + 1
+                letter[0][6][letter[1]] = MIRROR_BEFORE * alms + _text(letter)
             # A word the next box goes on with (_carry_word: «(» before a nowrap «S/PV.8816»): its code's
             # text grows to the whole word, which the next box's span gives again; a span of its own
             # keeps its text to this box's (else «(S/PV.8816S/PV.8816)»).
@@ -1386,6 +1402,11 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         _state.setdefault("spans", {})[(font.hash, plain[k][0])] = event
     for k in open_at:
         _state["open_word"] = (font, plain[k][0], out[k][1])
+    for key in marks:
+        if isinstance(key, tuple) and key[0] == "handover":
+            drawn = [n for n, g in group_of.items() if g == key[1] and out[n][0] is not None]
+            if drawn:
+                _state["handover_code"] = (font, plain[drawn[0]][0])
     if any(entry[8] is not None for entry in out) \
             and all(entry[0] is not None or entry[8] is None for entry in out) \
             and all(entry[8] is None or out[entry[8][0]][8] is None for entry in out):
