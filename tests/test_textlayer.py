@@ -993,3 +993,17 @@ def test_an_arabic_word_in_an_english_line_reads_as_typed_without_bidi(tmp_path)
 @pytest.mark.parametrize("source", ["ARABIC_IN_ENGLISH", "BRACKETS_EN"])
 def test_nothing_moves_with_arabic_words_in_an_english_line(source):
     _same_ink(globals()[source])
+
+
+def test_a_letter_handed_to_a_bdi_that_does_not_take_it_is_given_back():
+    """The letter's box hands its last one-letter word to the <bdi> that follows a run of its paragraph
+    ending with the same text (pdftext._glued_to_bdi): here the paragraph's last box, «ثم 300 ف», ends
+    like the run before the <bdi>, and nothing takes its «ف». Its span, written to read nothing in PDFium
+    and MuPDF, is given its letter back (they lost it)."""
+    source = one_section("handed-back", ["قال ثم 300 ف200 MW ثم 300 ف"], title="اختبار", actors=("مصر", "إثيوبيا"),
+                         area=("الطاقة", "النيل"))
+    data = pdf_writer.render(briefkit.loads(source))
+    for name in ("pypdfium2", "pymupdf", "pdftotext"):
+        if HAVE[name]:
+            got = ex.words(ex.EXTRACTORS[name](data))
+            assert got.count("ف") == 1 and got.count("ف200") == 1, (name, got)

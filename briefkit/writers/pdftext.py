@@ -205,6 +205,10 @@ def _show_text(stream, inner_show, string: str) -> None:
                 inner_show(piece + ">")
             for tag, properties in event[1]:
                 stream.begin_marked_content(tag, properties)
+                if properties is HANDED_OVER:
+                    # where the letter's "nothing" is written: given back its text if the <bdi> does
+                    # not take it (_give_back)
+                    _state["handover_chunk"] = (stream.stream, len(stream.stream) - 2, _state.get("handover_letter"))
             if event[0] == "both":
                 stream.set_text_rendering(3)
             piece = "<"
@@ -232,10 +236,11 @@ def exact_text(rtl: bool = True):
     _state["previous_box"] = None
     _state["line"] = None
     _state["cut_done"] = set()
-    _state["handover"] = _state["handover_code"] = None
+    _state["handover"] = _state["handover_code"] = _state["handover_chunk"] = None
     try:
         yield
     finally:
+        _give_back()
         _state["active"] = False
 
 
@@ -605,6 +610,8 @@ def _carry(runs: list, rtl_line: bool) -> None:
     # text item a marked-content span ends, would read it apart.
     handover = _state.pop("handover", None) if _state.get("adjacent") else None
     _state.pop("handover", None)
+    if handover is None:
+        _give_back()
     left = flat[0]
     if rtl_line and pdfium_rtl and _state.get("glued_next") and left is not None and _single(left) \
             and any(pos is not None and pos[0][0].item.analysis.level % 2 == 0 for pos in flat) \
@@ -615,10 +622,10 @@ def _carry(runs: list, rtl_line: bool) -> None:
         # its text for poppler. pdfplumber and pdf.js read its code, in their order of the page: «و»
         # before «100», and the <bdi> after the rest; once the <bdi> takes the letter (below), the code
         # carries nothing and the <bdi>'s first word the letter (_plan_run: handover_code).
-        left[0][7][("span", "begin", left[1])] = [("Span", _actual_text(_text(left))), (PIECE_TAG, NOTHING)]
+        left[0][7][("span", "begin", left[1])] = [("Span", _actual_text(_text(left))), (PIECE_TAG, HANDED_OVER)]
         left[0][7][("span", "end", left[1])] = 2
         left[0][7][("handover", left[1])] = True
-        _state["handover"] = _text(left)
+        _state["handover"] = _state["handover_letter"] = _text(left)
     start = None
     for n, pos in enumerate(flat):
         opposite = pos is not None and (pos[0][0].item.analysis.level % 2 == 0) == rtl_line
@@ -637,6 +644,7 @@ def _carry(runs: list, rtl_line: bool) -> None:
             handed = handover is not None and n == len(flat) - 1 and bool(inked)
             if handed:
                 text = handover + text
+                _state["handover_chunk"] = None  # taken: the letter's span keeps reading nothing
                 first_word = next((p for p in stretch if p is not None and p[0][6].get(p[1])), None)
                 letter_code = _state.pop("handover_code", None)
                 if first_word is not None and letter_code is not None:
@@ -734,6 +742,8 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 last = flat[j - 1]
                 last[0][7].setdefault(last[1], ">")
         start = None
+    if handover is not None:
+        _give_back()  # not taken by this box (taken: nothing left to give back)
 
 
 WORD_JOINER = "\u2060"
@@ -742,6 +752,19 @@ pdf.js's bidi (bidi.js) types every character outside U+0590–U+08AC and the pr
 so each letter is a run of its own, which its reordering leaves in place; the real bidi algorithm types
 it BN, and Arabic shaping lets letters join across it (transparent), so copied text shows the word as
 typed. Default-ignorable: search drops it."""
+
+
+HANDED_OVER = b"<</ActualText (\\000) >>"
+"""NOTHING (the same for every extractor), for a letter handed to the <bdi> after it (_carry): its own
+object, so that _show_text can find where it is written."""
+
+
+def _give_back() -> None:
+    """The letter handed over (_carry) was not taken by the box drawn next: its span's "nothing" becomes
+    the letter's own text again (the page's content is a list of chunks until the PDF is written)."""
+    chunk = _state.pop("handover_chunk", None)
+    if chunk is not None and chunk[2]:
+        chunk[0][chunk[1]] = _actual_text(chunk[2])
 
 
 def _carry_right_to_left(stretch: list) -> None:
