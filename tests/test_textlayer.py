@@ -1007,3 +1007,17 @@ def test_a_letter_handed_to_a_bdi_that_does_not_take_it_is_given_back():
         if HAVE[name]:
             got = ex.words(ex.EXTRACTORS[name](data))
             assert got.count("ف") == 1 and got.count("ف200") == 1, (name, got)
+
+
+KAF_SHADDA = one_section("kaf-shadda", ["وبالمقارنة، تذكّر الحالة بدور الوكالة الدولية للطاقة الذرية."],
+                         title="الوكالة", actors=("مصر", "إثيوبيا"), area=("الطاقة", "النيل"))
+
+
+def test_a_letter_after_a_marked_letter_does_not_cut_the_word_for_pdfjs(tmp_path):
+    """«تذكّر»: Amiri draws the «ذ» after the kaf shifted back (an x offset), which the text layer
+    folds into the kaf's advance, but the kaf's shadda, drawn between them, stopped the folding: pdf.js,
+    which gives a mark's code no advance, met the «ذ» 0.3 em back and started a new text item there
+    («وبالمقارنة، تذ» and «كّر الحالة» read in visual order)."""
+    data = pdf_writer.render(briefkit.loads(KAF_SHADDA))
+    assert_found(data, {"تذكر", "وبالمقارنة", "الحالة"}, tmp_path)
+    _same_ink(KAF_SHADDA)

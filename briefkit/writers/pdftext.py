@@ -1368,15 +1368,25 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         x_offset, width = entry[3], entry[2]
         if not x_offset or k == 0 or entry[0] is None or width <= 0 or entry[6] is not None:
             continue
-        left = out[k - 1]
+        # (over the zero-width marks drawn after the letter on its left: the kaf of «تذكّر», whose
+        # shadda pdf.js gives no advance, so that the «ذ» came 0.3 em back and began a new text item)
+        j, skipped = k - 1, []
+        while j > 0 and out[j][8] is not None and out[j][8][0] is not None and out[j][2] == 0 \
+                and out[j][6] is None and out[j][0] is not None:
+            skipped.append(j)
+            j -= 1
+        left = out[j]
         shift = round(x_offset * 1024 / 1000)
-        if left[0] is None or left[2] + shift < 0 or width - shift < 0 or left[6] is not None:
+        if left[0] is None or left[2] + shift < 0 or width - shift < 0 or left[6] is not None \
+                or skipped and (left[8] is not None or j in gained):
             continue
-        gained[k - 1] = x_offset
+        gained[j] = x_offset
         folded[k] = (x_offset, width)
         left[2] += shift
         entry[2] -= shift
         entry[3] = 0
+        for m in skipped:  # drawn after the narrower letter: the same ink
+            out[m][3] -= round(shift * 1000 / 1024)
     originals = {}
     for k in gained:
         if k not in folded:
