@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _R = r"\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF"     # Hebrew, Arabic and their presentation forms
 # Neutrals between two Arabic letters are Arabic (UAX #9 rule N1): «د. سلمى», «انتهى الأمر. بدأ».
@@ -43,8 +44,13 @@ _URL = re.compile(r"(?:(?:https?|ftp)://|www\.)[^\s/\u0590-\u08FF«»]+(?:/[^\s�
                   r"|mailto:[^\s\u0590-\u08FF«»]+"
                   r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _URL_TRAIL = ".,;:!?،؛»”’'\""
-_DIGIT = "0-9\u06F0-\u06F9"   # European numbers; Arabic-Indic ones (AN) read in the line's direction anyway
+# European digits only: Arabic-Indic and Persian ones read in the line's direction, as the bidi algorithm (W2)
+# and every browser and word processor have them (fa.wikipedia's «(۱۲۸۱–۱۳۶۸)»: the first year on the right)
+_DIGIT = "0-9"
 _SEPARATED_NUMBER = re.compile(rf"(?<![{_DIGIT}])[{_DIGIT}]+(?:[\-‐‑–—./:,+][{_DIGIT}]+)+")
+_PHONE_BODY = r"\+[0-9]{1,4}(?:[ \-][0-9]{1,5}){1,6}"
+_PHONE = re.compile(rf"(?<![\w+]){_PHONE_BODY}(?![\w])")
+"""An international phone number: its groups in the order typed (+971 4 123 4567), never reversed."""
 
 
 def has_rtl(text: str) -> bool:
@@ -82,28 +88,57 @@ SYMBOL_MAX = 16
 """A document symbol with a slash up to this long (S/PV.8816, GOV/2023/8) is never broken across lines."""
 
 
-def host_spans(text: str) -> list[tuple[int, int]]:
-    """Spans a line must not break inside: each URL's scheme with the first label of its host
-    ("https://www", "mailto:desk"), and short document symbols with a slash (S/PV.8816, GOV/2023/8),
+NARROW_SEGMENT_MAX = 14
+"""In a narrow table column only a URL segment up to this long stays whole (a longer one, and a host past its
+first label, may break at a hyphen rather than run out of the column)."""
+
+
+def host_spans(text: str, narrow: bool = False) -> list[tuple[int, int]]:
+    """Spans a line must not break inside: each URL's scheme with its host when that is short
+    ("https://nile-center.example.org"), else with its first label ("https://www", "mailto:desk"), and short document symbols with a slash (S/PV.8816, GOV/2023/8),
     which UAX #14 would break after the slash. Only that much is glued, so a long URL or code in a
     narrow column still finds its usual break points."""
     out = []
     urls = _url_spans(text)
     for s, e in urls:
-        m = re.match(r"(?:[a-z]+://|mailto:)[^/?#.\-@]*", text[s:e], re.IGNORECASE)
+        # a short host stays whole with its scheme: its only break, at a hyphen («https://nile-» |
+        # «center.example.org»), would be copied by eye as the line's hyphen; a long one breaks as before
+        longest = NARROW_SEGMENT_MAX if narrow else URL_SEGMENT_MAX
+        m = (None if narrow else re.match(r"[a-z]+://[^/?#@\s]{1,%d}(?=[/?#]|$)" % longest, text[s:e],
+                                          re.IGNORECASE)) \
+            or re.match(r"(?:[a-z]+://|mailto:)[^/?#.\-@]*", text[s:e], re.IGNORECASE)
         if m:
             out.append((s, s + m.end()))
         # a short path segment with hyphens stays whole: a line broken at its hyphen («…-erdogan-» |
         # «cairo») reads as if the hyphen were the line's, not the address's; the slash before it breaks
         for seg in re.finditer(r"(?<=/)[^/?#\s]+/?", text[s:e]):
             # with its slash: a separate "/" between two glued spans was lost from the PDF's text layer
-            short = "-" in seg.group(0) and len(seg.group(0)) <= URL_SEGMENT_MAX
+            short = "-" in seg.group(0) and len(seg.group(0)) <= longest and not narrow
             if short and s + seg.start() >= (out[-1][1] if out else 0):
                 out.append((s + seg.start(), s + seg.end()))
     for m in _SYMBOL.finditer(text):
         if m.end() - m.start() <= SYMBOL_MAX and not any(s <= m.start() < e for s, e in urls):
             out.append(m.span())
+    for m in _unit_pattern().finditer(text):
+        # only where a line could break (a space, an en or em dash): «2.5» and «2017-09-12» never do
+        if m.end() - m.start() <= SYMBOL_MAX + 4 and re.search("[ –—‐]", m.group()) \
+                and not any(s < m.end() and m.start() < e for s, e in out + urls):
+            out.append(m.span())
     return sorted(out)
+
+
+@lru_cache(maxsize=1)
+def _unit_pattern() -> re.Pattern:
+    """A number with its unit (500 kV, 1,000 MW, 1.5°C), a range or date (80–90, 2019-10-22) and a phone
+    number: each read as one unit, so none is broken across lines («500» | «kV», «80–» | «90%»)."""
+    units = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.,+\-])(?:{_PHONE_BODY}|[$€£¥]?[0-9][0-9.,]*(?: (?:{units})|°[A-Za-z]?)"
+                      r"|[0-9]+(?:[\-‐‑–—./:,+][0-9]+)+)(?![\w])")
+
+
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """Where each URL and e-mail address of ``text`` lies, without the sentence's punctuation after it."""
+    return _url_spans(text)
 
 
 def _url_spans(text: str) -> list[tuple[int, int]]:
@@ -232,10 +267,12 @@ def _ltr_spans(text: str) -> list[tuple[int, int]]:
                 i = end
                 continue
         i += 1
-    for m in _SEPARATED_NUMBER.finditer(text):
+    for m in [*_PHONE.finditer(text), *_SEPARATED_NUMBER.finditer(text)]:
         if not any(taken[k] for k in range(m.start(), m.end())) and \
                 not (m.start() and _strong_l(text[m.start() - 1])):
             spans.append((m.start(), m.end()))
+            for k in range(m.start(), m.end()):
+                taken[k] = True
     return sorted(spans)
 
 
@@ -254,6 +291,8 @@ def _amount_start(text: str, i: int, taken, spaced: bool = False) -> int:
         if j < 2 or text[j - 1] != " " or not _digit(text[j - 2]):
             return i
         j -= 1
+    elif j > 1 and text[j - 1] == "°" and _digit(text[j - 2]):
+        j -= 1                                 # 1.5°C, 31°N
     k = j
     while k > 0 and not taken[k - 1] and (_digit(text[k - 1]) or (
             text[k - 1] in ".," and k > 1 and _digit(text[k - 2]) and k < len(text) and _digit(text[k]))):

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import json
 import os
 import re
 import signal
 import sys
 import tempfile
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -737,10 +738,57 @@ def _load_input(inp: Input, options: Options | None = None) -> None:
     inp.logo = Path(os.path.relpath(logo, inp.path.resolve().parent)).as_posix() if logo else None
 
 
-def scan_inputs(paths: list[Path], cache=None, options: Options | None = None) -> list[Input]:
+_NOT_IDS = frozenset(("true", "false", "null", "yes", "no", "on", "off", "y", "n"))
+"""Slugs YAML 1.1 (PyYAML) or 1.2 (the loader) may read as something else than text."""
+
+
+def quick_id(raw: bytes | None, path: Path) -> str | None:
+    """The ``meta.id`` of an input of another shard, read with libyaml (20 times faster than the loader's
+    pure-Python parser), or None whenever the loader could read it otherwise: only a plain file (no tab,
+    no-break space, control or BOM), every key of the report and of its meta one the format has, and an id
+    that is a slug beginning with a letter and no YAML word. Such an input is presumed valid until its id
+    is shared: then it is loaded."""
+    from .schema import SCHEMA, SLUG, SLUG_MAX
+
+    if raw is None or len(raw) > 5_000_000:
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00a0\u2028\u2029\ufeff\t]", text):
+        return None
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            import yaml
+
+            data = yaml.load(text, Loader=yaml.CSafeLoader)   # noqa: S506 - the safe loader in C
+    except Exception:  # noqa: BLE001 - anything unusual is the loader's to judge
+        return None
+    top = SCHEMA["properties"]
+    meta = data.get("meta") if isinstance(data, dict) else None
+    if not isinstance(meta, dict) or not set(map(str, data)) <= set(top) \
+            or not set(map(str, meta)) <= set(top["meta"]["properties"]):
+        return None
+    value = meta.get("id")
+    if not isinstance(value, str) or len(value) > SLUG_MAX or not re.match(SLUG, value) \
+            or not value[0].isalpha() or value in _NOT_IDS:
+        return None
+    return value
+
+
+def scan_inputs(paths: list[Path], cache=None, options: Options | None = None,
+                mine: list[int] | None = None) -> list[Input]:
     """Read every input and find its id and validity (from the cache's memory of these bytes, else by
-    loading), then mark duplicates: of the inputs sharing an id, the earliest valid one owns it."""
+    loading), then mark duplicates: of the inputs sharing an id, the earliest valid one owns it.
+
+    ``mine``: the indexes this run builds (a shard); the others only need their ids, read by ``quick_id``
+    where it can, and are loaded only when an id turns out shared."""
     inputs = [Input(i, p) for i, p in enumerate(paths)]
+    others = set(range(len(paths))) - set(mine) if mine is not None else set()
+    quick: set[int] = set()
     from . import cache as cache_mod
 
     from .style import find_theme
@@ -761,10 +809,21 @@ def scan_inputs(paths: list[Path], cache=None, options: Options | None = None) -
         if memo is not None and memo.get("valid") and memo.get("logo_sha") == _logo_sha(inp.path, memo.get("logo")):
             inp.id, inp.valid, inp.logo = memo.get("id"), True, memo.get("logo")
             continue
+        if inp.index in others:
+            inp.id = quick_id(inp.raw, inp.path)
+            if inp.id is not None:
+                inp.valid = True
+                quick.add(inp.index)
+                continue
         _load_input(inp, options)
         if cache is not None and inp.memo and inp.valid:
             cache.put_memo(inp.memo, {"id": inp.id, "valid": True, "logo": inp.logo,
                                       "logo_sha": _logo_sha(inp.path, inp.logo)})
+    if quick:   # an id read quickly and shared: whether its input is valid decides who owns the id
+        count = Counter(inp.id for inp in inputs if inp.id is not None)
+        for i in sorted(quick):
+            if count[inputs[i].id] > 1:
+                _load_input(inputs[i], options)
     owners: dict[str, Input] = {}
     for inp in sorted(inputs, key=lambda x: (not x.valid, x.index)):
         if inp.id is None:
@@ -995,12 +1054,13 @@ def _build_many(paths, outdir, formats, jobs, on_result, options, cache, mine, e
     except RenderError as e:  # nothing can be built: each report of the run says why
         return [Result(str(paths[i]), "failed", message=e.message) for i in mine]
     try:
-        inputs = scan_inputs(paths, cache, options)
+        inputs = scan_inputs(paths, cache, options, mine)
     except Interrupted as e:  # stopped before anything was built
         e.results = [Result(str(paths[i]), "interrupted") for i in mine]
         raise
     results: dict[int, Result] = {}
     opts_json = cache_mod.options_text(options) if cache is not None else None
+    beside_texts: dict[Path, str] = {}
     records = SourceRecords(cache, outdir, {inp.id for inp in inputs if inp.id})
 
     def finish(i: int, result: Result, blobs: dict, *, owns: bool = True) -> None:
@@ -1038,7 +1098,8 @@ def _build_many(paths, outdir, formats, jobs, on_result, options, cache, mine, e
                 if not inp.valid:
                     finish(i, Result(str(inp.path), "invalid", id=inp.id, errors=inp.problems), {})
                     continue
-            key = _entry_key(inp, _beside_theme(options, inp.path, opts_json)) if cache is not None else None
+            key = _entry_key(inp, _beside_theme(options, inp.path, opts_json, beside_texts)) \
+                if cache is not None else None
             hit = cache.get(key, formats) if key else {}
             if key and len(hit) == len(formats):
                 cache.hits += 1
@@ -1093,16 +1154,21 @@ def shard_indexes(paths: list[Path], spec: tuple[int, int] | None) -> list[int]:
     return sorted(i for pos, i in enumerate(ordered) if pos % n == k - 1)
 
 
-def _beside_theme(options: Options, path: Path, opts_json: str) -> str:
+def _beside_theme(options: Options, path: Path, opts_json: str, seen: dict) -> str:
     """The cache's options text, with the theme.yaml beside the report when no --theme is given (the
-    writers use it: briefkit.house.theme_for)."""
+    writers use it: briefkit.house.theme_for). ``seen``: each theme's text, hashed once per run (a folder
+    of reports shares one theme and its fonts, megabytes to read for each report otherwise)."""
     from dataclasses import replace
 
     from . import cache as cache_mod
     from .style import find_theme
 
     beside = find_theme(path) if options.theme is None else None
-    return cache_mod.options_text(replace(options, theme=beside)) if beside else opts_json
+    if not beside:
+        return opts_json
+    if beside not in seen:
+        seen[beside] = cache_mod.options_text(replace(options, theme=beside))
+    return seen[beside]
 
 
 def _render(todo, inputs, jobs: int, options, engine=None) -> Iterator[tuple[int, Result, dict]]:

@@ -149,18 +149,18 @@ def main(argv: list[str] | None = None, stdout=None, stderr=None) -> int:
 
 def _validate(args, stdout, stderr) -> int:
     from .builder import Result, expand_inputs
-    from .house import theme_glyphs
     from .loader import load
 
     paths = expand_inputs(args.reports)
     options = _theme_options(args)
     results = []
     owners: dict[str, Path] = {}
+    themes: dict = {}     # reports in one folder share its theme.yaml: read it once
     for path in paths:
         r = Result(str(path), "valid")
-        theme_problems = _theme_problems(path, options)   # listed even when the report has its own
+        theme_problems, glyphs = _theme_check(path, options, themes)   # listed even when the report has its own
         try:
-            report = load(path, theme_glyphs=theme_glyphs(path, options))
+            report = load(path, theme_glyphs=glyphs)
             r.id = report.meta.id
             if r.id in owners:  # the same rule as build: the earliest valid input owns an id
                 from .builder import id_position
@@ -170,11 +170,14 @@ def _validate(args, stdout, stderr) -> int:
             owners.setdefault(r.id, path)
         except ReportError as e:
             r.status, r.errors, r.id = "invalid", e.problems, e.report_id or r.id
+            report = None
+            notes = e.notes
+        else:
+            notes = report.notices
         if theme_problems:
             r.status, r.errors = "invalid", r.errors + [p for p in theme_problems if p not in r.errors]
         for line in r.lines():
             stderr.write(line + "\n")
-        notes = report.notices if r.status == "valid" else ()
         if not (args.json or args.quiet):
             for p in notes:
                 stderr.write(f"{p}\n")
@@ -192,19 +195,22 @@ def _validate(args, stdout, stderr) -> int:
     return code
 
 
-def _theme_problems(report_path: Path, options) -> list:
+def _theme_check(report_path: Path, options, seen: dict) -> tuple[list, frozenset[str]]:
     """The problems of the theme a report is built with (``--theme``, else theme.yaml beside it), at the
-    theme's FILE:LINE:COL; [] for a good theme or none."""
+    theme's FILE:LINE:COL ([] for a good theme or none), and the characters its faces draw."""
+    from .house import drawn_glyphs
     from .style import find_theme, load_theme
 
     theme = getattr(options, "theme", None) or find_theme(report_path)
     if theme is None:
-        return []
-    try:
-        load_theme(theme)
-    except ReportError as e:
-        return list(e.problems)
-    return []
+        return [], frozenset()
+    key = Path(theme).resolve()
+    if key not in seen:
+        try:
+            seen[key] = [], drawn_glyphs(load_theme(theme))
+        except ReportError as e:
+            seen[key] = list(e.problems), frozenset()
+    return seen[key]
 
 
 def _init(args, stdout) -> int:

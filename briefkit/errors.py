@@ -58,6 +58,8 @@ class ReportError(BriefkitError):
 
     report_id: str | None = None
     """The id the report's outputs would have (meta.id or the file stem), when it can be told."""
+    notes: tuple = ()
+    """Advice found with the problems (``Report.notices`` of a valid report)."""
 
     def __init__(self, problems: list[Problem], rank=None):
         """``rank(problem)`` orders problems at one place (a mapping's: all at 0:0) before their paths do."""

@@ -55,6 +55,11 @@ def theme_glyphs(report_path, options=None) -> frozenset[str]:
         theme = load_theme(path)
     except ReportError:
         return frozenset()
+    return drawn_glyphs(theme)
+
+
+def drawn_glyphs(theme) -> frozenset[str]:
+    """The characters a loaded theme's faces draw."""
     cps = frozenset().union(*(family_codepoints(f) for f in (theme.body, theme.heading) if f))
     return frozenset(map(chr, cps))
 

@@ -515,6 +515,9 @@ def _report_schema_error(err, c: _Collector) -> None:
         want = err.validator_value
         want = [want] if isinstance(want, str) else want
         names = " or ".join(_TYPE_NAMES[w] for w in want if w != "integer" or "string" not in want)
+        bounds = err.schema if isinstance(err.schema, dict) else {}
+        if want == ["integer"] and "minimum" in bounds and "maximum" in bounds:
+            names += f" from {bounds['minimum']} to {bounds['maximum']}"      # intensity: high → 1 to 5
         extra = ""
         got = _describe(inst)
         if path in c.doc.numbers and isinstance(inst, (int, float)) and not isinstance(inst, bool):
@@ -610,6 +613,9 @@ def _char_names(found) -> str:
         return (names + "; these invisible direction controls come with text copied from a web page or a "
                 "word processor: delete them (briefkit sets the direction of Latin text itself)")
     if all(unicodedata.category(ch) == "Cc" for ch in chars):
+        if len(chars) > 1:
+            return names + ("; delete them (they are invisible: text copied from a PDF or a terminal often "
+                            "carries such characters)")
         return names + "; delete it (it is invisible: text copied from a PDF or a terminal often carries one)"
     return names + ("; delete them (text copied from a web page, a PDF or a terminal carries such invisible "
                     "characters" + ("; briefkit sets the direction of Latin text itself)" if direction else ")"))
@@ -702,10 +708,36 @@ def _report_typed_controls(found: list[tuple[int, str]], c: _Collector) -> None:
     for path, chars in by_path.items():
         names = _char_names(ch for _, ch in chars)
         where = c.doc.source.pos(chars[0][0])
+        if path is not None and _restore_typed(path, dict(chars), c):
+            continue    # the value holds its characters again: the text check names them, once
         if path is None:
             c.at(where, (), f"the file contains characters that are not allowed: {names}")
         else:
             c.at(where, path, f"text contains characters that are not allowed: {names}")
+
+
+def _restore_typed(path: Path_, typed: dict[int, str], c: _Collector) -> bool:
+    """Put the characters YAML could not read back into their value, so that every message quoting it shows
+    them (as \\x1b, not as the U+FFFD they were parsed as). False when the value's U+FFFDs do not line up
+    one for one with its span's (an escape such as "\\uFFFD" typed in quotes)."""
+    node = c.doc.nodes.get(path)
+    if node is None or c.doc.data is None:
+        return False
+    parent, key = c.doc.data, None
+    for step in path:
+        if key is not None:
+            parent = parent[key]
+        key = step
+    value = parent[key] if isinstance(parent, (dict, list)) and key is not None else None
+    if not isinstance(value, str):
+        return False
+    span = c.doc.source.text[node.start_mark.index:node.end_mark.index]
+    chars = [typed.get(node.start_mark.index + i, "\ufffd") for i, ch in enumerate(span) if ch == "\ufffd"]
+    pieces = value.split("\ufffd")
+    if len(pieces) != len(chars) + 1:
+        return False
+    parent[key] = "".join(p + ch for p, ch in zip(pieces, chars + [""]))
+    return True
 
 
 _PLAIN_FIELDS = (("meta", "title"), ("meta", "subtitle"), ("meta", "kicker"), ("meta", "publisher", "name"),
@@ -892,7 +924,9 @@ class _Builder:
 
         converter = ProseConverter(where, field, lambda src, w, ln: self.inline(src, path, w, ln), problem)
         out = converter.convert(shape)
-        self._pasted_paragraphs(where, converter.tree, path)
+        node = self.c.doc.nodes.get(path)
+        if getattr(node, "style", None) != ">":     # '>' is YAML's own «fold these lines»: chosen, not pasted
+            self._pasted_paragraphs(where, converter.tree, path)
         if not out and value.strip() == "" and value:
             self.c.add(path, "must not be empty")
         return out
@@ -1439,6 +1473,8 @@ def _validate(data, file: Path, c: _Collector) -> Report:
     if c.problems:
         _drop_shadowed(c.problems)
         # One problem can reach the checks twice (e.g. a schema and a reference check): keep one.
-        raise ReportError(list(dict.fromkeys(c.problems)), rank=_mapping_rank(c.doc.order))
+        err = ReportError(list(dict.fromkeys(c.problems)), rank=_mapping_rank(c.doc.order))
+        err.notes = tuple(dict.fromkeys(c.notes))     # met now, not in a second round after the fixes
+        raise err
     report = dataclasses.replace(report, notices=tuple(dict.fromkeys(c.notes)))
     return report if not file.name.startswith("<") else dataclasses.replace(report, path=None)

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .errors import BriefkitError, ReportError
+from .errors import BriefkitError, ReportError, safe
 
 _RELOAD = b"""<script>
 (function () {
@@ -44,6 +45,10 @@ class _State:
         with self.cond:
             self.closed = True
             self.cond.notify_all()
+
+
+_FILE_OF = re.compile(r"^(.*?):\d+:\d+: ")
+"""The file a problem line (FILE:LINE:COL: …) is about."""
 
 
 def render_page(report_path: Path, options=None) -> tuple[bytes | None, list[str]]:
@@ -191,7 +196,11 @@ def serve(report_path: Path, *, port: int = 8000, options=None, out=None, err=No
             err.write(line + "\n")
         if problems:
             kept = "the last good PDF stays" if pdf_dir is not None else "the page keeps the last good brief"
-            out.write(f"preview: version {state.version} of {report_path.name} has problems; {kept}\n")
+            # a broken theme is not the report's fault: name the files the problems are in
+            files = list(dict.fromkeys(m.group(1) if (m := _FILE_OF.match(line)) else safe(str(report_path))
+                                       for line in problems))
+            where = "" if files == [safe(str(report_path))] else f" (in {', '.join(files)})"
+            out.write(f"preview: version {state.version} of {safe(report_path.name)} has problems{where}; {kept}\n")
         else:
             where = f" → {written}" if written else ""
             out.write(f"preview: rebuilt {report_path.name}{where} (version {state.version})\n")

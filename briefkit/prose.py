@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
+from urllib.parse import unquote
 
 from .inline import blocks as markdown_blocks
 from .model import BulletList, Emph, Inlines, Link, NoteRef, Para, Quote, Strong, Subheading, Text, plain_text
@@ -40,15 +42,41 @@ class Located:
                 line += source.count("\n", 0, k)
         start = self.line_start(line)
         k = self.text.find(needle, start) if needle else -1
-        if k < 0 and needle:   # Markdown dropped a backslash escape from it («evil.example\@good»)
-            loose = "".join((r"\\?" + re.escape(ch)) if not ch.isalnum() else re.escape(ch) for ch in needle)
-            m = re.compile(loose).search(self.text, start)
-            k = m.start() if m else -1
+        if k < 0 and needle:   # Markdown decoded it: a backslash escape, an entity, a non-ASCII letter
+            for form in dict.fromkeys((needle, unquote(needle))):
+                m = _as_typed(form).search(self.text, start)
+                if m:
+                    k = m.start()
+                    break
         if k < 0:
             end = self.text.find("\n", start)
             line_text = self.text[start:end if end >= 0 else len(self.text)]
             return start + len(line_text) - len(line_text.lstrip(" >"))
         return k
+
+
+@lru_cache(maxsize=1)
+def _entity_names() -> dict[str, list[str]]:
+    """Each character → the HTML5 entity names that stand for it (``Tab;`` for a tab), as markdown-it reads them."""
+    from html.entities import html5
+
+    out: dict[str, list[str]] = {}
+    for name, ch in html5.items():
+        if name.endswith(";") and len(ch) == 1:
+            out.setdefault(ch, []).append(name)
+    return out
+
+
+def _as_typed(decoded: str) -> re.Pattern:
+    """Matches the text as an editor may have typed it before Markdown decoded it: each character as itself
+    (after a backslash escape), or as a numeric or named HTML entity («java&#115;cript»)."""
+    names = _entity_names()
+
+    def one(ch: str) -> str:
+        forms = [(r"\\?" if not ch.isalnum() else "") + re.escape(ch), f"&#0*{ord(ch)};", f"(?i:&#x0*{ord(ch):x};)"]
+        forms += [f"&{re.escape(name)}" for name in names.get(ch, ())]
+        return "(?:" + "|".join(forms) + ")"
+    return re.compile("".join(one(ch) for ch in decoded))
 
 
 InlineFn = Callable[[str, Located, int], Inlines]

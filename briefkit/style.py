@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import struct
 from dataclasses import dataclass, field
@@ -125,12 +126,56 @@ def named_files(path: Path) -> list[tuple[str, Path | None]]:
     return out
 
 
+_LOADED: dict = {}
+"""Resolved theme path → (what its files were when read, the Theme or the ReportError it gave)."""
+
+
+def _state(paths) -> tuple:
+    out = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+            out.append((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+        except (OSError, ValueError):
+            out.append(None)
+    return tuple(out)
+
+
 def load_theme(path) -> Theme:
-    """Read and check a theme file; raises ReportError listing every problem with FILE:LINE:COL."""
+    """Read and check a theme file; raises ReportError listing every problem with FILE:LINE:COL.
+
+    A process reads a theme once while neither it nor a file it names changes: a build checks the theme of
+    each of its reports, and a folder of reports shares one (23 ms to read and check it again)."""
+    path = Path(path)
+    try:
+        key = path.resolve()
+    except (OSError, RuntimeError):
+        return _read_theme(path)
+    try:   # its bytes, not only its times: two saves can share a time on a coarse clock
+        text = key.read_bytes() if key.is_file() and key.stat().st_size <= MAX_THEME_BYTES else b""
+    except OSError:
+        text = b""
+    digest = hashlib.sha256(text).digest()
+    memo = _LOADED.get(key)
+    if memo is not None and memo[0] == (str(path), digest) + _state([key, *memo[1]]):
+        if isinstance(memo[2], ReportError):
+            raise ReportError(list(memo[2].problems))
+        return memo[2]
+    named = [t for _, t in named_files(key) if t is not None]
+    state = (str(path), digest) + _state([key, *named])
+    try:
+        theme = _read_theme(path)
+    except ReportError as e:
+        _LOADED[key] = (state, named, e)
+        raise
+    _LOADED[key] = (state, named, theme)
+    return theme
+
+
+def _read_theme(path: Path) -> Theme:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    path = Path(path)
     name = str(path)
     problems: list[Problem] = []
 

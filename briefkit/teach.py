@@ -165,6 +165,15 @@ def syntax_hint(e, text: str):
     return hint_mark, hint, None
 
 
+def _indent_above(text: str, line_no: int) -> int:
+    """The indentation of the nearest non-blank line above ``line_no`` (0-based)."""
+    lines = text.splitlines()
+    for k in range(min(line_no, len(lines)) - 1, -1, -1):
+        if lines[k].strip():
+            return len(lines[k]) - len(lines[k].lstrip())
+    return 0
+
+
 _TYPOGRAPHIC_QUOTES = "“”„‟«»‘’‚‹›"
 
 
@@ -209,6 +218,12 @@ def _hint(e, text: str, problem: str, context: str, mark):
         return e.context_mark or mark, (f"; the '{opener}' opened here is not closed, or text starting with "
                                         f"'{opener}' (a link?) must be put in quotes")
     if context.startswith("while scanning a block scalar"):
+        if line.lstrip().startswith("|") and line.count("|") >= 2 and mark.line and \
+                len(line) - len(line.lstrip()) < _indent_above(text, mark.line):
+            # «| أ | ب |» pasted at the margin ended the block above it: YAML read its '|' as a new one
+            return _At(mark.line, len(line) - len(line.lstrip())), (
+                "; this line, less indented than the text above it, ends that text: indent it like the rest "
+                "(a pasted table row? a Markdown table is not supported: write its rows as a list)")
         return mark, "; after '|' or '>' the text starts on the next line, indented"
     if "expected <block end>" in problem:
         if value.startswith(("[", "{")):

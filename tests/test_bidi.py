@@ -334,9 +334,14 @@ def test_short_hyphenated_url_segments_are_never_broken_at_a_hyphen(tmp_path):
     url = "https://www.aa.com.tr/ar/middle-east-north-africa/2024-02-14-erdogan-cairo/news-item"
     text = f"راجع {url}"
     glued = [text[a:b] for a, b in host_spans(text)]
-    assert glued == ["https://www", "middle-east-north-africa/", "2024-02-14-erdogan-cairo/", "news-item"]
+    assert glued == ["https://www.aa.com.tr", "middle-east-north-africa/", "2024-02-14-erdogan-cairo/", "news-item"]
+    # blind8 F3: a short host broke at its hyphen («https://nile-» | «center.example.org»)
+    host = "راجع https://nile-center.example.org/data/gerd-model-2023 حيث"
+    assert [host[a:b] for a, b in host_spans(host)] == ["https://nile-center.example.org", "gerd-model-2023"]
+    long_host = "https://" + "a-" * URL_SEGMENT_MAX + "z.org/x"         # a long host may still break
+    assert [long_host[a:b] for a, b in host_spans(long_host)] == ["https://a"]
     long_url = "https://x.org/" + "a-" * URL_SEGMENT_MAX + "z"       # a long slug may still break
-    assert [long_url[a:b] for a, b in host_spans(long_url)] == ["https://x"]
+    assert [long_url[a:b] for a, b in host_spans(long_url)] == ["https://x.org"]
 
     theme = tmp_path / "a5.yaml"
     theme.write_text("briefkit-theme: 1\npage: {size: A5}\n", encoding="utf-8")
@@ -355,3 +360,40 @@ def test_short_hyphenated_url_segments_are_never_broken_at_a_hyphen(tmp_path):
     assert not cut, cut
     joined = "".join(lines)          # each address whole, its slashes included, across its lines
     assert joined.count(url) == 2 and joined.count("middle-east-north-africa/north-africa/libya-report") == 2
+
+
+def test_a_number_with_its_unit_a_range_and_a_phone_number_are_never_broken():
+    # blind8 F16: «500» | «kV», «1,000» | «MW», «80–» | «90%» at line ends in a narrow table column
+    from briefkit.bidi import host_spans
+
+    text = "خط 500 kV و1,000 MW وبنسبة 80–90% و2.5 في 2017-09-12 و1.5°C أو +971 4 123 4567 وS-400"
+    assert [text[a:b] for a, b in host_spans(text)] == ["500 kV", "80–90", "+971 4 123 4567"]
+    html = briefkit.render_html(briefkit.loads(
+        "briefkit: 1\nmeta: {title: t}\nactors: [{id: a, name: مصر}, {id: b, name: تركيا}]\n"
+        "areas: [{id: x, title: س, region: ر, relation: mixed, summary: 'خط 500 kV بنسبة 80–90%.'}]\n",
+        name="u.yaml")).decode("utf-8")
+    assert '<span style="white-space: nowrap">500 kV</span>' in html
+    assert '<span style="white-space: nowrap">80–90</span>' in html
+
+
+def test_a_long_url_and_an_address_in_a_narrow_column_stay_inside_it(tmp_path):
+    # blind8 F15: three actors' columns are ~15 characters wide; a 28-character segment kept whole ran out of
+    # the table into the margin, and «data@mwri.gov.eg» broke before its last letter
+    import pdfplumber
+
+    url = ("https://data.nile-basin-initiative.example.org/hydrology/eastern-nile/daily-flows/"
+           "roseires-and-sennar-2023.csv")
+    report = loads("briefkit: 1\nmeta: {title: t}\n"
+                   "actors: [{id: a, name: مصر}, {id: b, name: إثيوبيا}, {id: c, name: السودان}]\n"
+                   "areas: [{id: x, title: س, region: ر, relation: mixed, positions: {"
+                   f"a: 'تطالب بالبيانات اليومية عبر البريد الإلكتروني data@mwri.gov.eg والمنصة المشتركة.', "
+                   f"b: 'لا', c: 'عبر البوابة {url} مع نسخة'}}}}]\n", "narrow.yaml")
+    pdf = tmp_path / "n.pdf"
+    pdf.write_bytes(pdf_writer.render(report))
+    with pdfplumber.open(pdf) as doc:
+        page = doc.pages[0]
+        table = max(page.rects, key=lambda r: r["width"])        # the header row's band spans the table
+        inked = [c for c in page.chars if any(unicodedata.category(ch)[0] not in "CZ" for ch in c["text"])]
+        assert all(table["x0"] - 1 <= c["x0"] and c["x1"] <= table["x1"] + 1 for c in inked)
+        words = [re.sub(r"[\u200b-\u200f\u2066-\u2069]", "", w["text"]) for w in page.extract_words()]
+    assert "mwri.gov.eg" in words and any(w.startswith("data@") and "mwri" not in w for w in words), words

@@ -234,3 +234,32 @@ def test_who_owns_a_shared_id_does_not_depend_on_the_cache(work):
     assert statuses() == statuses("--no-cache") == ["invalid", "built"]
     (src / "assets" / "logo.png").write_bytes(logo)
     assert statuses() == statuses("--no-cache") == ["built", "invalid"]
+
+
+def test_a_theme_shared_by_a_folder_is_read_once_per_run_however_many_reports(tmp_path):
+    # 1,000 unchanged briefs beside one theme read its fonts 1,000 times: 8 ms a brief of a 2 s budget
+    shutil.copy(FONTS / "Amiri-Regular.ttf", tmp_path / "Face.ttf")
+    (tmp_path / "theme.yaml").write_text("name: plain\nfonts: {body: Face.ttf}\n", encoding="utf-8")
+    probe = ("import sys\nopened = []\n"
+             "sys.addaudithook(lambda e, a: e == 'open' and str(a[0]).endswith('Face.ttf') and opened.append(1))\n"
+             "from briefkit.cli import main\nsys.argv.pop(0)\n"
+             "code = main(sys.argv)\nprint('OPENED', code, len(opened))\n")
+
+    def cached_rerun(n: int) -> str:
+        folder = tmp_path / f"n{n}"
+        folder.mkdir()
+        for f in ("theme.yaml", "Face.ttf"):
+            shutil.copy(tmp_path / f, folder / f)
+        for k in range(n):
+            (folder / f"r{k}.yaml").write_text(REPORT.replace("id: cached-brief", f"id: b{k}").replace(
+                ", logo: assets/logo.png", ""), encoding="utf-8")
+        args = ["build", str(folder), "--format", "html", "-o", str(folder / "out"), "--cache",
+                str(folder / "cache"), "--quiet"]
+        env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "BRIEFKIT_CACHE")}
+        subprocess.run([sys.executable, "-c", probe, *args], check=True, env=env, capture_output=True)
+        done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True,
+                              check=False, env=env)
+        return done.stdout.splitlines()[-1]
+
+    one, four = cached_rerun(1), cached_rerun(4)
+    assert one.startswith("OPENED 0 ") and four == one

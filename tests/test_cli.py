@@ -67,6 +67,9 @@ def test_validate_notes_lines_pasted_from_word_as_one_paragraph(tmp_path):
     assert run("validate", "--quiet", str(path)) == (0, "", "")
     code, out, _ = run("validate", "--json", str(path))
     assert [(n["line"], n["path"]) for n in json.loads(out)["reports"][0]["notes"]] == [(7, "summary"), (14, "outlook")]
+    # blind8 F10: '>' is YAML's own «fold these lines into one paragraph»: an editor's choice, not a paste
+    path.write_text(path.read_text(encoding="utf-8").replace("summary: |", "summary: >"), encoding="utf-8")
+    assert run("validate", str(path)) == (0, f"{path}: valid\n", f"{path}:14:3: outlook: {note.format(2)}\n")
 
 
 def test_validate_notes_a_brief_dated_in_the_hijri_calendar(tmp_path):
@@ -79,6 +82,11 @@ def test_validate_notes_a_brief_dated_in_the_hijri_calendar(tmp_path):
     assert run("validate", str(path)) == (0, f"{path}: valid\n", (
         f"{path}:2:24: meta.date: note: the year 1403 is read as 1403 AD: if '1403-02-23' is a Solar Hijri or "
         "Hijri date, write the Gregorian one (briefkit dates a brief in the Gregorian calendar)\n"))
+    # blind8 F19: with another mistake in the report the note came only in a second round, after the fix
+    path.write_text(path.read_text(encoding="utf-8").replace("relation: mixed", "relation: mixd"), encoding="utf-8")
+    code, out, err = run("validate", str(path))
+    assert code == 1 and out == "" and [line.split(": ")[1] for line in err.splitlines()] == [
+        "areas[0].relation", "meta.date"]
 
 
 def test_validate_notes_a_timeline_event_written_after_a_later_one(tmp_path):
@@ -340,3 +348,26 @@ def test_validate_lists_the_theme_problems_with_the_reports(tmp_path):
     assert code == 1 and out == "" and len(lines) == 2
     assert lines[0].startswith(f"{report}:") and "'rivaly'" in lines[0]
     assert lines[1].startswith(f"{theme}:1:18: colors.accent: 'teal' is not a colour")
+
+
+def test_validate_reads_a_shared_theme_once(tmp_path):
+    # reports in one folder share its theme.yaml; validate read it twice for each of them
+    seed = (SEEDS / "india-china-relations.yaml").read_text(encoding="utf-8")
+    probe = ("import sys\nopened = []\n"
+             "sys.addaudithook(lambda e, a: e == 'open' and str(a[0]).endswith('theme.yaml') and opened.append(1))\n"
+             "from briefkit.cli import main\n"
+             "code = main(['validate', *sys.argv[1:]])\nprint('OPENED', code, len(opened))\n")
+
+    def opened(n: int) -> str:
+        folder = tmp_path / f"n{n}"
+        folder.mkdir()
+        (folder / "theme.yaml").write_text('colors: {accent: "#0F766E"}\n', encoding="utf-8")
+        for k in range(n):
+            (folder / f"r{k}.yaml").write_text(seed.replace("id: india-china-relations", f"id: r{k}"),
+                                               encoding="utf-8")
+        done = subprocess.run([sys.executable, "-c", probe, *(str(folder / f"r{k}.yaml") for k in range(n))],
+                              capture_output=True, text=True, check=False)
+        return done.stdout.splitlines()[-1]
+
+    one, three = opened(1), opened(3)
+    assert one.startswith("OPENED 0 ") and three == one

@@ -771,3 +771,41 @@ def test_stacked_positions_row_never_splits_and_stays_with_its_area():
         assert area_row.find(f"{W}trPr/{W}cantSplit") is not None
         paras = area_row.iter(f"{W}p")
         assert all(p.find(f"{W}pPr/{W}keepNext") is not None for p in paras)
+
+
+def test_a_repeated_citation_after_a_number_stays_on_its_far_side(tmp_path):
+    # blind8 F1: a NOTEREF's digits joined the number before them («2024» «9» read as one left-to-right
+    # number), so LibreOffice drew the mark on the number's right, before it in Arabic reading order
+    text = (ROOT / "tests" / "cases" / "02-footnotes.yaml").read_text(encoding="utf-8")
+    report = briefkit.loads(text, name=str(tmp_path / "r.yaml"))
+    doc = Package(briefkit.render_docx(report)).xml("word/document.xml")
+    fields = doc.xpath("//w:instrText[starts-with(normalize-space(.), 'NOTEREF')]", namespaces=NS)
+    assert fields
+    for instr in fields:
+        begin = instr.getparent().getprevious()
+        assert begin.find(w("fldChar")).get(w("fldCharType")) == "begin"
+        before = "".join(begin.getprevious().itertext())
+        assert before == "\u200f" and begin.getprevious().find(f"{w('rPr')}/{w('rtl')}") is not None
+
+
+def test_the_takeaways_box_and_the_balance_table_are_kept_on_one_page():
+    # blind8 F2, F4: the PDF never splits them (break-inside: avoid); LibreOffice split both
+    doc = package(SEED).xml("word/document.xml")
+    keeps = lambda p: p.find("w:pPr/w:keepNext", NS) is not None  # noqa: E731
+    points = [p for p in doc.iter(w("p")) if p.find("w:pPr/w:pStyle", NS) is not None
+              and p.find("w:pPr/w:pStyle", NS).get(w("val")) == "KeyPoint"]
+    assert len(points) == len(briefkit.load(SEED).takeaways) > 1
+    assert [keeps(p) for p in points] == [True] * (len(points) - 1) + [False]
+    balance = doc.findall(".//w:tbl", NS)[1]
+    rows = balance.findall("w:tr", NS)
+    assert all(keeps(p) for r in rows[:-1] for p in r.iter(w("p")))
+    assert not any(keeps(p) for p in rows[-1].iter(w("p")))
+
+
+def test_the_timeline_never_leaves_one_event_alone_at_a_page_edge():
+    # blind8 F21: LibreOffice ended a page with the timeline's heading, header row and one event
+    doc = package(SEED).xml("word/document.xml")
+    rows = doc.findall(".//w:tbl", NS)[2].findall("w:tr", NS)
+    assert len(rows) > 4
+    keeps = [all(p.find("w:pPr/w:keepNext", NS) is not None for p in r.iter(w("p"))) for r in rows]
+    assert keeps == [True, True] + [False] * (len(rows) - 4) + [True, False]

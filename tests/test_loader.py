@@ -247,6 +247,19 @@ def test_typed_control_character_is_refused_at_its_line_and_column():
                    "U+0001 control character" + fix]
 
 
+def test_typed_control_character_shows_as_an_escape_in_every_message_about_its_value():
+    # A raw ESC is parsed as U+FFFD so YAML reads on; a second message quoting the value showed that '�'.
+    text = MINIMAL.replace("- id: syria\n", "- id: syr\x1bia\x07\n")
+    with pytest.raises(briefkit.ReportError) as info:
+        loads(text.encode(), "c.yaml")
+    got = [str(p) for p in info.value.problems if p.path == "areas[0].id"]
+    assert got == ["c.yaml:8:9: areas[0].id: 'syr\\x1bia\\x07' is not a valid id: use lowercase Latin letters, "
+                   "digits and single hyphens (like 'syr-ia')",
+                   "c.yaml:8:12: areas[0].id: text contains characters that are not allowed: U+0007 control "
+                   "character, U+001B control character; delete them (they are invisible: text copied from a "
+                   "PDF or a terminal often carries such characters)"]
+
+
 def test_escaped_control_character_is_placed_at_its_escape():
     text = MINIMAL.replace('title: "موجز"', 'title: "موجز\\a"')
     with pytest.raises(briefkit.ReportError) as info:

@@ -164,3 +164,22 @@ def test_preview_answers_only_this_machines_own_names(tmp_path):
         _stop(proc)
     assert answers == {"127.0.0.1": (200, b"{"), f"localhost:{port}": (200, b"{"),
                        "evil.example": (403, b"p"), f"evil.example:{port}": (403, b"p")}
+
+
+def test_a_broken_theme_is_named_in_the_log_not_blamed_on_the_report(tmp_path):
+    # blind8 F9: «version 2 of iran-gulf.yaml has problems» while the report was fine and the theme was not
+    report = tmp_path / "brief.yaml"
+    shutil.copy(ROOT / "tests" / "cases" / "01-minimal.yaml", report)
+    (tmp_path / "theme.yaml").write_text('colors: {mixd: "#E69F00"}\n', encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "briefkit", "preview", str(report), "--pdf", "-o",
+                             str(tmp_path / "out")], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, line = time.monotonic() + 60, ""
+        while time.monotonic() < deadline and "has problems" not in line:
+            line = proc.stdout.readline()
+    finally:
+        _stop(proc)
+    assert line == (f"preview: version 1 of brief.yaml has problems (in {tmp_path / 'theme.yaml'}); "
+                    "the last good PDF stays\n")

@@ -112,3 +112,26 @@ def test_a_page_size_out_of_range_says_the_range(tmp_path):
     assert _errors(tmp_path, "page: {size: [wide, tall]}\n") == [
         "1:14: page.size: [wide, tall] is not a page size: use A4, A5, Letter, Legal or [width, height] like "
         "[170mm, 240mm]"]
+
+
+def test_a_theme_read_again_in_one_process_sees_every_change(tmp_path):
+    # a process remembers a theme it read (a build reads it for every report); the preview's process lives
+    # on while the editor changes the theme, its fonts and back again
+    import shutil
+
+    fonts = ROOT / "fonts"
+    theme = tmp_path / "theme.yaml"
+    theme.write_text('colors: {accent: "#0F766E"}\nfonts: {body: Face.ttf}\n', encoding="utf-8")
+    shutil.copy(fonts / "Amiri-Regular.ttf", tmp_path / "Face.ttf")
+    assert load_theme(theme).body.name == "Amiri"
+    assert load_theme(theme).accent == "#0F766E"
+    theme.write_text('colors: {accent: "#7A1F5C"}\nfonts: {body: Face.ttf}\n', encoding="utf-8")
+    assert load_theme(theme).accent == "#7A1F5C"
+    (tmp_path / "Face.ttf").unlink()
+    with pytest.raises(ReportError) as first:
+        load_theme(theme)
+    with pytest.raises(ReportError) as again:
+        load_theme(theme)
+    assert [str(p) for p in again.value.problems] == [str(p) for p in first.value.problems] != []
+    shutil.copy(EXAMPLE.parent / "fonts" / "Scheherazade-Regular.ttf", tmp_path / "Face.ttf")
+    assert load_theme(theme).body.name == "Scheherazade"

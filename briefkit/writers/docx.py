@@ -301,6 +301,11 @@ class _Brief:
         note = self.notes[cite.source_id]
         shown = number(cite.number, self.report)
         if not cite.first:
+            if self.rtl:
+                # the field's digits would join a number just before them («2024» then «9» read as one
+                # left-to-right number, the mark landing on its right): a right-to-left mark keeps them
+                # apart, as the footnote call of a first citation is (Word renumbers the field, not this)
+                ooxml.add_text_run(p, "\u200f", rtl=True)
             return ooxml.add_noteref(p, note.bookmark, shown, style_id="FootnoteReference", rtl=self.rtl)
         run = Run(ooxml.new_run(p._p, style_id="FootnoteReference", rtl=self.rtl), p)
         body = self.footnotes.add(run, style_id="FootnoteText", ref_style_id="FootnoteReference",
@@ -494,9 +499,13 @@ class _Brief:
     def _takeaways(self, part: P.Takeaways) -> None:
         self._heading(part.heading)
         num_id = ooxml.style_num_id(self.styles["Key Point"])
-        for item in part.items:
+        for k, item in enumerate(part.items):
             p = self._para("Key Point")
             ooxml.set_numbering(p, num_id)      # direct, so readers that ignore style numbering see a list
+            # one box, never split across pages, as the PDF's (break-inside: avoid); Word lets a chain
+            # longer than a page break where it must
+            if k < len(part.items) - 1:
+                p.paragraph_format.keep_with_next = True
             self._inlines(p, item)
 
     def _paragraphs(self, part: P.Paragraphs) -> None:
@@ -657,6 +666,10 @@ class _Brief:
             if overall:
                 for cell in cells:
                     ooxml.shade_cell(cell, TINT)
+        for cells in grid[:-1]:     # never split across pages, as the PDF's balance section (break-inside: avoid)
+            for cell in cells:
+                for para in cell.paragraphs:
+                    para.paragraph_format.keep_with_next = True
 
     def _bar(self, p, data, most: int, cell_cm: float) -> None:
         """The PDF's stacked bar: per relation, shaded en spaces as long as its count's share of the
@@ -766,6 +779,14 @@ class _Brief:
                         # the sans pair on the run itself: LibreOffice keeps the paragraph's body face
                         # under a character style's fonts
                         ooxml.set_fonts(run, SANS_LATIN, SANS_ARABIC)
+        # no lone event under the heading at a page foot, nor alone at the next page's top (blind8 F21):
+        # the header row keeps with the first two events, the last event with the one before it
+        keep = {0, 1} | ({len(grid) - 2} if len(grid) > 3 else set())
+        for k in sorted(keep):
+            if k < len(grid) - 1:
+                for cell in grid[k]:
+                    for para in cell.paragraphs:
+                        para.paragraph_format.keep_with_next = True
 
     def _recommendations(self, part: P.Recommendations) -> None:
         self._heading(part.heading)

@@ -53,6 +53,7 @@ class InlineRenderer:
         self.screen = screen
         self.notes: list[dict] = []
         """The self-contained page's notes not yet placed (``screen``): a part collects them."""
+        self._narrow = False
 
     # -- text with bidi isolation --
     # Inline content is first turned into pieces: ("iso", html) runs against the base direction,
@@ -65,7 +66,7 @@ class InlineRenderer:
         out = []
         for chunk, isolate in bidi.runs(text, self.rtl):
             if isolate:
-                out.append(("iso", _unbroken_hosts(chunk)))
+                out.append(("iso", _unbroken_hosts(chunk, self._narrow)))
             else:
                 # keep surrounding white space separate so isolates can merge across it
                 core = chunk.strip(" ")
@@ -76,7 +77,7 @@ class InlineRenderer:
                 trail = chunk[len(chunk.rstrip(" ")):]
                 if lead:
                     out.append(("ws", escape(lead)))
-                out.append(("base", _unbroken_hosts(core)))    # a URL in an English line too
+                out.append(("base", _unbroken_hosts(core, self._narrow)))    # a URL in an English line too
                 if trail:
                     out.append(("ws", escape(trail)))
         return out
@@ -131,7 +132,15 @@ class InlineRenderer:
     def text(self, text: str) -> Markup:
         return self._join(self._text_pieces(text))
 
-    def inlines(self, nodes: Inlines) -> Markup:
+    def inlines(self, nodes: Inlines, *, narrow: bool = False) -> Markup:
+        """``narrow``: the nodes are set in a table column (``bidi.host_spans``)."""
+        outer, self._narrow = self._narrow, narrow
+        try:
+            return self._inlines(nodes)
+        finally:
+            self._narrow = outer
+
+    def _inlines(self, nodes: Inlines) -> Markup:
         pieces = self._pieces(nodes)
         if bidi.foreign_block(plain_text(nodes), self.rtl):
             # an English quote in an Arabic brief: its full stop closes its isolate (bidi.FINAL_STOP)
@@ -148,7 +157,15 @@ class InlineRenderer:
         return localize.number(n, self.report)
 
     def citation(self, source) -> Markup:
-        """A source as ``bidi.citation`` composes it (the DOCX writer uses the same items)."""
+        """A source as ``bidi.citation`` composes it (the DOCX writer uses the same items); a note is set
+        at the page foot, full width, whatever column calls it."""
+        outer, self._narrow = self._narrow, False
+        try:
+            return self._citation(source)
+        finally:
+            self._narrow = outer
+
+    def _citation(self, source) -> Markup:
         date = localize.date(source.date, self.report) if source.date else None
         url = source.url if is_safe_href(source.url) else None
         out = []
@@ -186,10 +203,18 @@ class InlineRenderer:
 _SRC_CLASS = {"title": "title", "publisher": "pub", "date": "date"}
 
 
-def _unbroken_hosts(text: str) -> Markup:
-    """``text`` escaped, each URL's scheme glued to its host's first label (``bidi.host_spans``)."""
+def _unbroken_hosts(text: str, narrow: bool = False) -> Markup:
+    """``text`` escaped, each span a line must not break inside nowrap (``bidi.host_spans``; ``narrow``:
+    in a table column, where a long URL piece must break rather than run out of the table)."""
     out, pos = [], 0
-    for start, end in bidi.host_spans(text):
+    if narrow:      # an address too long for the column breaks after its '@', not before its last letter
+        at = [s + text[s:e].index("@") + 1 for s, e in bidi.url_spans(text)
+              if "@" in text[s:e] and "/" not in text[s:e] and ":" not in text[s:e]]
+        if at:
+            text_at = [0, *at, len(text)]
+            pieces = [text[a:b] for a, b in zip(text_at, text_at[1:])]
+            return Markup("<wbr>").join(_unbroken_hosts(piece, narrow=True) for piece in pieces)
+    for start, end in bidi.host_spans(text, narrow):
         out.append(escape(text[pos:start]))
         out.append(Markup('<span style="white-space: nowrap">{}</span>').format(text[start:end]))
         pos = end
@@ -333,8 +358,8 @@ class _Context:
                 "intensity": a.intensity,
                 "intensity_label": localize.digits(localize.label(report, "intensity_of", n=a.intensity), report)
                 if a.intensity else None,
-                "summary": r.inlines(row.summary),
-                "positions": [r.inlines(pos) if pos is not None else None for pos in row.positions],
+                "summary": r.inlines(row.summary, narrow=True),
+                "positions": [r.inlines(pos, narrow=True) if pos is not None else None for pos in row.positions],
                 "sections": [{"id": link.target.id, "heading": r.text(link.text)} for link in row.links],
                 "splits": row.splits,
             })
