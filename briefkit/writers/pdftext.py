@@ -171,8 +171,9 @@ def _glued_to_bdi(text: str, element) -> bool:
         return False
     before = getattr(element, "text", None) or ""
     for child in element:
+        # (its text may be in a nowrap span: a number with its unit)
         if getattr(child, "tag", None) == "bdi" and child.get("dir") == "ltr" and before.endswith(text) \
-                and (child.text or "")[:1].strip():
+                and "".join(child.itertext())[:1].strip():
             return True
         before = getattr(child, "tail", None) or ""
     return False
