@@ -30,8 +30,12 @@ reads it, each line's Pango glyph string:
 - a vowel mark's text comes just before its own letter's in drawing order (read just after it), on a
   code sized so that the pen never goes back far (pdf.js starts a new text item there) and no gap opens
   (poppler reads one as a space); a raised mark's glyph, on a baseline of its own, carries U+200D after
-  its word (_place_marks).
-
+  its word (_place_marks);
+- in a left-to-right line, a right-to-left stretch's glyphs carry its characters in typed order from left
+  to right, with WORD JOINERs for pdf.js's bidi, under a span with their old text for poppler, PDFium and
+  MuPDF (_carry_right_to_left): pdfplumber, which has no bidi, read it reversed;
+- a one-letter word glued to a left-to-right <bdi> drawn after its box («و<bdi>200 MW</bdi>») is handed to
+  the <bdi> (_carry: handover), and given back if the next box does not take it (_give_back);
 - a word too long for its line, cut between two letters (noted while WeasyPrint breaks the lines,
   _note_cut), is carried whole by its first piece's glyphs under an /ActualText of it, one run of a letter
   a code; its later pieces' glyphs carry nothing (_mark_cut).
