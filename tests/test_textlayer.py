@@ -1021,3 +1021,12 @@ def test_a_letter_after_a_marked_letter_does_not_cut_the_word_for_pdfjs(tmp_path
     data = pdf_writer.render(briefkit.loads(KAF_SHADDA))
     assert_found(data, {"تذكر", "وبالمقارنة", "الحالة"}, tmp_path)
     _same_ink(KAF_SHADDA)
+
+
+def test_a_url_too_long_to_carry_whole_keeps_its_words_apart(tmp_path):
+    """A URL whose scheme and host are a nowrap box of their own and whose rest is too long for the first
+    box's code to carry (MAX_CARRIED), in a timeline cell of an authoring sample: pdfplumber, reading right
+    to left, put the rest just before the host and glued the URL's last word to its scheme
+    («3739https»). The rest's first chunk now ends at its last punctuation."""
+    data = pdf_writer.render(briefkit.load(ROOT / "tests" / "authoring" / "02-ar-opec-gas-bom-crlf.yaml"))
+    assert_found(data, {"3739", "https", "itemid", "qatarenergy"}, tmp_path)

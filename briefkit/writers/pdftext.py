@@ -950,6 +950,14 @@ def _carry_word(word: list, opens: bool = False, goes_on: bool = False) -> None:
             for e, k in word:
                 e[6][k] = None
             return
+        # Too long to join: pdfplumber, reading right to left, puts this box's first chunk just before
+        # the word's start in the box before, and glued the two when the chunk ended in a letter or digit
+        # («…ItemId=3739https://www.qatarenergy.qa»). The chunk ends at its last punctuation instead.
+        cut_at = max((n + 1 for n, (e, k) in enumerate(word[:-1]) if not e[5][k][2][-1:].isalnum()), default=0)
+        if cut_at:
+            _carry_word(word[:cut_at])
+            _carry_word(word[cut_at:], opens=opens)
+            return
     while word:
         size, cut, end = 0, 0, len(word)
         for n, (e, k) in enumerate(word):
