@@ -8,7 +8,7 @@ from .errors import BriefkitError, Problem, RenderError, ReportError
 from .options import Options
 
 __version__ = "0.1.0"
-__all__ = ["load", "loads", "build", "render_pdf", "render_docx", "render_html", "Options", "ReportError",
+__all__ = ["load", "loads", "build", "render_pdf", "render_docx", "render_page", "render_html", "Options", "ReportError",
            "RenderError", "Problem", "BriefkitError", "__version__"]
 
 
@@ -33,26 +33,64 @@ def loads(source, name: str | None = None):
     return _loads(source, label, name=label)
 
 
+def _report(report):
+    """A Report as the API takes it: a loaded Report, or a path to a report file (loaded here)."""
+    from collections.abc import Mapping
+    from os import PathLike
+
+    from .model import Report
+
+    if isinstance(report, Report):
+        return report
+    if isinstance(report, (str, PathLike)):
+        return load(report)
+    hint = " (validate it first: briefkit.loads(mapping))" if isinstance(report, Mapping) else ""
+    raise TypeError(f"expected a Report from briefkit.load or briefkit.loads, or a path to a report file; got "
+                    f"{type(report).__name__}{hint}")
+
+
+def _options(options) -> Options:
+    from .options import DEFAULT
+
+    if options is None:
+        return DEFAULT
+    if not isinstance(options, Options):
+        raise TypeError(f"options: expected briefkit.Options(...), got {type(options).__name__}")
+    return options
+
+
 def render_html(report, options: Options | None = None) -> bytes:
-    """The brief as a standalone HTML document (UTF-8 bytes)."""
+    """The print HTML the PDF is typeset from (UTF-8 bytes): its fonts are referenced in briefkit's own
+    folder and a theme's styles are added when the PDF is typeset, so it is not a page to open anywhere:
+    ``render_page`` is (what ``build`` and ``--format html`` write)."""
     from .writers.html import render
 
-    return render(report, options)
+    return render(_report(report), _options(options))
+
+
+def render_page(report, options: Options | None = None) -> bytes:
+    """The brief as one self-contained HTML page (UTF-8 bytes; fonts and logo inside, the theme applied):
+    the bytes ``build(..., formats=("html",))`` writes. Applies the page budget (``Options.max_pages``)."""
+    from .writers import render
+
+    return render(_report(report), "html", _options(options))
 
 
 def render_pdf(report, options: Options | None = None) -> bytes:
-    """The brief as a PDF (HTML typeset by WeasyPrint with the shipped fonts). ``options``: an ``Options``
-    (``pdf_variant``, ``chart``, ``theme``, ``max_pages``), the command line's defaults when omitted."""
-    from .writers.pdf import render
+    """The brief as a PDF (HTML typeset by WeasyPrint with the shipped fonts). ``report``: a Report or a path;
+    ``options``: an ``Options`` (``pdf_variant``, ``chart``, ``theme``, ``max_pages``: a brief estimated past
+    its page budget raises RenderError before any typesetting), the command line's defaults when omitted."""
+    from .writers import render
 
-    return render(report, options)
+    return render(_report(report), "pdf", _options(options))
 
 
 def render_docx(report, options: Options | None = None) -> bytes:
-    """The brief as a DOCX document. ``options``: an ``Options`` (``docx_fonts``, ``chart``, ``theme``)."""
-    from .writers.docx import render
+    """The brief as a DOCX document. ``report``: a Report or a path; ``options``: an ``Options``
+    (``docx_fonts``, ``chart``, ``theme``, ``max_pages``)."""
+    from .writers import render
 
-    return render(report, options)
+    return render(_report(report), "docx", _options(options))
 
 
 def build(report, outdir="out", formats=("pdf", "docx"), options: Options | None = None):
@@ -63,6 +101,11 @@ def build(report, outdir="out", formats=("pdf", "docx"), options: Options | None
     max_pages=20)``), its defaults when omitted.
     """
     from .builder import build as _build
-    from .options import DEFAULT
 
-    return _build(report, outdir, formats=formats, options=options or DEFAULT)
+    if isinstance(formats, str):        # "pdf" or "pdf,docx", as --format takes it
+        formats = [f.strip() for f in formats.split(",") if f.strip()]
+    formats = tuple(dict.fromkeys(formats))
+    if not formats:
+        raise ValueError("formats: name at least one of pdf, docx, html")
+    model_or_path = report if isinstance(report, (str,)) or hasattr(report, "__fspath__") else _report(report)
+    return _build(model_or_path, outdir, formats=formats, options=_options(options))

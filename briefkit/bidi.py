@@ -317,6 +317,22 @@ _MARKS = frozenset("\u200e\u200f\u061c")
 _NO_MARKS = dict.fromkeys(map(ord, _MARKS))
 
 
+_RTL_GAP = re.compile(r"[ ]+(?:[A-Z][A-Z0-9+&.\-]{0,7}|[0-9][0-9.,:/\-–]{0,10}|[\u0660-\u0669\u06F0-\u06F9]+)"
+                      r"(?:[ ]+(?:[A-Z][A-Z0-9+&.\-]{0,7}|[0-9][0-9.,:/\-–]{0,10}))?[ ]+")
+"""What may sit between two words of one Arabic-script phrase in an English line: an acronym or a number
+(«معاہدہ IWT سال 1960 میں»): the phrase stays one right-to-left unit around it."""
+
+
+def _rtl_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[list[int]] = []
+    for m in _RTL_TOKEN.finditer(text):
+        if spans and _RTL_GAP.fullmatch(text, spans[-1][1], m.start()):
+            spans[-1][1] = m.end()
+        else:
+            spans.append([m.start(), m.end()])
+    return [(a, b) for a, b in spans]
+
+
 def runs(text: str, rtl: bool) -> list[tuple[str, bool]]:
     """Split ``text`` into ``(chunk, isolate)`` pairs; ``isolate`` marks a run against the base direction.
 
@@ -328,7 +344,7 @@ def runs(text: str, rtl: bool) -> list[tuple[str, bool]]:
     if rtl:
         spans = _ltr_spans(text)
     else:
-        spans = [m.span() for m in _RTL_TOKEN.finditer(text)]
+        spans = _rtl_spans(text)
     out: list[tuple[str, bool]] = []
     pos = 0
     for start, end in spans:

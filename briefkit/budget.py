@@ -63,5 +63,6 @@ def check_pages(report, options=None) -> None:
     limit = getattr(options, "max_pages", None) or DEFAULT_MAX_PAGES
     pages = estimate_pages(report)
     if pages > limit:
-        raise RenderError(f"the brief would run to about {pages:,} pages, over the budget of {limit:,} pages: "
-                          "shorten it or raise the budget with --max-pages")
+        unit = "page" if limit == 1 else "pages"
+        raise RenderError(f"the brief would run to about {pages:,} pages, over the budget of {limit:,} {unit}: "
+                          "shorten it or raise the budget with --max-pages (Options.max_pages in Python)")

@@ -69,6 +69,17 @@ class ReportError(BriefkitError):
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)  # one safe line per problem
 
+    def __reduce__(self):
+        # whole across processes (a pool's worker hands it back to its parent): problems, id and notes,
+        # not the joined text the default pickling would rebuild it from
+        return _report_error, (self.problems, self.report_id, self.notes)
+
+
+def _report_error(problems, report_id, notes) -> ReportError:
+    err = ReportError(problems)
+    err.report_id, err.notes = report_id, notes
+    return err
+
 
 class RenderError(BriefkitError):
     """A valid report could not be rendered (missing glyphs, engine failure, unwritable output)."""
@@ -78,5 +89,12 @@ class RenderError(BriefkitError):
         self.message = safe(message)
         super().__init__(self.message)
 
+    def __reduce__(self):
+        return _render_error, (self.message, self.file)
+
     def __str__(self) -> str:
         return f"{safe(self.file)}: {self.message}" if self.file else self.message
+
+
+def _render_error(message, file) -> RenderError:
+    return RenderError(message, file=file)

@@ -1336,12 +1336,17 @@ def loads(raw, file: Path | str = "report.yaml", *, name: str | None = None,
     c.theme_glyphs = theme_glyphs
     try:
         if isinstance(raw, Mapping):
-            return _loads_mapping(raw, file, c)
+            report = _loads_mapping(raw, file, c)
+            text = json.dumps(c.doc.data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+            return dataclasses.replace(report, source=("json", text))
         if not isinstance(raw, (str, bytes, bytearray)):
             c.at((0, 0), (), f"a report is YAML or JSON text (str or bytes) or a mapping, got "
                              f"{type(raw).__name__}")
             raise ReportError(c.problems)
-        return _loads(bytes(raw) if isinstance(raw, bytearray) else raw, file, c)
+        raw = bytes(raw) if isinstance(raw, bytearray) else raw
+        report = _loads(raw, file, c)
+        kind = "json" if c.doc.json else "yaml"
+        return dataclasses.replace(report, source=(kind, raw.encode("utf-8") if isinstance(raw, str) else raw))
     except ReportError as e:
         # The id its outputs would have had, so a build can remove a stale file of that name.
         meta = c.doc.data.get("meta") if isinstance(c.doc.data, dict) else None
@@ -1402,7 +1407,7 @@ def _is_json(text: str, file: Path) -> bool:
 def _loads_mapping(raw, file: Path, c: _Collector) -> Report:
     c.doc.values[()] = (0, 0)
     try:
-        data = _plain(raw, (), 0, c, [MAX_NODES])
+        data = _plain(raw, (), 0, c, [MAX_NODES, MAX_CHARS])
     except _TooBig as e:
         c.problems.clear()
         c.at((0, 0), (), str(e))
@@ -1435,7 +1440,12 @@ def _plain(value, path: Path_, depth: int, c: _Collector, budget: list[int]):
         raise _TooBig(f"the report has more than {MAX_NODES} values: refusing to load it")
     if depth > MAX_DEPTH:
         raise _TooBig(f"the report nests deeper than {MAX_DEPTH} levels (does a list or mapping contain itself?)")
-    if value is None or isinstance(value, (str, bool, int, float)):
+    if isinstance(value, str):
+        budget[1] -= len(value)
+        if budget[1] < 0:
+            raise _TooBig(f"the report has more than {MAX_CHARS:,} characters: refusing to load it")
+        return value
+    if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, datetime.datetime):
         return value.date().isoformat()
@@ -1446,6 +1456,9 @@ def _plain(value, path: Path_, depth: int, c: _Collector, budget: list[int]):
         for k, v in value.items():
             if not isinstance(k, str):
                 c.add(path, f"key {k!r} must be text")
+                continue
+            if v is None:       # a database's NULL, as YAML's `subtitle:`: the key is absent
+                c.doc.nulls.add(path + (k,))
                 continue
             out[k] = _plain(v, path + (k,), depth + 1, c, budget)
         return out

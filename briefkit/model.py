@@ -271,6 +271,9 @@ class Report:
     """The file the report was loaded from (None for reports built in code)."""
     notices: tuple = field(default=(), compare=False)
     """Advice that does not stop a build (errors.Problem, message starting ``note:``): shown by validate."""
+    source: tuple[str, bytes] | None = field(default=None, compare=False, repr=False)
+    """The report as it was given, for a PDF/A-3b brief to carry: ("yaml" or "json", its bytes); a mapping as
+    JSON. None for a Report built otherwise."""
 
     # -- derived views --
 

@@ -26,6 +26,28 @@ class Options:
     max_pages: int | None = None
     """Stop a brief that would run past this many PDF pages; None: the default budget."""
 
+    def __post_init__(self):
+        # a typo must not silently change a brief (docx_fonts="bogus" embedded the full faces) nor surface
+        # later as a render failure: each field is checked as the command line checks its flag
+        if self.docx_fonts not in ("embed", "subset", "none"):
+            raise ValueError(f"Options.docx_fonts: {self.docx_fonts!r} is not 'embed', 'subset' or 'none'")
+        if self.pdf_variant is not None:
+            if not isinstance(self.pdf_variant, str):
+                raise TypeError(f"Options.pdf_variant: {self.pdf_variant!r} is not None, 'ua', 'a3b' or 'ua,a3b'")
+            try:
+                object.__setattr__(self, "pdf_variant", pdf_variant(self.pdf_variant))
+            except ValueError as e:
+                raise ValueError(f"Options.pdf_variant: {e}") from None
+        if not isinstance(self.chart, bool):
+            raise TypeError(f"Options.chart: {self.chart!r} is not True or False")
+        if self.theme is not None:
+            if not isinstance(self.theme, (str, Path)):
+                raise TypeError(f"Options.theme: {self.theme!r} is not a path to a theme file")
+            object.__setattr__(self, "theme", Path(self.theme))
+        if self.max_pages is not None and (isinstance(self.max_pages, bool) or not isinstance(self.max_pages, int)
+                                           or self.max_pages < 1):
+            raise ValueError(f"Options.max_pages: {self.max_pages!r} is not a whole number of pages (1 or more)")
+
 
 DEFAULT = Options()
 

@@ -155,11 +155,13 @@ def _document(node: dict, path: str, fields: dict) -> None:
 
 
 def _build() -> dict:
-    import copy
+    import json
 
     from .schema_docs import DEFS
 
-    schema = copy.deepcopy(_RAW)  # the shared sub-schemas above are reused; annotate copies
+    # the sub-schemas above are shared objects (every text field is one ``_text``): a deep copy would keep them
+    # shared, and each field's description would overwrite the others' (every text read «Who published it.»)
+    schema = json.loads(json.dumps(_RAW))
     for name, text in DEFS.items():
         schema["$defs"][name]["description"] = text
     _annotate(schema, "")

@@ -38,3 +38,93 @@ def test_each_renderer_takes_options():
         assert not [n for n in z.namelist() if n.startswith("word/fonts/")]
     assert b"<svg" not in briefkit.render_html(report, briefkit.Options(chart=False))
     assert b"<svg" in briefkit.render_html(report)
+
+
+MAPPING = {"briefkit": 1, "meta": {"title": "Pipe", "lang": "en", "id": "pipe-1"},
+           "actors": [{"id": "a", "name": "India"}, {"id": "b", "name": "China"}],
+           "areas": [{"id": "x", "title": "Water", "region": "Asia", "relation": "mixed"}]}
+
+
+def _load_bad(mapping):
+    return briefkit.loads(mapping)
+
+
+def test_a_report_error_crosses_a_process_pool_whole():
+    # blind9 F2: one invalid row broke the whole ProcessPoolExecutor (BrokenProcessPool), its message lost
+    from concurrent.futures import ProcessPoolExecutor
+
+    bad = {**MAPPING, "areas": [{**MAPPING["areas"][0], "relation": "competition"}]}
+    with ProcessPoolExecutor(1) as pool:
+        with pytest.raises(briefkit.ReportError) as info:
+            pool.submit(_load_bad, bad).result()
+        assert pool.submit(_load_bad, MAPPING).result().meta.id == "pipe-1"
+    (problem,) = info.value.problems
+    assert (problem.path, problem.line) == ("areas[0].relation", 0) and "'competition'" in problem.message
+    assert info.value.report_id == "pipe-1"
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    ({"docx_fonts": "bogus"}, "Options.docx_fonts: 'bogus' is not 'embed', 'subset' or 'none'"),
+    ({"pdf_variant": "pdfa"}, "Options.pdf_variant: 'pdfa' is not ua, a3b or ua,a3b"),
+    ({"pdf_variant": ["ua"]}, "Options.pdf_variant: ['ua'] is not None, 'ua', 'a3b' or 'ua,a3b'"),
+    ({"chart": "no"}, "Options.chart: 'no' is not True or False"),
+    ({"max_pages": 0}, "Options.max_pages: 0 is not a whole number of pages (1 or more)"),
+])
+def test_options_refuse_a_typo_at_once(kwargs, error):
+    # blind9 F7: docx_fonts="bogus" silently embedded the full faces; pdf_variant="pdfa" failed as a render
+    with pytest.raises((ValueError, TypeError)) as info:
+        briefkit.Options(**kwargs)
+    assert str(info.value) == error
+    assert briefkit.Options(pdf_variant="a3b,ua").pdf_variant == "ua,a3b"
+
+
+def test_the_renderers_take_a_path_apply_the_budget_and_refuse_a_mapping(tmp_path):
+    # blind9 F6, F9: render_pdf ignored max_pages; a dict gave an AttributeError
+    report = briefkit.loads(MAPPING)
+    with pytest.raises(briefkit.RenderError) as info:
+        briefkit.render_pdf(report, briefkit.Options(max_pages=1))
+    assert "over the budget of 1 page:" in str(info.value)
+    with pytest.raises(briefkit.RenderError):
+        briefkit.render_docx(report, briefkit.Options(max_pages=1))
+    with pytest.raises(TypeError) as info:
+        briefkit.render_pdf(MAPPING)
+    assert "briefkit.loads(mapping)" in str(info.value)
+    assert briefkit.render_docx(SEED) == briefkit.render_docx(briefkit.load(SEED))
+    (page,) = briefkit.build(report, tmp_path, formats="html")
+    assert page.read_bytes() == briefkit.render_page(report)
+
+
+def test_an_archival_pdf_of_a_mapping_carries_it(tmp_path):
+    # blind9 F8: a3b from loads(dict) embedded nothing, and extract then said to build it with a3b
+    import json
+    import subprocess
+    import sys
+
+    (pdf,) = briefkit.build(briefkit.loads(MAPPING), tmp_path, formats=("pdf",),
+                            options=briefkit.Options(pdf_variant="a3b"))
+    with pikepdf.open(pdf) as doc:
+        assert list(doc.attachments) == ["source.json"]
+    done = subprocess.run([sys.executable, "-m", "briefkit", "extract", str(pdf)], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == MAPPING
+    assert briefkit.loads(done.stdout, name="back.json") == briefkit.loads(MAPPING)
+
+
+def test_a_null_from_a_database_is_an_absent_key_as_yaml_has_it():
+    # blind9 F1: None for an optional key was refused in a mapping, accepted as YAML's `subtitle:`
+    row = {**MAPPING, "meta": {**MAPPING["meta"], "subtitle": None}, "summary": None,
+           "areas": [{**MAPPING["areas"][0], "intensity": None}]}
+    assert briefkit.loads(row) == briefkit.loads(MAPPING)
+    with pytest.raises(briefkit.ReportError) as info:
+        briefkit.loads({**row, "meta": {**row["meta"], "title": None}})
+    assert [str(p) for p in info.value.problems] == [
+        "<mapping>:0:0: meta.title: expected text, got nothing (an empty value)"]
+
+
+def test_a_mapping_has_the_files_character_limit():
+    # blind9 F24: a 12-million-character summary in a mapping was accepted (the file's limit is 10 million)
+    with pytest.raises(briefkit.ReportError) as info:
+        briefkit.loads({**MAPPING, "summary": "x" * 12_000_000})
+    assert [str(p) for p in info.value.problems] == [
+        "<mapping>:0:0: (root): the report has more than 10,000,000 characters: refusing to load it"]

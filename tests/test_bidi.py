@@ -397,3 +397,9 @@ def test_a_long_url_and_an_address_in_a_narrow_column_stay_inside_it(tmp_path):
         assert all(table["x0"] - 1 <= c["x0"] and c["x1"] <= table["x1"] + 1 for c in inked)
         words = [re.sub(r"[\u200b-\u200f\u2066-\u2069]", "", w["text"]) for w in page.extract_words()]
     assert "mwri.gov.eg" in words and any(w.startswith("data@") and "mwri" not in w for w in words), words
+
+
+def test_an_arabic_script_quotation_in_an_english_line_is_one_unit_around_an_acronym_or_a_number():
+    # blind9 F28: «معاہدہ IWT سال 1960 میں» in an English brief was three isolates, its words read left to right
+    text = "The press wrote «معاہدہ IWT سال 1960 میں» last week, as مصر 2023 and سوريا did."
+    assert [c for c, iso in bidi.runs(text, False) if iso] == ["معاہدہ IWT سال 1960 میں", "مصر", "سوريا"]

@@ -458,7 +458,7 @@ def test_page_budget_follows_options():
     with pytest.raises(RenderError) as info:
         check_pages(runaway, Options(max_pages=pages - 1))
     assert str(info.value) == (f"the brief would run to about {pages:,} pages, over the budget of "
-                               f"{pages - 1:,} pages: shorten it or raise the budget with --max-pages")
+                               f"{pages - 1:,} pages: shorten it or raise the budget with --max-pages (Options.max_pages in Python)")
     with pytest.raises(RenderError):
         check_pages(runaway)  # no options: the default budget
 

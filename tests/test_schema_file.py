@@ -70,3 +70,15 @@ def test_ajv_compiles_the_schema_and_accepts_the_samples(tmp_path):
     assert result["compiled"]
     assert {k: v for k, v in result["results"].items() if k != str(bad) and v} == {}
     assert any("allowed values" in e for e in result["results"][str(bad)])
+
+
+def test_each_field_keeps_its_own_description():
+    # blind9 F22: every text field shared one sub-schema object, so each read the last one written
+    # («Who published it.» for an actor's aliases, an author's role, a heading)
+    from briefkit.schema_docs import FIELDS
+
+    seen = {path[2:]: node.get("description") for path, node in _walk(SCHEMA)}
+    for field, (description, _, _) in FIELDS.items():
+        if field in seen:
+            assert seen[field] == description, field
+    assert seen["actors[].aliases[]"] == "Another name for the actor."

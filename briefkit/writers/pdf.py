@@ -16,6 +16,10 @@ The only importer of weasyprint, imported lazily (``briefkit validate`` never pa
 - briefkit's own HTML is parsed by expat into the tree WeasyPrint's HTML5 parser would build (``html_tree``;
   anything where the two could differ goes to WeasyPrint's parser), and WeasyPrint's user-agent sheet
   has its universal pseudo-element rules scoped to the elements that use them (``_scoped_ua_stylesheet``).
+- While a document is laid out, a line split WeasyPrint already made is answered from memory
+  (``_line_splits_remembered``), and so are a style's strut and Pango font in a layout or a drawing
+  (``_style_answers_remembered``); fonts are subset without WeasyPrint's array of 65,535 glyph ids
+  (``_quick_subset``, WeasyPrint 70.0 only). tests/test_speed_guards.py pins what each relies on.
 - Metadata from the report; the creation date is the report's date (or ``SOURCE_DATE_EPOCH``),
   never the wall clock. No ``/Direction /R2L`` viewer preference, even for RTL briefs (see ``_finisher``).
 - After rendering, every font WeasyPrint embedded must be one of the shipped files (byte for byte):
@@ -220,7 +224,11 @@ identification added to its XMP by ``pdftags.identify_ua``)."""
 
 
 def _source(report: Report | None) -> tuple[str, bytes, str] | None:
-    """The report file to embed in a PDF/A-3b brief: (name, bytes, MIME type)."""
+    """The report to embed in a PDF/A-3b brief, as it was loaded: (name, bytes, MIME type)."""
+    given = getattr(report, "source", None)
+    if given is not None:
+        kind, data = given
+        return f"{pdftags.SOURCE_NAME}.{kind}", data, f"application/{kind}"
     path = getattr(report, "path", None)
     if path is None or not Path(path).is_file():
         return None
@@ -259,8 +267,214 @@ def layout(html: str, report: Report | None = None, *, fetcher=None, theme=None,
         ua = _scoped_ua_stylesheet()
         if ua is not None and scoped_ua:
             source._ua_stylesheets = lambda forms=False: [ua]
-        document = source.render(font_config=font_config, presentational_hints=False)
+        with _line_splits_remembered(), _style_answers_remembered():
+            document = source.render(font_config=font_config, presentational_hints=False)
     return document
+
+
+LINE_SPLIT_HOOKS = ("weasyprint.text.line_break", "weasyprint.layout.inline", "weasyprint.layout.preferred")
+"""The modules whose ``split_first_line`` name WeasyPrint 70's layout calls (each imported it by name)."""
+
+
+@contextmanager
+def _line_splits_remembered():
+    """While one document is laid out, ``split_first_line`` answers a call it has answered before (same text,
+    same style object, same width and flags) from memory, with a copy of the Pango layout it returned.
+
+    WeasyPrint lays a lot out more than once: a table's rows for its column widths and again on each page
+    it spans, a block that moves to the next page, min- and max-content widths. Half of the seed's ~1,900
+    line splits repeat one made before (~60 ms of its PDF, mostly Pango shaping). The function is pure for
+    equal arguments (Pango and HarfBuzz shape the same text with the same style alike; the hyphenation
+    dictionaries it keeps on the context are only a cache) and returns a deactivated layout that holds
+    plain values, copied per answer. The memory holds the style objects it keys on (no id is reused) and
+    lives for one layout."""
+    import copy
+    import importlib
+
+    from weasyprint.text import line_break
+
+    real = line_break.split_first_line
+    modules = [importlib.import_module(name) for name in LINE_SPLIT_HOOKS]
+    if any(getattr(m, "split_first_line", None) is not real for m in modules):
+        yield                                   # not WeasyPrint 70's layout: leave it alone
+        return
+    memory: dict = {}
+
+    def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True,
+                         minimum=False):
+        key = (text, id(style), max_width, justification_spacing, is_line_start, minimum)
+        known = memory.get(key)
+        if known is not None and known[0] is style and known[1] is context:
+            layout, *rest = known[2]
+            return (copy.copy(layout), *rest)
+        result = real(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        memory[key] = (style, context, (copy.copy(result[0]), *result[1:]))
+        return result
+
+    split_first_line.__wrapped__ = real
+    for module in modules:
+        module.split_first_line = split_first_line
+    try:
+        yield
+    finally:
+        for module in modules:
+            module.split_first_line = real
+
+
+STYLE_ANSWERS = {"strut": ("weasyprint.text.line_break", "weasyprint.layout.inline", "weasyprint.css.units",
+                           "weasyprint.css.computed_values"),
+                 "get_font_description": ("weasyprint.text.line_break",)}
+"""Functions of one computed style only → the modules whose name for them ``_style_answers_remembered`` swaps
+(``get_font_description`` only where its result is handed to Pango, which copies it)."""
+
+
+@contextmanager
+def _style_answers_remembered():
+    """While one document is laid out or drawn, WeasyPrint's ``strut`` (a line's height and baseline) and
+    ``get_font_description`` (the Pango font of a style) answer a style object they have answered before
+    from memory. Both depend on the style's values only, which do not change once computed: ``strut`` keyed
+    its own cache by a string of fourteen of them for each of the seed's ~2,800 calls, and each of the
+    ~1,700 Pango layouts made its font description anew. The memory holds the styles it keys on."""
+    import importlib
+
+    from weasyprint.text import line_break
+
+    swapped = []
+    for name, module_names in STYLE_ANSWERS.items():
+        real = getattr(line_break, name, None)
+        modules = [importlib.import_module(m) for m in module_names]
+        if real is None or any(getattr(m, name, None) is not real for m in modules):
+            continue                            # not WeasyPrint 70's layout: leave it alone
+        memory: dict = {}
+
+        def remembered(style, _real=real, _memory=memory):
+            known = _memory.get(id(style))
+            if known is not None and known[0] is style:
+                return known[1]
+            answer = _real(style)
+            _memory[id(style)] = (style, answer)
+            return answer
+
+        remembered.__wrapped__ = real
+        for module in modules:
+            setattr(module, name, remembered)
+        swapped.append((name, real, modules))
+    try:
+        yield
+    finally:
+        for name, real, modules in swapped:
+            for module in modules:
+                setattr(module, name, real)
+
+
+QUICK_WEASYPRINT = "70.0"
+"""The WeasyPrint release whose functions ``_quick_subset`` replaces (tests/test_speed_guards.py pins their
+source): with any other, WeasyPrint's own run."""
+
+
+@contextmanager
+def _quick_subset():
+    """While a PDF is written, WeasyPrint 70's ``Font._harfbuzz_subset`` without its 65,535-entry array.
+
+    Its second subsetting pass keeps every glyph id up to the highest character code used, built as a
+    Python tuple and a C array of that length. The text layer's alias codes count down from 0xFFFE
+    (``pdftext.ALIAS_TOP``), so each font of each brief built and copied 65,535 ids (3 to 7 ms a font;
+    the seed's fonts took 28 ms to subset, now 8 ms) for a face of at most a few thousand glyphs. HarfBuzz
+    drops every id past the face's glyph count from the set (``_remove_invalid_gids``), so ids up to that
+    count make the same subset; the array of ids is kept per process."""
+    from weasyprint.pdf import fonts
+
+    real = fonts.Font.__dict__.get("_harfbuzz_subset")
+    import weasyprint
+
+    if real is None or getattr(weasyprint, "__version__", None) != QUICK_WEASYPRINT:
+        yield
+        return
+    fonts.Font._harfbuzz_subset = _harfbuzz_subset
+    try:
+        yield
+    finally:
+        fonts.Font._harfbuzz_subset = real
+
+
+_glyph_ids: list = [None, 0]
+"""A C array of the glyph ids 0..n-1 and n, the longest one needed yet (HarfBuzz copies what it is given of it
+into its set): one array per process, whatever the fonts' glyph counts."""
+
+
+def _harfbuzz_subset(self, to_unicode, hinting):
+    """WeasyPrint 70's ``Font._harfbuzz_subset`` (weasyprint/pdf/fonts.py), line for line but for the ids
+    its second pass keeps (see ``_quick_subset``)."""
+    from weasyprint.pdf.fonts import LOGGER
+    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+    from weasyprint.text.fonts import get_hb_object_data
+
+    hb_subset = ffi.gc(
+        harfbuzz_subset.hb_subset_input_create_or_fail(),
+        harfbuzz_subset.hb_subset_input_destroy)
+
+    # Only keep used glyphs.
+    gid_set = harfbuzz_subset.hb_subset_input_glyph_set(hb_subset)
+    gid_array = ffi.new(f'hb_codepoint_t[{len(to_unicode)}]', sorted(to_unicode))
+    harfbuzz.hb_set_add_sorted_array(gid_set, gid_array, len(to_unicode))
+
+    # Set flags.
+    flags = (
+        harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS |
+        harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED |
+        harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE)
+    if self.missing:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
+    harfbuzz_subset.hb_subset_input_set_flags(hb_subset, flags)
+
+    # Drop useless tables.
+    drop_set = harfbuzz_subset.hb_subset_input_set(
+        hb_subset, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
+    drop_tables = tuple(harfbuzz.hb_tag_from_string(name, -1) for name in (
+        b'BASE', b'DSIG', b'EBDT', b'EBLC', b'EBSC', b'GPOS', b'GSUB', b'JSTF',
+        b'LTSH', b'PCLT', b'SVG '))
+    drop_tables_array = ffi.new(f'hb_codepoint_t[{len(drop_tables)}]', drop_tables)
+    harfbuzz.hb_set_add_sorted_array(drop_set, drop_tables_array, len(drop_tables))
+
+    # Subset font.
+    hb_face = ffi.gc(
+        harfbuzz_subset.hb_subset_or_fail(self.hb_face, hb_subset),
+        harfbuzz.hb_face_destroy)
+
+    # Drop empty glyphs after last one used: the ids up to the highest code, of which HarfBuzz keeps
+    # those below the face's glyph count (briefkit: only those are put in the set).
+    gid_set = harfbuzz_subset.hb_subset_input_glyph_set(hb_subset)
+    count = max(to_unicode) + 1
+    if hb_face:
+        count = min(count, harfbuzz.hb_face_get_glyph_count(hb_face))
+    if count > _glyph_ids[1]:
+        _glyph_ids[:] = ffi.new(f'hb_codepoint_t[{count}]', tuple(range(count))), count
+    gid_array = _glyph_ids[0]
+    harfbuzz.hb_set_add_sorted_array(gid_set, gid_array, count)
+
+    # Set flags.
+    flags = (
+        harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED |
+        harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE)
+    if not hinting:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
+    if self.missing:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
+    harfbuzz_subset.hb_subset_input_set_flags(hb_subset, flags)
+
+    # Subset font.
+    hb_face = ffi.gc(
+        harfbuzz_subset.hb_subset_or_fail(hb_face, hb_subset),
+        harfbuzz.hb_face_destroy)
+
+    # Store new font.
+    if hb_face:
+        file_content = get_hb_object_data(hb_face)
+        if file_content:
+            self.file_content = file_content
+            return
+
+    LOGGER.warning('Unable to subset "%s" with HarfBuzz', self.family)
 
 
 # ---- parsing briefkit's own HTML ---------------------------------------------------------------------
@@ -635,7 +849,7 @@ def write(document, report: Report | None = None, variant: str | None = None) ->
         if variant == "ua,a3b":
             extra["pdf_tags"] = True
     source = _source(report) if variant in ("a3b", "ua,a3b") else None
-    with pdftext.exact_text(rtl), warnings.catch_warnings():
+    with pdftext.exact_text(rtl), _quick_subset(), _style_answers_remembered(), warnings.catch_warnings():
         # WeasyPrint 70 opens its sRGB profile for PDF/A and never closes it (a ResourceWarning)
         warnings.simplefilter("ignore", ResourceWarning)
         return document.write_pdf(finisher=_finisher(variant, source), presentational_hints=False,
