@@ -13,7 +13,7 @@ from pathlib import Path
 PDFJS_DIR = Path(__file__).resolve().parents[1] / "bench" / "pdfjs"
 
 _DROP = re.compile("[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640"
-                   "\u200B-\u200F\u061C\u202A-\u202E\u2066-\u2069\uFEFF\u00AD]")
+                   "\u200B-\u200F\u2060\u061C\u202A-\u202E\u2066-\u2069\uFEFF\u00AD]")
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _PUNCT = re.compile(r"[^\w]+")
 

@@ -30,8 +30,12 @@ reads it, each line's Pango glyph string:
 - a vowel mark's text comes just before its own letter's in drawing order (read just after it), on a
   code sized so that the pen never goes back far (pdf.js starts a new text item there) and no gap opens
   (poppler reads one as a space); a raised mark's glyph, on a baseline of its own, carries U+200D after
-  its word (_place_marks).
-
+  its word (_place_marks);
+- in a left-to-right line, a right-to-left stretch's glyphs carry its characters in typed order from left
+  to right, with WORD JOINERs for pdf.js's bidi, under a span with their old text for poppler, PDFium and
+  MuPDF (_carry_right_to_left): pdfplumber, which has no bidi, read it reversed;
+- a one-letter word glued to a left-to-right <bdi> drawn after its box («و<bdi>200 MW</bdi>») is handed to
+  the <bdi> (_carry: handover), and given back if the next box does not take it (_give_back);
 - a word too long for its line, cut between two letters (noted while WeasyPrint breaks the lines,
   _note_cut), is carried whole by its first piece's glyphs under an /ActualText of it, one run of a letter
   a code; its later pieces' glyphs carry nothing (_mark_cut).
@@ -141,6 +145,7 @@ def _install() -> None:
         element = getattr(textbox, "element", None)
         _state["part"] = getattr(textbox, "element_tag", None) == "bdi" and any(
             unicodedata.bidirectional(c) in ("R", "AL") for c in (getattr(element, "tail", None) or ""))
+        _state["glued_next"] = _glued_to_bdi(textbox.text, element)
         _state["box"] = (left, left + textbox.width, round(textbox.content_box_y() + textbox.baseline, 2))
         # where WeasyPrint draws the baseline (draw_text): the content box's top differs from font to font
         _state["y"] = round(textbox.position_y + textbox.baseline, 2)
@@ -159,6 +164,23 @@ def _install() -> None:
     draw_first_line.__wrapped__ = original
     draw_text.draw_first_line = draw_first_line
     _state["installed"] = True
+
+
+def _glued_to_bdi(text: str, element) -> bool:
+    """This box's text ends with a one-letter Arabic word glued to a left-to-right <bdi> that follows
+    it («و<bdi>200 MW</bdi>», the bdi a box of its own drawn next): the letter goes to the bdi's
+    PDFium pieces (_carry: handover)."""
+    if not text or len(text) < 2 or unicodedata.bidirectional(text[-1]) not in ("R", "AL") \
+            or not text[-2].isspace() or element is None:
+        return False
+    before = getattr(element, "text", None) or ""
+    for child in element:
+        # (its text may be in a nowrap span: a number with its unit)
+        if getattr(child, "tag", None) == "bdi" and child.get("dir") == "ltr" and before.endswith(text) \
+                and "".join(child.itertext())[:1].strip():
+            return True
+        before = getattr(child, "tail", None) or ""
+    return False
 
 
 def _show_text(stream, inner_show, string: str) -> None:
@@ -188,6 +210,10 @@ def _show_text(stream, inner_show, string: str) -> None:
                 inner_show(piece + ">")
             for tag, properties in event[1]:
                 stream.begin_marked_content(tag, properties)
+                if properties is HANDED_OVER:
+                    # where the letter's "nothing" is written: given back its text if the <bdi> does
+                    # not take it (_give_back)
+                    _state["handover_chunk"] = (stream.stream, len(stream.stream) - 2, _state.get("handover_letter"))
             if event[0] == "both":
                 stream.set_text_rendering(3)
             piece = "<"
@@ -215,9 +241,11 @@ def exact_text(rtl: bool = True):
     _state["previous_box"] = None
     _state["line"] = None
     _state["cut_done"] = set()
+    _state["handover"] = _state["handover_code"] = _state["handover_chunk"] = None
     try:
         yield
     finally:
+        _give_back()
         _state["active"] = False
 
 
@@ -579,6 +607,30 @@ def _carry(runs: list, rtl_line: bool) -> None:
     # the leftmost character of the box drawn before (in a right-to-left line, its last one read)
     left_before, _state["left_char"] = _state.get("left_char", ""), box_text[:1]
     pdfium_rtl = rtl_line and _pdfium_right_to_left(before + box_text, margin=_state.get("part", False))
+    # A one-letter word this box's right neighbour ended with, glued to this <bdi> («و» of
+    # «بين 100 و<bdi>200 MW</bdi>»): MuPDF reverses each right-to-left run of a line in place and keeps
+    # the runs in drawing order; with a left-to-right run in the letter's box, the letter, drawn first
+    # there, stayed beside it («و 100»). PDFium and MuPDF read it from this box's pieces instead
+    # (below). Not without one: MuPDF reads the letter with the <bdi> («وEU»), and pdf.js, whose
+    # text item a marked-content span ends, would read it apart.
+    handover = _state.pop("handover", None) if _state.get("adjacent") else None
+    _state.pop("handover", None)
+    if handover is None:
+        _give_back()
+    left = flat[0]
+    if rtl_line and pdfium_rtl and _state.get("glued_next") and left is not None and _single(left) \
+            and any(pos is not None and pos[0][0].item.analysis.level % 2 == 0 for pos in flat) \
+            and len(_text(left)) == 1 and unicodedata.bidirectional(_text(left)) in ("R", "AL") \
+            and (flat[1] is None or _text(flat[1]) in _SPACES) \
+            and ("span", "begin", left[1]) not in left[0][7] and left[1] not in left[0][6]:
+        # That letter, drawn first here: a span PDFium and MuPDF read nothing from, inside a /Span with
+        # its text for poppler. pdfplumber and pdf.js read its code, in their order of the page: «و»
+        # before «100», and the <bdi> after the rest; once the <bdi> takes the letter (below), the code
+        # carries nothing and the <bdi>'s first word the letter (_plan_run: handover_code).
+        left[0][7][("span", "begin", left[1])] = [("Span", _actual_text(_text(left))), (PIECE_TAG, HANDED_OVER)]
+        left[0][7][("span", "end", left[1])] = 2
+        left[0][7][("handover", left[1])] = True
+        _state["handover"] = _state["handover_letter"] = _text(left)
     start = None
     for n, pos in enumerate(flat):
         opposite = pos is not None and (pos[0][0].item.analysis.level % 2 == 0) == rtl_line
@@ -594,7 +646,18 @@ def _carry(runs: list, rtl_line: bool) -> None:
             inked = [pos for pos in stretch if pos is not None and pos[0][5][pos[1]][4]]
             text = "".join(_text(pos) for pos in stretch if pos is not None)
             letter, glued = flat[n], False
-            if pdfium_rtl and " " not in text and letter is not None and _single(letter) \
+            handed = handover is not None and n == len(flat) - 1 and bool(inked)
+            if handed:
+                text = handover + text
+                _state["handover_chunk"] = None  # taken: the letter's span keeps reading nothing
+                first_word = next((p for p in stretch if p is not None and p[0][6].get(p[1])), None)
+                letter_code = _state.pop("handover_code", None)
+                if first_word is not None and letter_code is not None:
+                    # (a WORD JOINER between them, a left-to-right character for pdf.js's bidi: else it
+                    # took the digits after an Arabic letter for Arabic ones and read «200و»)
+                    first_word[0][6][first_word[1]] = handover + WORD_JOINER + first_word[0][6][first_word[1]]
+                    letter_code[0].to_unicode[letter_code[1]] = FILLER
+            elif pdfium_rtl and " " not in text and letter is not None and _single(letter) \
                     and len(_text(letter)) == 1 and unicodedata.bidirectional(_text(letter)) in ("R", "AL") \
                     and (flat[n + 1] is None or _text(flat[n + 1]) in _SPACES):
                 # A letter glued to the stretch («و2023», «م3»): MuPDF wrote the line's runs in visual order
@@ -602,15 +665,21 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 text, glued = _text(letter) + text, True
                 inked.append(letter)
                 stretch = stretch + [letter]
+                # pdf.js reads the span's codes as a text item of their own («2023و») and, under 30 %
+                # Arabic, left to right (bidi.js): ARABIC LETTER MARKs before the letter, which its bidi
+                # counts as Arabic, make it read the item right to left («و2023»)
+                arabic = sum(1 for c in text if 0x600 <= ord(c) <= 0x6ff)
+                alms = max(0, math.ceil((0.3 * len(text) - arabic) / 0.7)) + 1
+                letter[0][6][letter[1]] = MIRROR_BEFORE * alms + _text(letter)
             # A word the next box goes on with (_carry_word: «(» before a nowrap «S/PV.8816»): its code's
             # text grows to the whole word, which the next box's span gives again; a span of its own
             # keeps its text to this box's (else «(S/PV.8816S/PV.8816)»).
             opened = any(("open", p[1]) in p[0][7] for p in stretch if p is not None)
-            if len(inked) > 1 or opened or any(e[5][k][1] - e[5][k][0] > 1 for e, k in inked):
+            if len(inked) > 1 or opened or handed or any(e[5][k][1] - e[5][k][0] > 1 for e, k in inked):
                 # The stretch's own text as /ActualText (_show_text), which poppler, PDFium and MuPDF
                 # read instead of the carried word and its fillers.
                 pieces = _pdfium_segments(text)
-                if len(pieces) > 1 and pdfium_rtl:
+                if len(pieces) > 1 and (pdfium_rtl or handed):
                     # PDFium would read this stretch's pieces in reverse order («M4» → «4M»): its glyphs
                     # are a span PDFium and MuPDF read nothing from, and each piece is a span of its own
                     # drawn after them, inside the stretch (the next box starts at its right edge), the
@@ -618,7 +687,9 @@ def _carry(runs: list, rtl_line: bool) -> None:
                     # poppler reads /ActualText on /Span only, and the innermost /Frag is the one PDFium
                     # and MuPDF read: the stretch's own text for poppler, not its carried word and
                     # fillers. Not with a glued letter: poppler read «و2023» without it.
-                    spans = ([] if glued else [("Span", _actual_text(_closed(text)))]) + [(PIECE_TAG, NOTHING)]
+                    # (with a letter handed over, poppler reads the letter's own code in the box before)
+                    own = text[len(handover):] if handed else text
+                    spans = ([] if glued else [("Span", _actual_text(_closed(own)))]) + [(PIECE_TAG, NOTHING)]
                     inked[0][0][7][("span", "begin", inked[0][1])] = spans
                     inked[-1][0][7][("span", "end", inked[-1][1])] = len(spans)
                     count = sum(e[5][k][1] - e[5][k][0] for e, k in (p for p in stretch if p is not None))
@@ -653,8 +724,10 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 # Glued to the right-to-left box on its right («و» then «EU»), a LEFT-TO-RIGHT MARK
                 # first: MuPDF then ignores the jump back to this box, at a change of direction, instead
                 # of judging it a new line («و» / «EU»).
+                # With that letter handed over (above), MuPDF should judge the jump instead: a new line,
+                # not «بينو200».
                 glued = _state.get("adjacent") and unicodedata.bidirectional(left_before or " ") in ("R", "AL")
-                first[0][7][first[1]] = "><" if glued else ""
+                first[0][7][first[1]] = "><" if glued and handover is None else ""
             elif (j < 0 or flat[j] is None) and _follows_on_right():
                 # The same after a left-to-right end of the box on its right (a footnote's number, then
                 # its source's Latin title): without it poppler read the «، » after the title inside
@@ -663,6 +736,7 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 first = flat[j + 1]
                 first[0][7][first[1]] = "><"
         else:
+            _carry_right_to_left(flat[start:n])
             j = n
             while flat[j] is not None and _neutral(_text(flat[j])):
                 j += 1
@@ -673,6 +747,89 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 last = flat[j - 1]
                 last[0][7].setdefault(last[1], ">")
         start = None
+    if handover is not None:
+        _give_back()  # not taken by this box (taken: nothing left to give back)
+
+
+WORD_JOINER = "\u2060"
+"""Between the letters of a right-to-left stretch carried in a left-to-right line (_carry_right_to_left):
+pdf.js's bidi (bidi.js) types every character outside U+0590–U+08AC and the presentation forms as L,
+so each letter is a run of its own, which its reordering leaves in place; the real bidi algorithm types
+it BN, and Arabic shaping lets letters join across it (transparent), so copied text shows the word as
+typed. Default-ignorable: search drops it."""
+
+
+HANDED_OVER = b"<</ActualText (\\000) >>"
+"""NOTHING (the same for every extractor), for a letter handed to the <bdi> after it (_carry): its own
+object, so that _show_text can find where it is written."""
+
+
+def _give_back() -> None:
+    """The letter handed over (_carry) was not taken by the box drawn next: its span's "nothing" becomes
+    the letter's own text again (the page's content is a list of chunks until the PDF is written)."""
+    chunk = _state.pop("handover_chunk", None)
+    if chunk is not None and chunk[2]:
+        chunk[0][chunk[1]] = _actual_text(chunk[2])
+
+
+def _carry_right_to_left(stretch: list) -> None:
+    """A right-to-left stretch of a left-to-right line (an Arabic word in an English brief): pdfplumber,
+    which has no bidi and orders characters by x, read it reversed («مصر» → «رصم»). Its glyphs, from
+    left to right, now carry its characters as typed (the first character on the leftmost glyph), each
+    after a WORD JOINER but the first: pdfplumber reads them in order; pdf.js, which reverses each run
+    of right-to-left characters (bidi.js), reads each letter as a run of one, in place, and the stretch
+    as a text item of its own (a marked-content span), which it reads left to right under 30 % Arabic:
+    more joiners on the second glyph bring it there. (A glyph carrying nothing would not do: pdf.js
+    skips a code whose text ends with a format character without moving on, then reads the gap as a
+    space.) poppler reads the /ActualText of a /Span around the stretch, what the codes said before
+    (each letter on its own glyph, in drawing order: _poppler_left_to_right); PDFium and MuPDF the
+    innermost /Frag's, the codes' old text in drawing order, which PDFium lays out from the right end of
+    an object whose codes start right to left (cpdf_textpage.cpp, IsRightToLeft) and MuPDF gives to the
+    glyphs in drawing order (stext-device.c, do_extract_within_actualtext), advancing left to right,
+    which it reverses."""
+    while stretch and (stretch[0] is None or _text(stretch[0]).isspace()):
+        stretch = stretch[1:]
+    while stretch and (stretch[-1] is None or _text(stretch[-1]).isspace()):
+        stretch = stretch[:-1]
+    if len(stretch) < 2 or None in stretch:
+        return
+    for pos in stretch:
+        text = _text(pos)
+        if not text or not pos[0][5][pos[1]][4] or pos[1] in pos[0][6] \
+                or any(isinstance(key, tuple) and key[-1] == pos[1] for key in pos[0][7]) \
+                or any(unicodedata.category(c)[0] in "MC" or unicodedata.mirrored(c) for c in text):
+            return  # a vowel mark, a bracket, a glyph without ink, a mark of the line's own: as it was
+    logical = "".join(_text(pos) for pos in reversed(stretch))
+    if unicodedata.bidirectional(logical[0]) not in ("R", "AL"):
+        return
+    # each glyph its share of the characters, in visual order: as many as its cluster has
+    chunks, at = [], 0
+    for pos in stretch:
+        size = len(_text(pos))
+        chunks.append(WORD_JOINER.join(logical[at:at + size]))
+        at += size
+    total = len(logical) + len(logical) - 1
+    arabic = sum(1 for c in logical if 0x590 <= ord(c) <= 0x8ff)
+    # (pdf.js: under 30 % of a text item of more than 4 characters)
+    pad = max(0, math.floor(arabic / 0.3) + 1 - total, 5 - total)
+    chunks[1] = WORD_JOINER * (1 + pad) + chunks[1]
+    chunks[2:] = [WORD_JOINER + chunk for chunk in chunks[2:]]
+    if any(len(chunk.encode("utf-16-be")) > MAX_CARRIED for chunk in chunks):
+        return
+    for pos, chunk in zip(stretch, chunks):
+        pos[0][6][pos[1]] = chunk
+    # PDFium reads a neutral character after a right-to-left one right to left, mirrored, until a strong
+    # left-to-right one (CloseTempLine): the LEFT-TO-RIGHT MARK after the stretch, a code of its own, is in
+    # a text object of its own after the span, which it drops (no width): «(مصر(». The /Frag's text starts
+    # with one, which PDFium, laying it out from the right end, reads last.
+    drawn = RIGHT_MARK + "".join(_text(pos)[::-1] for pos in stretch)
+    # MuPDF matches the /ActualText's last character with the last code's and then reads it twice:
+    # a stretch ending as it starts («د. سلمى الحداد») gets a LEFT-TO-RIGHT MARK at the end too
+    drawn += RIGHT_MARK if logical[-1] == logical[0] else ""
+    first, last = stretch[0], stretch[-1]
+    first[0][7][("span", "begin", first[1])] = [("Span", _actual_text(_poppler_left_to_right(logical))),
+                                                (PIECE_TAG, _actual_text(drawn))]
+    last[0][7][("span", "end", last[1])] = 2
 
 
 PIECE_TAG = "Frag"
@@ -792,6 +949,14 @@ def _carry_word(word: list, opens: bool = False, goes_on: bool = False) -> None:
             font.to_unicode[code] = text + "".join(e[5][k][2] for e, k in word)
             for e, k in word:
                 e[6][k] = None
+            return
+        # Too long to join: pdfplumber, reading right to left, puts this box's first chunk just before
+        # the word's start in the box before, and glued the two when the chunk ended in a letter or digit
+        # («…ItemId=3739https://www.qatarenergy.qa»). The chunk ends at its last punctuation instead.
+        cut_at = max((n + 1 for n, (e, k) in enumerate(word[:-1]) if not e[5][k][2][-1:].isalnum()), default=0)
+        if cut_at:
+            _carry_word(word[:cut_at])
+            _carry_word(word[cut_at:], opens=opens)
             return
     while word:
         size, cut, end = 0, 0, len(word)
@@ -1147,6 +1312,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
                     word = None
                 else:
                     emit(i, FILLER)
+            if marks.get(k) == ">":
+                blank(RIGHT_MARK, 0, cluster)
             k += 1
             continue
         if marks.get(k) in (LEFT_MARK, RIGHT_MARK, "<", "<<"):
@@ -1214,15 +1381,25 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         x_offset, width = entry[3], entry[2]
         if not x_offset or k == 0 or entry[0] is None or width <= 0 or entry[6] is not None:
             continue
-        left = out[k - 1]
+        # (over the zero-width marks drawn after the letter on its left: the kaf of «تذكّر», whose
+        # shadda pdf.js gives no advance, so that the «ذ» came 0.3 em back and began a new text item)
+        j, skipped = k - 1, []
+        while j > 0 and out[j][8] is not None and out[j][8][0] is not None and out[j][2] == 0 \
+                and out[j][6] is None and out[j][0] is not None:
+            skipped.append(j)
+            j -= 1
+        left = out[j]
         shift = round(x_offset * 1024 / 1000)
-        if left[0] is None or left[2] + shift < 0 or width - shift < 0 or left[6] is not None:
+        if left[0] is None or left[2] + shift < 0 or width - shift < 0 or left[6] is not None \
+                or skipped and (left[8] is not None or j in gained):
             continue
-        gained[k - 1] = x_offset
+        gained[j] = x_offset
         folded[k] = (x_offset, width)
         left[2] += shift
         entry[2] -= shift
         entry[3] = 0
+        for m in skipped:  # drawn after the narrower letter: the same ink
+            out[m][3] -= round(shift * 1000 / 1024)
     originals = {}
     for k in gained:
         if k not in folded:
@@ -1253,7 +1430,9 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             if drawn:
                 n = drawn[0] if key[1] == "begin" else drawn[-1]
                 if n in edges:  # a stretch of one glyph (_carry: opened): its span begins and ends there
-                    edges[n] = ("one", event if key[1] == "begin" else edges[n][1], 0)
+                    spans = event if key[1] == "begin" else edges[n][1]
+                    closed = event if key[1] == "end" else edges[n][1]
+                    edges[n] = ("one", spans, closed - len(spans))
                 else:
                     edges[n] = (key[1], event)
     for n, piece_text in pieces_at.items():
@@ -1269,6 +1448,11 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
         _state.setdefault("spans", {})[(font.hash, plain[k][0])] = event
     for k in open_at:
         _state["open_word"] = (font, plain[k][0], out[k][1])
+    for key in marks:
+        if isinstance(key, tuple) and key[0] == "handover":
+            drawn = [n for n, g in group_of.items() if g == key[1] and out[n][0] is not None]
+            if drawn:
+                _state["handover_code"] = (font, plain[drawn[0]][0])
     if any(entry[8] is not None for entry in out) \
             and all(entry[0] is not None or entry[8] is None for entry in out) \
             and all(entry[8] is None or out[entry[8][0]][8] is None for entry in out):
