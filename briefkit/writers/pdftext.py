@@ -736,7 +736,8 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 first = flat[j + 1]
                 first[0][7][first[1]] = "><"
         else:
-            _carry_right_to_left(flat[start:n])
+            if CARRY_TYPED:
+                _carry_right_to_left(flat[start:n])
             j = n
             while flat[j] is not None and _neutral(_text(flat[j])):
                 j += 1
@@ -752,6 +753,11 @@ def _carry(runs: list, rtl_line: bool) -> None:
 
 
 WORD_JOINER = "\u2060"
+
+CARRY_TYPED = True
+"""Whether a right-to-left stretch of a left-to-right line carries its characters in typed order
+(``_carry_right_to_left``). Off, each glyph carries its own letters in drawing order: what a test that reads
+the order glyphs are drawn in needs (the drawing is the same either way)."""
 """Between the letters of a right-to-left stretch carried in a left-to-right line (_carry_right_to_left):
 pdf.js's bidi (bidi.js) types every character outside U+0590–U+08AC and the presentation forms as L,
 so each letter is a run of its own, which its reordering leaves in place; the real bidi algorithm types
