@@ -597,6 +597,14 @@ def _carry(runs: list, rtl_line: bool) -> None:
             and tail[0][0].item.analysis.level % 2 and _neutral(_text(tail)) and _single(tail):
         # The same, when the number or Latin words end the box before («Russian Federation» then «، »)
         tail[0][7][("mark after", tail[1])] = True
+        if _sign(_text(tail)):
+            _sign_after(flat)
+    if rtl_line and head is not None and head[0][0].item.analysis.level % 2 and _sign(_text(head)) \
+            and _single(head) and head[1] not in head[0][6]:
+        # «$» ending its box (reading order), a <bdi> with its number drawn next on its left («(نحو
+        # $<bdi>0.07</bdi>»): poppler took the sign into the number's left-to-right section, «0.07$».
+        # A zero-width RIGHT-TO-LEFT MARK on its left keeps it a section of its own, before the number.
+        head[0][6][head[1]] = LEFT_MARK + _text(head)
     # PDFium reads a line of the boxes drawn on one baseline: this box's text and the boxes' before it
     # (a <bdi> is a box of its own, between two pieces of its paragraph's line)
     box_text = "".join(_text(pos) for pos in flat if pos is not None)
@@ -750,6 +758,27 @@ def _carry(runs: list, rtl_line: bool) -> None:
         start = None
     if handover is not None:
         _give_back()  # not taken by this box (taken: nothing left to give back)
+
+
+def _sign(text: str) -> bool:
+    """A percent or currency sign («%», «٪», «$», «€»): a European-number terminator (ET) that is a symbol."""
+    return len(text) == 1 and unicodedata.bidirectional(text) == "ET" and unicodedata.category(text) in ("Po", "Sc")
+
+
+def _sign_after(flat: list) -> None:
+    """A «%» opening a right-to-left box right after a left-to-right one, the number of a <bdi>
+    («بنسبة <bdi>80–90</bdi>%، ما»): poppler's reorderText, which counts «%», «.» and «،» with the digits,
+    took the sign, the punctuation after it and a space into one left-to-right section and wrote them in
+    drawing order («80–90 ،%ما», «10–20 %في», «80–90.%»). A zero-width RIGHT-TO-LEFT MARK on the left of
+    the sign and of each punctuation mark after it (in reading order) makes each a section of its own, in
+    its place."""
+    n = len(flat) - 2
+    while n >= 0 and flat[n] is not None and _single(flat[n]) and len(_text(flat[n])) == 1 \
+            and _poppler_class(_text(flat[n])) == "#" and flat[n][0][0].item.analysis.level % 2:
+        entry, k = flat[n]
+        if k not in entry[6]:
+            entry[6][k] = LEFT_MARK + _text(flat[n])
+        n -= 1
 
 
 WORD_JOINER = "\u2060"
