@@ -603,8 +603,8 @@ def _carry(runs: list, rtl_line: bool) -> None:
             and _single(head) and head[1] not in head[0][6]:
         # «$» ending its box (reading order), a <bdi> with its number drawn next on its left («(نحو
         # $<bdi>0.07</bdi>»): poppler took the sign into the number's left-to-right section, «0.07$».
-        # A zero-width RIGHT-TO-LEFT MARK on its left keeps it a section of its own, before the number.
-        head[0][6][head[1]] = LEFT_MARK + _text(head)
+        # A right-to-left mark on its left keeps it a section of its own, before the number (SIGN_MARK).
+        head[0][6][head[1]] = SIGN_MARK + _text(head)
     # PDFium reads a line of the boxes drawn on one baseline: this box's text and the boxes' before it
     # (a <bdi> is a box of its own, between two pieces of its paragraph's line)
     box_text = "".join(_text(pos) for pos in flat if pos is not None)
@@ -769,17 +769,28 @@ def _sign_after(flat: list) -> None:
     """A «%» opening a right-to-left box right after a left-to-right one, the number of a <bdi>
     («بنسبة <bdi>80–90</bdi>%، ما»): poppler's reorderText, which counts «%», «.» and «،» with the digits,
     took the sign, the punctuation after it and a space into one left-to-right section and wrote them in
-    drawing order («80–90 ،%ما», «10–20 %في», «80–90.%»). A zero-width RIGHT-TO-LEFT MARK on the left of
-    the sign and of each punctuation mark after it (in reading order) makes each a section of its own, in
-    its place."""
+    drawing order («80–90 ،%ما», «10–20 %في», «80–90.%»); MuPDF, which takes a code's direction from its
+    first character and a neutral one's from the code drawn before, read the sign with the number's
+    pieces and put it at the end of its line. The sign and each punctuation mark after it (in reading
+    order) carry SIGN_MARK first."""
     n = len(flat) - 2
     while n >= 0 and flat[n] is not None and _single(flat[n]) and len(_text(flat[n])) == 1 \
             and _poppler_class(_text(flat[n])) == "#" and flat[n][0][0].item.analysis.level % 2:
         entry, k = flat[n]
         if k not in entry[6]:
-            entry[6][k] = LEFT_MARK + _text(flat[n])
+            entry[6][k] = SIGN_MARK + _text(flat[n])
         n -= 1
 
+
+SIGN_MARK = "\u061c"
+"""ARABIC LETTER MARK, first in the text of a «%» or currency sign's code (and of the punctuation after a
+«%») beside a <bdi> number in a right-to-left line (_sign_after). poppler spreads a code's characters over
+its glyph from left to right: the mark, a right-to-left character for it (UnicodeTypeTable.cc), lands on
+the sign's left and ends the number's left-to-right section there (reorderText), the other side being
+the zero-width RIGHT-TO-LEFT MARK after it («mark after»); MuPDF gives the code the mark's direction
+(pdf-op-run.c, guess_bidi_level) and reads the sign with the Arabic after it. Not a RIGHT-TO-LEFT MARK:
+pdf.js's bidi counts only U+0590–U+08AC as right to left, and read a text item «%.» (a paragraph's end)
+left to right, «.%». Invisible; search drops it."""
 
 WORD_JOINER = "\u2060"
 
