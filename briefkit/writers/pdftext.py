@@ -394,6 +394,8 @@ def _rewrite_line(stream, layout, line, swaps: dict) -> None:
     open_word = _state.pop("open_word", None)
     _state["continued"] = open_word if previous and box and previous[2] == box[2] \
         and abs(previous[1] - box[0]) < 0.5 else None
+    # whether the box drawn before cut its number into PDFium's pieces (_sign_after)
+    _state["previous_pieces"] = _state.pop("pieces_drawn", False)
     _carry(runs, rtl_line)
     if rtl_line:
         _poppler_punctuation(runs)
@@ -654,6 +656,12 @@ def _carry(runs: list, rtl_line: bool) -> None:
             inked = [pos for pos in stretch if pos is not None and pos[0][5][pos[1]][4]]
             text = "".join(_text(pos) for pos in stretch if pos is not None)
             letter, glued = flat[n], False
+            if letter is not None and _sign(_text(letter)) and _single(letter) and letter[1] not in letter[0][6] \
+                    and letter[0][0].item.analysis.level % 2:
+                # A currency sign before a number («€5»), drawn on its right: poppler took it into the
+                # number's left-to-right section, «5€». A zero-width RIGHT-TO-LEFT MARK on its left (not
+                # SIGN_MARK: MuPDF then glued the number to the word on the sign's right, «5الكلفة €»).
+                letter[0][7].setdefault(letter[1], "")
             handed = handover is not None and n == len(flat) - 1 and bool(inked)
             if handed:
                 text = handover + text
@@ -777,7 +785,11 @@ def _sign_after(flat: list) -> None:
     while n >= 0 and flat[n] is not None and _single(flat[n]) and len(_text(flat[n])) == 1 \
             and _poppler_class(_text(flat[n])) == "#" and flat[n][0][0].item.analysis.level % 2:
         entry, k = flat[n]
-        if k not in entry[6]:
+        if n == len(flat) - 2 and not _state.get("previous_pieces"):
+            # a number PDFium reads as one segment («3.5»): a mark in the sign's code made it read
+            # «%3.5»; a zero-width code of its own on the sign's left does for poppler
+            entry[7].setdefault(k, "")
+        elif k not in entry[6]:
             entry[6][k] = SIGN_MARK + _text(flat[n])
         n -= 1
 
@@ -1274,6 +1286,8 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
             out.append([None, "", rest, 0, 0, groups[k][3], None, special, None])
 
     pieces_at = {}
+    if any(isinstance(key, tuple) and key[0] == "pieces" for key in marks):
+        _state["pieces_drawn"] = True
     if ("space", "before") in marks and groups:
         blank(" ", 0, groups[0][3])
     if prebuilt:
