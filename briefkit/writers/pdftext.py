@@ -34,6 +34,10 @@ reads it, each line's Pango glyph string:
 - in a left-to-right line, a right-to-left stretch's glyphs carry its characters in typed order from left
   to right, with WORD JOINERs for pdf.js's bidi, under a span with their old text for poppler, PDFium and
   MuPDF (_carry_right_to_left): pdfplumber, which has no bidi, read it reversed;
+- a «%» or currency sign beside a number in a right-to-left line (on the Arabic side, where the bidi
+  algorithm draws it) gets a right-to-left mark on its left, in its code's text or a zero-width code of
+  its own, and so does the punctuation after a «%», so that poppler's reorderText does not take them into
+  the number's section («80–90.%», «0.07$»): _sign_after, SIGN_MARK;
 - a one-letter word glued to a left-to-right <bdi> drawn after its box («و<bdi>200 MW</bdi>») is handed to
   the <bdi> (_carry: handover), and given back if the next box does not take it (_give_back);
 - a word too long for its line, cut between two letters (noted while WeasyPrint breaks the lines,
@@ -780,7 +784,8 @@ def _sign_after(flat: list) -> None:
     drawing order («80–90 ،%ما», «10–20 %في», «80–90.%»); MuPDF, which takes a code's direction from its
     first character and a neutral one's from the code drawn before, read the sign with the number's
     pieces and put it at the end of its line. The sign and each punctuation mark after it (in reading
-    order) carry SIGN_MARK first."""
+    order) carry SIGN_MARK first; after a number PDFium reads as one segment («3.5», no pieces), whose
+    «%» PDFium then read first («%3.5»), the sign gets a zero-width RIGHT-TO-LEFT MARK on its left instead."""
     n = len(flat) - 2
     while n >= 0 and flat[n] is not None and _single(flat[n]) and len(_text(flat[n])) == 1 \
             and _poppler_class(_text(flat[n])) == "#" and flat[n][0][0].item.analysis.level % 2:
