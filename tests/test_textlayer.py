@@ -1087,3 +1087,7 @@ def test_a_number_with_its_sign_copies_as_typed(case):
     texts = _sign_texts()
     for name in sorted(names & set(texts)):
         assert expected in texts[name], (name, case, texts[name][texts[name].find(expected[:4]) - 20:][:80])
+
+
+def test_nothing_moves_with_signs_beside_numbers():
+    _same_ink(SIGNS)
