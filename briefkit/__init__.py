@@ -40,8 +40,9 @@ def loads(source, name: str | None = None, options: Options | None = None):
     return _loads(source, label, name=label, theme_glyphs=glyphs)
 
 
-def _report(report):
-    """A Report as the API takes it: a loaded Report, or a path to a report file (loaded here)."""
+def _report(report, options=None):
+    """A Report as the API takes it: a loaded Report, or a path to a report file (loaded here, its theme's
+    characters covered as ``load`` covers them)."""
     from collections.abc import Mapping
     from os import PathLike
 
@@ -50,7 +51,7 @@ def _report(report):
     if isinstance(report, Report):
         return report
     if isinstance(report, (str, PathLike)):
-        return load(report)
+        return load(report, options)
     hint = " (validate it first: briefkit.loads(mapping))" if isinstance(report, Mapping) else ""
     raise TypeError(f"expected a Report from briefkit.load or briefkit.loads, or a path to a report file; got "
                     f"{type(report).__name__}{hint}")
@@ -72,7 +73,7 @@ def render_html(report, options: Options | None = None) -> bytes:
     ``render_page`` is (what ``build`` and ``--format html`` write)."""
     from .writers.html import render
 
-    return render(_report(report), _options(options))
+    return render(_report(report, options), _options(options))
 
 
 def render_page(report, options: Options | None = None) -> bytes:
@@ -80,7 +81,7 @@ def render_page(report, options: Options | None = None) -> bytes:
     the bytes ``build(..., formats=("html",))`` writes. Applies the page budget (``Options.max_pages``)."""
     from .writers import render
 
-    return render(_report(report), "html", _options(options))
+    return render(_report(report, options), "html", _options(options))
 
 
 def render_pdf(report, options: Options | None = None) -> bytes:
@@ -89,7 +90,7 @@ def render_pdf(report, options: Options | None = None) -> bytes:
     its page budget raises RenderError before any typesetting), the command line's defaults when omitted."""
     from .writers import render
 
-    return render(_report(report), "pdf", _options(options))
+    return render(_report(report, options), "pdf", _options(options))
 
 
 def render_docx(report, options: Options | None = None) -> bytes:
@@ -97,7 +98,7 @@ def render_docx(report, options: Options | None = None) -> bytes:
     (``docx_fonts``, ``chart``, ``theme``, ``max_pages``)."""
     from .writers import render
 
-    return render(_report(report), "docx", _options(options))
+    return render(_report(report, options), "docx", _options(options))
 
 
 def build(report, outdir="out", formats=("pdf", "docx"), options: Options | None = None):
@@ -114,5 +115,5 @@ def build(report, outdir="out", formats=("pdf", "docx"), options: Options | None
     formats = tuple(dict.fromkeys(formats))
     if not formats:
         raise ValueError("formats: name at least one of pdf, docx, html")
-    model_or_path = report if isinstance(report, (str,)) or hasattr(report, "__fspath__") else _report(report)
+    model_or_path = report if isinstance(report, (str,)) or hasattr(report, "__fspath__") else _report(report, options)
     return _build(model_or_path, outdir, formats=formats, options=_options(options))

@@ -19,6 +19,8 @@ the isolated chunks are Arabic-script phrases. ``citation`` composes a source's 
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -128,12 +130,19 @@ def host_spans(text: str, narrow: bool = False) -> list[tuple[int, int]]:
     for m in _SYMBOL.finditer(text):
         if m.end() - m.start() <= SYMBOL_MAX and not any(s <= m.start() < e for s, e in urls):
             out.append(m.span())
+    # a unit is kept only clear of the spans above: sorted by start, with the furthest end so far, one
+    # bisect tells (a body of thousands of «1 MW» stays linear)
+    taken = sorted(out + urls)
+    starts = [s for s, _ in taken]
+    reach = list(itertools.accumulate((e for _, e in taken), max))
+    units = []
     for m in _unit_pattern().finditer(text):
         # only where a line could break (a space, an en or em dash): «2.5» and «2017-09-12» never do
-        if m.end() - m.start() <= SYMBOL_MAX + 4 and re.search("[ –—‐]", m.group()) \
-                and not any(s < m.end() and m.start() < e for s, e in out + urls):
-            out.append(m.span())
-    return sorted(out)
+        if m.end() - m.start() <= SYMBOL_MAX + 4 and re.search("[ –—‐]", m.group()):
+            k = bisect.bisect_left(starts, m.end())     # the spans starting before this one ends
+            if not (k and reach[k - 1] > m.start()):
+                units.append(m.span())
+    return sorted(out + units)
 
 
 @lru_cache(maxsize=1)

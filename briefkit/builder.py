@@ -753,7 +753,7 @@ def quick_id(raw: bytes | None, path: Path) -> str | None:
     if raw is None or len(raw) > 5_000_000:
         return None
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").replace("\r\n", "\n")     # a file saved on Windows reads alike
     except UnicodeDecodeError:
         return None
     if re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00a0\u2028\u2029\ufeff\t]", text):

@@ -76,7 +76,10 @@ class ReportError(BriefkitError):
 
 
 def _report_error(problems, report_id, notes) -> ReportError:
-    err = ReportError(problems)
+    # in the order they were raised in (a mapping's keep its keys' order, which sorting again would lose)
+    err = ReportError.__new__(ReportError)
+    err.problems = list(problems)
+    BriefkitError.__init__(err, "\n".join(str(p) for p in err.problems))
     err.report_id, err.notes = report_id, notes
     return err
 

@@ -41,6 +41,8 @@ class Options:
         if not isinstance(self.chart, bool):
             raise TypeError(f"Options.chart: {self.chart!r} is not True or False")
         if self.theme is not None:
+            if isinstance(self.theme, str) and not self.theme.strip():
+                raise ValueError("Options.theme: '' is not a theme file (None: the shipped look)")
             if not isinstance(self.theme, (str, Path)):
                 raise TypeError(f"Options.theme: {self.theme!r} is not a path to a theme file")
             object.__setattr__(self, "theme", Path(self.theme))

@@ -61,6 +61,16 @@ def test_a_report_error_crosses_a_process_pool_whole():
     (problem,) = info.value.problems
     assert (problem.path, problem.line) == ("areas[0].relation", 0) and "'competition'" in problem.message
     assert info.value.report_id == "pipe-1"
+    # a mapping's problems (all at 0:0) come in its keys' order, and keep it across a pickle
+    import pickle
+
+    with pytest.raises(briefkit.ReportError) as info:
+        briefkit.loads({"briefkit": 1, "meta": {"title": 5, "id": "x"},
+                        "areas": [{"id": "n", "title": "t", "region": "r", "relation": "bogus"}],
+                        "actors": [{"id": "a"}, {"id": "b", "name": 3}]})
+    again = pickle.loads(pickle.dumps(info.value))
+    assert [p.path for p in again.problems] == [p.path for p in info.value.problems]
+    assert [p.path for p in again.problems][:2] == ["meta.title", "areas[0].relation"]
 
 
 @pytest.mark.parametrize("kwargs, error", [
@@ -69,6 +79,7 @@ def test_a_report_error_crosses_a_process_pool_whole():
     ({"pdf_variant": ["ua"]}, "Options.pdf_variant: ['ua'] is not None, 'ua', 'a3b' or 'ua,a3b'"),
     ({"chart": "no"}, "Options.chart: 'no' is not True or False"),
     ({"max_pages": 0}, "Options.max_pages: 0 is not a whole number of pages (1 or more)"),
+    ({"theme": ""}, "Options.theme: '' is not a theme file (None: the shipped look)"),
 ])
 def test_options_refuse_a_typo_at_once(kwargs, error):
     # blind9 F7: docx_fonts="bogus" silently embedded the full faces; pdf_variant="pdfa" failed as a render
@@ -147,6 +158,10 @@ def test_load_counts_the_theme_beside_the_report_as_validate_does(tmp_path):
         briefkit.loads(text, name="elsewhere.yaml")          # no theme there: no font draws Armenian
     themed = briefkit.Options(theme=tmp_path / "theme.yaml")
     assert briefkit.loads(text, name="elsewhere.yaml", options=themed).meta.title == "Yerevan"
+    # a renderer given a path loads it with the options' theme, as build does
+    (tmp_path / "away").mkdir()
+    (tmp_path / "away" / "r.yaml").write_text(text, encoding="utf-8")
+    assert b"Yerevan" in briefkit.render_page(tmp_path / "away" / "r.yaml", themed)
 
 
 def test_a_pipelines_slips_get_one_fitting_line_each():

@@ -350,6 +350,8 @@ def test_the_quick_id_is_the_loaders_or_none():
               "meta: {id: A}\n": None, "meta: {id: a}\nmeta2: 1\n": None, "\ufeffmeta: {id: a}\n": None}
     assert {t: quick_id(t.encode(), Path("r.yaml")) for t in tricky} == tricky
     assert quick_id(b'{"meta": {"id": "a-1"}}', Path("r.json")) == "a-1"
+    assert quick_id(b"meta:\r\n  id: a-1\r\n", Path("r.yaml")) == "a-1"      # saved on Windows
+    assert quick_id(b"meta:\r  id: a-1\r", Path("r.yaml")) is None             # a lone CR: the loader's
 
 
 def test_validate_finds_duplicate_ids_across_files(tmp_path):

@@ -267,7 +267,7 @@ class _Brief:
         """Inline nodes as runs; ``sans`` (headings, tables) renders emphasis as weight, never slanted Kufi.
         ``block``: ``nodes`` are a whole block's (not a Strong's or a link's children)."""
         runs = []
-        for node in nodes:
+        for previous, node in zip((None, *nodes), nodes):
             if isinstance(node, Text):
                 runs += self._text(p, node.text, bold=bold, italic=italic, link=link)
             elif isinstance(node, Strong):
@@ -288,8 +288,7 @@ class _Brief:
                 ooxml.wrap_in_hyperlink(p, inner, url=node.href)
                 runs += inner
             elif isinstance(node, P.Cite):
-                k = nodes.index(node)
-                gap = bidi.note_gap(nodes[k - 1].text) if k and isinstance(nodes[k - 1], Text) else ""
+                gap = bidi.note_gap(previous.text) if isinstance(previous, Text) else ""
                 if gap:
                     ooxml.add_text_run(p, gap, rtl=self.rtl)
                 runs.append(self._note(p, node))
