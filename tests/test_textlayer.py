@@ -1039,7 +1039,8 @@ SIGNS = one_section("signs", ["يخفض السد ذروة الفيضان بتق�
                               "قد تبلغ 10–20% في سنوات الجفاف الممتد",
                               "تبيع الكهرباء بأسعار تفضيلية (نحو $0.07 لكل kWh).",
                               "ارتفع التضخم 3.5% في العام الماضي",
-                              "الكلفة €5 للوحدة الواحدة"],
+                              "الكلفة €5 للوحدة الواحدة",
+                              "نمو 10–20٪ سنويا في القطاع"],
                     title="سد النهضة", actors=("مصر", "إثيوبيا"), area=("المياه", "النيل"))
 # (expected text, the extractors that copy it as typed). Left out (README: Limits): PDFium reads a space
 # between a cut number («80–90») and its «%»; pdfplumber a space before the comma after a «%»; MuPDF and
@@ -1051,6 +1052,7 @@ SIGN_CASES = {
     "$ before a number": ("(نحو $0.07 لكل kWh", {"pdftotext", "pdfplumber", "pypdfium2", "pymupdf", "pdfjs"}),
     "% after a decimal": ("التضخم 3.5% في العام", {"pdftotext", "pdfplumber", "pypdfium2"}),
     "€ before a plain number": ("الكلفة €5 للوحدة", {"pdftotext", "pdfplumber", "pypdfium2"}),
+    "range, Arabic percent sign": ("نمو 10–20٪ سنويا", {"pdftotext", "pdfplumber", "pymupdf", "pdfjs"}),
 }
 
 
