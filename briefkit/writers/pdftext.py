@@ -691,6 +691,20 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 arabic = sum(1 for c in text if 0x600 <= ord(c) <= 0x6ff)
                 alms = max(0, math.ceil((0.3 * len(text) - arabic) / 0.7)) + 1
                 letter[0][6][letter[1]] = MIRROR_BEFORE * alms + _text(letter)
+            suffix = _glued_after(flat, start) if pdfium_rtl and not handed and " " not in text else []
+            if suffix:
+                # A letter glued after the stretch, as a year's era («1442ه», «1446هـ», «2021م»), drawn on
+                # its left: MuPDF and pdf.js wrote the line's runs in visual order («ه بعد … 1442»). The
+                # mirror of the letter before: it joins the stretch's pieces, its glyph (and a tatweel's)
+                # in the stretch's span; ARABIC LETTER MARKs in its code tip pdf.js's item right to left.
+                suffix_text = "".join(_text(pos) for pos in suffix[::-1])
+                text, glued = text + suffix_text, True
+                inked = suffix + inked
+                stretch = suffix + stretch
+                arabic = sum(1 for c in text if 0x600 <= ord(c) <= 0x6ff)
+                alms = max(0, math.ceil((0.3 * len(text) - arabic) / 0.7)) + 1
+                letter = suffix[-1]  # its first letter in reading order, next to the number
+                letter[0][6][letter[1]] = MIRROR_BEFORE * alms + _text(letter)
             # A word the next box goes on with (_carry_word: «(» before a nowrap «S/PV.8816»): its code's
             # text grows to the whole word, which the next box's span gives again; a span of its own
             # keeps its text to this box's (else «(S/PV.8816S/PV.8816)»).
@@ -699,6 +713,11 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 # The stretch's own text as /ActualText (_show_text), which poppler, PDFium and MuPDF
                 # read instead of the carried word and its fillers.
                 pieces = _pdfium_segments(text)
+                if suffix and len(pieces) > 1:
+                    # MuPDF gives a piece's code the direction of its text's first character: the era
+                    # letter, right to left, joined the Arabic run drawn next and went to its far end
+                    # («سنة م1442»). A LEFT-TO-RIGHT MARK first keeps it in the number's run.
+                    pieces[-1] = RIGHT_MARK + pieces[-1]
                 if len(pieces) > 1 and (pdfium_rtl or handed):
                     # PDFium would read this stretch's pieces in reverse order («M4» → «4M»): its glyphs
                     # are a span PDFium and MuPDF read nothing from, and each piece is a span of its own
@@ -770,6 +789,26 @@ def _carry(runs: list, rtl_line: bool) -> None:
         start = None
     if handover is not None:
         _give_back()  # not taken by this box (taken: nothing left to give back)
+
+
+def _glued_after(flat: list, start: int) -> list:
+    """The groups of a one-letter word glued after (left of) the left-to-right stretch starting at
+    ``start`` in a right-to-left line, a tatweel after it included («1442ه», «1446هـ»), in visual order;
+    [] when there is none."""
+    out, j = [], start - 1
+    while j >= 0 and flat[j] is not None and _single(flat[j]) and len(_text(flat[j])) == 1 \
+            and unicodedata.bidirectional(_text(flat[j])) in ("R", "AL") \
+            and flat[j][0][0].item.analysis.level % 2 and flat[j][1] not in flat[j][0][6]:
+        out.insert(0, flat[j])
+        j -= 1
+    # then a space, the box's end or punctuation («(1441هـ)», «2021م.»)
+    if not (j < 0 or flat[j] is None or _neutral(_text(flat[j])) or _text(flat[j]) in _SPACES):
+        return []
+    letters = [_text(pos) for pos in out[::-1]]
+    if not letters or len(letters[0]) != 1 or unicodedata.bidirectional(letters[0]) not in ("R", "AL") \
+            or letters[0] == "\u0640" or any(t != "\u0640" for t in letters[1:]):
+        return []
+    return out
 
 
 def _sign(text: str) -> bool:
