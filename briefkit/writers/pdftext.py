@@ -705,6 +705,15 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 alms = max(0, math.ceil((0.3 * len(text) - arabic) / 0.7)) + 1
                 letter = suffix[-1]  # its first letter in reading order, next to the number
                 letter[0][6][letter[1]] = MIRROR_BEFORE * alms + _text(letter)
+                right = flat[n]
+                if right is not None and _text(right) in _SPACES and _single(right):
+                    # MuPDF gives a space the direction of the code before it, here the letter's
+                    # left-to-right piece: it took the space into the number's run and glued the word
+                    # on its right to the number («سنة1442ه»); with a RIGHT-TO-LEFT MARK first, the
+                    # space went to the Arabic run on its right, which MuPDF reverses, and the number
+                    # was glued to that run's first word («1442هوقّعت»). Half the space a code of its own
+                    # read left to right (with the number), the other half after a RIGHT-TO-LEFT MARK.
+                    right[0][7].setdefault(right[1], "|")
             # A word the next box goes on with (_carry_word: «(» before a nowrap «S/PV.8816»): its code's
             # text grows to the whole word, which the next box's span gives again; a span of its own
             # keeps its text to this box's (else «(S/PV.8816S/PV.8816)»).
@@ -1418,6 +1427,15 @@ def _plan_run(glyph_item, groups, carried, marks, font, font_size, codes, from_u
                     emit(i, FILLER)
             if marks.get(k) == ">":
                 blank(RIGHT_MARK, 0, cluster)
+            k += 1
+            continue
+        if marks.get(k) == "|":
+            # the space right of a number with an era letter glued after it (_carry: suffix)
+            whole = glyphs[start].geometry.width
+            half = whole // 2
+            blank(RIGHT_MARK + text, half, cluster)
+            blank(LEFT_MARK, 0, cluster)
+            emit(start, text, geometry=whole - half, pdf_width=whole - half)
             k += 1
             continue
         if marks.get(k) in (LEFT_MARK, RIGHT_MARK, "<", "<<"):
