@@ -688,9 +688,7 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 # pdf.js reads the span's codes as a text item of their own («2023و») and, under 30 %
                 # Arabic, left to right (bidi.js): ARABIC LETTER MARKs before the letter, which its bidi
                 # counts as Arabic, make it read the item right to left («و2023»)
-                arabic = sum(1 for c in text if 0x600 <= ord(c) <= 0x6ff)
-                alms = max(0, math.ceil((0.3 * len(text) - arabic) / 0.7)) + 1
-                letter[0][6][letter[1]] = MIRROR_BEFORE * alms + _text(letter)
+                letter[0][6][letter[1]] = _tipped(letter, text)
             suffix = _glued_after(flat, start) if pdfium_rtl and not handed and " " not in text else []
             if suffix:
                 # A letter glued after the stretch, as a year's era («1442ه», «1446هـ», «2021م»), drawn on
@@ -701,19 +699,17 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 text, glued = text + suffix_text, True
                 inked = suffix + inked
                 stretch = suffix + stretch
-                arabic = sum(1 for c in text if 0x600 <= ord(c) <= 0x6ff)
-                alms = max(0, math.ceil((0.3 * len(text) - arabic) / 0.7)) + 1
                 letter = suffix[-1]  # its first letter in reading order, next to the number
-                letter[0][6][letter[1]] = MIRROR_BEFORE * alms + _text(letter)
-                right = flat[n]
-                if right is not None and _text(right) in _SPACES and _single(right):
-                    # MuPDF gives a space the direction of the code before it, here the letter's
-                    # left-to-right piece: it took the space into the number's run and glued the word
-                    # on its right to the number («سنة1442ه»); with a RIGHT-TO-LEFT MARK first, the
-                    # space went to the Arabic run on its right, which MuPDF reverses, and the number
-                    # was glued to that run's first word («1442هوقّعت»). Half the space a code of its own
-                    # read left to right (with the number), the other half after a RIGHT-TO-LEFT MARK.
-                    right[0][7].setdefault(right[1], "|")
+                letter[0][6][letter[1]] = _tipped(letter, text)
+            right = flat[n]
+            if right is not None and _text(right) in _SPACES and _single(right):
+                # The space on the stretch's right: MuPDF, which writes a line's runs in visual order and
+                # gives a space the direction of the code before it, took it into the stretch's run, and
+                # the Arabic run on its right, reversed, ended glued to the next stretch («نحو1446هـ»,
+                # «سنة1442ه»); with a RIGHT-TO-LEFT MARK first, that run took it and the stretch was glued
+                # to the run's first word («1442هوقّعت»). Half the space a code of its own read left to
+                # right (with the stretch), the other half after a RIGHT-TO-LEFT MARK (_plan_run: "|").
+                right[0][7].setdefault(right[1], "|")
             # A word the next box goes on with (_carry_word: «(» before a nowrap «S/PV.8816»): its code's
             # text grows to the whole word, which the next box's span gives again; a span of its own
             # keeps its text to this box's (else «(S/PV.8816S/PV.8816)»).
@@ -798,6 +794,14 @@ def _carry(runs: list, rtl_line: bool) -> None:
         start = None
     if handover is not None:
         _give_back()  # not taken by this box (taken: nothing left to give back)
+
+
+def _tipped(letter, text: str) -> str:
+    """The text of a letter glued to a left-to-right stretch, read with it as ``text`` (_carry): pdf.js
+    reads the stretch's span as a text item of its own and, under 30 % Arabic, left to right (bidi.js);
+    ARABIC LETTER MARKs before the letter, which its bidi counts as Arabic, make it read right to left."""
+    arabic = sum(1 for c in text if 0x600 <= ord(c) <= 0x6ff)
+    return MIRROR_BEFORE * (max(0, math.ceil((0.3 * len(text) - arabic) / 0.7)) + 1) + _text(letter)
 
 
 def _glued_after(flat: list, start: int) -> list:
