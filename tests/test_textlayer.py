@@ -135,7 +135,7 @@ def test_alias_codes_map_back_to_their_glyphs():
 
 
 @pytest.mark.parametrize("which", ["03-bidi", "mixed", "tanween", "boxes", "glued", "raised", "zwnj", "latin",
-                                   "tokens", "vocalised", "ezafe", "cut", "glued-unit"])
+                                   "tokens", "vocalised", "ezafe", "cut", "glued-unit", "eras"])
 def test_nothing_moves_on_the_page(which):
     """The same glyphs at the same places as WeasyPrint's own drawing (within 0.05 pt): mixed lines,
     split spaces, tashkeel drawn inside their letter's code or before its word."""
@@ -145,7 +145,7 @@ def test_nothing_moves_on_the_page(which):
     report = briefkit.load(CASES / "03-bidi.yaml") if which == "03-bidi" \
         else briefkit.loads({"mixed": MIXED, "tanween": TANWEEN, "boxes": BOXES, "glued": GLUED, "raised": RAISED,
                             "zwnj": ZWNJ, "latin": LATIN, "tokens": TOKENS, "vocalised": VOCALISED,
-                            "ezafe": EZAFE, "cut": CUT, "glued-unit": GLUED_UNIT}[which])
+                            "ezafe": EZAFE, "cut": CUT, "glued-unit": GLUED_UNIT, "eras": ERAS}[which])
     patched = pdf_writer.render(report)
     original = pdftext.exact_text
     pdftext.exact_text = lambda rtl=True: contextlib.nullcontext()
@@ -1093,3 +1093,20 @@ def test_a_number_with_its_sign_copies_as_typed(case):
 
 def test_nothing_moves_with_signs_beside_numbers():
     _same_ink(SIGNS)
+
+
+# (each paragraph one line: MuPDF glues a line's last word to a number on its right, README Limits)
+ERAS = one_section("eras", ["وقّعت الحكومة الاتفاق عام 1442ه بعد مفاوضات طويلة.",
+                            "ثم أعلنت الخطة سنة 2021م في القاهرة.",
+                            "بدأ الملء في 2020 (ذو القعدة 1441هـ) بحجز نحو 4.9 مليار."],
+                   title="سد النهضة", actors=("مصر", "إثيوبيا"), area=("المياه", "النيل"), relation="rivalry")
+
+
+def test_a_letter_glued_after_a_number_reads_with_it(tmp_path):
+    """A year's era glued after it («1442ه», «1446هـ», «2021م»), drawn on the number's left: MuPDF and pdf.js
+    wrote the line's runs in visual order and read «ه بعد … سنة1442»; the letter (and its tatweel) joins
+    the number's pieces, as a letter glued before does (pdftext._carry: suffix). MuPDF also glued the
+    Arabic run right of the number to the next stretch («سنة1442ه»): the space right of a number now
+    splits into a left-to-right half and a right-to-left one."""
+    data = pdf_writer.render(briefkit.loads(ERAS))
+    assert_found(data, {"1442ه", "2021م", "1441ه", "عام", "بعد", "سنة", "في", "نحو", "بحجز", "القعدة"}, tmp_path)
