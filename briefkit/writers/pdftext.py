@@ -40,6 +40,9 @@ reads it, each line's Pango glyph string:
   the number's section («80–90.%», «0.07$»): _sign_after, SIGN_MARK;
 - a one-letter word glued to a left-to-right <bdi> drawn after its box («و<bdi>200 MW</bdi>») is handed to
   the <bdi> (_carry: handover), and given back if the next box does not take it (_give_back);
+- a letter glued after a number, a year's era («1442ه», «1446هـ»), joins the number's pieces as a letter
+  glued before it does (_carry: suffix, _glued_after), and the space right of a left-to-right stretch is
+  split for MuPDF's visual-order runs (_plan_run: "|");
 - a word too long for its line, cut between two letters (noted while WeasyPrint breaks the lines,
   _note_cut), is carried whole by its first piece's glyphs under an /ActualText of it, one run of a letter
   a code; its later pieces' glyphs carry nothing (_mark_cut).
