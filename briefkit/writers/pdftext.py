@@ -41,8 +41,8 @@ reads it, each line's Pango glyph string:
 - a one-letter word glued to a left-to-right <bdi> drawn after its box («و<bdi>200 MW</bdi>») is handed to
   the <bdi> (_carry: handover), and given back if the next box does not take it (_give_back);
 - a letter glued after a number, a year's era («1442ه», «1446هـ»), joins the number's pieces as a letter
-  glued before it does (_carry: suffix, _glued_after), and the space right of a left-to-right stretch is
-  split for MuPDF's visual-order runs (_plan_run: "|");
+  glued before it does (_carry: suffix, _glued_after), and the space right of that number is split for
+  MuPDF's visual-order runs (_plan_run: "|");
 - a word too long for its line, cut between two letters (noted while WeasyPrint breaks the lines,
   _note_cut), is carried whole by its first piece's glyphs under an /ActualText of it, one run of a letter
   a code; its later pieces' glyphs carry nothing (_mark_cut).
@@ -705,13 +705,14 @@ def _carry(runs: list, rtl_line: bool) -> None:
                 letter = suffix[-1]  # its first letter in reading order, next to the number
                 letter[0][6][letter[1]] = _tipped(letter, text)
             right = flat[n]
-            if right is not None and _text(right) in _SPACES and _single(right):
+            if suffix and right is not None and _text(right) in _SPACES and _single(right):
                 # The space on the stretch's right: MuPDF, which writes a line's runs in visual order and
-                # gives a space the direction of the code before it, took it into the stretch's run, and
-                # the Arabic run on its right, reversed, ended glued to the next stretch («نحو1446هـ»,
-                # «سنة1442ه»); with a RIGHT-TO-LEFT MARK first, that run took it and the stretch was glued
-                # to the run's first word («1442هوقّعت»). Half the space a code of its own read left to
-                # right (with the stretch), the other half after a RIGHT-TO-LEFT MARK (_plan_run: "|").
+                # gives a space the direction of the code before it (the letter's left-to-right piece),
+                # took it into the stretch's run, and the Arabic run on its right, reversed, ended glued to
+                # the next stretch («سنة1442ه»); with a RIGHT-TO-LEFT MARK first, that run took it and the
+                # stretch was glued to the run's first word («1442هوقّعت»). Half the space a code of its
+                # own read left to right (with the stretch), the other half after a RIGHT-TO-LEFT MARK
+                # (_plan_run: "|"). Only here: poppler reads both halves, a double space («آذار  2020»).
                 right[0][7].setdefault(right[1], "|")
             # A word the next box goes on with (_carry_word: «(» before a nowrap «S/PV.8816»): its code's
             # text grows to the whole word, which the next box's span gives again; a span of its own
