@@ -106,11 +106,12 @@ first label, may break at a hyphen rather than run out of the column)."""
 
 def host_spans(text: str, narrow: bool = False) -> list[tuple[int, int]]:
     """Spans a line must not break inside: each URL's scheme with its host when that is short
-    ("https://nile-center.example.org"), else with its first label ("https://www", "mailto:desk"), and short document symbols with a slash (S/PV.8816, GOV/2023/8),
-    which UAX #14 would break after the slash. Only that much is glued, so a long URL or code in a
-    narrow column still finds its usual break points."""
+    ("https://nile-center.example.org"), else with its first label ("https://www", "mailto:desk"); short
+    document symbols with a slash (S/PV.8816, GOV/2023/8), which UAX #14 would break after the slash; a
+    number with its unit, a dashed range and a phone number. Only that much is glued, so a long URL or code
+    in a narrow column (``narrow``: only the scheme and first label) still finds its usual break points."""
     out = []
-    urls = _url_spans(text)
+    urls = url_spans(text)
     for s, e in urls:
         # a short host stays whole with its scheme: its only break, at a hyphen («https://nile-» |
         # «center.example.org»), would be copied by eye as the line's hyphen; a long one breaks as before
@@ -156,10 +157,6 @@ def _unit_pattern() -> re.Pattern:
 
 def url_spans(text: str) -> list[tuple[int, int]]:
     """Where each URL and e-mail address of ``text`` lies, without the sentence's punctuation after it."""
-    return _url_spans(text)
-
-
-def _url_spans(text: str) -> list[tuple[int, int]]:
     out = []
     for m in _URL.finditer(text):
         start, end = m.start(), m.end()
@@ -255,7 +252,7 @@ def _phrase_end(text: str, start: int, limit: int) -> int:
 
 
 def _ltr_spans(text: str) -> list[tuple[int, int]]:
-    urls = _url_spans(text)
+    urls = url_spans(text)
     for s, e in urls:      # a URL scans as one word: a phrase may hold it ("see https://…")
         text = text[:s] + "a" * (e - s) + text[e:]
     spans: list[tuple[int, int]] = []

@@ -196,20 +196,16 @@ def _validate(args, stdout, stderr) -> int:
 
 
 def _theme_check(report_path: Path, options, seen: dict) -> tuple[list, frozenset[str]]:
-    """The problems of the theme a report is built with (``--theme``, else theme.yaml beside it), at the
-    theme's FILE:LINE:COL ([] for a good theme or none), and the characters its faces draw."""
-    from .house import drawn_glyphs
-    from .style import find_theme, load_theme
+    """``house.theme_check``, once per theme file for all the reports of one run."""
+    from .house import theme_check
+    from .style import find_theme
 
     theme = getattr(options, "theme", None) or find_theme(report_path)
     if theme is None:
         return [], frozenset()
     key = Path(theme).resolve()
     if key not in seen:
-        try:
-            seen[key] = [], drawn_glyphs(load_theme(theme))
-        except ReportError as e:
-            seen[key] = list(e.problems), frozenset()
+        seen[key] = theme_check(report_path, options)
     return seen[key]
 
 

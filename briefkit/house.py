@@ -46,16 +46,22 @@ def theme_glyphs(report_path, options=None) -> frozenset[str]:
     """The characters the theme of the report at ``report_path`` draws (``--theme``, else theme.yaml
     beside it): the loader's coverage check counts them as covered. A broken theme draws nothing here;
     its own problems are reported where it is used."""
+    return theme_check(report_path, options)[1]
+
+
+def theme_check(report_path, options=None) -> tuple[list, frozenset[str]]:
+    """The problems of the theme a report is built with (``--theme``, else theme.yaml beside it), at the
+    theme's FILE:LINE:COL ([] for a good theme or none), and the characters its faces draw."""
     from .errors import ReportError
 
     path = getattr(options, "theme", None) or (find_theme(report_path) if report_path else None)
     if not path:
-        return frozenset()
+        return [], frozenset()
     try:
         theme = load_theme(path)
-    except ReportError:
-        return frozenset()
-    return drawn_glyphs(theme)
+    except ReportError as e:
+        return list(e.problems), frozenset()
+    return [], drawn_glyphs(theme)
 
 
 def drawn_glyphs(theme) -> frozenset[str]:

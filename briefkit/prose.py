@@ -73,7 +73,8 @@ def _as_typed(decoded: str) -> re.Pattern:
     names = _entity_names()
 
     def one(ch: str) -> str:
-        forms = [(r"\\?" if not ch.isalnum() else "") + re.escape(ch), f"&#0*{ord(ch)};", f"(?i:&#x0*{ord(ch):x};)"]
+        forms = [(r"\\?" if not ch.isalnum() else "") + re.escape(ch), f"&#0*{ord(ch)};",
+                 f"(?i:&#x0*{ord(ch):x};)"]
         forms += [f"&{re.escape(name)}" for name in names.get(ch, ())]
         return "(?:" + "|".join(forms) + ")"
     return re.compile("".join(one(ch) for ch in decoded))

@@ -43,3 +43,22 @@ def _session_build_cache(tmp_path_factory):
 def _own_build_cache(tmp_path, monkeypatch):
     """Every test gets its own build cache (never the user's ~/.cache/briefkit, never another test's)."""
     monkeypatch.setenv("BRIEFKIT_CACHE", str(tmp_path / "build-cache"))
+
+
+_OPENS_PROBE = """import sys
+suffix, opened = sys.argv.pop(1), []
+sys.addaudithook(lambda e, a: e == 'open' and str(a[0]).endswith(suffix) and opened.append(1))
+from briefkit.cli import main
+print('OPENED', main(sys.argv[1:]), len(opened))
+"""
+
+
+def cli_opens(suffix: str, *argv: str, env: dict | None = None) -> str:
+    """Run the command line in a fresh process and count the files ending in ``suffix`` it opens (an audit
+    hook): «OPENED <exit code> <count>»."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _OPENS_PROBE, suffix, *argv], capture_output=True, text=True,
+                          check=False, env=env)
+    return done.stdout.splitlines()[-1] if done.stdout else done.stderr

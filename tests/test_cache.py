@@ -13,6 +13,7 @@ import pytest
 
 from briefkit import cache as cache_mod
 from briefkit.cli import main
+from conftest import cli_opens
 
 CASES = Path(__file__).parent / "cases"
 FONTS = Path(__file__).resolve().parents[1] / "fonts"
@@ -240,11 +241,6 @@ def test_a_theme_shared_by_a_folder_is_read_once_per_run_however_many_reports(tm
     # 1,000 unchanged briefs beside one theme read its fonts 1,000 times: 8 ms a brief of a 2 s budget
     shutil.copy(FONTS / "Amiri-Regular.ttf", tmp_path / "Face.ttf")
     (tmp_path / "theme.yaml").write_text("name: plain\nfonts: {body: Face.ttf}\n", encoding="utf-8")
-    probe = ("import sys\nopened = []\n"
-             "sys.addaudithook(lambda e, a: e == 'open' and str(a[0]).endswith('Face.ttf') and opened.append(1))\n"
-             "from briefkit.cli import main\nsys.argv.pop(0)\n"
-             "code = main(sys.argv)\nprint('OPENED', code, len(opened))\n")
-
     def cached_rerun(n: int) -> str:
         folder = tmp_path / f"n{n}"
         folder.mkdir()
@@ -256,10 +252,8 @@ def test_a_theme_shared_by_a_folder_is_read_once_per_run_however_many_reports(tm
         args = ["build", str(folder), "--format", "html", "-o", str(folder / "out"), "--cache",
                 str(folder / "cache"), "--quiet"]
         env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "BRIEFKIT_CACHE")}
-        subprocess.run([sys.executable, "-c", probe, *args], check=True, env=env, capture_output=True)
-        done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True,
-                              check=False, env=env)
-        return done.stdout.splitlines()[-1]
+        assert cli_opens("Face.ttf", *args, env=env).startswith("OPENED 0 ")      # fills the cache
+        return cli_opens("Face.ttf", *args, env=env)
 
     one, four = cached_rerun(1), cached_rerun(4)
     assert one.startswith("OPENED 0 ") and four == one

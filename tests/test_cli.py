@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 from briefkit.cli import main
 from briefkit.schema import SCHEMA
 
-from conftest import SEEDS
+from conftest import SEEDS, cli_opens
 
 INVALID = Path(__file__).parent / "invalid"
 
@@ -353,10 +353,6 @@ def test_validate_lists_the_theme_problems_with_the_reports(tmp_path):
 def test_validate_reads_a_shared_theme_once(tmp_path):
     # reports in one folder share its theme.yaml; validate read it twice for each of them
     seed = (SEEDS / "india-china-relations.yaml").read_text(encoding="utf-8")
-    probe = ("import sys\nopened = []\n"
-             "sys.addaudithook(lambda e, a: e == 'open' and str(a[0]).endswith('theme.yaml') and opened.append(1))\n"
-             "from briefkit.cli import main\n"
-             "code = main(['validate', *sys.argv[1:]])\nprint('OPENED', code, len(opened))\n")
 
     def opened(n: int) -> str:
         folder = tmp_path / f"n{n}"
@@ -365,9 +361,7 @@ def test_validate_reads_a_shared_theme_once(tmp_path):
         for k in range(n):
             (folder / f"r{k}.yaml").write_text(seed.replace("id: india-china-relations", f"id: r{k}"),
                                                encoding="utf-8")
-        done = subprocess.run([sys.executable, "-c", probe, *(str(folder / f"r{k}.yaml") for k in range(n))],
-                              capture_output=True, text=True, check=False)
-        return done.stdout.splitlines()[-1]
+        return cli_opens("theme.yaml", "validate", *(str(folder / f"r{k}.yaml") for k in range(n)))
 
     one, three = opened(1), opened(3)
     assert one.startswith("OPENED 0 ") and three == one

@@ -36,11 +36,14 @@ def sample(name):
 
 
 
-def extract(name, data, rtl, tmp_path):
+def extract(name, data, rtl, tmp_path, *, glued=False):
+    """One extractor's text; ``glued``: pdf.js's text items joined as Firefox's find reads them (else both
+    its readings, ``ex.pdfjs_text``)."""
     if name == "pdfjs":
         path = tmp_path / "x.pdf"
         path.write_bytes(data)
-        return ex.pdfjs_text(ex.pdfjs_many([path])[0])
+        item = ex.pdfjs_many([path])[0]
+        return item["glued"] if glued else ex.pdfjs_text(item)
     if name == "pdfplumber":
         return ex.pdfplumber(data, rtl=rtl)
     return ex.EXTRACTORS[name](data)
@@ -195,12 +198,7 @@ def test_search_finds_every_printed_occurrence(tmp_path):
     assert printed >= 14
     for name, have in HAVE.items():
         if have:
-            if name == "pdfjs":
-                path = tmp_path / "s.pdf"
-                path.write_bytes(data)
-                text = ex.pdfjs_many([path])[0]["glued"]  # as Firefox's find reads it
-            else:
-                text = extract(name, data, True, tmp_path)
+            text = extract(name, data, True, tmp_path, glued=True)
             assert ex.count("العلاقات", text) >= printed, name
 
 
@@ -471,12 +469,7 @@ def test_zero_width_non_joiners_are_copied_where_the_report_has_them(tmp_path):
     for name, have in HAVE.items():
         if not have:
             continue
-        if name == "pdfjs":
-            path = tmp_path / "z.pdf"
-            path.write_bytes(data)
-            text = ex.pdfjs_many([path])[0]["glued"]  # as Firefox's find reads it
-        else:
-            text = extract(name, data, True, tmp_path)
+        text = extract(name, data, True, tmp_path, glued=True)
         tokens = re.findall(r"[\w\u200c]+", text)
         bare = [t.replace("\u200c", "") for t in tokens]
         if name == "pdfplumber":
@@ -517,12 +510,7 @@ def test_latin_words_and_urls_in_an_arabic_line_copy_without_fillers(tmp_path):
     for name, have in HAVE.items():
         if not have or name == "pdfplumber":
             continue
-        if name == "pdfjs":
-            path = tmp_path / "l.pdf"
-            path.write_bytes(data)
-            text = ex.pdfjs_many([path])[0]["glued"]
-        else:
-            text = extract(name, data, True, tmp_path)
+        text = extract(name, data, True, tmp_path, glued=True)
         assert "\u200d" not in text and "\x00" not in text, name
         assert "Ethiopia" in text and "https://www.worldbank.org/en/news" in text.replace("\n", ""), name
         if name != "pypdfium2":  # PDFium reverses a digit run and a Latin word in an Arabic line (Limits)
@@ -634,10 +622,7 @@ def _vocalised(which):
 
 def _texts(data, tmp_path):
     """Each installed extractor's text (pdf.js: its items glued and spaced, as the word measure reads it)."""
-    path = tmp_path / "v.pdf"
-    path.write_bytes(data)
-    return {name: ex.pdfjs_text(ex.pdfjs_many([path])[0]) if name == "pdfjs" else extract(name, data, True, tmp_path)
-            for name, have in HAVE.items() if have}
+    return {name: extract(name, data, True, tmp_path) for name, have in HAVE.items() if have}
 
 
 def _lone_marks(text):
@@ -709,12 +694,7 @@ def test_a_document_symbol_in_brackets_is_copied_once(tmp_path):
     for name, have in HAVE.items():
         if not have:
             continue
-        if name == "pdfjs":  # reads no /ActualText, only the codes: the «(» code's carried word, once
-            path = tmp_path / "s.pdf"
-            path.write_bytes(data)
-            text = ex._DROP.sub("", ex.pdfjs_many([path])[0]["glued"])
-        else:
-            text = ex._DROP.sub("", extract(name, data, True, tmp_path))
+        text = ex._DROP.sub("", extract(name, data, True, tmp_path, glued=True))
         assert text.count("S/PV.8816") == 2 and text.count("8816") == 2, (name, text)
         assert text.count("Security") == 1 and text.count("Council") == 1, (name, text)
 
@@ -734,12 +714,7 @@ def test_a_word_cut_by_its_line_ends_reads_whole_and_once(tmp_path):
     for name, have in HAVE.items():
         if not have:
             continue
-        if name == "pdfjs":
-            path = tmp_path / "c.pdf"
-            path.write_bytes(data)
-            text = ex.pdfjs_many([path])[0]["glued"]
-        else:
-            text = extract(name, data, True, tmp_path)
+        text = extract(name, data, True, tmp_path, glued=True)
         for word in (CUT_WORD, ONE_LETTER):
             assert ex.count(word, text) == 1, (name, word[:9], [len(w) for w in ex.words(text) if len(w) > 9])
         assert "\x00" not in text, name
@@ -824,12 +799,7 @@ def test_an_arabic_phrase_with_punctuation_in_an_english_line_copies_as_typed(tm
     for name, have in HAVE.items():
         if not have:
             continue
-        if name == "pdfjs":
-            path = tmp_path / "a.pdf"
-            path.write_bytes(data)
-            text = ex.pdfjs_many([path])[0]["glued"]
-        else:
-            text = extract(name, data, False, tmp_path)
+        text = extract(name, data, False, tmp_path, glued=True)
         text = ex._DROP.sub("", text)  # poppler's embedding marks around each right-to-left section
         # the author's name: «.» in Noto Sans between Amiri's letters, a shadda (MuPDF puts the two fonts'
         # pieces on two lines and pdf.js reads them as items in visual order, as before: Limits)
@@ -884,12 +854,7 @@ def test_a_colon_or_comma_before_a_quote_stays_on_its_word(tmp_path):
     for name, have in HAVE.items():
         if not have:
             continue
-        if name == "pdfjs":
-            path = tmp_path / "q.pdf"
-            path.write_bytes(data)
-            text = ex.pdfjs_many([path])[0]["glued"]
-        else:
-            text = extract(name, data, True, tmp_path)
+        text = extract(name, data, True, tmp_path, glued=True)
         text = ex._DROP.sub("", text).translate(same)
         for phrase in ('الكرملين: "لا بديل', "كذلك، |وفق البيان| إن"):
             assert phrase in text, (name, phrase, [line for line in text.splitlines() if phrase[:5] in line])
@@ -928,12 +893,9 @@ def test_brackets_copy_in_their_logical_form(tmp_path):
     texts = {}
     for which, source in (("ar", BRACKETS), ("en", BRACKETS_EN)):
         data = pdf_writer.render(briefkit.loads(source))
-        path = tmp_path / f"{which}.pdf"
-        path.write_bytes(data)
         for name, have in HAVE.items():
             if have:
-                raw = (ex.pdfjs_many([path])[0]["glued"] if name == "pdfjs"
-                       else extract(name, data, which == "ar", tmp_path))
+                raw = extract(name, data, which == "ar", tmp_path, glued=True)
                 assert "\x00" not in raw, name
                 texts[which, name] = _BIDI_MARKS.sub("", raw)
     arabic = {"(ناتو)", "(تقارير ودراسات)", "[ملحق]", "{قيد}", "«الناتو»", "‹سوتشي›", "(NATO)", "(موجز)",
@@ -1064,13 +1026,8 @@ def _sign_texts():
     from pathlib import Path
 
     data = pdf_writer.render(briefkit.loads(SIGNS))
-    with tempfile.TemporaryDirectory() as tmp:
-        texts = _texts(data, Path(tmp))
-    if "pdfjs" in texts:  # Firefox's find: the text items glued
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "s.pdf"
-            path.write_bytes(data)
-            texts["pdfjs"] = ex.pdfjs_many([path])[0]["glued"]
+    with tempfile.TemporaryDirectory() as tmp:    # pdf.js as Firefox's find reads it: the text items glued
+        texts = {name: extract(name, data, True, Path(tmp), glued=True) for name, have in HAVE.items() if have}
     out = {}
     for name, text in texts.items():
         text = ex._DROP.sub("", text)

@@ -770,7 +770,7 @@ class _Brief:
         """The PDF's timeline: date and event, the event's area as a tag after its text, in the colour of
         the area's relation (a tint behind it: a frame would break wherever Word or LibreOffice starts a
         new run or line)."""
-        report, L = self.report, self.labels
+        L = self.labels
         self._heading(part.heading)
         # on a narrow page the date column keeps «19 September 1960» on one line
         table, grid = self._table(1 + len(part.events), [4.3, 12.7] if house.narrow(self.theme) else [3.1, 13.9])
